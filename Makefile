@@ -1,0 +1,127 @@
+# eaves: roofline and LLM-decode toolkit.
+#   make            build build/eaves
+#   make run        install missing packages, build, characterize this machine
+#   make test       install missing packages, build, run every test
+#   make bench      speed targets against likwid-bench / STREAM -> docs/performance.md
+#   make format     clang-format every C file
+# Knobs: SANITIZE=address,undefined  WERROR=1  CC=aarch64-linux-gnu-gcc (cross build)
+
+CC       ?= cc
+PKG_CONFIG ?= pkg-config
+ARCH     := $(shell $(CC) -dumpmachine | cut -d- -f1)
+VERSION  := 0.1.0
+
+ifeq ($(CI),true)
+WERROR ?= 1
+endif
+
+ifneq ($(SANITIZE),)
+BUILD    ?= build-san
+SANFLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+else
+BUILD    ?= build
+SANFLAGS :=
+endif
+
+WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla -Wformat=2 \
+            -Wno-format-truncation
+ifeq ($(WERROR),1)
+WARN     += -Werror
+endif
+OPT      ?= -O2
+DEPCFLAGS := $(shell $(PKG_CONFIG) --cflags hwloc libcjson 2>/dev/null)
+DEPLIBS   := $(shell $(PKG_CONFIG) --libs hwloc libcjson 2>/dev/null || echo -lhwloc -lcjson) -lpfm
+CPPFLAGS += -D_GNU_SOURCE -Isrc -Iprobes -Iroofline -Ireports -I$(BUILD)
+CFLAGS   ?= $(OPT) -g
+ALLCFLAGS = -std=c11 $(CFLAGS) $(WARN) $(SANFLAGS) $(DEPCFLAGS)
+LDLIBS   := $(DEPLIBS) -lpthread -lm
+LDFLAGS  += $(SANFLAGS)
+
+# Kernels per ISA: each file compiled with its own flags, chosen at run time.
+ISA_x86_64  := avx2 avx512 avx512fp16 avxvnni
+ISA_aarch64 := neon dotprod fp16 i8mm
+ISAS        := $(ISA_$(ARCH))
+FLAGS_avx2       := -mavx2 -mfma -mf16c
+FLAGS_avx512     := -mavx2 -mfma -mf16c -mavx512f -mavx512bw -mavx512vl -mavx512dq -mavx512vnni -mavx512bf16
+FLAGS_avx512fp16 := $(FLAGS_avx512) -mavx512fp16
+FLAGS_avxvnni    := -mavx2 -mfma -mf16c -mavxvnni
+FLAGS_neon       := -march=armv8-a
+FLAGS_dotprod    := -march=armv8.2-a+dotprod+fp16
+FLAGS_fp16       := -march=armv8.2-a+fp16
+FLAGS_i8mm       := -march=armv8.6-a+i8mm+dotprod+fp16+bf16
+ALL_ISAS    := $(ISA_x86_64) $(ISA_aarch64)
+OTHER_ISAS  := $(filter-out $(ISAS),$(ALL_ISAS))
+
+isa_of = $(lastword $(subst -, ,$(basename $(notdir $(1)))))
+isa_files = $(foreach i,$(1),$(wildcard probes/*-$(i).c))
+
+PROBE_ALL  := $(wildcard probes/*.c)
+PROBE_SRC  := $(filter-out $(call isa_files,$(OTHER_ISAS)),$(PROBE_ALL))
+LIB_SRC    := $(filter-out src/main.c,$(wildcard src/*.c)) $(wildcard roofline/*.c reports/*.c) $(PROBE_SRC)
+LIB_OBJ    := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC))
+TEST_SRC   := $(wildcard tests/test-*.c)
+TEST_BIN   := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
+BIN        := $(BUILD)/eaves
+
+.PHONY: all run test bench format clean deps check-tests version-stamp
+all: $(BIN)
+
+GIT_COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+GIT_DIRTY  := $(shell test -n "$$(git status --porcelain --untracked-files=no 2>/dev/null)" && echo -dirty)
+$(BUILD)/version.h: version-stamp
+	@mkdir -p $(BUILD)
+	@printf '#define EV_VERSION "%s"\n#define EV_COMMIT "%s"\n#define EV_COMPILER "%s"\n#define EV_CFLAGS "%s"\n' \
+		'$(VERSION)' '$(GIT_COMMIT)$(GIT_DIRTY)' "$$($(CC) --version | head -1)" '$(strip $(ALLCFLAGS))' > $@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+
+$(BUILD)/%.o: %.c | $(BUILD)/version.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALLCFLAGS) $(FLAGS_$(call isa_of,$<)) -MMD -MP -c $< -o $@
+
+# Generic probe kernels: keep gcc from turning loops into libc memcpy/memset calls.
+$(BUILD)/probes/%.o: probes/%.c | $(BUILD)/version.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALLCFLAGS) -fno-tree-loop-distribute-patterns $(FLAGS_$(call isa_of,$<)) -MMD -MP -c $< -o $@
+
+$(BUILD)/libeaves.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BIN): $(BUILD)/src/main.o $(BUILD)/libeaves.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: tests/%.c $(BUILD)/libeaves.a tests/harness.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests $(ALLCFLAGS) -o $@ $< $(BUILD)/libeaves.a $(LDFLAGS) $(LDLIBS)
+
+deps:
+	@sh scripts/deps.sh
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	$(BIN) characterize $(RUN_ARGS)
+
+# In CI the unit tests also run under AddressSanitizer and UBSan.
+test: deps
+	@$(MAKE) --no-print-directory all check-tests
+ifeq ($(CI),true)
+	@$(MAKE) --no-print-directory SANITIZE=address,undefined BUILD=build-san check-tests
+	@sh scripts/run-tests.sh $(BUILD) build-san
+else
+	@sh scripts/run-tests.sh $(BUILD)
+endif
+
+check-tests: $(BIN) $(TEST_BIN)
+
+bench: deps
+	@EAVES_DEPS_EXTRA=likwid sh scripts/deps.sh
+	@$(MAKE) --no-print-directory all
+	sh scripts/bench.sh $(BIN)
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf build build-san build-*
+
+-include $(LIB_OBJ:.o=.d) $(BUILD)/src/main.d

@@ -1,0 +1,31 @@
+#!/bin/sh
+# Run every test program under each build folder given, print their output and
+# one closing line: "total: N passed, N failed, N skipped". Exit 1 on any failure.
+set -u
+pass=0; fail=0; skip=0
+for dir in "$@"; do
+	for t in "$dir"/tests/test-*; do
+		[ -x "$t" ] || continue
+		name="$(basename "$t")"
+		[ "$dir" != "build" ] && name="$name ($dir)"
+		out=$(EAVES_BIN="$dir/eaves" EAVES_SRC="$(pwd)" "$t" 2>&1)
+		rc=$?
+		printf '%s\n' "$out" | sed "s|^|[$name] |"
+		line=$(printf '%s\n' "$out" | grep -E '^[a-z0-9_-]+: [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' | tail -1)
+		if [ -z "$line" ]; then
+			echo "[$name] FAIL: exited $rc without a summary line"
+			fail=$((fail + 1))
+			continue
+		fi
+		p=$(echo "$line" | sed -E 's/.*: ([0-9]+) passed.*/\1/')
+		f=$(echo "$line" | sed -E 's/.* ([0-9]+) failed.*/\1/')
+		s=$(echo "$line" | sed -E 's/.* ([0-9]+) skipped$/\1/')
+		pass=$((pass + p)); fail=$((fail + f)); skip=$((skip + s))
+		if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+			echo "[$name] FAIL: exited $rc"
+			fail=$((fail + 1))
+		fi
+	done
+done
+echo "total: $pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ]

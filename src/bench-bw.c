@@ -1,0 +1,445 @@
+/* src/bench-bw.c: the bandwidth sweep. Working sets are placed from the
+ * topology (a point inside every cache level's window, one at 8x the last
+ * level) plus a geometric grid (points_per_octave) to find the knees. For each
+ * thread count, sizes ascend and at each size every kernel runs once, so slow
+ * drift of a shared host touches all kernels alike. Level figures and plateaus
+ * are computed afterwards by roofline/ from the saved points. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench.h"
+#include "bw.h"
+#include "json.h"
+#include "probes.h"
+#include "roofline.h"
+#include "timer.h"
+#include "units.h"
+
+void bench_bw_defaults(struct ev_ctx *c, int quick, struct ev_bw_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->quick = quick;
+	o->threads[o->nthr++] = 1;
+	if (c->topo.cores > 1)
+		o->threads[o->nthr++] = c->topo.cores;
+	o->kernel_mask = (1u << BW__COUNT) - 1;
+	o->points_per_octave = quick ? 1 : 3;
+	o->budget_s = quick ? 16 : 100;
+	o->pages = EV_PAGES_HUGE;
+}
+
+static double level_caps(const struct ev_topo *t, int threads, double *caps)
+{
+	for (int i = 0; i < t->ncaches; i++)
+		caps[i] = (double)topo_cache_capacity(t, &t->caches[i], threads);
+	return t->ncaches ? caps[t->ncaches - 1] : 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* Sizes for one thread count, ascending, de-duplicated within 4%. */
+static int plan_sizes(const struct ev_ctx *c, const struct ev_bw_opts *o, int threads,
+		      uint64_t *ws, int max)
+{
+	double caps[EV_MAX_CACHES], llc = level_caps(&c->topo, threads, caps), lo, hi;
+	uint64_t mn, mx;
+	int n = 0, m = 0;
+	if (o->single_ws) {
+		ws[0] = o->single_ws;
+		return 1;
+	}
+	mn = o->min_ws ? o->min_ws : (c->topo.ncaches ? (uint64_t)(caps[0] / 4) : 16384);
+	mx = o->max_ws ? o->max_ws : (llc > 0 ? (uint64_t)(8 * llc) : (256ull << 20));
+	if (mn < 4096ull * (uint64_t)threads)
+		mn = 4096ull * (uint64_t)threads;
+	if (!o->max_ws && mx < (64ull << 20))
+		mx = 64ull << 20;
+	for (double s = (double)mn; s <= (double)mx * 1.0001 && n < max - 16;
+	     s *= pow(2.0, 1.0 / o->points_per_octave))
+		ws[n++] = (uint64_t)s;
+	if (n == 0 || ws[n - 1] < mx)
+		ws[n++] = mx;
+	/* A point in the middle of each level's window, so every level is measured. */
+	for (int l = 0; l <= c->topo.ncaches && n < max; l++)
+		if (!roof_level_window(caps, c->topo.ncaches, l, &lo, &hi)) {
+			double mid = isfinite(hi) ? sqrt((lo > 0 ? lo : hi / 4) * hi) : lo * 2;
+			if (mid >= (double)mn && mid <= (double)mx)
+				ws[n++] = (uint64_t)mid;
+		}
+	qsort(ws, (size_t)n, sizeof *ws, cmp_u64);
+	for (int i = 0; i < n; i++)
+		if (m == 0 || (double)ws[i] > (double)ws[m - 1] * 1.04)
+			ws[m++] = ws[i];
+	return m;
+}
+
+static int want_kernel(const struct ev_bw_opts *o, int k, uint64_t ws, double llc)
+{
+	if (!(o->kernel_mask & (1u << k)))
+		return 0;
+	/* Non-temporal stores matter once data leaves the caches; measuring them
+	 * inside L1 only shows their write-combining overhead. */
+	if (bw_kernel_info[k].nt && !o->single_ws && llc > 0)
+		return (double)ws >= (o->quick ? 4.0 : 0.5) * llc;
+	return 1;
+}
+
+static struct ev_bw_point *new_point(struct ev_bw_result *r)
+{
+	if (r->npoints == r->cap) {
+		int nc = r->cap ? 2 * r->cap : 256;
+		struct ev_bw_point *p = realloc(r->pts, (size_t)nc * sizeof *p);
+		if (!p)
+			return NULL;
+		r->pts = p;
+		r->cap = nc;
+	}
+	memset(&r->pts[r->npoints], 0, sizeof r->pts[0]);
+	return &r->pts[r->npoints++];
+}
+
+static void summarize(struct ev_ctx *c, struct ev_bw_result *r)
+{
+	const struct ev_topo *t = &c->topo;
+	for (int ti = 0; ti < r->opts.nthr; ti++) {
+		int T = r->opts.threads[ti];
+		double caps[EV_MAX_CACHES], ws[512], bw[512];
+		int n = 0;
+		struct roof_plateau pl[16];
+		int np;
+		level_caps(t, T, caps);
+		for (int k = 0; k < BW__COUNT; k++) {
+			for (int l = 0; l <= t->ncaches; l++) {
+				struct ev_bw_level *L;
+				double lo, hi;
+				if (r->nlevels >= (int)(sizeof r->levels / sizeof r->levels[0]))
+					break;
+				if (roof_level_window(caps, t->ncaches, l, &lo, &hi))
+					continue;
+				L = &r->levels[r->nlevels];
+				memset(L, 0, sizeof *L);
+				L->point = -1;
+				for (int i = 0; i < r->npoints; i++) {
+					const struct ev_bw_point *p = &r->pts[i];
+					if (p->threads != T || p->kernel != k || p->status != EV_OK ||
+					    p->nsamples == 0 || (double)p->ws_bytes <= lo ||
+					    (double)p->ws_bytes > hi)
+						continue;
+					/* DRAM: the largest working set is the least cache-affected. */
+					if (L->point < 0 ||
+					    (l == t->ncaches ? p->ws_bytes > r->pts[L->point].ws_bytes
+							     : p->bw.median > r->pts[L->point].bw.median))
+						L->point = i;
+				}
+				if (L->point < 0)
+					continue;
+				if (l < t->ncaches)
+					snprintf(L->name, sizeof L->name, "L%d", t->caches[l].level);
+				else
+					snprintf(L->name, sizeof L->name, "DRAM");
+				L->threads = T;
+				L->kernel = k;
+				L->capacity_bytes = l < t->ncaches ? caps[l] : 0;
+				L->ws_lo = lo;
+				L->ws_hi = hi;
+				r->nlevels++;
+			}
+		}
+		/* Plateaus of the read curve, matched to hwloc's levels. */
+		for (int i = 0; i < r->npoints && n < 512; i++) {
+			const struct ev_bw_point *p = &r->pts[i];
+			if (p->threads == T && p->kernel == BW_READ && p->status == EV_OK &&
+			    p->nsamples) {
+				ws[n] = (double)p->ws_bytes;
+				bw[n++] = p->bw.median;
+			}
+		}
+		np = roof_plateaus(ws, bw, n, 0.15, pl, 16);
+		/* A lone point between two plateaus is the transition, not a level. */
+		{
+			int m = 0;
+			for (int i = 0; i < np; i++)
+				if (pl[i].last > pl[i].first || i == 0 || i == np - 1)
+					pl[m++] = pl[i];
+			np = m;
+		}
+		for (int i = 0; i < np && r->nplateaus < 64; i++) {
+			struct ev_bw_plateau *P = &r->plateaus[r->nplateaus++];
+			memset(P, 0, sizeof *P);
+			P->threads = T;
+			P->ws_lo = pl[i].ws_lo;
+			P->ws_hi = pl[i].ws_hi;
+			P->bw_median = pl[i].bw_median;
+			if (i + 1 < np && t->ncaches > 0) {
+				int li;
+				P->knee_bytes = roof_knee(&pl[i], &pl[i + 1]);
+				li = roof_match_knee(P->knee_bytes, caps, t->ncaches, &P->ratio);
+				snprintf(P->level, sizeof P->level, "L%d", t->caches[li].level);
+				P->level_capacity_bytes = caps[li];
+				P->agrees = P->ratio >= 0.5 && P->ratio <= 2.0;
+			}
+		}
+	}
+}
+
+int bench_bw(struct ev_ctx *c, const struct ev_bw_opts *o, struct ev_bw_result *r)
+{
+	const struct bw_kernel_set *ks = bw_pick_set(&c->cpu);
+	double t_start = timer_now();
+	int rc = EV_OK, total = 0, done = 0;
+	uint64_t ws[EV_BW_MAX_THREAD_COUNTS][160];
+	int nws[EV_BW_MAX_THREAD_COUNTS];
+	struct ev_measurement *m = calloc(1, sizeof *m);
+	if (!m)
+		return ev_fail(&c->err, EV_ERR_RUNTIME, "out of memory");
+	memset(r, 0, sizeof *r);
+	r->opts = *o;
+	r->isa = ks->isa;
+	r->pages = o->pages;
+	r->timer_res_s = timer_resolution();
+
+	for (int ti = 0; ti < o->nthr; ti++) {
+		double caps[EV_MAX_CACHES], llc = level_caps(&c->topo, o->threads[ti], caps);
+		nws[ti] = plan_sizes(c, o, o->threads[ti], ws[ti], 160);
+		for (int s = 0; s < nws[ti]; s++)
+			for (int k = 0; k < BW__COUNT; k++)
+				total += want_kernel(o, k, ws[ti][s], llc);
+		/* Refuse before allocating anything that would not fit. */
+		if (ws[ti][nws[ti] - 1] > c->topo.mem_avail_bytes / 10 * 8) {
+			char a[32], b[32];
+			free(m);
+			return ev_fail(&c->err, EV_ERR_USAGE,
+				       "bw: working set %s does not fit: %s available (MemAvailable), "
+				       "eaves uses at most 80%%",
+				       units_fmt_bytes(a, sizeof a, (double)ws[ti][nws[ti] - 1]),
+				       units_fmt_bytes(b, sizeof b, (double)c->topo.mem_avail_bytes));
+		}
+	}
+
+	for (int ti = 0; ti < o->nthr && !r->interrupted; ti++) {
+		int T = o->threads[ti];
+		struct ev_pool *pool = NULL;
+		double caps[EV_MAX_CACHES], llc = level_caps(&c->topo, T, caps);
+		if ((rc = pool_create(&pool, &c->topo, T, &c->err)))
+			break;
+		for (int s = 0; s < nws[ti] && !r->interrupted; s++) {
+			for (int k = 0; k < BW__COUNT && !r->interrupted; k++) {
+				struct ev_job j = {.probe = &ev_probe_bw, .kernel = k, .isa = ks->isa,
+						   .nthreads = T, .ws_bytes = ws[ti][s],
+						   .pages = o->pages};
+				struct ev_measure_opts mo = {
+					.min_sample_s = o->quick ? 0.001 : 0.002,
+					.min_reps = o->quick ? 3 : 5,
+					.max_reps = EV_BW_MAX_SAMPLES,
+					.stable_rel = 0.005,
+					.stop = c->stop,
+				};
+				struct ev_bw_point *p;
+				char wsb[32];
+				double left = o->budget_s - (timer_now() - t_start);
+				if (!want_kernel(o, k, ws[ti][s], llc))
+					continue;
+				mo.max_time_s = left / (total - done + 1) * 0.6;
+				if (mo.max_time_s < 0.01)
+					mo.max_time_s = 0.01;
+				ctx_progress(c, "bw: %d/%d %-8s %2d thr %10s  (%.0f s elapsed, ~%.0f s left)",
+					     done + 1, total, bw_kernel_info[k].name, T,
+					     units_fmt_bytes(wsb, sizeof wsb, (double)ws[ti][s]),
+					     timer_now() - t_start, left > 0 ? left : 0);
+				done++;
+				if ((rc = driver_measure(pool, &j, &c->cpu, &mo, m, &c->err)))
+					break;
+				if (!(p = new_point(r))) {
+					rc = ev_fail(&c->err, EV_ERR_RUNTIME, "out of memory");
+					break;
+				}
+				p->kernel = k;
+				p->threads = T;
+				p->ws_bytes = j.ws_bytes;
+				p->status = m->status == EV_ERR_INTERRUPTED ? EV_OK : m->status;
+				snprintf(p->reason, sizeof p->reason, "%s", m->reason);
+				p->iters = m->iters;
+				p->bytes_per_rep = m->per_rep.bytes;
+				p->bytes_wa_per_rep = m->per_rep.bytes_wa;
+				for (int i = 0; i < m->nsamples && p->nsamples < EV_BW_MAX_SAMPLES; i++)
+					p->t_s[p->nsamples++] = m->t_s[i];
+				if (p->nsamples) {
+					double bps[EV_BW_MAX_SAMPLES];
+					for (int i = 0; i < p->nsamples; i++)
+						bps[i] = p->bytes_per_rep / p->t_s[i];
+					stats_compute(bps, (size_t)p->nsamples, 1, &p->bw);
+				} else if (m->status == EV_ERR_INTERRUPTED) {
+					r->npoints--; /* nothing measured */
+				}
+				if (m->status == EV_ERR_INTERRUPTED || (c->stop && *c->stop))
+					r->interrupted = 1;
+			}
+			if (rc)
+				break;
+		}
+		pool_destroy(pool);
+		if (rc)
+			break;
+	}
+	ctx_progress_done(c);
+	free(m);
+	r->elapsed_s = timer_now() - t_start;
+	summarize(c, r);
+	return rc;
+}
+
+void bench_bw_free(struct ev_bw_result *r)
+{
+	free(r->pts);
+	r->pts = NULL;
+	r->npoints = r->cap = 0;
+}
+
+static const char *status_name(int st)
+{
+	switch (st) {
+	case EV_OK:
+		return "ok";
+	case EV_ERR_UNSUPPORTED:
+		return "skipped";
+	case EV_ERR_VERIFY:
+		return "failed";
+	default:
+		return "error";
+	}
+}
+
+cJSON *bench_bw_json(const struct ev_bw_result *r)
+{
+	cJSON *o = cJSON_CreateObject(), *arr, *th;
+	json_str(o, "status", r->interrupted ? "interrupted" : "ok");
+	if (r->interrupted)
+		json_str(o, "reason", "interrupted by the user; the points measured are kept");
+	json_str(o, "source", "measured");
+	json_str(o, "isa", ev_isa_table[r->isa].name);
+	json_str(o, "pages", r->pages == EV_PAGES_HUGE ? "thp-madvise" : "default");
+	json_num(o, "timer_resolution_s", r->timer_res_s);
+	json_num(o, "elapsed_s", r->elapsed_s);
+	json_str(o, "byte_convention",
+		 "bw_*: STREAM (bytes read + written by the program: read 8, write 8, copy 16, "
+		 "triad 24 per element); bw_wa_*: plus write-allocate reads for non-NT stores");
+	json_str(o, "ws_convention", "ws_bytes: all arrays of all threads");
+	th = cJSON_AddArrayToObject(o, "threads");
+	for (int i = 0; i < r->opts.nthr; i++)
+		cJSON_AddItemToArray(th, cJSON_CreateNumber(r->opts.threads[i]));
+	arr = cJSON_AddArrayToObject(o, "points");
+	for (int i = 0; i < r->npoints; i++) {
+		const struct ev_bw_point *p = &r->pts[i];
+		cJSON *q = cJSON_CreateObject(), *s;
+		json_str(q, "kernel", bw_kernel_info[p->kernel].name);
+		json_num(q, "threads", p->threads);
+		json_num(q, "ws_bytes", (double)p->ws_bytes);
+		json_str(q, "status", status_name(p->status));
+		if (p->status != EV_OK) {
+			json_str(q, "reason", p->reason);
+		} else {
+			double wa = p->bytes_per_rep > 0 ? p->bytes_wa_per_rep / p->bytes_per_rep : 1;
+			json_num(q, "iters", (double)p->iters);
+			json_num(q, "bytes_per_rep", p->bytes_per_rep);
+			json_num(q, "bytes_wa_per_rep", p->bytes_wa_per_rep);
+			json_num(q, "bw_best_bytes_per_s", p->bw.best);
+			json_num(q, "bw_median_bytes_per_s", p->bw.median);
+			json_num(q, "bw_min_bytes_per_s", p->bw.min);
+			json_num(q, "bw_p5_bytes_per_s", p->bw.p5);
+			json_num(q, "bw_p95_bytes_per_s", p->bw.p95);
+			json_num(q, "spread_rel", p->bw.spread_rel);
+			json_num(q, "bw_wa_best_bytes_per_s", p->bw.best * wa);
+			json_num(q, "bw_wa_median_bytes_per_s", p->bw.median * wa);
+			s = cJSON_AddArrayToObject(q, "samples_s");
+			for (int k = 0; k < p->nsamples; k++)
+				cJSON_AddItemToArray(s, cJSON_CreateNumber(p->t_s[k]));
+		}
+		cJSON_AddItemToArray(arr, q);
+	}
+	arr = cJSON_AddArrayToObject(o, "levels");
+	for (int i = 0; i < r->nlevels; i++) {
+		const struct ev_bw_level *L = &r->levels[i];
+		const struct ev_bw_point *p = &r->pts[L->point];
+		double wa = p->bytes_per_rep > 0 ? p->bytes_wa_per_rep / p->bytes_per_rep : 1;
+		cJSON *q = cJSON_CreateObject();
+		json_str(q, "level", L->name);
+		json_str(q, "kernel", bw_kernel_info[L->kernel].name);
+		json_num(q, "threads", L->threads);
+		json_num(q, "capacity_bytes", L->capacity_bytes);
+		json_num(q, "window_lo_bytes", L->ws_lo);
+		if (isfinite(L->ws_hi))
+			json_num(q, "window_hi_bytes", L->ws_hi);
+		json_num(q, "ws_bytes", (double)p->ws_bytes);
+		json_num(q, "bw_best_bytes_per_s", p->bw.best);
+		json_num(q, "bw_median_bytes_per_s", p->bw.median);
+		json_num(q, "spread_rel", p->bw.spread_rel);
+		json_num(q, "bw_wa_best_bytes_per_s", p->bw.best * wa);
+		json_num(q, "bw_wa_median_bytes_per_s", p->bw.median * wa);
+		json_num(q, "samples", (double)p->nsamples);
+		json_str(q, "source", "measured");
+		cJSON_AddItemToArray(arr, q);
+	}
+	arr = cJSON_AddArrayToObject(o, "plateaus");
+	for (int i = 0; i < r->nplateaus; i++) {
+		const struct ev_bw_plateau *P = &r->plateaus[i];
+		cJSON *q = cJSON_CreateObject();
+		json_num(q, "threads", P->threads);
+		json_str(q, "kernel", "read");
+		json_num(q, "ws_lo_bytes", P->ws_lo);
+		json_num(q, "ws_hi_bytes", P->ws_hi);
+		json_num(q, "bw_median_bytes_per_s", P->bw_median);
+		if (P->knee_bytes > 0) {
+			json_num(q, "knee_bytes", P->knee_bytes);
+			json_str(q, "nearest_level", P->level);
+			json_num(q, "nearest_level_capacity_bytes", P->level_capacity_bytes);
+			json_num(q, "knee_over_capacity", P->ratio);
+			cJSON_AddBoolToObject(q, "agrees_with_hwloc", P->agrees);
+		}
+		cJSON_AddItemToArray(arr, q);
+	}
+	return o;
+}
+
+void bench_bw_print(FILE *f, const struct ev_bw_result *r)
+{
+	char a[32], b[32];
+	fprintf(f, "Memory bandwidth (ISA %s, %s pages; STREAM byte counting, GB/s = 1e9 B/s)\n",
+		ev_isa_table[r->isa].name, r->pages == EV_PAGES_HUGE ? "THP" : "default");
+	fprintf(f, "%-5s %-9s %7s %11s %10s %10s %8s %10s\n", "level", "kernel", "threads",
+		"ws", "best", "median", "spread", "+WA med");
+	for (int i = 0; i < r->nlevels; i++) {
+		const struct ev_bw_level *L = &r->levels[i];
+		const struct ev_bw_point *p = &r->pts[L->point];
+		double wa = p->bytes_per_rep > 0 ? p->bytes_wa_per_rep / p->bytes_per_rep : 1;
+		fprintf(f, "%-5s %-9s %7d %11s %10.1f %10.1f %7.1f%% %10.1f\n", L->name,
+			bw_kernel_info[L->kernel].name, L->threads,
+			units_fmt_bytes(a, sizeof a, (double)p->ws_bytes), p->bw.best / 1e9,
+			p->bw.median / 1e9, 100 * p->bw.spread_rel, p->bw.median * wa / 1e9);
+	}
+	for (int i = 0; i < r->npoints; i++)
+		if (r->pts[i].status != EV_OK) {
+			fprintf(f, "skipped: %s, %d threads: %s\n", bw_kernel_info[r->pts[i].kernel].name,
+				r->pts[i].threads, r->pts[i].reason);
+			break;
+		}
+	fprintf(f, "\nPlateaus of the read curve vs hwloc cache sizes:\n");
+	for (int i = 0; i < r->nplateaus; i++) {
+		const struct ev_bw_plateau *P = &r->plateaus[i];
+		fprintf(f, "  %d thr: %s .. %s at %.1f GB/s", P->threads,
+			units_fmt_bytes(a, sizeof a, P->ws_lo), units_fmt_bytes(b, sizeof b, P->ws_hi),
+			P->bw_median / 1e9);
+		if (P->knee_bytes > 0)
+			fprintf(f, "; knee at %s, nearest %s (%s): %s", units_fmt_bytes(a, sizeof a, P->knee_bytes),
+				P->level, units_fmt_bytes(b, sizeof b, P->level_capacity_bytes),
+				P->agrees ? "agrees" : "DISAGREES (both reported)");
+		fprintf(f, "\n");
+	}
+	if (r->interrupted)
+		fprintf(f, "interrupted: the points measured so far are kept\n");
+}

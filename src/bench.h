@@ -1,0 +1,94 @@
+/* src/bench.h: measurements built from probes: the clock, the bandwidth sweep
+ * and the FLOP/s table. Used by `eaves info|bw|flops|characterize`. Each fills
+ * a plain struct and turns it into the JSON section of a result. */
+#ifndef EV_BENCH_H
+#define EV_BENCH_H
+#include <cjson/cJSON.h>
+#include <stdint.h>
+
+#include "ctx.h"
+#include "mem.h"
+#include "probe.h"
+#include "stats.h"
+
+/* ---- clock ---- */
+struct ev_clock_result {
+	int status;              /* EV_OK or EV_ERR_UNSUPPORTED/VERIFY */
+	char reason[256];
+	int nthreads_all;
+	struct ev_stats one;     /* Hz, one pinned core */
+	struct ev_stats all;     /* Hz per core, all cores at once */
+	int n1, nall;
+	double s1[64], sall[64];
+};
+int bench_clock(struct ev_ctx *c, int quick, struct ev_clock_result *r);
+cJSON *bench_clock_json(const struct ev_clock_result *r);
+
+/* ---- bandwidth ---- */
+#define EV_BW_MAX_SAMPLES 64
+#define EV_BW_MAX_THREAD_COUNTS 16
+#define EV_BW_MAX_LEVELS 8
+
+struct ev_bw_opts {
+	int quick;
+	int nthr;
+	int threads[EV_BW_MAX_THREAD_COUNTS];
+	unsigned kernel_mask;    /* bit per enum bw_kernel */
+	uint64_t min_ws, max_ws; /* 0 = from topology */
+	uint64_t single_ws;      /* measure only this working set */
+	int points_per_octave;
+	double budget_s;         /* total time to aim for */
+	enum ev_pages pages;
+};
+
+struct ev_bw_point {
+	int kernel, threads;
+	uint64_t ws_bytes;
+	int status;
+	char reason[192];
+	uint64_t iters;
+	double bytes_per_rep, bytes_wa_per_rep;
+	int nsamples;
+	double t_s[EV_BW_MAX_SAMPLES];
+	struct ev_stats bw;      /* bytes/s, STREAM convention */
+};
+
+struct ev_bw_level {
+	char name[8];            /* "L1".."L5", "DRAM" */
+	int threads, kernel;
+	double capacity_bytes;   /* aggregate for this thread count; 0 for DRAM */
+	double ws_lo, ws_hi;     /* the window of the sweep that belongs to it */
+	int point;               /* index of the representative point, -1 none */
+};
+
+struct ev_bw_plateau {
+	int threads;
+	double ws_lo, ws_hi, bw_median;
+	double knee_bytes;       /* knee to the next plateau, 0 for the last */
+	char level[8];           /* hwloc level the knee matches */
+	double level_capacity_bytes, ratio;
+	int agrees;              /* knee within 2x of the hwloc capacity */
+};
+
+struct ev_bw_result {
+	int interrupted;
+	int isa;
+	enum ev_pages pages;
+	double timer_res_s, elapsed_s;
+	struct ev_bw_opts opts;
+	int npoints, cap;
+	struct ev_bw_point *pts;
+	int nlevels;
+	struct ev_bw_level levels[EV_BW_MAX_THREAD_COUNTS * 8 * EV_BW_MAX_LEVELS];
+	int nplateaus;
+	struct ev_bw_plateau plateaus[64];
+};
+
+/* Fill opts with the defaults for this machine (threads 1 and all, all kernels). */
+void bench_bw_defaults(struct ev_ctx *c, int quick, struct ev_bw_opts *o);
+int bench_bw(struct ev_ctx *c, const struct ev_bw_opts *o, struct ev_bw_result *r);
+cJSON *bench_bw_json(const struct ev_bw_result *r);
+void bench_bw_print(FILE *f, const struct ev_bw_result *r);
+void bench_bw_free(struct ev_bw_result *r);
+
+#endif

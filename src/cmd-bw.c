@@ -1,0 +1,137 @@
+/* src/cmd-bw.c: `eaves bw`: the memory half of the roofline. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench.h"
+#include "bw.h"
+#include "cmds.h"
+#include "json.h"
+#include "opt.h"
+#include "units.h"
+
+enum { O_JSON, O_QUICK, O_THREADS, O_KERNELS, O_SIZE, O_MIN, O_MAX, O_PPO, O_TIME, O_ISA,
+       O_PAGES, O__N };
+static const struct ev_opt opts[O__N] = {
+	[O_JSON] = {"json", EV_OPT_STR, "FILE", "write the result as JSON to FILE ('-' = stdout)"},
+	[O_QUICK] = {"quick", EV_OPT_FLAG, NULL, "coarse sweep, about 20 s on a 2-core machine"},
+	[O_THREADS] = {"threads", EV_OPT_STR, "LIST", "thread counts, e.g. 1,2,4 or 1-4 (default: 1 and all cores)"},
+	[O_KERNELS] = {"kernels", EV_OPT_STR, "LIST",
+		       "read,write,copy,triad,write_nt,copy_nt,triad_nt (default: all)"},
+	[O_SIZE] = {"size", EV_OPT_SIZE, "SIZE", "measure one working set only (all arrays, all threads)"},
+	[O_MIN] = {"min-size", EV_OPT_SIZE, "SIZE", "smallest working set (default: L1/4 per thread)"},
+	[O_MAX] = {"max-size", EV_OPT_SIZE, "SIZE", "largest working set (default: 8x last-level cache)"},
+	[O_PPO] = {"points-per-octave", EV_OPT_INT, "N", "sweep density (default 3, --quick 1)", NULL, 1, 16},
+	[O_TIME] = {"time", EV_OPT_TIME, "T", "time budget for the sweep (default 100s, --quick 16s)",
+		    NULL, 1, 86400},
+	[O_ISA] = {"isa", EV_OPT_STR, "NAME", "force an ISA level: generic, avx2, avx512, neon..."},
+	[O_PAGES] = {"pages", EV_OPT_STR, "KIND", "huge (THP via madvise) or default", "huge"},
+};
+
+static const char details[] =
+	"Sweeps working sets from inside L1 to 8x the last-level cache with read\n"
+	"(load-only reduction), write, copy, triad (a = b + s*c) and non-temporal\n"
+	"write/copy/triad, each thread pinned and first-touching its own slice.\n"
+	"Figures: best and median of repeated samples, spread = (max-min)/median;\n"
+	"bytes counted as STREAM does, and with write-allocate traffic (+WA).\n";
+
+int cmd_bw_parse(struct ev_ctx *c, struct ev_optval *v, struct ev_bw_opts *o);
+int cmd_bw_parse(struct ev_ctx *c, struct ev_optval *v, struct ev_bw_opts *o)
+{
+	int rc;
+	bench_bw_defaults(c, v[O_QUICK].set, o);
+	if ((rc = cmd_apply_isa(c, v[O_ISA].set ? v[O_ISA].s : NULL)))
+		return rc;
+	if (v[O_THREADS].set) {
+		int n = units_parse_int_list(v[O_THREADS].s, o->threads, EV_BW_MAX_THREAD_COUNTS);
+		if (n <= 0)
+			return ev_fail(&c->err, EV_ERR_USAGE,
+				       "--threads: '%s' is not a list of thread counts (try 1,2 or 1-4)",
+				       v[O_THREADS].s);
+		for (int i = 0; i < n; i++)
+			if (o->threads[i] < 1 || o->threads[i] > EV_MAX_THREADS)
+				return ev_fail(&c->err, EV_ERR_USAGE,
+					       "--threads: %d is out of range [1, %d]", o->threads[i],
+					       EV_MAX_THREADS);
+		o->nthr = n;
+	}
+	if (v[O_KERNELS].set) {
+		char buf[256], *tok, *save = NULL;
+		snprintf(buf, sizeof buf, "%s", v[O_KERNELS].s);
+		o->kernel_mask = 0;
+		for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+			int k = bw_kernel_by_name(tok);
+			if (k < 0)
+				return ev_fail(&c->err, EV_ERR_USAGE,
+					       "--kernels: unknown kernel '%s' (known: read, write, copy, "
+					       "triad, write_nt, copy_nt, triad_nt)",
+					       tok);
+			o->kernel_mask |= 1u << k;
+		}
+	}
+	if (v[O_SIZE].set) {
+		if (v[O_SIZE].u < 4096)
+			return ev_fail(&c->err, EV_ERR_USAGE, "--size: %s is below 4 KiB", v[O_SIZE].s);
+		o->single_ws = v[O_SIZE].u;
+	}
+	if (v[O_MIN].set)
+		o->min_ws = v[O_MIN].u;
+	if (v[O_MAX].set)
+		o->max_ws = v[O_MAX].u;
+	if (o->min_ws && o->max_ws && o->min_ws > o->max_ws)
+		return ev_fail(&c->err, EV_ERR_USAGE, "--min-size %s is above --max-size %s",
+			       v[O_MIN].s, v[O_MAX].s);
+	if (v[O_PPO].set)
+		o->points_per_octave = (int)v[O_PPO].i;
+	if (v[O_TIME].set)
+		o->budget_s = v[O_TIME].d;
+	if (!strcmp(v[O_PAGES].s, "huge"))
+		o->pages = EV_PAGES_HUGE;
+	else if (!strcmp(v[O_PAGES].s, "default"))
+		o->pages = EV_PAGES_DEFAULT;
+	else
+		return ev_fail(&c->err, EV_ERR_USAGE, "--pages: '%s' is not 'huge' or 'default'",
+			       v[O_PAGES].s);
+	return EV_OK;
+}
+
+int cmd_bw(struct ev_ctx *c, int argc, char **argv)
+{
+	struct ev_optval v[O__N];
+	char *pos[1];
+	int npos, help, rc;
+	struct ev_bw_opts o;
+	struct ev_bw_result *r;
+	cJSON *doc;
+	if ((rc = opt_parse("bw", opts, O__N, v, argc, argv, pos, 0, &npos, &help, &c->err)))
+		return rc;
+	if (help) {
+		opt_print_help(stdout, "bw", "[options]",
+			       "Measure memory bandwidth per cache level and DRAM.", details, opts, O__N);
+		return EV_OK;
+	}
+	if ((rc = ctx_machine(c)) || (rc = cmd_bw_parse(c, v, &o)))
+		return rc;
+	r = calloc(1, sizeof *r);
+	if (!r)
+		return ev_fail(&c->err, EV_ERR_RUNTIME, "out of memory");
+	rc = bench_bw(c, &o, r);
+	if (rc == EV_OK || r->npoints > 0) {
+		int wrc = EV_OK;
+		if (!v[O_JSON].set || strcmp(v[O_JSON].s, "-"))
+			bench_bw_print(c->out, r);
+		if (v[O_JSON].set) {
+			doc = json_result_new(c, "bw");
+			cJSON_AddItemToObject(doc, "bw", bench_bw_json(r));
+			wrc = cmd_write_json(c, doc, v[O_JSON].s);
+			cJSON_Delete(doc);
+		}
+		if (rc == EV_OK)
+			rc = wrc;
+		if (rc == EV_OK && r->interrupted)
+			rc = EV_ERR_INTERRUPTED;
+	}
+	bench_bw_free(r);
+	free(r);
+	return rc;
+}

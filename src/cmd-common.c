@@ -1,0 +1,33 @@
+/* src/cmd-common.c: helpers shared by the cmd-*.c files. */
+#include <stdio.h>
+
+#include "cmds.h"
+#include "json.h"
+
+int cmd_apply_isa(struct ev_ctx *c, const char *name)
+{
+	int isa;
+	const char *why;
+	if (!name)
+		return EV_OK;
+	isa = cpu_isa_by_name(name);
+	if (isa < 0) {
+		char list[256] = "";
+		size_t n = 0;
+		for (int i = 0; i < EV_ISA__COUNT; i++)
+			n += (size_t)snprintf(list + n, sizeof list - n, "%s%s", i ? ", " : "",
+					      ev_isa_table[i].name);
+		return ev_fail(&c->err, EV_ERR_USAGE, "--isa: unknown ISA '%s' (known: %s)", name,
+			       list);
+	}
+	if ((why = cpu_force_isa(&c->cpu, isa)))
+		return ev_fail(&c->err, EV_ERR_USAGE, "--isa: %s", why);
+	return EV_OK;
+}
+
+int cmd_write_json(struct ev_ctx *c, cJSON *doc, const char *path)
+{
+	if (!path)
+		return EV_OK;
+	return json_write_file(doc, path, &c->err);
+}

@@ -1,0 +1,145 @@
+/* src/cmd-info.c: `eaves info`: what this machine is, where each figure came from. */
+#include <stdio.h>
+#include <string.h>
+
+#include "bench.h"
+#include "cmds.h"
+#include "json.h"
+#include "opt.h"
+#include "sensors.h"
+#include "sysfs.h"
+#include "units.h"
+#include "version.h"
+
+enum { O_JSON, O_QUICK, O_NOCLOCK, O_TOPO, O_SYSROOT, O__N };
+static const struct ev_opt opts[O__N] = {
+	[O_JSON] = {"json", EV_OPT_STR, "FILE", "write the result as JSON to FILE ('-' = stdout)"},
+	[O_QUICK] = {"quick", EV_OPT_FLAG, NULL, "shorter clock measurement"},
+	[O_NOCLOCK] = {"no-clock", EV_OPT_FLAG, NULL, "do not measure the clock"},
+	[O_TOPO] = {"topology", EV_OPT_STR, "DESC",
+		    "describe another machine: hwloc XML file or synthetic:<hwloc string>"},
+	[O_SYSROOT] = {"sysroot", EV_OPT_STR, "DIR",
+		       "read /sys and /proc under DIR (replayed boards; default EAVES_SYSROOT or /)"},
+};
+
+static void print_text(struct ev_ctx *c, const struct ev_clock_result *clk, int have_clock)
+{
+	const struct ev_topo *t = &c->topo;
+	struct ev_sensors s;
+	char a[32], b[32];
+	FILE *f = c->out;
+	fprintf(f, "eaves %s (commit %s)\n", EV_VERSION, EV_COMMIT);
+	fprintf(f, "CPU:        %s\n", c->cpu.model_name);
+	fprintf(f, "            %s, microarchitecture %s%s\n", c->cpu.arch, c->cpu.uarch,
+		strcmp(c->cpu.uarch, "unknown") ? " (from cpuid/MIDR)" : " (not in eaves' table)");
+	fprintf(f, "features:  ");
+	for (int i = 0; i < EV_FEAT__COUNT; i++)
+		if (c->cpu.features & (1ULL << i))
+			fprintf(f, " %s", cpu_feature_name(i));
+	fprintf(f, "\nISA levels:");
+	for (int i = 0; i < EV_ISA__COUNT; i++)
+		if (cpu_isa_usable(&c->cpu, i))
+			fprintf(f, " %s", ev_isa_table[i].name);
+	fprintf(f, " (kernels use %s)\n", ev_isa_table[c->cpu.isa_max].name);
+	fprintf(f, "topology:   %d package(s), %d cores, %d PUs, %d NUMA node(s) [%s]\n",
+		t->packages, t->cores, t->pus, t->numa_nodes, t->source);
+	fprintf(f, "memory:     %s total, %s available (/proc/meminfo MemAvailable)",
+		units_fmt_bytes(a, sizeof a, (double)t->mem_total_bytes),
+		units_fmt_bytes(b, sizeof b, (double)t->mem_avail_bytes));
+	if (t->numa_mem_bytes && t->numa_mem_bytes != t->mem_total_bytes)
+		fprintf(f, "; hwloc NUMA nodes report %s",
+			units_fmt_bytes(a, sizeof a, (double)t->numa_mem_bytes));
+	fprintf(f, "\n");
+	for (int i = 0; i < t->ncaches; i++) {
+		const struct ev_cache *k = &t->caches[i];
+		fprintf(f, "cache L%d%c:  %s x %d, %d B lines, %d-way, shared by %d PU(s) [hwloc]\n",
+			k->level, k->type, units_fmt_bytes(a, sizeof a, (double)k->size_bytes),
+			k->instances, k->line_bytes, k->ways, k->pus_per_instance);
+	}
+	if (t->ncaches == 0)
+		fprintf(f, "caches:     unknown (%s)\n", t->warning[0] ? t->warning : "hwloc reports none");
+	for (int i = 0; i < t->nkinds; i++)
+		fprintf(f, "core kind:  %s: %d cores, efficiency rank %d [hwloc]\n", t->kinds[i].name,
+			t->kinds[i].ncores, t->kinds[i].efficiency);
+	if (t->nkinds == 0)
+		fprintf(f, "core kinds: one kind (hwloc reports no hybrid cores)\n");
+	if (have_clock) {
+		if (clk->status == EV_OK)
+			fprintf(f, "clock:      %.3f GHz one core, %.3f GHz per core with %d busy "
+				   "(measured: median; spread %.1f%% / %.1f%%)\n",
+				clk->one.median / 1e9, clk->all.median / 1e9, clk->nthreads_all,
+				100 * clk->one.spread_rel, 100 * clk->all.spread_rel);
+		else
+			fprintf(f, "clock:      unavailable: %s\n", clk->reason);
+	}
+	sensors_read(&s);
+	if (s.cpufreq_ok)
+		fprintf(f, "cpufreq:    governor %s, max %.2f GHz, cpu0 now %.2f GHz [sysfs]\n",
+			s.governor[0] ? s.governor : "?", s.max_hz / 1e9, s.cur_hz[0] / 1e9);
+	else
+		fprintf(f, "cpufreq:    unavailable: %s\n", s.cpufreq_reason);
+	if (s.thermal_ok) {
+		fprintf(f, "thermal:   ");
+		for (int i = 0; i < s.ntemps && i < 6; i++)
+			fprintf(f, " %s %.1f C%s", s.temp_c[i].name, s.temp_c[i].value,
+				i + 1 < s.ntemps && i < 5 ? "," : "");
+		fprintf(f, " [sysfs]\n");
+	} else {
+		fprintf(f, "thermal:    unavailable: %s\n", s.thermal_reason);
+	}
+	if (s.power_ok) {
+		fprintf(f, "power:     ");
+		for (int i = 0; i < s.nenergy; i++)
+			fprintf(f, " %s energy counter %.1f J;", s.energy_j[i].name, s.energy_j[i].value);
+		for (int i = 0; i < s.npower; i++)
+			fprintf(f, " %s %.2f W;", s.power_w[i].name, s.power_w[i].value);
+		fprintf(f, " [sysfs]\n");
+	} else {
+		fprintf(f, "power:      unavailable: %s\n", s.power_reason);
+	}
+	fprintf(f, "power mode: %s\n", s.power_mode[0] ? s.power_mode : "unknown");
+	if (s.throttled[0])
+		fprintf(f, "throttled:  %s (Raspberry Pi firmware flags)\n", s.throttled);
+	fprintf(f, "build:      %s\n", EV_COMPILER);
+}
+
+int cmd_info(struct ev_ctx *c, int argc, char **argv)
+{
+	struct ev_optval v[O__N];
+	char *pos[1];
+	int npos, help, rc, have_clock;
+	struct ev_clock_result clk;
+	cJSON *doc;
+	if ((rc = opt_parse("info", opts, O__N, v, argc, argv, pos, 0, &npos, &help, &c->err)))
+		return rc;
+	if (help) {
+		opt_print_help(stdout, "info", "[options]",
+			       "Describe this machine: CPU and ISA features (cpuid/HWCAP), topology and\n"
+			       "caches (hwloc), memory, a measured core clock, and the machine state\n"
+			       "(cpufreq, temperatures, power) with where each figure came from.",
+			       NULL, opts, O__N);
+		return EV_OK;
+	}
+	if (v[O_SYSROOT].set)
+		sysfs_set_root(v[O_SYSROOT].s);
+	cpu_detect(&c->cpu);
+	if ((rc = topo_open(&c->topo, v[O_TOPO].set ? v[O_TOPO].s : NULL, &c->err)))
+		return rc;
+	c->topo_open = 1;
+	if (c->topo.warning[0])
+		fprintf(c->log, "eaves: warning: %s\n", c->topo.warning);
+	/* The clock of a replayed topology is not this machine's: do not measure. */
+	have_clock = !v[O_NOCLOCK].set && !v[O_TOPO].set;
+	if (have_clock && (rc = bench_clock(c, v[O_QUICK].set, &clk)))
+		return rc;
+	if (!v[O_JSON].set || strcmp(v[O_JSON].s, "-"))
+		print_text(c, &clk, have_clock);
+	if (v[O_JSON].set) {
+		doc = json_result_new(c, "info");
+		if (have_clock)
+			cJSON_AddItemToObject(doc, "clock", bench_clock_json(&clk));
+		rc = cmd_write_json(c, doc, v[O_JSON].s);
+		cJSON_Delete(doc);
+	}
+	return rc;
+}

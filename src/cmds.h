@@ -1,0 +1,22 @@
+/* src/cmds.h: the subcommands, one cmd-*.c each, dispatched from main.c. */
+#ifndef EV_CMDS_H
+#define EV_CMDS_H
+#include <cjson/cJSON.h>
+
+#include "ctx.h"
+
+/* name, summary: the one place a command is added. */
+#define EV_COMMANDS(X)                                                                       \
+	X(info, "machine topology, CPU features, measured clock and machine state")         \
+	X(bw, "memory bandwidth per cache level and DRAM")
+
+#define X(n, s) int cmd_##n(struct ev_ctx *c, int argc, char **argv);
+EV_COMMANDS(X)
+#undef X
+
+/* Shared by commands: apply --isa NAME (NULL = best); usage error if unusable. */
+int cmd_apply_isa(struct ev_ctx *c, const char *name);
+/* Write doc to --json FILE if given; prints nothing on success. */
+int cmd_write_json(struct ev_ctx *c, cJSON *doc, const char *path);
+
+#endif

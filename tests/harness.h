@@ -1,0 +1,73 @@
+/* tests/harness.h: the in-tree test helper (after redis' testhelp.h).
+ * Each test program calls T_CHECK/T_SKIP inside test functions run by T_RUN,
+ * and ends with T_DONE(), which prints "<prog>: N passed, N failed, N skipped". */
+#ifndef EV_TEST_HARNESS_H
+#define EV_TEST_HARNESS_H
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int t_pass, t_fail, t_skip;
+static int t_cur_failed, t_cur_skipped;
+static const char *t_prog = "test";
+
+#define T_CHECK(cond, ...)                                                                   \
+	do {                                                                                 \
+		if (!(cond)) {                                                               \
+			printf("  check failed %s:%d: %s: ", __FILE__, __LINE__, #cond);     \
+			printf(__VA_ARGS__);                                                 \
+			printf("\n");                                                        \
+			t_cur_failed++;                                                      \
+		}                                                                            \
+	} while (0)
+
+#define T_NEAR(a, b, rel, what)                                                              \
+	T_CHECK(fabs((double)(a) - (double)(b)) <= (rel) * fmax(1e-300, fabs((double)(b))),    \
+		"%s: got %.17g want %.17g (rel tol %g)", (what), (double)(a), (double)(b),   \
+		(double)(rel))
+
+/* Skip the current test with a reason; the test function must return after it. */
+#define T_SKIP(...)                                                                          \
+	do {                                                                                 \
+		printf("  skip: ");                                                          \
+		printf(__VA_ARGS__);                                                         \
+		printf("\n");                                                                \
+		t_cur_skipped = 1;                                                           \
+	} while (0)
+
+#define T_RUN(fn)                                                                            \
+	do {                                                                                 \
+		t_cur_failed = 0;                                                            \
+		t_cur_skipped = 0;                                                           \
+		fn();                                                                        \
+		if (t_cur_failed) {                                                          \
+			printf("FAIL %s\n", #fn);                                            \
+			t_fail++;                                                            \
+		} else if (t_cur_skipped) {                                                  \
+			printf("SKIP %s\n", #fn);                                            \
+			t_skip++;                                                            \
+		} else {                                                                     \
+			printf("PASS %s\n", #fn);                                            \
+			t_pass++;                                                            \
+		}                                                                            \
+	} while (0)
+
+#define T_DONE()                                                                             \
+	do {                                                                                 \
+		printf("%s: %d passed, %d failed, %d skipped\n", t_prog, t_pass, t_fail,       \
+		       t_skip);                                                              \
+		return t_fail ? 1 : 0;                                                       \
+	} while (0)
+
+/* Path of a file in the source tree (tests run from the top folder). */
+static inline const char *t_src(const char *rel)
+{
+	static char buf[4][1024];
+	static int i;
+	const char *root = getenv("EAVES_SRC");
+	i = (i + 1) % 4;
+	snprintf(buf[i], sizeof buf[i], "%s/%s", root ? root : ".", rel);
+	return buf[i];
+}
+#endif
