@@ -406,21 +406,32 @@ cJSON *bench_bw_json(const struct ev_bw_result *r)
 	return o;
 }
 
+static void print_row(FILE *f, const char *level, const struct ev_bw_point *p)
+{
+	char a[32];
+	double wa = p->bytes_per_rep > 0 ? p->bytes_wa_per_rep / p->bytes_per_rep : 1;
+	if (level)
+		fprintf(f, "%-5s ", level);
+	fprintf(f, "%-9s %7d %11s %10.1f %10.1f %7.1f%% %10.1f\n", bw_kernel_info[p->kernel].name,
+		p->threads, units_fmt_bytes(a, sizeof a, (double)p->ws_bytes), p->bw.best / 1e9,
+		p->bw.median / 1e9, 100 * p->bw.spread_rel, p->bw.median * wa / 1e9);
+}
+
 void bench_bw_print(FILE *f, const struct ev_bw_result *r)
 {
 	char a[32], b[32];
+	static const char head[] = "kernel    threads          ws       best     median   spread    +WA med\n";
 	fprintf(f, "Memory bandwidth (ISA %s, %s pages; STREAM byte counting, GB/s = 1e9 B/s)\n",
 		ev_isa_table[r->isa].name, r->pages == EV_PAGES_HUGE ? "THP" : "default");
-	fprintf(f, "%-5s %-9s %7s %11s %10s %10s %8s %10s\n", "level", "kernel", "threads",
-		"ws", "best", "median", "spread", "+WA med");
-	for (int i = 0; i < r->nlevels; i++) {
-		const struct ev_bw_level *L = &r->levels[i];
-		const struct ev_bw_point *p = &r->pts[L->point];
-		double wa = p->bytes_per_rep > 0 ? p->bytes_wa_per_rep / p->bytes_per_rep : 1;
-		fprintf(f, "%-5s %-9s %7d %11s %10.1f %10.1f %7.1f%% %10.1f\n", L->name,
-			bw_kernel_info[L->kernel].name, L->threads,
-			units_fmt_bytes(a, sizeof a, (double)p->ws_bytes), p->bw.best / 1e9,
-			p->bw.median / 1e9, 100 * p->bw.spread_rel, p->bw.median * wa / 1e9);
+	if (r->nlevels > 0 && !r->opts.single_ws) {
+		fprintf(f, "level %s", head);
+		for (int i = 0; i < r->nlevels; i++)
+			print_row(f, r->levels[i].name, &r->pts[r->levels[i].point]);
+	} else {
+		fprintf(f, "%s", head);
+		for (int i = 0; i < r->npoints; i++)
+			if (r->pts[i].status == EV_OK && r->pts[i].nsamples)
+				print_row(f, NULL, &r->pts[i]);
 	}
 	for (int i = 0; i < r->npoints; i++)
 		if (r->pts[i].status != EV_OK) {
@@ -428,15 +439,17 @@ void bench_bw_print(FILE *f, const struct ev_bw_result *r)
 				r->pts[i].threads, r->pts[i].reason);
 			break;
 		}
-	fprintf(f, "\nPlateaus of the read curve vs hwloc cache sizes:\n");
-	for (int i = 0; i < r->nplateaus; i++) {
+	if (r->nplateaus > 1)
+		fprintf(f, "\nPlateaus of the read curve vs hwloc cache sizes:\n");
+	for (int i = 0; i < r->nplateaus && r->nplateaus > 1; i++) {
 		const struct ev_bw_plateau *P = &r->plateaus[i];
 		fprintf(f, "  %d thr: %s .. %s at %.1f GB/s", P->threads,
 			units_fmt_bytes(a, sizeof a, P->ws_lo), units_fmt_bytes(b, sizeof b, P->ws_hi),
 			P->bw_median / 1e9);
 		if (P->knee_bytes > 0)
-			fprintf(f, "; knee at %s, nearest %s (%s): %s", units_fmt_bytes(a, sizeof a, P->knee_bytes),
-				P->level, units_fmt_bytes(b, sizeof b, P->level_capacity_bytes),
+			fprintf(f, "; knee at %s, nearest %s (%s): %s",
+				units_fmt_bytes(a, sizeof a, P->knee_bytes), P->level,
+				units_fmt_bytes(b, sizeof b, P->level_capacity_bytes),
 				P->agrees ? "agrees" : "DISAGREES (both reported)");
 		fprintf(f, "\n");
 	}

@@ -47,8 +47,12 @@ static void fallback_sysconf(struct ev_topo *t, const char *why)
 	}
 }
 
+/* Cache sizes as seen from the first placed PU, i.e. from the fastest core
+ * kind: on big.LITTLE boards the little cores' private caches are smaller. */
 static void load_caches(struct ev_topo *t, hwloc_topology_t h)
 {
+	hwloc_obj_t pu = t->nplaces > 0 ? hwloc_get_pu_obj_by_os_index(h, (unsigned)t->place_pu[0])
+					: NULL;
 	for (int lvl = 1; lvl <= 5 && t->ncaches < EV_MAX_CACHES; lvl++) {
 		hwloc_obj_type_t ty = (hwloc_obj_type_t)(HWLOC_OBJ_L1CACHE + (lvl - 1));
 		int n = hwloc_get_nbobjs_by_type(h, ty);
@@ -56,7 +60,9 @@ static void load_caches(struct ev_topo *t, hwloc_topology_t h)
 		struct ev_cache *c;
 		if (n <= 0)
 			continue;
-		o = hwloc_get_obj_by_type(h, ty, 0);
+		o = pu ? hwloc_get_ancestor_obj_by_type(h, ty, pu) : NULL;
+		if (!o)
+			o = hwloc_get_obj_by_type(h, ty, 0);
 		if (!o || o->attr->cache.type == HWLOC_OBJ_CACHE_INSTRUCTION)
 			continue;
 		c = &t->caches[t->ncaches++];
@@ -192,7 +198,6 @@ int topo_open(struct ev_topo *t, const char *desc, struct ev_err *e)
 		/* A replayed machine: its memory is the one hwloc describes. */
 		t->mem_total_bytes = t->mem_avail_bytes = t->numa_mem_bytes;
 	}
-	load_caches(t, h);
 	load_kinds(t, h);
 	load_places(t, h);
 	if (t->nplaces == 0) {
@@ -200,6 +205,7 @@ int topo_open(struct ev_topo *t, const char *desc, struct ev_err *e)
 		for (int i = 0; i < t->pus && i < EV_MAX_CPUS; i++)
 			t->place_pu[i] = i;
 	}
+	load_caches(t, h);
 	return EV_OK;
 }
 

@@ -1,0 +1,102 @@
+/* tests/test-sensors.c: sysfs readers and ARM CPU identification on fixture
+ * trees copied from real boards (tests/fixtures/sysfs/<board>). */
+#include "cpu.h"
+#include "harness.h"
+#include "sensors.h"
+#include "sysfs.h"
+
+static void use(const char *board)
+{
+	char p[512];
+	snprintf(p, sizeof p, "tests/fixtures/sysfs/%s", board);
+	sysfs_set_root(t_src(p));
+}
+
+static void test_rpi5(void)
+{
+	struct ev_sensors s;
+	struct ev_cpu c = {0};
+	uint64_t v;
+	use("rpi5");
+	sensors_read(&s);
+	T_CHECK(s.cpufreq_ok && s.ncpus == 4 && s.cur_hz[3] == 2.4e9 && s.max_hz == 2.4e9 &&
+			s.min_hz == 1.5e9 && !strcmp(s.governor, "ondemand"),
+		"cpufreq");
+	T_CHECK(s.thermal_ok && s.ntemps == 2 && fabs(s.temp_c[0].value - 52.15) < 1e-9 &&
+			!strcmp(s.temp_c[0].name, "cpu-thermal"),
+		"thermal %d", s.ntemps);
+	T_CHECK(!s.power_ok && strstr(s.power_reason, "no "), "no power rails on a Pi 5");
+	T_CHECK(!strcmp(s.throttled, "0x0"), "throttled flags '%s'", s.throttled);
+	T_CHECK(cpu_parse_arm_cpuinfo(&c, "/proc/cpuinfo") == 0, "cpuinfo");
+	T_CHECK(c.part == 0xd0b && !strcmp(c.uarch, "cortex-a76") && c.nparts == 1, "A76 %s",
+		c.uarch);
+	T_CHECK(cpu_has(&c, EV_F(ASIMD) | EV_F(ASIMDHP) | EV_F(ASIMDDP)) && !cpu_has(&c, EV_F(I8MM)),
+		"features");
+	T_CHECK(!sysfs_meminfo("MemAvailable", &v) && v == 7801232ull * 1024, "meminfo");
+}
+
+static void test_rk3588(void)
+{
+	struct ev_cpu c = {0};
+	struct ev_sensors s;
+	use("rk3588");
+	T_CHECK(cpu_parse_arm_cpuinfo(&c, "/proc/cpuinfo") == 0, "cpuinfo");
+	T_CHECK(c.nparts == 2 && c.parts[0] == 0xd05 && c.parts[1] == 0xd0b, "two kinds");
+	T_CHECK(!strcmp(c.uarch, "cortex-a76"), "big core is the uarch: %s", c.uarch);
+	sensors_read(&s);
+	T_CHECK(s.ncpus == 8 && s.max_hz == 2.352e9 && s.min_hz == 408e6, "cpufreq of both kinds");
+}
+
+static void test_jetson(void)
+{
+	struct ev_sensors s;
+	struct ev_cpu c = {0};
+	use("jetson-orin-nano");
+	sensors_read(&s);
+	T_CHECK(s.cpufreq_ok && s.ncpus == 6 && !strcmp(s.cpufreq_driver, "tegra194"), "cpufreq");
+	T_CHECK(s.ntemps == 4 && !strcmp(s.temp_c[3].name, "tj-thermal"), "thermal zones");
+	T_CHECK(s.power_ok && s.npower == 3 && !strcmp(s.power_w[0].name, "VDD_IN") &&
+			fabs(s.power_w[0].value - 5.080 * 1.328) < 1e-9,
+		"INA3221 rails %d", s.npower);
+	T_CHECK(!strcmp(s.power_mode, "nvpmodel pmode:0000 fmode:quiet"), "power mode '%s'",
+		s.power_mode);
+	T_CHECK(sensors_energy_total_j(&s) < 0, "no energy counters on Jetson");
+	T_CHECK(!cpu_parse_arm_cpuinfo(&c, "/proc/cpuinfo") && !strcmp(c.uarch, "cortex-a78ae"),
+		"A78AE");
+}
+
+static void test_rapl_laptop(void)
+{
+	struct ev_sensors s;
+	use("rapl-laptop");
+	sensors_read(&s);
+	T_CHECK(s.cpufreq_ok && !strcmp(s.governor, "powersave") && s.max_hz == 4.8e9, "cpufreq");
+	T_CHECK(s.ntemps == 4, "2 zones + 2 coretemp: %d", s.ntemps);
+	T_CHECK(s.power_ok && s.nenergy == 1 && !strcmp(s.energy_j[0].name, "package-0") &&
+			fabs(s.energy_j[0].value - 81234.56789) < 1e-6,
+		"RAPL package only (sub-zones are inside it): %d", s.nenergy);
+	T_CHECK(fabs(sensors_energy_total_j(&s) - 81234.56789) < 1e-6, "energy total");
+	T_CHECK(!strcmp(s.power_mode, "platform_profile=balanced"), "%s", s.power_mode);
+}
+
+static void test_vm(void)
+{
+	struct ev_sensors s;
+	use("vm");
+	sensors_read(&s);
+	T_CHECK(!s.cpufreq_ok && strstr(s.cpufreq_reason, "cpufreq"), "cpufreq unavailable");
+	T_CHECK(!s.thermal_ok && s.thermal_reason[0], "thermal unavailable");
+	T_CHECK(!s.power_ok && s.power_reason[0], "power unavailable");
+	T_CHECK(s.power_mode[0] == 0, "no power mode");
+}
+
+int main(void)
+{
+	t_prog = "test-sensors";
+	T_RUN(test_rpi5);
+	T_RUN(test_rk3588);
+	T_RUN(test_jetson);
+	T_RUN(test_rapl_laptop);
+	T_RUN(test_vm);
+	T_DONE();
+}

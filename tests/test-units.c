@@ -1,0 +1,111 @@
+/* tests/test-units.c: size, time, bandwidth, count and list parsing. */
+#include "harness.h"
+#include "opt.h"
+#include "units.h"
+
+static void test_sizes(void)
+{
+	static const struct {
+		const char *in;
+		uint64_t want;
+	} ok[] = {{"4096", 4096},       {"32K", 32768},        {"32KiB", 32768},
+		  {"32kb", 32768},       {"1.5MiB", 1572864},   {"2G", 2147483648ull},
+		  {"2 GiB", 2147483648ull}, {"64M", 67108864},  {"0", 0}};
+	static const char *bad[] = {"", "abc", "12Q", "-4K", "1.3", "4KiBs", "1e400"};
+	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+		uint64_t v = 1;
+		T_CHECK(units_parse_size(ok[i].in, &v) == 0 && v == ok[i].want, "%s -> %llu",
+			ok[i].in, (unsigned long long)v);
+	}
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		uint64_t v;
+		T_CHECK(units_parse_size(bad[i], &v) != 0, "'%s' accepted", bad[i]);
+	}
+}
+
+static void test_times_bw_counts(void)
+{
+	double t, b, n;
+	T_CHECK(!units_parse_time("10ms", &t) && fabs(t - 0.01) < 1e-15, "10ms");
+	T_CHECK(!units_parse_time("2s", &t) && t == 2, "2s");
+	T_CHECK(!units_parse_time("1m", &t) && t == 60, "1m");
+	T_CHECK(!units_parse_time("1.5", &t) && t == 1.5, "1.5");
+	T_CHECK(units_parse_time("5 parsecs", &t) != 0, "junk time");
+	T_CHECK(!units_parse_bw("100GB/s", &b) && b == 100e9, "100GB/s");
+	T_CHECK(!units_parse_bw("25.6 GB/s", &b) && fabs(b - 25.6e9) < 1, "25.6 GB/s");
+	T_CHECK(!units_parse_bw("800MB/s", &b) && b == 800e6, "800MB/s");
+	T_CHECK(units_parse_bw("0GB/s", &b) != 0, "zero bandwidth accepted");
+	T_CHECK(units_parse_bw("fast", &b) != 0, "junk bandwidth");
+	T_CHECK(!units_parse_count("1.7e9", &n) && n == 1.7e9, "1.7e9");
+	T_CHECK(!units_parse_count("1.7G", &n) && fabs(n - 1.7e9) < 1, "1.7G");
+	T_CHECK(!units_parse_count("135M", &n) && n == 135e6, "135M");
+	T_CHECK(units_parse_count("1.7X", &n) != 0, "1.7X");
+}
+
+static void test_lists(void)
+{
+	int v[16];
+	T_CHECK(units_parse_int_list("1,2,4", v, 16) == 3 && v[2] == 4, "1,2,4");
+	T_CHECK(units_parse_int_list("1-4", v, 16) == 4 && v[0] == 1 && v[3] == 4, "1-4");
+	T_CHECK(units_parse_int_list("1,3-4", v, 16) == 3 && v[1] == 3, "1,3-4");
+	T_CHECK(units_parse_int_list("4-1", v, 16) < 0, "4-1 accepted");
+	T_CHECK(units_parse_int_list("a", v, 16) < 0, "a accepted");
+	T_CHECK(units_parse_int_list("1,,2", v, 16) < 0, "1,,2 accepted");
+	T_CHECK(units_parse_int_list("1-100", v, 16) < 0, "overflow accepted");
+}
+
+static void test_format(void)
+{
+	char b[32];
+	T_CHECK(!strcmp(units_fmt_bytes(b, sizeof b, 32768), "32 KiB"), "%s", b);
+	T_CHECK(!strcmp(units_fmt_bytes(b, sizeof b, 1572864), "1.5 MiB"), "%s", b);
+	T_CHECK(!strcmp(units_fmt_bw(b, sizeof b, 45.3e9), "45.3 GB/s"), "%s", b);
+	T_CHECK(!strcmp(units_fmt_flops(b, sizeof b, 116.2e9), "116.2 GFLOP/s"), "%s", b);
+}
+
+static void test_options(void)
+{
+	enum { J, Q, T, S, N };
+	static const struct ev_opt o[N] = {
+		[J] = {"json", EV_OPT_STR, "FILE", "json"},
+		[Q] = {"quick", EV_OPT_FLAG, NULL, "quick"},
+		[T] = {"threads", EV_OPT_INT, "N", "threads", "1", 1, 64},
+		[S] = {"size", EV_OPT_SIZE, "SIZE", "size"},
+	};
+	struct ev_optval v[N];
+	struct ev_err e = {0};
+	char *pos[2];
+	int np, help;
+	char *a1[] = {"bw", "--json", "x.json", "--quick", "--threads=4", "--size", "1MiB", "p"};
+	char *a2[] = {"bw", "--bogus"};
+	char *a3[] = {"bw", "--threads", "0"};
+	char *a4[] = {"bw", "--size", "lots"};
+	char *a5[] = {"bw", "--json"};
+	T_CHECK(!opt_parse("bw", o, N, v, 8, a1, pos, 2, &np, &help, &e), "%s", e.msg);
+	T_CHECK(v[Q].set && v[T].i == 4 && v[S].u == 1048576 && !strcmp(v[J].s, "x.json") &&
+			np == 1 && !strcmp(pos[0], "p"),
+		"values");
+	T_CHECK(opt_parse("bw", o, N, v, 2, a2, pos, 2, &np, &help, &e) == EV_ERR_USAGE &&
+			strstr(e.msg, "--bogus"),
+		"%s", e.msg);
+	T_CHECK(opt_parse("bw", o, N, v, 3, a3, pos, 2, &np, &help, &e) == EV_ERR_USAGE &&
+			strstr(e.msg, "out of range"),
+		"%s", e.msg);
+	T_CHECK(opt_parse("bw", o, N, v, 3, a4, pos, 2, &np, &help, &e) == EV_ERR_USAGE &&
+			strstr(e.msg, "lots"),
+		"%s", e.msg);
+	T_CHECK(opt_parse("bw", o, N, v, 2, a5, pos, 2, &np, &help, &e) == EV_ERR_USAGE &&
+			strstr(e.msg, "needs a value"),
+		"%s", e.msg);
+}
+
+int main(void)
+{
+	t_prog = "test-units";
+	T_RUN(test_sizes);
+	T_RUN(test_times_bw_counts);
+	T_RUN(test_lists);
+	T_RUN(test_format);
+	T_RUN(test_options);
+	T_DONE();
+}
