@@ -91,4 +91,50 @@ cJSON *bench_bw_json(const struct ev_bw_result *r);
 void bench_bw_print(FILE *f, const struct ev_bw_result *r);
 void bench_bw_free(struct ev_bw_result *r);
 
+/* ---- peak FLOP/s ---- */
+#define EV_FLOPS_MAX_ENTRIES 256
+struct ev_flops_entry {
+	int kernel, threads;
+	int core_kind;        /* -1: default placement (fastest kind first) */
+	int status;
+	char reason[192];
+	uint64_t iters;
+	double ops_per_rep;
+	int nsamples;
+	double t_s[EV_BW_MAX_SAMPLES];
+	struct ev_stats rate; /* ops/s */
+};
+
+struct ev_flops_peak {
+	int prec, threads, entry;  /* entry: the kernel row giving the peak */
+	double theoretical;        /* ops/s, 0 if unknown */
+	char theo_reason[160];
+	double ratio;              /* measured best / theoretical */
+	int suspect;               /* ratio > 1.05 */
+};
+
+struct ev_flops_opts {
+	int quick;
+	int nthr;
+	int threads[EV_BW_MAX_THREAD_COUNTS];
+	unsigned prec_mask;        /* bit per enum ev_prec */
+};
+
+struct ev_flops_result {
+	int interrupted;
+	double elapsed_s;
+	struct ev_clock_result clock;
+	char uarch[32], uarch_basis[256];
+	int uarch_found;
+	int nentries;
+	struct ev_flops_entry e[EV_FLOPS_MAX_ENTRIES];
+	int npeaks;
+	struct ev_flops_peak peaks[64];
+};
+
+void bench_flops_defaults(struct ev_ctx *c, int quick, struct ev_flops_opts *o);
+int bench_flops(struct ev_ctx *c, const struct ev_flops_opts *o, struct ev_flops_result *r);
+cJSON *bench_flops_json(const struct ev_flops_result *r);
+void bench_flops_print(FILE *f, const struct ev_flops_result *r);
+
 #endif

@@ -8,7 +8,8 @@
 /* name, summary: the one place a command is added. */
 #define EV_COMMANDS(X)                                                                       \
 	X(info, "machine topology, CPU features, measured clock and machine state")         \
-	X(bw, "memory bandwidth per cache level and DRAM")
+	X(bw, "memory bandwidth per cache level and DRAM")                                  \
+	X(flops, "peak FLOP/s per precision, theoretical peaks and ridge points")
 
 #define X(n, s) int cmd_##n(struct ev_ctx *c, int argc, char **argv);
 EV_COMMANDS(X)

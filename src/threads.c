@@ -17,6 +17,7 @@ struct ev_barrier {
 
 struct ev_pool {
 	int n;
+	int first_slot;
 	const struct ev_topo *topo;
 	pthread_t *th;
 	struct ev_barrier bar;
@@ -65,7 +66,7 @@ static void *worker(void *va)
 	int tid = wa->tid, seen = 0;
 	struct ev_err e;
 	free(wa);
-	topo_pin_self(p->topo, tid, &e); /* best effort: an unpinned run still measures */
+	topo_pin_self(p->topo, p->first_slot + tid, &e); /* best effort: unpinned still measures */
 	for (;;) {
 		long spins = 0;
 		int g;
@@ -87,6 +88,12 @@ static void *worker(void *va)
 
 int pool_create(struct ev_pool **out, const struct ev_topo *t, int n, struct ev_err *e)
 {
+	return pool_create_at(out, t, n, 0, e);
+}
+
+int pool_create_at(struct ev_pool **out, const struct ev_topo *t, int n, int first_slot,
+		   struct ev_err *e)
+{
 	struct ev_pool *p;
 	if (n < 1)
 		return ev_fail(e, EV_ERR_USAGE, "thread count must be at least 1");
@@ -94,6 +101,7 @@ int pool_create(struct ev_pool **out, const struct ev_topo *t, int n, struct ev_
 	if (!p)
 		return ev_fail(e, EV_ERR_RUNTIME, "out of memory creating thread pool");
 	p->n = n;
+	p->first_slot = first_slot;
 	p->topo = t;
 	p->bar.n = n;
 	p->th = calloc((size_t)n, sizeof *p->th);
@@ -101,7 +109,7 @@ int pool_create(struct ev_pool **out, const struct ev_topo *t, int n, struct ev_
 		free(p);
 		return ev_fail(e, EV_ERR_RUNTIME, "out of memory creating thread pool");
 	}
-	topo_pin_self(t, 0, e);
+	topo_pin_self(t, first_slot, e);
 	for (int i = 1; i < n; i++) {
 		struct worker_arg *wa = malloc(sizeof *wa);
 		if (wa) {

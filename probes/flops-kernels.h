@@ -1,0 +1,53 @@
+/* probes/flops-kernels.h: peak-rate kernels. Each runs NACC independent
+ * accumulator chains for `iters` iterations, one instruction per chain per
+ * iteration, then stores every lane of every accumulator to out (as double) so
+ * the probe can check them against a scalar model of the same chain.
+ *   FMA kinds:  x = x * mul + add     (converges to 2 with mul 0.5, add 1)
+ *   BF16 dot:   x += a0*b0 + a1*b1    (a = 1,1; b = 0.5,-0.5: adds exactly 0)
+ *   INT8 dot:   x += sum of 4 u8*s8   (1,2,3,4 . 1,1,1,-1 = 2 per iteration)
+ * NACC = 12 covers latency x throughput (4-5 cycles x 2 pipes) on the cores we
+ * target; a core with more pipes shows as measured < theoretical. */
+#ifndef EV_FLOPS_KERNELS_H
+#define EV_FLOPS_KERNELS_H
+#include <stdint.h>
+
+#define FLOPS_NACC 12
+#define FLOPS_MAX_LANES 32
+
+struct flops_params {
+	double start[FLOPS_NACC];
+	double mul, add;
+};
+
+typedef void (*flops_fn)(uint64_t iters, const struct flops_params *p, double *out);
+
+#define FLOPS_REP12(M) M(0) M(1) M(2) M(3) M(4) M(5) M(6) M(7) M(8) M(9) M(10) M(11)
+/* The same with extra arguments passed to every M(k, ...). */
+#define FLOPS_REP12A(M, ...)                                                                 \
+	M(0, __VA_ARGS__) M(1, __VA_ARGS__) M(2, __VA_ARGS__) M(3, __VA_ARGS__)              \
+	M(4, __VA_ARGS__) M(5, __VA_ARGS__) M(6, __VA_ARGS__) M(7, __VA_ARGS__)              \
+	M(8, __VA_ARGS__) M(9, __VA_ARGS__) M(10, __VA_ARGS__) M(11, __VA_ARGS__)
+
+#if defined(__x86_64__)
+/* flops-avx2.c (AVX2 + FMA) */
+void flops_fp64_sse_fma(uint64_t, const struct flops_params *, double *);
+void flops_fp64_scalar_fma(uint64_t, const struct flops_params *, double *);
+void flops_fp64_avx_fma(uint64_t, const struct flops_params *, double *);
+void flops_fp32_scalar_fma(uint64_t, const struct flops_params *, double *);
+void flops_fp32_sse_fma(uint64_t, const struct flops_params *, double *);
+void flops_fp32_avx_fma(uint64_t, const struct flops_params *, double *);
+void flops_int8_avx2_maddubs(uint64_t, const struct flops_params *, double *);
+/* flops-avx512.c */
+void flops_fp64_avx512_fma(uint64_t, const struct flops_params *, double *);
+void flops_fp32_avx512_fma(uint64_t, const struct flops_params *, double *);
+void flops_bf16_avx512_dp(uint64_t, const struct flops_params *, double *);
+void flops_bf16_avx512vl_dp(uint64_t, const struct flops_params *, double *);
+void flops_int8_avx512_vnni(uint64_t, const struct flops_params *, double *);
+void flops_int8_avx512vl_vnni(uint64_t, const struct flops_params *, double *);
+/* flops-avx512fp16.c */
+void flops_fp16_avx512_fma(uint64_t, const struct flops_params *, double *);
+/* flops-avxvnni.c */
+void flops_int8_avxvnni(uint64_t, const struct flops_params *, double *);
+#endif
+
+#endif

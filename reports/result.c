@@ -1,0 +1,199 @@
+/* reports/result.c: result JSON -> roofs. Unknown fields are ignored (newer
+ * files stay readable), wrong types are errors naming file and field. */
+#include "result.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "json.h"
+
+static void copy_str(char *dst, size_t len, const cJSON *o, const char *key)
+{
+	const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, key);
+	if (cJSON_IsString(it))
+		snprintf(dst, len, "%s", it->valuestring);
+}
+
+static double num(const cJSON *o, const char *key)
+{
+	const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, key);
+	return cJSON_IsNumber(it) ? it->valuedouble : 0;
+}
+
+static int load_levels(const cJSON *bw, const char *path, struct rep_result *r, struct ev_err *e)
+{
+	const cJSON *levels = cJSON_GetObjectItemCaseSensitive(bw, "levels"), *it;
+	int i = 0;
+	if (!levels)
+		return EV_OK;
+	if (!cJSON_IsArray(levels))
+		return ev_fail(e, EV_ERR_USAGE, "%s: field 'bw.levels': not a list", path);
+	cJSON_ArrayForEach(it, levels)
+	{
+		struct rep_mem *m;
+		const char *lvl = NULL, *k = NULL;
+		double thr = 0, best = 0;
+		char where[600];
+		snprintf(where, sizeof where, "%s: bw.levels[%d]", path, i++);
+		if (json_get_str(it, "level", &lvl, 1, where, e) ||
+		    json_get_str(it, "kernel", &k, 1, where, e) ||
+		    json_get_num(it, "threads", &thr, 1, where, e) ||
+		    json_get_num(it, "bw_best_bytes_per_s", &best, 1, where, e))
+			return EV_ERR_USAGE;
+		if (r->nmem >= REP_MAX)
+			continue;
+		m = &r->mem[r->nmem++];
+		snprintf(m->level, sizeof m->level, "%s", lvl);
+		snprintf(m->kernel, sizeof m->kernel, "%s", k);
+		m->threads = (int)thr;
+		m->best = best;
+		m->median = num(it, "bw_median_bytes_per_s");
+		m->spread = num(it, "spread_rel");
+		if (m->threads > r->threads_max)
+			r->threads_max = m->threads;
+	}
+	return EV_OK;
+}
+
+static int load_peaks(const cJSON *fl, const char *path, struct rep_result *r, struct ev_err *e)
+{
+	const cJSON *peaks = cJSON_GetObjectItemCaseSensitive(fl, "peaks"), *it;
+	int i = 0;
+	if (!peaks)
+		return EV_OK;
+	if (!cJSON_IsArray(peaks))
+		return ev_fail(e, EV_ERR_USAGE, "%s: field 'flops.peaks': not a list", path);
+	cJSON_ArrayForEach(it, peaks)
+	{
+		struct rep_peak *p;
+		const char *prec = NULL;
+		double thr = 0, best = 0;
+		char where[600];
+		snprintf(where, sizeof where, "%s: flops.peaks[%d]", path, i++);
+		if (json_get_str(it, "precision", &prec, 1, where, e) ||
+		    json_get_num(it, "threads", &thr, 1, where, e) ||
+		    json_get_num(it, "best_flop_per_s", &best, 1, where, e))
+			return EV_ERR_USAGE;
+		if (r->npeak >= REP_MAX)
+			continue;
+		p = &r->peak[r->npeak++];
+		snprintf(p->prec, sizeof p->prec, "%s", prec);
+		copy_str(p->kernel, sizeof p->kernel, it, "kernel");
+		p->threads = (int)thr;
+		p->best = best;
+		p->median = num(it, "median_flop_per_s");
+		p->spread = num(it, "spread_rel");
+		p->theoretical = num(it, "theoretical_flop_per_s");
+		if (p->threads > r->threads_max)
+			r->threads_max = p->threads;
+	}
+	return EV_OK;
+}
+
+static void load_points(const cJSON *dec, struct rep_result *r)
+{
+	const cJSON *runs = cJSON_GetObjectItemCaseSensitive(dec, "runs"), *it;
+	cJSON_ArrayForEach(it, runs)
+	{
+		struct rep_point *p;
+		const cJSON *model = cJSON_GetObjectItemCaseSensitive(it, "model");
+		const cJSON *quant = cJSON_GetObjectItemCaseSensitive(it, "quant");
+		if (r->npts >= REP_MAX || num(it, "intensity_flop_per_byte") <= 0)
+			continue;
+		p = &r->pts[r->npts++];
+		snprintf(p->label, sizeof p->label, "%s %s",
+			 cJSON_IsString(model) ? model->valuestring : "?",
+			 cJSON_IsString(quant) ? quant->valuestring : "?");
+		p->intensity = num(it, "intensity_flop_per_byte");
+		p->perf = num(it, "achieved_flop_per_s");
+		p->tok_per_s = num(it, "tokens_per_s");
+		p->ceiling_tok_per_s = num(it, "ceiling_tokens_per_s");
+	}
+}
+
+int rep_load(const cJSON *doc, const char *path, struct rep_result *r, struct ev_err *e)
+{
+	const char *schema = NULL;
+	double ver = 0;
+	const cJSON *m, *cpu, *topo, *clk, *one;
+	memset(r, 0, sizeof *r);
+	snprintf(r->path, sizeof r->path, "%s", path);
+	if (json_get_str(doc, "schema", &schema, 1, path, e) ||
+	    json_get_num(doc, "schema_version", &ver, 1, path, e))
+		return EV_ERR_USAGE;
+	if (strcmp(schema, "eaves.result"))
+		return ev_fail(e, EV_ERR_USAGE, "%s: field 'schema': '%s' is not an eaves result", path,
+			       schema);
+	if (ver > 1)
+		return ev_fail(e, EV_ERR_USAGE,
+			       "%s: schema_version %g is newer than this eaves understands (1)", path,
+			       ver);
+	copy_str(r->command, sizeof r->command, doc, "command");
+	copy_str(r->host, sizeof r->host, doc, "host");
+	copy_str(r->created, sizeof r->created, doc, "created_utc");
+	copy_str(r->device, sizeof r->device, doc, "device");
+	m = cJSON_GetObjectItemCaseSensitive(doc, "machine");
+	cpu = cJSON_GetObjectItemCaseSensitive(m, "cpu");
+	topo = cJSON_GetObjectItemCaseSensitive(m, "topology");
+	copy_str(r->cpu, sizeof r->cpu, cpu, "model_name");
+	copy_str(r->uarch, sizeof r->uarch, cpu, "uarch");
+	r->cores = (int)num(topo, "cores");
+	clk = cJSON_GetObjectItemCaseSensitive(doc, "clock");
+	if (!clk)
+		clk = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(doc, "flops"),
+						       "clock");
+	one = cJSON_GetObjectItemCaseSensitive(clk, "one_core");
+	r->clock_hz = num(one, "median_hz");
+	if (load_levels(cJSON_GetObjectItemCaseSensitive(doc, "bw"), path, r, e) ||
+	    load_peaks(cJSON_GetObjectItemCaseSensitive(doc, "flops"), path, r, e))
+		return EV_ERR_USAGE;
+	load_points(cJSON_GetObjectItemCaseSensitive(doc, "decode"), r);
+	return EV_OK;
+}
+
+int rep_load_file(const char *path, struct rep_result *r, struct ev_err *e)
+{
+	cJSON *doc = NULL;
+	int rc = json_read_file(path, &doc, e);
+	if (rc)
+		return rc;
+	rc = rep_load(doc, path, r, e);
+	cJSON_Delete(doc);
+	return rc;
+}
+
+const struct rep_mem *rep_mem_find(const struct rep_result *r, const char *level, int threads)
+{
+	const struct rep_mem *best = NULL;
+	for (int i = 0; i < r->nmem; i++) {
+		const struct rep_mem *m = &r->mem[i];
+		if (strcmp(m->level, level) || strcmp(m->kernel, "read"))
+			continue;
+		if (threads > 0 ? m->threads == threads : (!best || m->threads > best->threads))
+			best = m;
+	}
+	return best;
+}
+
+const struct rep_peak *rep_peak_find(const struct rep_result *r, const char *prec, int threads)
+{
+	const struct rep_peak *best = NULL;
+	for (int i = 0; i < r->npeak; i++) {
+		const struct rep_peak *p = &r->peak[i];
+		if (strcmp(p->prec, prec))
+			continue;
+		if (threads > 0 ? p->threads == threads : (!best || p->threads > best->threads))
+			best = p;
+	}
+	return best;
+}
+
+const char *rep_label(const struct rep_result *r, char *buf, int len)
+{
+	if (r->device[0])
+		snprintf(buf, (size_t)len, "%s", r->device);
+	else
+		snprintf(buf, (size_t)len, "%s (%s)", r->host[0] ? r->host : "?",
+			 r->cpu[0] ? r->cpu : "unknown CPU");
+	return buf;
+}

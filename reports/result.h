@@ -1,0 +1,63 @@
+/* reports/result.h: reading saved results back (on any machine): the roofs
+ * (memory levels, compute peaks), measured kernel points and the identity of
+ * the machine. Everything a plot, report or comparison needs, with no
+ * measuring. Schema: docs/schema.md. */
+#ifndef EV_RESULT_H
+#define EV_RESULT_H
+#include <cjson/cJSON.h>
+
+#include "err.h"
+
+#define REP_MAX 48
+
+struct rep_mem {
+	char level[8];   /* "L1".."L5", "DRAM" */
+	char kernel[12]; /* "read", "triad"... */
+	int threads;
+	double best, median, spread; /* bytes/s; spread relative */
+};
+
+struct rep_peak {
+	char prec[8];
+	char kernel[32];
+	int threads;
+	double best, median, spread, theoretical; /* ops/s; theoretical 0 if unknown */
+};
+
+/* A measured kernel on the roofline (decode runs). */
+struct rep_point {
+	char label[96];
+	double intensity;   /* FLOP/byte */
+	double perf;        /* FLOP/s achieved */
+	double tok_per_s;
+	double ceiling_tok_per_s;
+};
+
+struct rep_result {
+	char path[512];
+	char command[32];
+	char host[128];
+	char created[32];
+	char cpu[128];
+	char uarch[32];
+	char device[96];     /* datasheet id given with --device, if any */
+	int cores;
+	int threads_max;     /* largest thread count measured */
+	double clock_hz;     /* measured, one core; 0 unknown */
+	int nmem;
+	struct rep_mem mem[REP_MAX];
+	int npeak;
+	struct rep_peak peak[REP_MAX];
+	int npts;
+	struct rep_point pts[REP_MAX];
+};
+
+int rep_load(const cJSON *doc, const char *path, struct rep_result *r, struct ev_err *e);
+int rep_load_file(const char *path, struct rep_result *r, struct ev_err *e);
+/* Memory roof of `level` for the read kernel at `threads` (0 = the most threads). */
+const struct rep_mem *rep_mem_find(const struct rep_result *r, const char *level, int threads);
+const struct rep_peak *rep_peak_find(const struct rep_result *r, const char *prec, int threads);
+/* "host (cpu)" or the device name: how a result is labelled in plots. */
+const char *rep_label(const struct rep_result *r, char *buf, int len);
+
+#endif

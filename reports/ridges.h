@@ -1,0 +1,22 @@
+/* reports/ridges.h: ridge-point tables (peak / bandwidth per precision and
+ * memory level), from roofs read back from results. */
+#ifndef EV_RIDGES_H
+#define EV_RIDGES_H
+#include <cjson/cJSON.h>
+#include <stdio.h>
+
+#include "result.h"
+
+/* Levels in roofline order, as they appear in results. */
+extern const char *const rep_levels[];
+extern const int rep_nlevels;
+extern const char *const rep_precs[];
+extern const int rep_nprecs;
+
+/* Peaks from `pk` at its most threads, bandwidths from `mem` at the same thread
+ * count when measured, else its most threads. */
+cJSON *rep_ridges_json(const struct rep_result *pk, const struct rep_result *mem,
+		       const char *bw_source);
+void rep_ridges_print(FILE *f, const struct rep_result *pk, const struct rep_result *mem);
+
+#endif

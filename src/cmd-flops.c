@@ -1,0 +1,156 @@
+/* src/cmd-flops.c: `eaves flops`: the compute half of the roofline. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench.h"
+#include "bw.h"
+#include "cmds.h"
+#include "flops.h"
+#include "json.h"
+#include "opt.h"
+#include "result.h"
+#include "ridges.h"
+#include "units.h"
+
+enum { O_JSON, O_QUICK, O_THREADS, O_PRECS, O_ISA, O_BW, O_NORIDGE, O__N };
+static const struct ev_opt opts[O__N] = {
+	[O_JSON] = {"json", EV_OPT_STR, "FILE", "write the result as JSON to FILE ('-' = stdout)"},
+	[O_QUICK] = {"quick", EV_OPT_FLAG, NULL, "short runs, about 10 s on a 2-core machine"},
+	[O_THREADS] = {"threads", EV_OPT_STR, "LIST", "thread counts (default: 1 and all cores)"},
+	[O_PRECS] = {"precisions", EV_OPT_STR, "LIST", "fp64,fp32,fp16,bf16,int8 (default: all)"},
+	[O_ISA] = {"isa", EV_OPT_STR, "NAME", "highest ISA level to use: generic, avx2, avx512..."},
+	[O_BW] = {"bw", EV_OPT_STR, "FILE",
+		  "bandwidths for ridge points from a saved result (default: measure read bandwidth now)"},
+	[O_NORIDGE] = {"no-ridge", EV_OPT_FLAG, NULL, "skip ridge points (and the bandwidth they need)"},
+};
+
+static const char details[] =
+	"Runs FMA chains (FP64/FP32 at every SIMD width), native FP16 FMA, BF16 and INT8\n"
+	"dot products where the CPU has them; every lane is checked against a scalar\n"
+	"model. Theoretical peak = cores x measured clock x ops/cycle (configs/uarch.json);\n"
+	"above 105% of it is flagged suspect. Ridge point = peak / bandwidth per level.\n";
+
+/* Bandwidth for ridge points: a saved result, or a short read sweep now. */
+static int ridge_bw(struct ev_ctx *c, const char *file, int quick, int threads, cJSON **bwdoc,
+		    struct rep_result *mem)
+{
+	struct ev_bw_opts o;
+	struct ev_bw_result *r;
+	int rc;
+	if (file)
+		return rep_load_file(file, mem, &c->err);
+	bench_bw_defaults(c, 1, &o);
+	o.nthr = 1;
+	o.threads[0] = threads;
+	o.kernel_mask = 1u << BW_READ;
+	o.budget_s = quick ? 3 : 8;
+	r = calloc(1, sizeof *r);
+	if (!r)
+		return ev_fail(&c->err, EV_ERR_RUNTIME, "out of memory");
+	if ((rc = bench_bw(c, &o, r)) == EV_OK) {
+		*bwdoc = cJSON_CreateObject();
+		cJSON_AddItemToObject(*bwdoc, "bw", bench_bw_json(r));
+		json_str(*bwdoc, "schema", EV_SCHEMA);
+		json_num(*bwdoc, "schema_version", EV_SCHEMA_VERSION);
+		rc = rep_load(*bwdoc, "(bandwidth measured in this run)", mem, &c->err);
+	}
+	bench_bw_free(r);
+	free(r);
+	return rc;
+}
+
+int cmd_flops(struct ev_ctx *c, int argc, char **argv)
+{
+	struct ev_optval v[O__N];
+	char *pos[1];
+	int npos, help, rc;
+	struct ev_flops_opts o;
+	struct ev_flops_result *r = NULL;
+	struct rep_result *pk = NULL, *mem = NULL;
+	cJSON *doc = NULL, *bwdoc = NULL, *fl;
+	if ((rc = opt_parse("flops", opts, O__N, v, argc, argv, pos, 0, &npos, &help, &c->err)))
+		return rc;
+	if (help) {
+		opt_print_help(stdout, "flops", "[options]",
+			       "Measure peak arithmetic rate per precision and the ridge points.",
+			       details, opts, O__N);
+		return EV_OK;
+	}
+	if ((rc = ctx_machine(c)) || (rc = cmd_apply_isa(c, v[O_ISA].set ? v[O_ISA].s : NULL)))
+		return rc;
+	bench_flops_defaults(c, v[O_QUICK].set, &o);
+	if (v[O_THREADS].set) {
+		int n = units_parse_int_list(v[O_THREADS].s, o.threads, EV_BW_MAX_THREAD_COUNTS);
+		if (n <= 0)
+			return ev_fail(&c->err, EV_ERR_USAGE,
+				       "--threads: '%s' is not a list of thread counts", v[O_THREADS].s);
+		for (int i = 0; i < n; i++)
+			if (o.threads[i] < 1 || o.threads[i] > EV_MAX_THREADS)
+				return ev_fail(&c->err, EV_ERR_USAGE, "--threads: %d is out of range [1, %d]",
+					       o.threads[i], EV_MAX_THREADS);
+		o.nthr = n;
+	}
+	if (v[O_PRECS].set) {
+		char buf[128], *tok, *save = NULL;
+		snprintf(buf, sizeof buf, "%s", v[O_PRECS].s);
+		o.prec_mask = 0;
+		for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+			int p = ev_prec_by_name(tok);
+			if (p < 0)
+				return ev_fail(&c->err, EV_ERR_USAGE,
+					       "--precisions: unknown precision '%s' (known: fp64, fp32, "
+					       "fp16, bf16, int8)",
+					       tok);
+			o.prec_mask |= 1u << p;
+		}
+	}
+	r = calloc(1, sizeof *r);
+	pk = calloc(1, sizeof *pk);
+	mem = calloc(1, sizeof *mem);
+	if (!r || !pk || !mem) {
+		rc = ev_fail(&c->err, EV_ERR_RUNTIME, "out of memory");
+		goto out;
+	}
+	/* A bad --bw file is a usage error before minutes of measuring. */
+	if (v[O_BW].set && !v[O_NORIDGE].set && (rc = rep_load_file(v[O_BW].s, mem, &c->err)))
+		goto out;
+	if ((rc = bench_flops(c, &o, r)) && r->nentries == 0)
+		goto out;
+	doc = json_result_new(c, "flops");
+	fl = bench_flops_json(r);
+	cJSON_AddItemToObject(doc, "flops", fl);
+	if (!v[O_JSON].set || strcmp(v[O_JSON].s, "-"))
+		bench_flops_print(c->out, r);
+	if (!v[O_NORIDGE].set && !r->interrupted && rc == EV_OK) {
+		int maxT = 1;
+		for (int i = 0; i < o.nthr; i++)
+			if (o.threads[i] > maxT)
+				maxT = o.threads[i];
+		if (!v[O_BW].set)
+			rc = ridge_bw(c, NULL, v[O_QUICK].set, maxT, &bwdoc, mem);
+		if (rc == EV_OK && (rc = rep_load(doc, "(this run)", pk, &c->err)) == EV_OK) {
+			cJSON_AddItemToObject(fl, "ridges",
+					      rep_ridges_json(pk, mem,
+							      v[O_BW].set ? v[O_BW].s : "measured in this run (read kernel)"));
+			if (bwdoc)
+				cJSON_AddItemToObject(doc, "bw", cJSON_DetachItemFromObject(bwdoc, "bw"));
+			if (!v[O_JSON].set || strcmp(v[O_JSON].s, "-"))
+				rep_ridges_print(c->out, pk, mem);
+		}
+	}
+	if (v[O_JSON].set) {
+		int wrc = cmd_write_json(c, doc, v[O_JSON].s);
+		if (!rc)
+			rc = wrc;
+	}
+	if (rc == EV_OK && r->interrupted)
+		rc = EV_ERR_INTERRUPTED;
+out:
+	cJSON_Delete(doc);
+	cJSON_Delete(bwdoc);
+	free(r);
+	free(pk);
+	free(mem);
+	return rc;
+}
