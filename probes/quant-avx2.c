@@ -1,0 +1,124 @@
+/* probes/quant-avx2.c: dot products of weight rows with activations on AVX2 +
+ * FMA + F16C. Integer paths use the sign trick (|x| as unsigned times y with x's
+ * sign, vpmaddubsw + vpmaddwd): exact in int32 for q4_0 (|x| <= 8) and q8_0
+ * (|x| <= 128, pairs <= 32512 < 32767). Two rows at a time share the
+ * activation loads. */
+#include <immintrin.h>
+#include <string.h>
+
+#include "quant.h"
+
+static inline float hsum8(__m256 v)
+{
+	__m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+	s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+	s = _mm_add_ss(s, _mm_movehdup_ps(s));
+	return _mm_cvtss_f32(s);
+}
+
+static inline float h2f(ev_fp16 h)
+{
+	return _cvtsh_ss(h);
+}
+
+/* 32 nibbles -> 32 signed bytes in [-8, 7], in q4_0 order (low nibbles first). */
+static inline __m256i q4_bytes(const uint8_t *qs)
+{
+	__m128i t = _mm_loadu_si128((const __m128i *)qs);
+	__m256i b = _mm256_set_m128i(_mm_srli_epi16(t, 4), t);
+	return _mm256_sub_epi8(_mm256_and_si256(b, _mm256_set1_epi8(0x0f)), _mm256_set1_epi8(8));
+}
+
+static inline __m256 dot_i8(__m256i x, __m256i y)
+{
+	const __m256i ones = _mm256_set1_epi16(1);
+	__m256i p = _mm256_maddubs_epi16(_mm256_sign_epi8(x, x), _mm256_sign_epi8(y, x));
+	return _mm256_cvtepi32_ps(_mm256_madd_epi16(p, ones));
+}
+
+void dot_rows_q4_0_avx2(int n, const void *w, size_t rb, int nr, const void *act, float *out)
+{
+	const struct block_q8_0 *y = act;
+	int nb = n / QK, r = 0;
+	for (; r + 2 <= nr; r += 2) {
+		const struct block_q4_0 *x0 = (const void *)((const char *)w + (size_t)r * rb);
+		const struct block_q4_0 *x1 = (const void *)((const char *)w + (size_t)(r + 1) * rb);
+		__m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
+		for (int i = 0; i < nb; i++) {
+			__m256i yv = _mm256_loadu_si256((const __m256i *)y[i].qs);
+			float dy = h2f(y[i].d);
+			a0 = _mm256_fmadd_ps(_mm256_set1_ps(h2f(x0[i].d) * dy), dot_i8(q4_bytes(x0[i].qs), yv), a0);
+			a1 = _mm256_fmadd_ps(_mm256_set1_ps(h2f(x1[i].d) * dy), dot_i8(q4_bytes(x1[i].qs), yv), a1);
+		}
+		out[r] = hsum8(a0);
+		out[r + 1] = hsum8(a1);
+	}
+	for (; r < nr; r++) {
+		const struct block_q4_0 *x = (const void *)((const char *)w + (size_t)r * rb);
+		__m256 a = _mm256_setzero_ps();
+		for (int i = 0; i < nb; i++)
+			a = _mm256_fmadd_ps(_mm256_set1_ps(h2f(x[i].d) * h2f(y[i].d)),
+					    dot_i8(q4_bytes(x[i].qs),
+						   _mm256_loadu_si256((const __m256i *)y[i].qs)),
+					    a);
+		out[r] = hsum8(a);
+	}
+}
+
+void dot_rows_q8_0_avx2(int n, const void *w, size_t rb, int nr, const void *act, float *out)
+{
+	const struct block_q8_0 *y = act;
+	int nb = n / QK;
+	for (int r = 0; r < nr; r++) {
+		const struct block_q8_0 *x = (const void *)((const char *)w + (size_t)r * rb);
+		__m256 a = _mm256_setzero_ps();
+		for (int i = 0; i < nb; i++)
+			a = _mm256_fmadd_ps(_mm256_set1_ps(h2f(x[i].d) * h2f(y[i].d)),
+					    dot_i8(_mm256_loadu_si256((const __m256i *)x[i].qs),
+						   _mm256_loadu_si256((const __m256i *)y[i].qs)),
+					    a);
+		out[r] = hsum8(a);
+	}
+}
+
+#define FLOAT_ROWS(name, ET, LOAD8)                                                          \
+	void name(int n, const void *w, size_t rb, int nr, const void *act, float *out)     \
+	{                                                                                    \
+		const float *y = act;                                                        \
+		for (int r = 0; r < nr; r++) {                                               \
+			const ET *x = (const void *)((const char *)w + (size_t)r * rb);      \
+			__m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;          \
+			float t = 0;                                                         \
+			int i = 0;                                                           \
+			for (; i + 32 <= n; i += 32) {                                       \
+				a0 = _mm256_fmadd_ps(LOAD8(x + i), _mm256_loadu_ps(y + i), a0); \
+				a1 = _mm256_fmadd_ps(LOAD8(x + i + 8), _mm256_loadu_ps(y + i + 8), a1); \
+				a2 = _mm256_fmadd_ps(LOAD8(x + i + 16), _mm256_loadu_ps(y + i + 16), a2); \
+				a3 = _mm256_fmadd_ps(LOAD8(x + i + 24), _mm256_loadu_ps(y + i + 24), a3); \
+			}                                                                    \
+			for (; i + 8 <= n; i += 8)                                           \
+				a0 = _mm256_fmadd_ps(LOAD8(x + i), _mm256_loadu_ps(y + i), a0); \
+			for (; i < n; i++) {                                                 \
+				float xv;                                                    \
+				xv = SCALAR(x[i]);                                           \
+				t += xv * y[i];                                              \
+			}                                                                    \
+			out[r] = hsum8(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3))) + t; \
+		}                                                                            \
+	}
+
+#define LOAD_F16(p) _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(p)))
+#define LOAD_BF16(p)                                                                         \
+	_mm256_castsi256_ps(_mm256_slli_epi32(                                               \
+		_mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(p))), 16))
+#define LOAD_F32(p) _mm256_loadu_ps(p)
+
+#define SCALAR(v) ev_fp16_to_f32(v)
+FLOAT_ROWS(dot_rows_f16_avx2, ev_fp16, LOAD_F16)
+#undef SCALAR
+#define SCALAR(v) ev_bf16_to_f32(v)
+FLOAT_ROWS(dot_rows_bf16_avx2, ev_bf16, LOAD_BF16)
+#undef SCALAR
+#define SCALAR(v) (v)
+FLOAT_ROWS(dot_rows_f32_avx2, float, LOAD_F32)
+#undef SCALAR

@@ -1,0 +1,125 @@
+/* probes/quant-avx512.c: AVX-512 dot products. Integer paths use vpdpbusd
+ * (AVX512-VNNI, 256-bit form): it multiplies unsigned by signed bytes, so the
+ * weights go in unsigned (q4_0 nibbles 0..15; q8_0 shifted by +128) and the
+ * shift is taken back with the activation block sums precomputed once per
+ * vector: sum((q - 8) y) = sum(q y) - 8 sum(y). Four rows share each
+ * activation load. f16 weights widen with vcvtph2ps. */
+#include <immintrin.h>
+
+#include "quant.h"
+
+static inline float hsum8(__m256 v)
+{
+	__m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+	s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+	s = _mm_add_ss(s, _mm_movehdup_ps(s));
+	return _mm_cvtss_f32(s);
+}
+
+static inline __m256i q4_u8(const uint8_t *qs)
+{
+	__m128i t = _mm_loadu_si128((const __m128i *)qs);
+	return _mm256_and_si256(_mm256_set_m128i(_mm_srli_epi16(t, 4), t), _mm256_set1_epi8(0x0f));
+}
+
+#define ROWPTR(T, r) ((const T *)(const void *)((const char *)w + (size_t)(r) * rb))
+
+void dot_rows_q4_0_avx512vnni(int n, const void *w, size_t rb, int nr, const void *act, float *out)
+{
+	const struct block_q8_0 *y = act;
+	const float *ys = ev_act_q8_sums(act, n);
+	const __m256i z = _mm256_setzero_si256();
+	int nb = n / QK, r = 0;
+	for (; r + 4 <= nr; r += 4) {
+		const struct block_q4_0 *x0 = ROWPTR(struct block_q4_0, r), *x1 = ROWPTR(struct block_q4_0, r + 1);
+		const struct block_q4_0 *x2 = ROWPTR(struct block_q4_0, r + 2), *x3 = ROWPTR(struct block_q4_0, r + 3);
+		__m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+		__m128 c = _mm_setzero_ps();
+		for (int i = 0; i < nb; i++) {
+			__m256i yv = _mm256_loadu_si256((const __m256i *)y[i].qs);
+			float dy = _cvtsh_ss(y[i].d);
+			__m128 dx = _mm_cvtph_ps(_mm_setr_epi16((short)x0[i].d, (short)x1[i].d,
+								(short)x2[i].d, (short)x3[i].d, 0, 0, 0, 0));
+			__m128 dxy = _mm_mul_ps(dx, _mm_set1_ps(dy));
+			c = _mm_fmadd_ps(dx, _mm_set1_ps(ys[i]), c);
+			a0 = _mm256_fmadd_ps(_mm256_broadcastss_ps(dxy),
+					     _mm256_cvtepi32_ps(_mm256_dpbusd_epi32(z, q4_u8(x0[i].qs), yv)), a0);
+			a1 = _mm256_fmadd_ps(_mm256_set1_ps(_mm_cvtss_f32(_mm_shuffle_ps(dxy, dxy, 1))),
+					     _mm256_cvtepi32_ps(_mm256_dpbusd_epi32(z, q4_u8(x1[i].qs), yv)), a1);
+			a2 = _mm256_fmadd_ps(_mm256_set1_ps(_mm_cvtss_f32(_mm_shuffle_ps(dxy, dxy, 2))),
+					     _mm256_cvtepi32_ps(_mm256_dpbusd_epi32(z, q4_u8(x2[i].qs), yv)), a2);
+			a3 = _mm256_fmadd_ps(_mm256_set1_ps(_mm_cvtss_f32(_mm_shuffle_ps(dxy, dxy, 3))),
+					     _mm256_cvtepi32_ps(_mm256_dpbusd_epi32(z, q4_u8(x3[i].qs), yv)), a3);
+		}
+		{
+			float cc[4];
+			_mm_storeu_ps(cc, c);
+			out[r] = hsum8(a0) - 8 * cc[0];
+			out[r + 1] = hsum8(a1) - 8 * cc[1];
+			out[r + 2] = hsum8(a2) - 8 * cc[2];
+			out[r + 3] = hsum8(a3) - 8 * cc[3];
+		}
+	}
+	for (; r < nr; r++) {
+		const struct block_q4_0 *x = ROWPTR(struct block_q4_0, r);
+		__m256 a = _mm256_setzero_ps();
+		float c = 0;
+		for (int i = 0; i < nb; i++) {
+			float dx = _cvtsh_ss(x[i].d);
+			__m256i yv = _mm256_loadu_si256((const __m256i *)y[i].qs);
+			c += dx * ys[i];
+			a = _mm256_fmadd_ps(_mm256_set1_ps(dx * _cvtsh_ss(y[i].d)),
+					    _mm256_cvtepi32_ps(_mm256_dpbusd_epi32(z, q4_u8(x[i].qs), yv)), a);
+		}
+		out[r] = hsum8(a) - 8 * c;
+	}
+}
+
+void dot_rows_q8_0_avx512vnni(int n, const void *w, size_t rb, int nr, const void *act, float *out)
+{
+	const struct block_q8_0 *y = act;
+	const float *ys = ev_act_q8_sums(act, n);
+	const __m256i z = _mm256_setzero_si256(), off = _mm256_set1_epi8((char)0x80);
+	int nb = n / QK;
+	for (int r = 0; r < nr; r++) {
+		const struct block_q8_0 *x = ROWPTR(struct block_q8_0, r);
+		__m256 a = _mm256_setzero_ps();
+		float c = 0;
+		for (int i = 0; i < nb; i++) {
+			float dx = _cvtsh_ss(x[i].d);
+			__m256i xu = _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)x[i].qs), off);
+			__m256i yv = _mm256_loadu_si256((const __m256i *)y[i].qs);
+			c += dx * ys[i];
+			a = _mm256_fmadd_ps(_mm256_set1_ps(dx * _cvtsh_ss(y[i].d)),
+					    _mm256_cvtepi32_ps(_mm256_dpbusd_epi32(z, xu, yv)), a);
+		}
+		out[r] = hsum8(a) - 128 * c;
+	}
+}
+
+void dot_rows_f16_avx512(int n, const void *w, size_t rb, int nr, const void *act, float *out)
+{
+	const float *y = act;
+	for (int r = 0; r < nr; r++) {
+		const ev_fp16 *x = ROWPTR(ev_fp16, r);
+		__m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+		float t = 0;
+		int i = 0;
+		for (; i + 64 <= n; i += 64) {
+			a0 = _mm512_fmadd_ps(_mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(x + i))),
+					     _mm512_loadu_ps(y + i), a0);
+			a1 = _mm512_fmadd_ps(_mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(x + i + 16))),
+					     _mm512_loadu_ps(y + i + 16), a1);
+			a2 = _mm512_fmadd_ps(_mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(x + i + 32))),
+					     _mm512_loadu_ps(y + i + 32), a2);
+			a3 = _mm512_fmadd_ps(_mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(x + i + 48))),
+					     _mm512_loadu_ps(y + i + 48), a3);
+		}
+		for (; i + 16 <= n; i += 16)
+			a0 = _mm512_fmadd_ps(_mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(x + i))),
+					     _mm512_loadu_ps(y + i), a0);
+		for (; i < n; i++)
+			t += _cvtsh_ss(x[i]) * y[i];
+		out[r] = _mm512_reduce_add_ps(_mm512_add_ps(_mm512_add_ps(a0, a1), _mm512_add_ps(a2, a3))) + t;
+	}
+}

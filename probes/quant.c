@@ -1,0 +1,346 @@
+/* probes/quant.c: format conversions, scalar reference dot products and the
+ * table of SIMD implementations. The reference kernels are deliberately plain:
+ * tests hold every SIMD kernel to them, and them to double precision. */
+#include "quant.h"
+
+#include <math.h>
+#include <string.h>
+
+float ev_fp16_to_f32(ev_fp16 h)
+{
+	uint32_t sign = (uint32_t)(h & 0x8000) << 16, exp = (h >> 10) & 0x1f, man = h & 0x3ff, u;
+	float f;
+	if (exp == 0) {
+		if (man == 0) {
+			u = sign;
+		} else { /* subnormal: renormalize */
+			int e = -1;
+			do {
+				e++;
+				man <<= 1;
+			} while (!(man & 0x400));
+			u = sign | ((uint32_t)(127 - 15 - e) << 23) | ((man & 0x3ff) << 13);
+		}
+	} else if (exp == 31) {
+		u = sign | 0x7f800000u | (man << 13);
+	} else {
+		u = sign | ((exp + 127 - 15) << 23) | (man << 13);
+	}
+	memcpy(&f, &u, 4);
+	return f;
+}
+
+ev_fp16 ev_f32_to_fp16(float f)
+{
+	/* Round to nearest even, with overflow to inf and gradual underflow. */
+	uint32_t u, sign, man;
+	int exp;
+	memcpy(&u, &f, 4);
+	sign = (u >> 16) & 0x8000;
+	exp = (int)((u >> 23) & 0xff) - 127 + 15;
+	man = u & 0x7fffff;
+	if (((u >> 23) & 0xff) == 0xff)
+		return (ev_fp16)(sign | 0x7c00 | (man ? 0x200 : 0));
+	if (exp >= 31)
+		return (ev_fp16)(sign | 0x7c00);
+	if (exp <= 0) {
+		uint32_t m, r, half;
+		int shift;
+		if (exp < -10)
+			return (ev_fp16)sign;
+		m = man | 0x800000;
+		shift = 14 - exp;
+		r = m >> shift;
+		half = 1u << (shift - 1);
+		if ((m & ((half << 1) - 1)) > half || ((m & ((half << 1) - 1)) == half && (r & 1)))
+			r++;
+		return (ev_fp16)(sign | r);
+	}
+	{
+		uint32_t r = ((uint32_t)exp << 10) | (man >> 13), rest = man & 0x1fff;
+		if (rest > 0x1000 || (rest == 0x1000 && (r & 1)))
+			r++; /* may carry into the exponent: that is the right result */
+		return (ev_fp16)(sign | r);
+	}
+}
+
+float ev_bf16_to_f32(ev_bf16 h)
+{
+	uint32_t u = (uint32_t)h << 16;
+	float f;
+	memcpy(&f, &u, 4);
+	return f;
+}
+
+ev_bf16 ev_f32_to_bf16(float f)
+{
+	uint32_t u;
+	memcpy(&u, &f, 4);
+	if ((u & 0x7fffffff) > 0x7f800000)
+		return (ev_bf16)((u >> 16) | 64); /* quiet NaN */
+	u += 0x7fff + ((u >> 16) & 1);
+	return (ev_bf16)(u >> 16);
+}
+
+/* ---- conversions ---- */
+static void f32_to_float(const void *s, float *d, int64_t n)
+{
+	memcpy(d, s, (size_t)n * sizeof(float));
+}
+static void f32_from_float(const float *s, void *d, int64_t n)
+{
+	memcpy(d, s, (size_t)n * sizeof(float));
+}
+static void f16_to_float(const void *s, float *d, int64_t n)
+{
+	const ev_fp16 *h = s;
+	for (int64_t i = 0; i < n; i++)
+		d[i] = ev_fp16_to_f32(h[i]);
+}
+static void f16_from_float(const float *s, void *d, int64_t n)
+{
+	ev_fp16 *h = d;
+	for (int64_t i = 0; i < n; i++)
+		h[i] = ev_f32_to_fp16(s[i]);
+}
+static void bf16_to_float(const void *s, float *d, int64_t n)
+{
+	const ev_bf16 *h = s;
+	for (int64_t i = 0; i < n; i++)
+		d[i] = ev_bf16_to_f32(h[i]);
+}
+static void bf16_from_float(const float *s, void *d, int64_t n)
+{
+	ev_bf16 *h = d;
+	for (int64_t i = 0; i < n; i++)
+		h[i] = ev_f32_to_bf16(s[i]);
+}
+
+static void q8_0_to_float(const void *s, float *d, int64_t n)
+{
+	const struct block_q8_0 *b = s;
+	for (int64_t i = 0; i < n / QK; i++) {
+		float sc = ev_fp16_to_f32(b[i].d);
+		for (int j = 0; j < QK; j++)
+			d[i * QK + j] = sc * (float)b[i].qs[j];
+	}
+}
+
+static void q8_0_from_float(const float *s, void *d, int64_t n)
+{
+	struct block_q8_0 *b = d;
+	for (int64_t i = 0; i < n / QK; i++) {
+		float amax = 0, sc, inv;
+		for (int j = 0; j < QK; j++)
+			amax = fmaxf(amax, fabsf(s[i * QK + j]));
+		sc = amax / 127.0f;
+		inv = sc != 0 ? 1.0f / sc : 0;
+		b[i].d = ev_f32_to_fp16(sc);
+		for (int j = 0; j < QK; j++)
+			b[i].qs[j] = (int8_t)lrintf(s[i * QK + j] * inv);
+	}
+}
+
+static void q4_0_to_float(const void *s, float *d, int64_t n)
+{
+	const struct block_q4_0 *b = s;
+	for (int64_t i = 0; i < n / QK; i++) {
+		float sc = ev_fp16_to_f32(b[i].d);
+		for (int j = 0; j < QK / 2; j++) {
+			d[i * QK + j] = sc * (float)((b[i].qs[j] & 0x0f) - 8);
+			d[i * QK + j + QK / 2] = sc * (float)((b[i].qs[j] >> 4) - 8);
+		}
+	}
+}
+
+static void q4_0_from_float(const float *s, void *d, int64_t n)
+{
+	/* As ggml: the value of largest magnitude maps to -8, so d = max / -8. */
+	struct block_q4_0 *b = d;
+	for (int64_t i = 0; i < n / QK; i++) {
+		float amax = 0, max = 0, sc, inv;
+		for (int j = 0; j < QK; j++) {
+			float v = s[i * QK + j];
+			if (fabsf(v) > amax) {
+				amax = fabsf(v);
+				max = v;
+			}
+		}
+		sc = max / -8.0f;
+		inv = sc != 0 ? 1.0f / sc : 0;
+		b[i].d = ev_f32_to_fp16(sc);
+		for (int j = 0; j < QK / 2; j++) {
+			int lo = (int)fminf(15.0f, floorf(s[i * QK + j] * inv + 8.5f));
+			int hi = (int)fminf(15.0f, floorf(s[i * QK + j + QK / 2] * inv + 8.5f));
+			lo = lo < 0 ? 0 : lo;
+			hi = hi < 0 ? 0 : hi;
+			b[i].qs[j] = (uint8_t)(lo | (hi << 4));
+		}
+	}
+}
+
+/* ---- scalar reference dot products ---- */
+static float dot_f32_ref(int n, const void *w, const void *a)
+{
+	const float *x = w, *y = a;
+	double s = 0;
+	for (int i = 0; i < n; i++)
+		s += (double)x[i] * y[i];
+	return (float)s;
+}
+static float dot_f16_ref(int n, const void *w, const void *a)
+{
+	const ev_fp16 *x = w;
+	const float *y = a;
+	double s = 0;
+	for (int i = 0; i < n; i++)
+		s += (double)ev_fp16_to_f32(x[i]) * y[i];
+	return (float)s;
+}
+static float dot_bf16_ref(int n, const void *w, const void *a)
+{
+	const ev_bf16 *x = w;
+	const float *y = a;
+	double s = 0;
+	for (int i = 0; i < n; i++)
+		s += (double)ev_bf16_to_f32(x[i]) * y[i];
+	return (float)s;
+}
+static float dot_q8_0_ref(int n, const void *w, const void *a)
+{
+	const struct block_q8_0 *x = w, *y = a;
+	float s = 0;
+	for (int i = 0; i < n / QK; i++) {
+		int32_t acc = 0;
+		for (int j = 0; j < QK; j++)
+			acc += (int32_t)x[i].qs[j] * (int32_t)y[i].qs[j];
+		s += ev_fp16_to_f32(x[i].d) * ev_fp16_to_f32(y[i].d) * (float)acc;
+	}
+	return s;
+}
+static float dot_q4_0_ref(int n, const void *w, const void *a)
+{
+	const struct block_q4_0 *x = w;
+	const struct block_q8_0 *y = a;
+	float s = 0;
+	for (int i = 0; i < n / QK; i++) {
+		int32_t acc = 0;
+		for (int j = 0; j < QK / 2; j++) {
+			acc += ((x[i].qs[j] & 0x0f) - 8) * (int32_t)y[i].qs[j];
+			acc += ((x[i].qs[j] >> 4) - 8) * (int32_t)y[i].qs[j + QK / 2];
+		}
+		s += ev_fp16_to_f32(x[i].d) * ev_fp16_to_f32(y[i].d) * (float)acc;
+	}
+	return s;
+}
+
+const struct ev_type_traits ev_types[EV_TYPE__COUNT] = {
+	[EV_TYPE_F32] = {"f32", 1, 4, EV_TYPE_F32, f32_to_float, f32_from_float, dot_f32_ref},
+	[EV_TYPE_F16] = {"f16", 1, 2, EV_TYPE_F32, f16_to_float, f16_from_float, dot_f16_ref},
+	[EV_TYPE_BF16] = {"bf16", 1, 2, EV_TYPE_F32, bf16_to_float, bf16_from_float, dot_bf16_ref},
+	[EV_TYPE_Q8_0] = {"q8_0", QK, sizeof(struct block_q8_0), EV_TYPE_Q8_0, q8_0_to_float,
+			  q8_0_from_float, dot_q8_0_ref},
+	[EV_TYPE_Q4_0] = {"q4_0", QK, sizeof(struct block_q4_0), EV_TYPE_Q8_0, q4_0_to_float,
+			  q4_0_from_float, dot_q4_0_ref},
+};
+
+int ev_type_by_name(const char *name)
+{
+	for (int t = 0; t < EV_TYPE__COUNT; t++)
+		if (!strcmp(ev_types[t].name, name))
+			return t;
+	return -1;
+}
+
+double ev_type_bytes_per_weight(int t)
+{
+	return (double)ev_types[t].block_bytes / ev_types[t].block_elems;
+}
+
+size_t ev_type_row_bytes(int t, int64_t n)
+{
+	return (size_t)(n / ev_types[t].block_elems) * ev_types[t].block_bytes;
+}
+
+size_t ev_act_bytes(int vdt, int64_t n)
+{
+	if (vdt == EV_TYPE_Q8_0)
+		return (((size_t)(n / QK) * sizeof(struct block_q8_0) + 63) & ~(size_t)63) +
+		       (size_t)(n / QK) * sizeof(float);
+	return (size_t)n * sizeof(float);
+}
+
+void ev_act_quantize(int vdt, const float *x, void *act, int64_t n)
+{
+	if (vdt == EV_TYPE_Q8_0) {
+		struct block_q8_0 *b = act;
+		float *sums = (float *)ev_act_q8_sums(act, n);
+		q8_0_from_float(x, act, n);
+		for (int64_t i = 0; i < n / QK; i++) {
+			int s = 0;
+			for (int j = 0; j < QK; j++)
+				s += b[i].qs[j];
+			sums[i] = ev_fp16_to_f32(b[i].d) * (float)s;
+		}
+	} else {
+		memcpy(act, x, (size_t)n * sizeof(float));
+	}
+}
+
+void dot_rows_generic(int type, int n, const void *w, size_t rb, int nr, const void *act,
+		      float *out)
+{
+	ev_dot_fn f = ev_types[type].dot_ref;
+	for (int r = 0; r < nr; r++)
+		out[r] = f(n, (const char *)w + (size_t)r * rb, act);
+}
+
+#define GENERIC_ROWS(t, T)                                                                   \
+	static void rows_generic_##t(int n, const void *w, size_t rb, int nr, const void *act, \
+				     float *out)                                             \
+	{                                                                                    \
+		dot_rows_generic(T, n, w, rb, nr, act, out);                                 \
+	}
+GENERIC_ROWS(f32, EV_TYPE_F32)
+GENERIC_ROWS(f16, EV_TYPE_F16)
+GENERIC_ROWS(bf16, EV_TYPE_BF16)
+GENERIC_ROWS(q8_0, EV_TYPE_Q8_0)
+GENERIC_ROWS(q4_0, EV_TYPE_Q4_0)
+
+#define A2 (EV_F(AVX2) | EV_F(FMA) | EV_F(F16C))
+#define A512 (A2 | EV_F(AVX512F) | EV_F(AVX512BW) | EV_F(AVX512VL))
+/* Best first within each type. */
+static const struct ev_dot_impl dot_impls[] = {
+#if defined(__x86_64__)
+	{EV_TYPE_Q4_0, EV_ISA_AVX512, A512 | EV_F(AVX512VNNI), "q4_0 avx512-vnni", dot_rows_q4_0_avx512vnni},
+	{EV_TYPE_Q4_0, EV_ISA_AVX2, A2, "q4_0 avx2", dot_rows_q4_0_avx2},
+	{EV_TYPE_Q8_0, EV_ISA_AVX512, A512 | EV_F(AVX512VNNI), "q8_0 avx512-vnni", dot_rows_q8_0_avx512vnni},
+	{EV_TYPE_Q8_0, EV_ISA_AVX2, A2, "q8_0 avx2", dot_rows_q8_0_avx2},
+	{EV_TYPE_F16, EV_ISA_AVX512, A512, "f16 avx512", dot_rows_f16_avx512},
+	{EV_TYPE_F16, EV_ISA_AVX2, A2, "f16 avx2+f16c", dot_rows_f16_avx2},
+	{EV_TYPE_BF16, EV_ISA_AVX2, A2, "bf16 avx2", dot_rows_bf16_avx2},
+	{EV_TYPE_F32, EV_ISA_AVX2, A2, "f32 avx2", dot_rows_f32_avx2},
+#endif
+	{EV_TYPE_Q4_0, EV_ISA_GENERIC, 0, "q4_0 generic", rows_generic_q4_0},
+	{EV_TYPE_Q8_0, EV_ISA_GENERIC, 0, "q8_0 generic", rows_generic_q8_0},
+	{EV_TYPE_F16, EV_ISA_GENERIC, 0, "f16 generic", rows_generic_f16},
+	{EV_TYPE_BF16, EV_ISA_GENERIC, 0, "bf16 generic", rows_generic_bf16},
+	{EV_TYPE_F32, EV_ISA_GENERIC, 0, "f32 generic", rows_generic_f32},
+};
+
+const struct ev_dot_impl *ev_dot_pick(int type, const struct ev_cpu *c)
+{
+	for (size_t i = 0; i < sizeof dot_impls / sizeof dot_impls[0]; i++) {
+		const struct ev_dot_impl *d = &dot_impls[i];
+		if (d->type == type && d->isa <= c->isa_max && cpu_isa_usable(c, d->isa) &&
+		    cpu_has(c, d->features))
+			return d;
+	}
+	return NULL; /* unreachable: every type has a generic row */
+}
+
+const struct ev_dot_impl *ev_dot_all(int *n)
+{
+	*n = (int)(sizeof dot_impls / sizeof dot_impls[0]);
+	return dot_impls;
+}

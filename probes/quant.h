@@ -1,0 +1,115 @@
+/* probes/quant.h: weight formats and their traits (after ggml's type_traits).
+ * The traits table is the one source of bytes per weight for the whole tool:
+ * the decode kernel, the roofline decode model and `eaves models|predict` all
+ * read it. Block layouts are bit-compatible with GGUF's:
+ *   q4_0: fp16 scale d, 16 bytes of nibbles; weight j = (nibble - 8) * d, the
+ *         low nibbles hold weights 0..15, the high nibbles 16..31 (4.5 bits/weight)
+ *   q8_0: fp16 scale d, 32 int8; weight j = q[j] * d                (8.5 bits/weight)
+ *   f16, bf16, f32: plain arrays. */
+#ifndef EV_QUANT_H
+#define EV_QUANT_H
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cpu.h"
+
+#define QK 32 /* weights per block of q4_0 and q8_0 */
+
+typedef uint16_t ev_fp16;
+typedef uint16_t ev_bf16;
+
+struct block_q4_0 {
+	ev_fp16 d;
+	uint8_t qs[QK / 2];
+};
+struct block_q8_0 {
+	ev_fp16 d;
+	int8_t qs[QK];
+};
+_Static_assert(sizeof(struct block_q4_0) == 18, "q4_0 block must be 18 bytes (GGUF)");
+_Static_assert(sizeof(struct block_q8_0) == 34, "q8_0 block must be 34 bytes (GGUF)");
+
+#define EV_TYPES(X)                                                                          \
+	X(F32, "f32")                                                                        \
+	X(F16, "f16")                                                                        \
+	X(BF16, "bf16")                                                                      \
+	X(Q8_0, "q8_0")                                                                      \
+	X(Q4_0, "q4_0")
+
+enum ev_type {
+#define X(id, nm) EV_TYPE_##id,
+	EV_TYPES(X)
+#undef X
+	EV_TYPE__COUNT
+};
+
+/* dot(weights row, activations) over n elements; activations in the type's
+ * vec_dot_type format (f32 for float weights, q8_0 for q4_0/q8_0). */
+typedef float (*ev_dot_fn)(int n, const void *w, const void *act);
+/* Several rows at once sharing one activation vector: out[r] for rows r0..r0+nr. */
+typedef void (*ev_dot_rows_fn)(int n, const void *w, size_t row_bytes, int nr, const void *act,
+			       float *out);
+
+struct ev_type_traits {
+	const char *name;
+	int block_elems;
+	size_t block_bytes;
+	int vec_dot_type;     /* format the activations must be in */
+	void (*to_float)(const void *src, float *dst, int64_t n);
+	void (*from_float)(const float *src, void *dst, int64_t n);
+	ev_dot_fn dot_ref;    /* scalar reference, always present */
+};
+extern const struct ev_type_traits ev_types[EV_TYPE__COUNT];
+
+int ev_type_by_name(const char *name);
+double ev_type_bytes_per_weight(int type);
+/* Bytes of one row of n weights (n a multiple of block_elems). */
+size_t ev_type_row_bytes(int type, int64_t n);
+
+float ev_fp16_to_f32(ev_fp16 h);
+ev_fp16 ev_f32_to_fp16(float f);
+float ev_bf16_to_f32(ev_bf16 h);
+ev_bf16 ev_f32_to_bf16(float f);
+
+/* SIMD kernels per type, best first, chosen at run time. */
+struct ev_dot_impl {
+	int type;
+	int isa;
+	uint64_t features;
+	const char *name;
+	ev_dot_rows_fn rows;
+};
+/* The fastest implementation usable on c for the type (never NULL: the
+ * generic one built on dot_ref is always there). */
+const struct ev_dot_impl *ev_dot_pick(int type, const struct ev_cpu *c);
+/* All implementations (for tests), count through *n. */
+const struct ev_dot_impl *ev_dot_all(int *n);
+
+#endif
+
+/* ---- activations for the integer paths ----
+ * An activation vector for q4_0/q8_0 weights is n/32 q8_0 blocks followed (at
+ * the next 64-byte boundary) by one float per block: d * sum(q). The AVX-512
+ * VNNI kernels need the sums (vpdpbusd multiplies unsigned by signed bytes, so
+ * they shift weights to unsigned and subtract the sum back). */
+size_t ev_act_bytes(int vec_dot_type, int64_t n);
+void ev_act_quantize(int vec_dot_type, const float *x, void *act, int64_t n);
+static inline const float *ev_act_q8_sums(const void *act, int64_t n)
+{
+	size_t off = ((size_t)(n / QK) * sizeof(struct block_q8_0) + 63) & ~(size_t)63;
+	return (const float *)((const char *)act + off);
+}
+
+/* Implementations, declared for the table in quant.c. */
+void dot_rows_generic(int type, int n, const void *w, size_t rb, int nr, const void *act,
+		      float *out);
+#if defined(__x86_64__)
+void dot_rows_q4_0_avx2(int n, const void *w, size_t rb, int nr, const void *act, float *out);
+void dot_rows_q8_0_avx2(int n, const void *w, size_t rb, int nr, const void *act, float *out);
+void dot_rows_f16_avx2(int n, const void *w, size_t rb, int nr, const void *act, float *out);
+void dot_rows_bf16_avx2(int n, const void *w, size_t rb, int nr, const void *act, float *out);
+void dot_rows_f32_avx2(int n, const void *w, size_t rb, int nr, const void *act, float *out);
+void dot_rows_q4_0_avx512vnni(int n, const void *w, size_t rb, int nr, const void *act, float *out);
+void dot_rows_q8_0_avx512vnni(int n, const void *w, size_t rb, int nr, const void *act, float *out);
+void dot_rows_f16_avx512(int n, const void *w, size_t rb, int nr, const void *act, float *out);
+#endif

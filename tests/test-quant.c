@@ -1,0 +1,163 @@
+/* tests/test-quant.c: the weight formats. Conversions against their known
+ * error bounds, GGUF block sizes, the scalar reference dot against double
+ * precision, and every SIMD dot implementation this CPU runs against the
+ * reference over many sizes (odd tails for float types) and row counts. */
+#include "harness.h"
+#include "quant.h"
+
+static uint64_t rng = 88172645463325252ull;
+static float frand(void) /* uniform in [-1, 1) */
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (float)((double)(rng >> 11) / 9007199254740992.0 * 2 - 1);
+}
+
+static void test_traits(void)
+{
+	T_CHECK(ev_types[EV_TYPE_Q4_0].block_bytes == 18 && ev_types[EV_TYPE_Q4_0].block_elems == 32,
+		"q4_0 block");
+	T_CHECK(ev_type_bytes_per_weight(EV_TYPE_Q4_0) == 0.5625, "q4_0 4.5 bits/weight");
+	T_CHECK(ev_type_bytes_per_weight(EV_TYPE_Q8_0) == 1.0625, "q8_0 8.5 bits/weight");
+	T_CHECK(ev_type_bytes_per_weight(EV_TYPE_F16) == 2 && ev_type_bytes_per_weight(EV_TYPE_BF16) == 2,
+		"16-bit");
+	T_CHECK(ev_type_row_bytes(EV_TYPE_Q4_0, 2048) == 64 * 18, "row bytes");
+	T_CHECK(ev_type_by_name("q8_0") == EV_TYPE_Q8_0 && ev_type_by_name("q5_k") < 0, "names");
+}
+
+static void test_halves(void)
+{
+	static const float exact[] = {0, 1, -2, 0.5f, 65504, -65504, 6.103515625e-05f,
+				      5.9604644775390625e-08f};
+	for (size_t i = 0; i < sizeof exact / sizeof exact[0]; i++)
+		T_CHECK(ev_fp16_to_f32(ev_f32_to_fp16(exact[i])) == exact[i], "fp16 %g", exact[i]);
+	T_CHECK(ev_fp16_to_f32(ev_f32_to_fp16(1e6f)) == INFINITY, "overflow to inf");
+	T_CHECK(ev_f32_to_fp16(1.0f + 1.0f / 2048) == 0x3c00, "ties to even (down)");
+	T_CHECK(ev_f32_to_fp16(1.0f + 3.0f / 2048) == 0x3c02, "ties to even (up)");
+	for (int i = 0; i < 10000; i++) {
+		float v = frand() * 100;
+		T_CHECK(fabsf(ev_fp16_to_f32(ev_f32_to_fp16(v)) - v) <= fabsf(v) / 2048 + 3e-8f,
+			"fp16 round trip %g", v);
+		T_CHECK(fabsf(ev_bf16_to_f32(ev_f32_to_bf16(v)) - v) <= fabsf(v) / 256, "bf16 %g", v);
+	}
+}
+
+static void test_round_trips(void)
+{
+	float x[256], y[256];
+	struct block_q8_0 b8[8];
+	struct block_q4_0 b4[8];
+	for (int i = 0; i < 256; i++)
+		x[i] = frand() * (i % 32 == 5 ? 3 : 1);
+	ev_types[EV_TYPE_Q8_0].from_float(x, b8, 256);
+	ev_types[EV_TYPE_Q8_0].to_float(b8, y, 256);
+	for (int i = 0; i < 256; i++) {
+		float d = ev_fp16_to_f32(b8[i / 32].d);
+		/* rounding to the grid, plus the scale's own fp16 rounding times |q| <= 127 */
+		T_CHECK(fabsf(y[i] - x[i]) <= d * (0.5f + 127.0f / 2048) + 1e-6f, "q8_0 elem %d: %g vs %g (d %g)", i,
+			y[i], x[i], d);
+	}
+	ev_types[EV_TYPE_Q4_0].from_float(x, b4, 256);
+	ev_types[EV_TYPE_Q4_0].to_float(b4, y, 256);
+	for (int i = 0; i < 256; i++) {
+		float d = fabsf(ev_fp16_to_f32(b4[i / 32].d));
+		/* the largest value maps to -8, so +max lands on 7 (error d), plus |q| <= 8 times
+		 * the scale's fp16 rounding */
+		T_CHECK(fabsf(y[i] - x[i]) <= d * (1.0f + 8.0f / 2048) + 1e-6f, "q4_0 elem %d: %g vs %g (d %g)", i,
+			y[i], x[i], d);
+	}
+}
+
+static void test_ref_vs_double(void)
+{
+	enum { N = 1024 };
+	static float x[N], a[N], xd[N], ad[N];
+	static unsigned char w[N * 4], act[N * 4 + 4096];
+	for (int i = 0; i < N; i++) {
+		x[i] = frand();
+		a[i] = frand();
+	}
+	for (int t = 0; t < EV_TYPE__COUNT; t++) {
+		const struct ev_type_traits *tr = &ev_types[t];
+		double want = 0, mag = 0;
+		float got;
+		tr->from_float(x, w, N);
+		tr->to_float(w, xd, N);
+		ev_act_quantize(tr->vec_dot_type, a, act, N);
+		ev_types[tr->vec_dot_type].to_float(act, ad, N);
+		for (int i = 0; i < N; i++) {
+			want += (double)xd[i] * ad[i];
+			mag += fabs((double)xd[i] * ad[i]);
+		}
+		got = tr->dot_ref(N, w, act);
+		T_CHECK(fabs(got - want) <= 1e-5 * mag, "%s ref %g vs double %g", tr->name, got, want);
+	}
+}
+
+static void test_simd_vs_ref(void)
+{
+	static const int qn[] = {32, 64, 96, 256, 2048, 4128};
+	static const int fn[] = {1, 7, 8, 33, 100, 257, 1000, 4099};
+	static const int rows[] = {1, 2, 3, 4, 5, 7, 9};
+	struct ev_cpu cpu;
+	int nimpl, tested = 0;
+	const struct ev_dot_impl *impls = ev_dot_all(&nimpl);
+	cpu_detect(&cpu);
+	for (int k = 0; k < nimpl; k++) {
+		const struct ev_dot_impl *d = &impls[k];
+		const struct ev_type_traits *tr = &ev_types[d->type];
+		int isq = tr->block_elems > 1;
+		const int *ns = isq ? qn : fn;
+		int nn = isq ? 6 : 8;
+		if (!cpu_isa_usable(&cpu, d->isa) || !cpu_has(&cpu, d->features)) {
+			printf("  %s: not on this CPU, skipped\n", d->name);
+			continue;
+		}
+		for (int si = 0; si < nn; si++) {
+			int n = ns[si];
+			for (size_t ri = 0; ri < sizeof rows / sizeof rows[0]; ri++) {
+				int nr = rows[ri];
+				size_t rb = ev_type_row_bytes(d->type, n);
+				float *x = malloc(sizeof(float) * (size_t)n * nr), *a = malloc(sizeof(float) * (size_t)n);
+				unsigned char *w = malloc(rb * (size_t)nr + 1);
+				void *act = malloc(ev_act_bytes(tr->vec_dot_type, n));
+				float out[16], mag;
+				for (int i = 0; i < n * nr; i++)
+					x[i] = frand();
+				for (int i = 0; i < n; i++)
+					a[i] = frand();
+				for (int r = 0; r < nr; r++)
+					tr->from_float(x + (size_t)r * n, w + (size_t)r * rb, n);
+				ev_act_quantize(tr->vec_dot_type, a, act, n);
+				d->rows(n, w, rb, nr, act, out);
+				for (int r = 0; r < nr; r++) {
+					float want = tr->dot_ref(n, w + (size_t)r * rb, act);
+					mag = 0;
+					for (int i = 0; i < n; i++)
+						mag += fabsf(x[(size_t)r * n + i] * a[i]);
+					T_CHECK(fabsf(out[r] - want) <= 2e-5f * mag + 1e-6f,
+						"%s n=%d rows=%d row %d: %g vs ref %g", d->name, n, nr, r,
+						out[r], want);
+				}
+				free(x);
+				free(a);
+				free(w);
+				free(act);
+			}
+		}
+		tested++;
+	}
+	T_CHECK(tested >= 5, "every type has at least its generic implementation");
+}
+
+int main(void)
+{
+	t_prog = "test-quant";
+	T_RUN(test_traits);
+	T_RUN(test_halves);
+	T_RUN(test_round_trips);
+	T_RUN(test_ref_vs_double);
+	T_RUN(test_simd_vs_ref);
+	T_DONE();
+}
