@@ -122,3 +122,20 @@ FLOAT_ROWS(dot_rows_bf16_avx2, ev_bf16, LOAD_BF16)
 #define SCALAR(v) (v)
 FLOAT_ROWS(dot_rows_f32_avx2, float, LOAD_F32)
 #undef SCALAR
+
+void ev_axpy_f16_avx2(int n, const ev_fp16 *v, size_t stride, int nr, const float *s, float *out)
+{
+	int d = 0;
+	for (; d + 8 <= n; d += 8) {
+		__m256 acc = _mm256_loadu_ps(out + d);
+		for (int r = 0; r < nr; r++)
+			acc = _mm256_fmadd_ps(_mm256_set1_ps(s[r]),
+					      _mm256_cvtph_ps(_mm_loadu_si128(
+						      (const __m128i *)(v + (size_t)r * stride + (size_t)d))),
+					      acc);
+		_mm256_storeu_ps(out + d, acc);
+	}
+	for (; d < n; d++)
+		for (int r = 0; r < nr; r++)
+			out[d] += s[r] * _cvtsh_ss(v[(size_t)r * stride + (size_t)d]);
+}

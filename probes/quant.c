@@ -344,3 +344,20 @@ const struct ev_dot_impl *ev_dot_all(int *n)
 	*n = (int)(sizeof dot_impls / sizeof dot_impls[0]);
 	return dot_impls;
 }
+
+void ev_axpy_f16_generic(int n, const ev_fp16 *v, size_t stride, int nr, const float *s, float *out)
+{
+	for (int r = 0; r < nr; r++)
+		for (int d = 0; d < n; d++)
+			out[d] += s[r] * ev_fp16_to_f32(v[(size_t)r * stride + (size_t)d]);
+}
+
+ev_axpy_f16_fn ev_axpy_f16_pick(const struct ev_cpu *c)
+{
+#if defined(__x86_64__)
+	if (c->isa_max >= EV_ISA_AVX2 && cpu_has(c, EV_F(AVX2) | EV_F(FMA) | EV_F(F16C)))
+		return ev_axpy_f16_avx2;
+#endif
+	(void)c;
+	return ev_axpy_f16_generic;
+}

@@ -113,3 +113,13 @@ void dot_rows_q4_0_avx512vnni(int n, const void *w, size_t rb, int nr, const voi
 void dot_rows_q8_0_avx512vnni(int n, const void *w, size_t rb, int nr, const void *act, float *out);
 void dot_rows_f16_avx512(int n, const void *w, size_t rb, int nr, const void *act, float *out);
 #endif
+
+/* out[d] += sum over r < nr of s[r] * v[r * stride + d], d < n: the attention's
+ * weighted sum of fp16 V rows. */
+typedef void (*ev_axpy_f16_fn)(int n, const ev_fp16 *v, size_t stride, int nr, const float *s,
+			       float *out);
+ev_axpy_f16_fn ev_axpy_f16_pick(const struct ev_cpu *c);
+void ev_axpy_f16_generic(int n, const ev_fp16 *v, size_t stride, int nr, const float *s, float *out);
+#if defined(__x86_64__)
+void ev_axpy_f16_avx2(int n, const ev_fp16 *v, size_t stride, int nr, const float *s, float *out);
+#endif

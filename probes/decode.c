@@ -1,0 +1,650 @@
+/* probes/decode.c: the reference decoder and the cache-resident matmul probe.
+ *
+ * Method: one forward pass per token through every layer, all threads of a
+ * pinned pool working on it: matrix rows are split between threads (the rows a
+ * thread first-touched when the weights were made), attention heads are split
+ * between threads, the small per-token vector work is done by the thread that
+ * owns the token. A barrier separates steps; no thread is created per token.
+ * Activations feeding q4_0/q8_0 weights are quantized to q8_0 (as ggml does),
+ * f16/bf16/f32 weights take f32 activations. The KV cache is fp16.
+ * Counted: bytes and FLOP per token come from roofline/decode-model.c (the
+ * traits table gives bytes/weight); the kernel itself counts nothing.
+ * Pitfalls: weights fit in cache for small models, which then run faster
+ * than the DRAM ceiling; the report says which memory level the model fits in. */
+#include "decode.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mem.h"
+
+#define ALIGN64(x) (((x) + 63) & ~(size_t)63)
+#define ROW_TILE 16
+
+static uint64_t splitmix(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+static void rows_of(int rows, int tid, int nth, int *r0, int *r1)
+{
+	int per = (rows + nth - 1) / nth;
+	per = (per + 3) & ~3;
+	*r0 = tid * per < rows ? tid * per : rows;
+	*r1 = *r0 + per < rows ? *r0 + per : rows;
+}
+
+/* ---- synthetic weights ---- */
+
+/* Values with standard deviation ~1/sqrt(cols), so activations stay O(1)
+ * through the layers (RMSNorm keeps them so too). */
+static void fill_rows(const struct dec_tensor *t, int r0, int r1, uint64_t seed)
+{
+	double sd = 1.0 / sqrt((double)t->cols);
+	for (int r = r0; r < r1; r++) {
+		uint64_t s = seed * 1000003u + (uint64_t)r;
+		unsigned char *row = (unsigned char *)t->data + (size_t)r * t->row_bytes;
+		switch (t->type) {
+		case EV_TYPE_Q4_0: {
+			struct block_q4_0 *b = (void *)row;
+			ev_fp16 d = ev_f32_to_fp16((float)(sd / 4.6));
+			for (int i = 0; i < t->cols / QK; i++) {
+				uint64_t a = splitmix(&s), c = splitmix(&s);
+				b[i].d = d;
+				memcpy(b[i].qs, &a, 8);
+				memcpy(b[i].qs + 8, &c, 8);
+			}
+			break;
+		}
+		case EV_TYPE_Q8_0: {
+			struct block_q8_0 *b = (void *)row;
+			ev_fp16 d = ev_f32_to_fp16((float)(sd / 73.3));
+			for (int i = 0; i < t->cols / QK; i++) {
+				b[i].d = d;
+				for (int j = 0; j < QK; j += 8) {
+					uint64_t a = splitmix(&s);
+					for (int k = 0; k < 8; k++) {
+						int v = (int)((a >> (8 * k)) & 0xff) - 128;
+						b[i].qs[j + k] = (int8_t)(v < -127 ? -127 : v);
+					}
+				}
+			}
+			break;
+		}
+		default: {
+			float tmp[64];
+			for (int c = 0; c < t->cols; c += 64) {
+				int n = t->cols - c < 64 ? t->cols - c : 64;
+				for (int k = 0; k < n; k++)
+					tmp[k] = (float)(((double)(splitmix(&s) >> 11) / 9007199254740992.0 * 2 - 1) *
+							 sd * 1.7320508);
+				ev_types[t->type].from_float(tmp, row + ev_type_row_bytes(t->type, c), n);
+			}
+		}
+		}
+	}
+}
+
+struct gen_ctx {
+	struct dec_model *m;
+	uint64_t seed;
+};
+
+static void gen_all(void *a, int tid, int nth)
+{
+	struct gen_ctx *g = a;
+	struct dec_model *m = g->m;
+	int r0, r1;
+	uint64_t id = g->seed * 7919;
+#define GEN(t)                                                                               \
+	do {                                                                                 \
+		rows_of((t).rows, tid, nth, &r0, &r1);                                       \
+		fill_rows(&(t), r0, r1, ++id);                                               \
+	} while (0)
+	GEN(m->embd);
+	if (m->out.data != m->embd.data)
+		GEN(m->out);
+	for (int l = 0; l < m->s.n_layers; l++) {
+		struct dec_layer *L = &m->L[l];
+		GEN(L->wq);
+		GEN(L->wk);
+		GEN(L->wv);
+		GEN(L->wo);
+		GEN(L->wg);
+		GEN(L->wu);
+		GEN(L->wd);
+		if (tid == 0) {
+			uint64_t s = id;
+			for (int i = 0; i < m->s.hidden; i++)
+				L->attn_norm[i] = L->ffn_norm[i] = 1.0f;
+			if (L->bq)
+				for (int i = 0; i < m->q_dim; i++)
+					L->bq[i] = (float)((double)(splitmix(&s) >> 40) / 16777216.0 - 0.5) * 0.02f;
+			if (L->bk)
+				for (int i = 0; i < m->kv_dim; i++) {
+					L->bk[i] = (float)((double)(splitmix(&s) >> 40) / 16777216.0 - 0.5) * 0.02f;
+					L->bv[i] = (float)((double)(splitmix(&s) >> 40) / 16777216.0 - 0.5) * 0.02f;
+				}
+		}
+	}
+	if (tid == 0)
+		for (int i = 0; i < m->s.hidden; i++)
+			m->out_norm[i] = 1.0f;
+#undef GEN
+}
+
+/* ---- layout ---- */
+
+static size_t tensor_bytes(int type, int rows, int cols)
+{
+	return ALIGN64(ev_type_row_bytes(type, cols) * (size_t)rows);
+}
+
+static size_t weights_layout(struct dec_model *m, unsigned char *base)
+{
+	size_t off = 0;
+	const struct ev_model_shape *s = &m->s;
+#define T(t, r, c)                                                                           \
+	do {                                                                                 \
+		(t).type = m->type;                                                          \
+		(t).rows = (r);                                                              \
+		(t).cols = (c);                                                              \
+		(t).row_bytes = ev_type_row_bytes(m->type, (c));                             \
+		(t).data = base ? base + off : NULL;                                         \
+		off += tensor_bytes(m->type, (r), (c));                                      \
+	} while (0)
+#define V(p, n)                                                                              \
+	do {                                                                                 \
+		(p) = base ? (float *)(void *)(base + off) : NULL;                           \
+		off += ALIGN64((size_t)(n) * sizeof(float));                                 \
+	} while (0)
+	T(m->embd, s->vocab, s->hidden);
+	if (s->tied)
+		m->out = m->embd;
+	else
+		T(m->out, s->vocab, s->hidden);
+	V(m->out_norm, s->hidden);
+	for (int l = 0; l < s->n_layers; l++) {
+		struct dec_layer *L = &m->L[l];
+		T(L->wq, m->q_dim, s->hidden);
+		T(L->wk, m->kv_dim, s->hidden);
+		T(L->wv, m->kv_dim, s->hidden);
+		T(L->wo, s->hidden, m->q_dim);
+		T(L->wg, s->ffn, s->hidden);
+		T(L->wu, s->ffn, s->hidden);
+		T(L->wd, s->hidden, s->ffn);
+		V(L->attn_norm, s->hidden);
+		V(L->ffn_norm, s->hidden);
+		if (s->attn_bias) {
+			V(L->bq, m->q_dim);
+			V(L->bk, m->kv_dim);
+			V(L->bv, m->kv_dim);
+		} else {
+			L->bq = L->bk = L->bv = NULL;
+		}
+	}
+#undef T
+#undef V
+	return off;
+}
+
+static size_t acts_layout(struct dec_model *m, unsigned char *base, int nthreads)
+{
+	size_t off = 0, B = (size_t)m->batch_cap;
+	int maxin = m->s.ffn > m->s.hidden ? m->s.ffn : m->s.hidden;
+	if (m->q_dim > maxin)
+		maxin = m->q_dim;
+#define V(p, n)                                                                              \
+	do {                                                                                 \
+		(p) = base ? (float *)(void *)(base + off) : NULL;                           \
+		off += ALIGN64((size_t)(n) * sizeof(float));                                 \
+	} while (0)
+	V(m->x, B * m->s.hidden);
+	V(m->xn, B * m->s.hidden);
+	V(m->q, B * m->q_dim);
+	V(m->k, B * m->kv_dim);
+	V(m->v, B * m->kv_dim);
+	V(m->att, B * m->q_dim);
+	V(m->hb, B * m->s.ffn);
+	V(m->hb2, B * m->s.ffn);
+	V(m->tmp, B * m->s.hidden);
+	V(m->logits, m->s.vocab);
+	V(m->scores, (size_t)nthreads * m->ctx_cap);
+	V(m->rope, B * m->s.head_dim);
+#undef V
+	m->act_stride = ALIGN64(ev_act_bytes(m->vdt, maxin));
+	m->act = base ? base + off : NULL;
+	off += m->act_stride * B;
+	return off;
+}
+
+void dec_memory_plan(const struct ev_model_shape *s, int type, int ctx_cap, int batch_cap,
+		     int nthreads, double *weights, double *kv, double *act)
+{
+	struct dec_model m;
+	memset(&m, 0, sizeof m);
+	m.s = *s;
+	m.type = type;
+	m.vdt = ev_types[type].vec_dot_type;
+	m.q_dim = s->n_heads * s->head_dim;
+	m.kv_dim = s->n_kv_heads * s->head_dim;
+	m.ctx_cap = ctx_cap;
+	m.batch_cap = batch_cap;
+	m.L = calloc((size_t)s->n_layers, sizeof *m.L);
+	*weights = m.L ? (double)weights_layout(&m, NULL) : 0;
+	*kv = 2.0 * s->n_layers * (double)ctx_cap * m.kv_dim * sizeof(ev_fp16);
+	*act = (double)acts_layout(&m, NULL, nthreads);
+	free(m.L);
+}
+
+int dec_model_create(struct dec_model *m, const struct ev_model_shape *s, int type, int ctx_cap,
+		     int batch_cap, struct ev_pool *pool, const struct ev_cpu *cpu, uint64_t seed,
+		     struct ev_err *e)
+{
+	struct gen_ctx g;
+	memset(m, 0, sizeof *m);
+	m->s = *s;
+	m->type = type;
+	m->vdt = ev_types[type].vec_dot_type;
+	m->q_dim = s->n_heads * s->head_dim;
+	m->kv_dim = s->n_kv_heads * s->head_dim;
+	m->ctx_cap = ctx_cap;
+	m->batch_cap = batch_cap;
+	m->nthreads = pool_size(pool);
+	m->dot = ev_dot_pick(type, cpu);
+	m->dot_kv = ev_dot_pick(EV_TYPE_F16, cpu);
+	m->axpy = ev_axpy_f16_pick(cpu);
+	m->L = calloc((size_t)s->n_layers, sizeof *m->L);
+	if (!m->L)
+		return ev_fail(e, EV_ERR_RUNTIME, "decode: out of memory");
+	m->wmem_bytes = weights_layout(m, NULL);
+	m->wmem = mem_alloc(m->wmem_bytes, EV_PAGES_HUGE);
+	m->kv_bytes = 2 * (size_t)s->n_layers * (size_t)ctx_cap * (size_t)m->kv_dim * sizeof(ev_fp16);
+	m->kvmem = mem_alloc(m->kv_bytes, EV_PAGES_HUGE);
+	m->act_bytes = acts_layout(m, NULL, m->nthreads);
+	m->amem = mem_alloc(m->act_bytes, EV_PAGES_DEFAULT);
+	if (!m->wmem || !m->kvmem || !m->amem) {
+		dec_model_destroy(m);
+		return ev_fail(e, EV_ERR_RUNTIME, "decode: cannot allocate %.0f MB for the model",
+			       (double)(m->wmem_bytes + m->kv_bytes + m->act_bytes) / 1e6);
+	}
+	weights_layout(m, m->wmem);
+	acts_layout(m, m->amem, m->nthreads);
+	m->kc = m->kvmem;
+	m->vc = m->kc + (size_t)s->n_layers * (size_t)ctx_cap * (size_t)m->kv_dim;
+	g.m = m;
+	g.seed = seed;
+	pool_run(pool, gen_all, &g);
+	return EV_OK;
+}
+
+void dec_model_destroy(struct dec_model *m)
+{
+	mem_free(m->wmem, m->wmem_bytes);
+	mem_free(m->kvmem, m->kv_bytes);
+	mem_free(m->amem, m->act_bytes);
+	free(m->L);
+	memset(m, 0, sizeof *m);
+}
+
+struct kv_ctx {
+	struct dec_model *m;
+	int upto;
+	uint64_t seed;
+};
+
+static void kv_fill(void *a, int tid, int nth)
+{
+	struct kv_ctx *k = a;
+	struct dec_model *m = k->m;
+	size_t per_layer = (size_t)m->ctx_cap * m->kv_dim;
+	for (int l = tid; l < m->s.n_layers; l += nth) {
+		uint64_t s = k->seed + (uint64_t)l;
+		for (size_t i = 0; i < (size_t)k->upto * m->kv_dim; i++) {
+			uint64_t r = splitmix(&s);
+			m->kc[l * per_layer + i] = ev_f32_to_fp16((float)((r & 0xffff) / 32768.0 - 1.0));
+			m->vc[l * per_layer + i] = ev_f32_to_fp16((float)(((r >> 16) & 0xffff) / 32768.0 - 1.0));
+		}
+	}
+}
+
+void dec_fill_kv(struct dec_model *m, struct ev_pool *pool, int upto, uint64_t seed)
+{
+	struct kv_ctx k = {m, upto < m->ctx_cap ? upto : m->ctx_cap, seed};
+	pool_run(pool, kv_fill, &k);
+}
+
+/* ---- forward ---- */
+
+struct fwd_ctx {
+	struct dec_model *m;
+	struct ev_pool *pool;
+	const int *tokens;
+	int B, pos;
+	int next;
+};
+
+static void rmsnorm(float *y, const float *x, const float *w, int n, double eps)
+{
+	double ss = 0;
+	float sc;
+	for (int i = 0; i < n; i++)
+		ss += (double)x[i] * x[i];
+	sc = (float)(1.0 / sqrt(ss / n + eps));
+	for (int i = 0; i < n; i++)
+		y[i] = x[i] * sc * w[i];
+}
+
+/* out[b][r] = W[r] . act[b] for this thread's rows; B > 1 reuses each tile of
+ * rows (in cache) for every token of the batch. */
+static void matmul(const struct dec_model *m, const struct dec_tensor *W, float *out, size_t ostride,
+		   int B, int tid, int nth)
+{
+	int r0, r1;
+	rows_of(W->rows, tid, nth, &r0, &r1);
+	if (r0 >= r1)
+		return;
+	if (B == 1) {
+		m->dot->rows(W->cols, (const char *)W->data + (size_t)r0 * W->row_bytes, W->row_bytes,
+			     r1 - r0, m->act, out + r0);
+		return;
+	}
+	for (int rt = r0; rt < r1; rt += ROW_TILE) {
+		int nr = r1 - rt < ROW_TILE ? r1 - rt : ROW_TILE;
+		for (int b = 0; b < B; b++)
+			m->dot->rows(W->cols, (const char *)W->data + (size_t)rt * W->row_bytes,
+				     W->row_bytes, nr, (const char *)m->act + (size_t)b * m->act_stride,
+				     out + (size_t)b * ostride + rt);
+	}
+}
+
+static void quantize_acts(struct dec_model *m, const float *src, size_t stride, int n, int B,
+			  int tid, int nth)
+{
+	for (int b = tid; b < B; b += nth)
+		ev_act_quantize(m->vdt, src + (size_t)b * stride,
+				(char *)m->act + (size_t)b * m->act_stride, n);
+}
+
+static void rope(float *v, int nheads, int hd, const float *cs)
+{
+	int half = hd / 2;
+	for (int h = 0; h < nheads; h++) {
+		float *x = v + (size_t)h * hd;
+		for (int i = 0; i < half; i++) {
+			float c = cs[i], s = cs[half + i], a = x[i], b = x[i + half];
+			x[i] = a * c - b * s;
+			x[i + half] = a * s + b * c;
+		}
+	}
+}
+
+static void attention(struct dec_model *m, int l, int B, int pos, int tid, int nth)
+{
+	int hd = m->s.head_dim, H = m->s.n_heads, group = H / m->s.n_kv_heads;
+	float *scores = m->scores + (size_t)tid * m->ctx_cap;
+	float scale = 1.0f / sqrtf((float)hd);
+	size_t lo = (size_t)l * m->ctx_cap * m->kv_dim;
+	for (int item = tid; item < B * H; item += nth) {
+		int b = item / H, h = item % H, kvh = h / group, n = pos + b + 1;
+		const float *q = m->q + (size_t)b * m->q_dim + (size_t)h * hd;
+		float *o = m->att + (size_t)b * m->q_dim + (size_t)h * hd, mx = -INFINITY, sum = 0;
+		m->dot_kv->rows(hd, m->kc + lo + (size_t)kvh * hd, (size_t)m->kv_dim * sizeof(ev_fp16), n,
+				q, scores);
+		for (int t = 0; t < n; t++) {
+			scores[t] *= scale;
+			if (scores[t] > mx)
+				mx = scores[t];
+		}
+		for (int t = 0; t < n; t++) {
+			scores[t] = expf(scores[t] - mx);
+			sum += scores[t];
+		}
+		for (int t = 0; t < n; t++)
+			scores[t] /= sum;
+		memset(o, 0, sizeof(float) * (size_t)hd);
+		m->axpy(hd, m->vc + lo + (size_t)kvh * hd, (size_t)m->kv_dim, n, scores, o);
+	}
+}
+
+static void forward_fn(void *a, int tid, int nth)
+{
+	struct fwd_ctx *f = a;
+	struct dec_model *m = f->m;
+	const struct ev_model_shape *s = &m->s;
+	int B = f->B, H = s->hidden, hd = s->head_dim;
+	for (int b = tid; b < B; b += nth)
+		ev_types[m->type].to_float((const char *)m->embd.data +
+						   (size_t)f->tokens[b] * m->embd.row_bytes,
+					   m->x + (size_t)b * H, H);
+	for (int l = 0; l < s->n_layers; l++) {
+		struct dec_layer *L = &m->L[l];
+		size_t lo = (size_t)l * m->ctx_cap * m->kv_dim;
+		for (int b = tid; b < B; b += nth) {
+			rmsnorm(m->xn + (size_t)b * H, m->x + (size_t)b * H, L->attn_norm, H, s->norm_eps);
+			ev_act_quantize(m->vdt, m->xn + (size_t)b * H, (char *)m->act + (size_t)b * m->act_stride, H);
+		}
+		pool_barrier(f->pool);
+		matmul(m, &L->wq, m->q, (size_t)m->q_dim, B, tid, nth);
+		matmul(m, &L->wk, m->k, (size_t)m->kv_dim, B, tid, nth);
+		matmul(m, &L->wv, m->v, (size_t)m->kv_dim, B, tid, nth);
+		pool_barrier(f->pool);
+		for (int b = tid; b < B; b += nth) {
+			float *q = m->q + (size_t)b * m->q_dim, *k = m->k + (size_t)b * m->kv_dim,
+			      *v = m->v + (size_t)b * m->kv_dim, *cs = m->rope + (size_t)b * hd;
+			int p = f->pos + b;
+			if (L->bq) {
+				for (int i = 0; i < m->q_dim; i++)
+					q[i] += L->bq[i];
+				for (int i = 0; i < m->kv_dim; i++) {
+					k[i] += L->bk[i];
+					v[i] += L->bv[i];
+				}
+			}
+			for (int i = 0; i < hd / 2; i++) {
+				double ang = p * pow(s->rope_theta, -2.0 * i / hd);
+				cs[i] = (float)cos(ang);
+				cs[hd / 2 + i] = (float)sin(ang);
+			}
+			rope(q, s->n_heads, hd, cs);
+			rope(k, s->n_kv_heads, hd, cs);
+			for (int i = 0; i < m->kv_dim; i++) {
+				m->kc[lo + (size_t)p * m->kv_dim + i] = ev_f32_to_fp16(k[i]);
+				m->vc[lo + (size_t)p * m->kv_dim + i] = ev_f32_to_fp16(v[i]);
+			}
+		}
+		pool_barrier(f->pool);
+		attention(m, l, B, f->pos, tid, nth);
+		pool_barrier(f->pool);
+		quantize_acts(m, m->att, (size_t)m->q_dim, m->q_dim, B, tid, nth);
+		pool_barrier(f->pool);
+		matmul(m, &L->wo, m->tmp, (size_t)H, B, tid, nth);
+		pool_barrier(f->pool);
+		for (int b = tid; b < B; b += nth) {
+			float *x = m->x + (size_t)b * H, *t = m->tmp + (size_t)b * H;
+			for (int i = 0; i < H; i++)
+				x[i] += t[i];
+			rmsnorm(m->xn + (size_t)b * H, x, L->ffn_norm, H, s->norm_eps);
+			ev_act_quantize(m->vdt, m->xn + (size_t)b * H, (char *)m->act + (size_t)b * m->act_stride, H);
+		}
+		pool_barrier(f->pool);
+		matmul(m, &L->wg, m->hb, (size_t)s->ffn, B, tid, nth);
+		matmul(m, &L->wu, m->hb2, (size_t)s->ffn, B, tid, nth);
+		pool_barrier(f->pool);
+		for (int b = tid; b < B; b += nth) {
+			float *g = m->hb + (size_t)b * s->ffn, *u = m->hb2 + (size_t)b * s->ffn;
+			for (int i = 0; i < s->ffn; i++)
+				g[i] = g[i] / (1.0f + expf(-g[i])) * u[i];
+			ev_act_quantize(m->vdt, g, (char *)m->act + (size_t)b * m->act_stride, s->ffn);
+		}
+		pool_barrier(f->pool);
+		matmul(m, &L->wd, m->tmp, (size_t)H, B, tid, nth);
+		pool_barrier(f->pool);
+		for (int b = tid; b < B; b += nth) {
+			float *x = m->x + (size_t)b * H, *t = m->tmp + (size_t)b * H;
+			for (int i = 0; i < H; i++)
+				x[i] += t[i];
+		}
+	}
+	/* Only the last token's logits are needed (greedy next token). */
+	if (tid == (B - 1) % nth) {
+		rmsnorm(m->xn, m->x + (size_t)(B - 1) * H, m->out_norm, H, s->norm_eps);
+		ev_act_quantize(m->vdt, m->xn, m->act, H);
+	}
+	pool_barrier(f->pool);
+	matmul(m, &m->out, m->logits, 0, 1, tid, nth);
+	pool_barrier(f->pool);
+	if (tid == 0) {
+		int best = 0;
+		for (int i = 1; i < s->vocab; i++)
+			if (m->logits[i] > m->logits[best])
+				best = i;
+		f->next = best;
+	}
+}
+
+int dec_forward(struct dec_model *m, struct ev_pool *pool, const int *tokens, int B, int pos)
+{
+	struct fwd_ctx f = {m, pool, tokens, B, pos, -1};
+	pool_run(pool, forward_fn, &f);
+	return f.next;
+}
+
+/* ---- the cache-resident matmul probe ---- */
+
+static int probe_cols = 2048;
+
+void dec_probe_set_cols(int cols)
+{
+	probe_cols = cols < QK ? QK : cols / QK * QK;
+}
+
+struct mm_state {
+	struct dec_tensor w[EV_MAX_THREADS];
+	void *act;
+	float *out[EV_MAX_THREADS];
+	const struct ev_dot_impl *dot;
+	int rows;
+};
+
+static const char *mm_supported(const struct ev_job *j, const struct ev_cpu *c)
+{
+	(void)c;
+	return j->kernel >= 0 && j->kernel < EV_TYPE__COUNT ? NULL : "no such weight type";
+}
+
+static int mm_init(struct ev_job *j, struct ev_err *e)
+{
+	struct mm_state *s = calloc(1, sizeof *s);
+	struct ev_cpu cpu;
+	float *x;
+	size_t rb = ev_type_row_bytes(j->kernel, probe_cols);
+	if (!s)
+		return ev_fail(e, EV_ERR_RUNTIME, "decode probe: out of memory");
+	cpu_detect(&cpu);
+	cpu.isa_max = j->isa;
+	s->dot = ev_dot_pick(j->kernel, &cpu);
+	s->rows = (int)(j->ws_bytes / rb);
+	if (s->rows < 4)
+		s->rows = 4;
+	s->act = malloc(ev_act_bytes(ev_types[j->kernel].vec_dot_type, probe_cols));
+	x = malloc(sizeof(float) * (size_t)probe_cols);
+	if (!s->act || !x) {
+		free(x);
+		free(s->act);
+		free(s);
+		return ev_fail(e, EV_ERR_RUNTIME, "decode probe: out of memory");
+	}
+	for (int i = 0; i < probe_cols; i++)
+		x[i] = (float)((i % 19) - 9) / 9.0f;
+	ev_act_quantize(ev_types[j->kernel].vec_dot_type, x, s->act, probe_cols);
+	free(x);
+	j->priv = s;
+	return EV_OK;
+}
+
+static int mm_setup(struct ev_job *j, int tid, struct ev_err *e)
+{
+	struct mm_state *s = j->priv;
+	struct dec_tensor *w = &s->w[tid];
+	w->type = j->kernel;
+	w->rows = s->rows;
+	w->cols = probe_cols;
+	w->row_bytes = ev_type_row_bytes(j->kernel, probe_cols);
+	w->data = mem_alloc(w->row_bytes * (size_t)w->rows, EV_PAGES_DEFAULT);
+	s->out[tid] = calloc((size_t)s->rows, sizeof(float));
+	if (!w->data || !s->out[tid])
+		return ev_fail(e, EV_ERR_RUNTIME, "decode probe: out of memory");
+	fill_rows(w, 0, w->rows, 42 + (uint64_t)tid);
+	return EV_OK;
+}
+
+static void mm_run(struct ev_job *j, int tid)
+{
+	struct mm_state *s = j->priv;
+	struct dec_tensor *w = &s->w[tid];
+	for (uint64_t it = 0; it < j->iters; it++) {
+		s->dot->rows(w->cols, w->data, w->row_bytes, w->rows, s->act, s->out[tid]);
+		__asm__ volatile("" : : "r"(s->out[tid]) : "memory");
+	}
+}
+
+static int mm_verify(struct ev_job *j, int tid, struct ev_err *e)
+{
+	struct mm_state *s = j->priv;
+	struct dec_tensor *w = &s->w[tid];
+	for (int r = 0; r < w->rows; r += 7) {
+		float want = ev_types[j->kernel].dot_ref(w->cols, (char *)w->data + (size_t)r * w->row_bytes,
+							 s->act);
+		if (fabsf(s->out[tid][r] - want) > 1e-3f * (fabsf(want) + 1))
+			return ev_fail(e, EV_ERR_VERIFY, "decode probe %s: row %d gives %g, reference %g",
+				       s->dot->name, r, s->out[tid][r], want);
+	}
+	return EV_OK;
+}
+
+static void mm_teardown(struct ev_job *j, int tid)
+{
+	struct mm_state *s = j->priv;
+	if (!s)
+		return;
+	mem_free(s->w[tid].data, s->w[tid].row_bytes * (size_t)s->w[tid].rows);
+	s->w[tid].data = NULL;
+	free(s->out[tid]);
+	s->out[tid] = NULL;
+}
+
+static void mm_fini(struct ev_job *j)
+{
+	struct mm_state *s = j->priv;
+	if (s)
+		free(s->act);
+	free(s);
+	j->priv = NULL;
+}
+
+static void mm_counts(const struct ev_job *j, struct ev_counts *c)
+{
+	int rows = (int)(j->ws_bytes / ev_type_row_bytes(j->kernel, probe_cols));
+	double weights = (double)(rows < 4 ? 4 : rows) * probe_cols * j->nthreads;
+	c->bytes = c->bytes_wa = weights * ev_type_bytes_per_weight(j->kernel);
+	c->ops = 2 * weights;
+}
+
+const struct ev_probe ev_probe_decode = {
+	.name = "decode",
+	.summary = "matrix-vector products with cache-resident weights (the kernel's compute ceiling)",
+	.supported = mm_supported,
+	.init = mm_init,
+	.setup = mm_setup,
+	.run = mm_run,
+	.verify = mm_verify,
+	.teardown = mm_teardown,
+	.fini = mm_fini,
+	.counts = mm_counts,
+};

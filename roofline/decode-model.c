@@ -1,0 +1,68 @@
+/* roofline/decode-model.c: decode cost model. */
+#include "decode-model.h"
+
+void dm_count(const struct ev_model_shape *m, struct ev_model_counts *c)
+{
+	double h = m->hidden, qd = (double)m->n_heads * m->head_dim,
+	       kvd = (double)m->n_kv_heads * m->head_dim, L = m->n_layers;
+	c->embed = (double)m->vocab * h;
+	c->lm_head = m->tied ? 0 : (double)m->vocab * h;
+	c->attn = L * (h * qd + 2 * h * kvd + qd * h);
+	c->ffn = L * 3 * h * m->ffn;
+	c->norms = L * 2 * h + h;
+	c->biases = m->attn_bias ? L * (qd + 2 * kvd) : 0;
+	c->total = c->embed + c->lm_head + c->attn + c->ffn + c->norms + c->biases;
+	c->matmul = c->attn + c->ffn + (double)m->vocab * h;
+}
+
+void dm_decode_cost(const struct ev_model_shape *m, double bpw, double kv_elem, int ctx,
+		    struct ev_decode_cost *c)
+{
+	struct ev_model_counts n;
+	double kvd = (double)m->n_kv_heads * m->head_dim;
+	dm_count(m, &n);
+	if (ctx < 1)
+		ctx = 1;
+	c->weight_bytes = n.matmul * bpw;
+	c->embed_bytes = m->hidden * bpw;
+	c->vec_bytes = (n.norms + n.biases) * 4;
+	c->kv_read_bytes = 2.0 * m->n_layers * ctx * kvd * kv_elem;
+	c->kv_write_bytes = 2.0 * m->n_layers * kvd * kv_elem;
+	c->total_bytes = c->weight_bytes + c->embed_bytes + c->vec_bytes + c->kv_read_bytes +
+			 c->kv_write_bytes;
+	c->flops = 2 * n.matmul + 4.0 * m->n_layers * m->n_heads * m->head_dim * ctx;
+	c->intensity = c->flops / c->total_bytes;
+}
+
+double dm_weights_bytes(const struct ev_model_shape *m, double bpw)
+{
+	struct ev_model_counts n;
+	dm_count(m, &n);
+	return (n.embed + n.lm_head + n.attn + n.ffn) * bpw + (n.norms + n.biases) * 4;
+}
+
+double dm_kv_bytes(const struct ev_model_shape *m, double kv_elem, int ctx_cap)
+{
+	return 2.0 * m->n_layers * (double)ctx_cap * m->n_kv_heads * m->head_dim * kv_elem;
+}
+
+double dm_ceiling_tok_s(double bytes_per_token, double bw)
+{
+	return bytes_per_token > 0 ? bw / bytes_per_token : 0;
+}
+
+const char *dm_validate(const struct ev_model_shape *m)
+{
+	if (m->n_layers < 1 || m->hidden < 1 || m->n_heads < 1 || m->n_kv_heads < 1 ||
+	    m->head_dim < 1 || m->ffn < 1 || m->vocab < 1)
+		return "sizes must be positive";
+	if (m->n_heads % m->n_kv_heads)
+		return "num_attention_heads must be a multiple of num_key_value_heads";
+	if (m->head_dim % 2)
+		return "head_dim must be even (RoPE rotates pairs)";
+	if (m->hidden % 32 || m->ffn % 32 || (m->n_heads * m->head_dim) % 32)
+		return "hidden, ffn and heads x head_dim must be multiples of 32 (quant blocks)";
+	if (!(m->rope_theta > 0) || !(m->norm_eps > 0))
+		return "rope_theta and norm_eps must be positive";
+	return 0;
+}
