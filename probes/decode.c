@@ -90,6 +90,24 @@ static void fill_rows(const struct dec_tensor *t, int r0, int r1, uint64_t seed)
 	}
 }
 
+/* Put rows [r0, r1) (r0 a multiple of 4) in the kernel's own layout, if it has one. */
+static void repack_rows(const struct ev_dot_impl *d, const struct dec_tensor *t, int r0, int r1)
+{
+	if (!d->repack4)
+		return;
+	for (int g = r0; g + 4 <= r1; g += 4)
+		d->repack4((char *)t->data + (size_t)g * t->row_bytes, t->cols);
+}
+
+void dec_tensor_row(const struct dec_model *m, const struct dec_tensor *t, int r, void *row)
+{
+	int g = r & ~3;
+	if (m->dot->unpack_row && g + 4 <= t->rows)
+		m->dot->unpack_row((const char *)t->data + (size_t)g * t->row_bytes, t->cols, r - g, row);
+	else
+		memcpy(row, (const char *)t->data + (size_t)r * t->row_bytes, t->row_bytes);
+}
+
 struct gen_ctx {
 	struct dec_model *m;
 	uint64_t seed;
@@ -105,6 +123,7 @@ static void gen_all(void *a, int tid, int nth)
 	do {                                                                                 \
 		rows_of((t).rows, tid, nth, &r0, &r1);                                       \
 		fill_rows(&(t), r0, r1, ++id);                                               \
+		repack_rows(m->dot, &(t), r0, r1);                                           \
 	} while (0)
 	GEN(m->embd);
 	if (m->out.data != m->embd.data)
@@ -216,6 +235,7 @@ static size_t acts_layout(struct dec_model *m, unsigned char *base, int nthreads
 	V(m->logits, m->s.vocab);
 	V(m->scores, (size_t)nthreads * m->ctx_cap);
 	V(m->rope, B * m->s.head_dim);
+	V(m->rowbuf, B * m->s.hidden); /* one embedding row per token, any format <= f32 */
 #undef V
 	m->act_stride = ALIGN64(ev_act_bytes(m->vdt, maxin));
 	m->act = base ? base + off : NULL;
@@ -418,10 +438,11 @@ static void forward_fn(void *a, int tid, int nth)
 	struct dec_model *m = f->m;
 	const struct ev_model_shape *s = &m->s;
 	int B = f->B, H = s->hidden, hd = s->head_dim;
-	for (int b = tid; b < B; b += nth)
-		ev_types[m->type].to_float((const char *)m->embd.data +
-						   (size_t)f->tokens[b] * m->embd.row_bytes,
-					   m->x + (size_t)b * H, H);
+	for (int b = tid; b < B; b += nth) {
+		float *row = m->rowbuf + (size_t)b * H;
+		dec_tensor_row(m, &m->embd, f->tokens[b], row);
+		ev_types[m->type].to_float(row, m->x + (size_t)b * H, H);
+	}
 	for (int l = 0; l < s->n_layers; l++) {
 		struct dec_layer *L = &m->L[l];
 		size_t lo = (size_t)l * m->ctx_cap * m->kv_dim;
@@ -528,6 +549,7 @@ struct mm_state {
 	struct dec_tensor w[EV_MAX_THREADS];
 	void *act;
 	float *out[EV_MAX_THREADS];
+	void *plain[EV_MAX_THREADS];
 	const struct ev_dot_impl *dot;
 	int rows;
 };
@@ -581,7 +603,9 @@ static int mm_setup(struct ev_job *j, int tid, struct ev_err *e)
 	if (!w->data || !s->out[tid])
 		return ev_fail(e, EV_ERR_RUNTIME, "decode probe: out of memory");
 	fill_rows(w, 0, w->rows, 42 + (uint64_t)tid);
-	return EV_OK;
+	repack_rows(s->dot, w, 0, w->rows);
+	s->plain[tid] = malloc(w->row_bytes);
+	return s->plain[tid] ? EV_OK : ev_fail(e, EV_ERR_RUNTIME, "decode probe: out of memory");
 }
 
 static void mm_run(struct ev_job *j, int tid)
@@ -598,9 +622,11 @@ static int mm_verify(struct ev_job *j, int tid, struct ev_err *e)
 {
 	struct mm_state *s = j->priv;
 	struct dec_tensor *w = &s->w[tid];
+	struct dec_model view = {.dot = s->dot};
 	for (int r = 0; r < w->rows; r += 7) {
-		float want = ev_types[j->kernel].dot_ref(w->cols, (char *)w->data + (size_t)r * w->row_bytes,
-							 s->act);
+		float want;
+		dec_tensor_row(&view, w, r, s->plain[tid]);
+		want = ev_types[j->kernel].dot_ref(w->cols, s->plain[tid], s->act);
 		if (fabsf(s->out[tid][r] - want) > 1e-3f * (fabsf(want) + 1))
 			return ev_fail(e, EV_ERR_VERIFY, "decode probe %s: row %d gives %g, reference %g",
 				       s->dot->name, r, s->out[tid][r], want);
@@ -617,6 +643,8 @@ static void mm_teardown(struct ev_job *j, int tid)
 	s->w[tid].data = NULL;
 	free(s->out[tid]);
 	s->out[tid] = NULL;
+	free(s->plain[tid]);
+	s->plain[tid] = NULL;
 }
 
 static void mm_fini(struct ev_job *j)

@@ -37,7 +37,7 @@ struct dec_model {
 	const struct ev_dot_impl *dot, *dot_kv;
 	ev_axpy_f16_fn axpy;
 	/* activations, batch_cap rows each */
-	float *x, *xn, *q, *k, *v, *att, *hb, *hb2, *tmp, *logits, *scores, *rope;
+	float *x, *xn, *q, *k, *v, *att, *hb, *hb2, *tmp, *logits, *scores, *rope, *rowbuf;
 	void *act;
 	size_t act_stride;
 };
@@ -54,6 +54,8 @@ void dec_model_destroy(struct dec_model *m);
 /* B tokens at positions pos..pos+B-1 (B <= batch_cap, pos+B <= ctx_cap).
  * Fills m->logits for the last token; returns the greedy next token. */
 int dec_forward(struct dec_model *m, struct ev_pool *pool, const int *tokens, int B, int pos);
+/* Row r of a tensor in plain GGUF layout (the kernel may keep it packed). */
+void dec_tensor_row(const struct dec_model *m, const struct dec_tensor *t, int r, void *row);
 /* Synthetic K and V for positions [0, upto): to decode at long context
  * without prefilling thousands of tokens first. */
 void dec_fill_kv(struct dec_model *m, struct ev_pool *pool, int upto, uint64_t seed);

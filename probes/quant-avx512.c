@@ -123,3 +123,46 @@ void dot_rows_f16_avx512(int n, const void *w, size_t rb, int nr, const void *ac
 		out[r] = _mm512_reduce_add_ps(_mm512_add_ps(_mm512_add_ps(a0, a1), _mm512_add_ps(a2, a3))) + t;
 	}
 }
+
+/* q4_0x4: per block index, one 64-byte load brings the nibbles of 4 rows;
+ * the activation block's low and high halves are broadcast to the four
+ * 128-bit lanes; two vpdpbusd give 4 partial sums per row; the row scales are
+ * spread to their lanes with one permute. Rows past the last group of 4 are
+ * plain q4_0 rows (dot_rows_q4_0_avx512vnni). */
+void dot_rows_q4_0x4_avx512vnni(int n, const void *w, size_t rb, int nr, const void *act, float *out)
+{
+	const struct block_q8_0 *y = act;
+	const float *ys = ev_act_q8_sums(act, n);
+	const __m512i m4 = _mm512_set1_epi8(0x0f);
+	const __m512i spread = _mm512_setr_epi32(0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3);
+	int nb = n / QK, g = 0;
+	for (; g + 4 <= nr; g += 4) {
+		const unsigned char *p = (const unsigned char *)w + (size_t)g * rb;
+		__m512 acc = _mm512_setzero_ps();
+		__m128 corr = _mm_setzero_ps();
+		for (int b = 0; b < nb; b++, p += 72) {
+			__m512i q = _mm512_loadu_si512((const void *)(p + 8));
+			__m512i lo = _mm512_and_si512(q, m4);
+			__m512i hi = _mm512_and_si512(_mm512_srli_epi16(q, 4), m4);
+			__m512i ylo = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)y[b].qs));
+			__m512i yhi = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)(y[b].qs + 16)));
+			__m512i dot = _mm512_dpbusd_epi32(_mm512_dpbusd_epi32(_mm512_setzero_si512(), lo, ylo),
+							  hi, yhi);
+			__m128 dx = _mm_cvtph_ps(_mm_loadl_epi64((const __m128i *)p));
+			__m512 sc = _mm512_permutexvar_ps(spread, _mm512_castps128_ps512(
+									  _mm_mul_ps(dx, _mm_set1_ps(_cvtsh_ss(y[b].d)))));
+			acc = _mm512_fmadd_ps(sc, _mm512_cvtepi32_ps(dot), acc);
+			corr = _mm_fmadd_ps(dx, _mm_set1_ps(ys[b]), corr);
+		}
+		{
+			/* sum each group of 4 lanes: row r's lanes are 4r..4r+3 */
+			float l[16], c[4];
+			_mm512_storeu_ps(l, acc);
+			_mm_storeu_ps(c, corr);
+			for (int r = 0; r < 4; r++)
+				out[g + r] = (l[4 * r] + l[4 * r + 1]) + (l[4 * r + 2] + l[4 * r + 3]) - 8 * c[r];
+		}
+	}
+	if (g < nr)
+		dot_rows_q4_0_avx512vnni(n, (const char *)w + (size_t)g * rb, rb, nr - g, act, out + g);
+}

@@ -4,6 +4,7 @@
 #include "quant.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 float ev_fp16_to_f32(ev_fp16 h)
@@ -262,6 +263,35 @@ size_t ev_type_row_bytes(int t, int64_t n)
 	return (size_t)(n / ev_types[t].block_elems) * ev_types[t].block_bytes;
 }
 
+void ev_q4_0x4_repack(void *rows, int n)
+{
+	int nb = n / QK;
+	size_t rb = (size_t)nb * sizeof(struct block_q4_0);
+	unsigned char *tmp = malloc(4 * rb), *dst = rows;
+	if (!tmp)
+		abort(); /* 4 rows of a few KiB: cannot fail in practice */
+	memcpy(tmp, rows, 4 * rb);
+	for (int b = 0; b < nb; b++) {
+		unsigned char *g = dst + (size_t)b * 72;
+		for (int r = 0; r < 4; r++) {
+			const struct block_q4_0 *src = (const void *)(tmp + (size_t)r * rb);
+			memcpy(g + 2 * r, &src[b].d, 2);
+			memcpy(g + 8 + 16 * r, src[b].qs, 16);
+		}
+	}
+	free(tmp);
+}
+
+void ev_q4_0x4_unpack_row(const void *group, int n, int r, void *row)
+{
+	const unsigned char *g = group;
+	struct block_q4_0 *out = row;
+	for (int b = 0; b < n / QK; b++) {
+		memcpy(&out[b].d, g + (size_t)b * 72 + 2 * r, 2);
+		memcpy(out[b].qs, g + (size_t)b * 72 + 8 + 16 * r, 16);
+	}
+}
+
 size_t ev_act_bytes(int vdt, int64_t n)
 {
 	if (vdt == EV_TYPE_Q8_0)
@@ -312,20 +342,21 @@ GENERIC_ROWS(q4_0, EV_TYPE_Q4_0)
 /* Best first within each type. */
 static const struct ev_dot_impl dot_impls[] = {
 #if defined(__x86_64__)
-	{EV_TYPE_Q4_0, EV_ISA_AVX512, A512 | EV_F(AVX512VNNI), "q4_0 avx512-vnni", dot_rows_q4_0_avx512vnni},
-	{EV_TYPE_Q4_0, EV_ISA_AVX2, A2, "q4_0 avx2", dot_rows_q4_0_avx2},
-	{EV_TYPE_Q8_0, EV_ISA_AVX512, A512 | EV_F(AVX512VNNI), "q8_0 avx512-vnni", dot_rows_q8_0_avx512vnni},
-	{EV_TYPE_Q8_0, EV_ISA_AVX2, A2, "q8_0 avx2", dot_rows_q8_0_avx2},
-	{EV_TYPE_F16, EV_ISA_AVX512, A512, "f16 avx512", dot_rows_f16_avx512},
-	{EV_TYPE_F16, EV_ISA_AVX2, A2, "f16 avx2+f16c", dot_rows_f16_avx2},
-	{EV_TYPE_BF16, EV_ISA_AVX2, A2, "bf16 avx2", dot_rows_bf16_avx2},
-	{EV_TYPE_F32, EV_ISA_AVX2, A2, "f32 avx2", dot_rows_f32_avx2},
+	{.type = EV_TYPE_Q4_0, .isa = EV_ISA_AVX512, .features = A512 | EV_F(AVX512VNNI) | EV_F(AVX512DQ), .name = "q4_0x4 avx512-vnni", .rows = dot_rows_q4_0x4_avx512vnni, .repack4 = ev_q4_0x4_repack, .unpack_row = ev_q4_0x4_unpack_row},
+	{.type = EV_TYPE_Q4_0, .isa = EV_ISA_AVX512, .features = A512 | EV_F(AVX512VNNI), .name = "q4_0 avx512-vnni", .rows = dot_rows_q4_0_avx512vnni},
+	{.type = EV_TYPE_Q4_0, .isa = EV_ISA_AVX2, .features = A2, .name = "q4_0 avx2", .rows = dot_rows_q4_0_avx2},
+	{.type = EV_TYPE_Q8_0, .isa = EV_ISA_AVX512, .features = A512 | EV_F(AVX512VNNI), .name = "q8_0 avx512-vnni", .rows = dot_rows_q8_0_avx512vnni},
+	{.type = EV_TYPE_Q8_0, .isa = EV_ISA_AVX2, .features = A2, .name = "q8_0 avx2", .rows = dot_rows_q8_0_avx2},
+	{.type = EV_TYPE_F16, .isa = EV_ISA_AVX512, .features = A512, .name = "f16 avx512", .rows = dot_rows_f16_avx512},
+	{.type = EV_TYPE_F16, .isa = EV_ISA_AVX2, .features = A2, .name = "f16 avx2+f16c", .rows = dot_rows_f16_avx2},
+	{.type = EV_TYPE_BF16, .isa = EV_ISA_AVX2, .features = A2, .name = "bf16 avx2", .rows = dot_rows_bf16_avx2},
+	{.type = EV_TYPE_F32, .isa = EV_ISA_AVX2, .features = A2, .name = "f32 avx2", .rows = dot_rows_f32_avx2},
 #endif
-	{EV_TYPE_Q4_0, EV_ISA_GENERIC, 0, "q4_0 generic", rows_generic_q4_0},
-	{EV_TYPE_Q8_0, EV_ISA_GENERIC, 0, "q8_0 generic", rows_generic_q8_0},
-	{EV_TYPE_F16, EV_ISA_GENERIC, 0, "f16 generic", rows_generic_f16},
-	{EV_TYPE_BF16, EV_ISA_GENERIC, 0, "bf16 generic", rows_generic_bf16},
-	{EV_TYPE_F32, EV_ISA_GENERIC, 0, "f32 generic", rows_generic_f32},
+	{.type = EV_TYPE_Q4_0, .isa = EV_ISA_GENERIC, .features = 0, .name = "q4_0 generic", .rows = rows_generic_q4_0},
+	{.type = EV_TYPE_Q8_0, .isa = EV_ISA_GENERIC, .features = 0, .name = "q8_0 generic", .rows = rows_generic_q8_0},
+	{.type = EV_TYPE_F16, .isa = EV_ISA_GENERIC, .features = 0, .name = "f16 generic", .rows = rows_generic_f16},
+	{.type = EV_TYPE_BF16, .isa = EV_ISA_GENERIC, .features = 0, .name = "bf16 generic", .rows = rows_generic_bf16},
+	{.type = EV_TYPE_F32, .isa = EV_ISA_GENERIC, .features = 0, .name = "f32 generic", .rows = rows_generic_f32},
 };
 
 const struct ev_dot_impl *ev_dot_pick(int type, const struct ev_cpu *c)

@@ -78,14 +78,24 @@ struct ev_dot_impl {
 	uint64_t features;
 	const char *name;
 	ev_dot_rows_fn rows;
+	/* Kernel-private row layout, or NULL for plain GGUF rows. repack turns 4
+	 * consecutive plain rows into the packed form in place; unpack_row gives
+	 * plain row r (0..3) of a packed group back. Rows past the last full group
+	 * of 4 stay plain. The bytes are the same: bytes/weight is unchanged. */
+	void (*repack4)(void *rows, int n);
+	void (*unpack_row)(const void *group, int n, int r, void *row);
 };
+
+/* q4_0x4: 4 rows interleaved block by block, [4 scales][4 x 16 bytes of
+ * nibbles] per block index, so a 4-row kernel reads one sequential stream. */
+void ev_q4_0x4_repack(void *rows, int n);
+void ev_q4_0x4_unpack_row(const void *group, int n, int r, void *row);
 /* The fastest implementation usable on c for the type (never NULL: the
  * generic one built on dot_ref is always there). */
 const struct ev_dot_impl *ev_dot_pick(int type, const struct ev_cpu *c);
 /* All implementations (for tests), count through *n. */
 const struct ev_dot_impl *ev_dot_all(int *n);
 
-#endif
 
 /* ---- activations for the integer paths ----
  * An activation vector for q4_0/q8_0 weights is n/32 q8_0 blocks followed (at
@@ -110,6 +120,7 @@ void dot_rows_f16_avx2(int n, const void *w, size_t rb, int nr, const void *act,
 void dot_rows_bf16_avx2(int n, const void *w, size_t rb, int nr, const void *act, float *out);
 void dot_rows_f32_avx2(int n, const void *w, size_t rb, int nr, const void *act, float *out);
 void dot_rows_q4_0_avx512vnni(int n, const void *w, size_t rb, int nr, const void *act, float *out);
+void dot_rows_q4_0x4_avx512vnni(int n, const void *w, size_t rb, int nr, const void *act, float *out);
 void dot_rows_q8_0_avx512vnni(int n, const void *w, size_t rb, int nr, const void *act, float *out);
 void dot_rows_f16_avx512(int n, const void *w, size_t rb, int nr, const void *act, float *out);
 #endif
@@ -122,4 +133,6 @@ ev_axpy_f16_fn ev_axpy_f16_pick(const struct ev_cpu *c);
 void ev_axpy_f16_generic(int n, const ev_fp16 *v, size_t stride, int nr, const float *s, float *out);
 #if defined(__x86_64__)
 void ev_axpy_f16_avx2(int n, const ev_fp16 *v, size_t stride, int nr, const float *s, float *out);
+#endif
+
 #endif

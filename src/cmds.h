@@ -9,7 +9,8 @@
 #define EV_COMMANDS(X)                                                                       \
 	X(info, "machine topology, CPU features, measured clock and machine state")         \
 	X(bw, "memory bandwidth per cache level and DRAM")                                  \
-	X(flops, "peak FLOP/s per precision, theoretical peaks and ridge points")
+	X(flops, "peak FLOP/s per precision, theoretical peaks and ridge points")           \
+	X(decode, "reference INT4/INT8/FP16 LLM decode against its bandwidth ceiling")
 
 #define X(n, s) int cmd_##n(struct ev_ctx *c, int argc, char **argv);
 EV_COMMANDS(X)

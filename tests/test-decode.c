@@ -24,10 +24,14 @@ struct ref {
 	double *kc, *vc; /* [layer][pos][kv_dim] */
 };
 
+static const struct dec_model *cur;
+
 static void deq(const struct dec_tensor *t, int r, double *out)
 {
 	float tmp[4096];
-	ev_types[t->type].to_float((const char *)t->data + (size_t)r * t->row_bytes, tmp, t->cols);
+	static unsigned char row[4096 * 4];
+	dec_tensor_row(cur, t, r, row);
+	ev_types[t->type].to_float(row, tmp, t->cols);
 	for (int i = 0; i < t->cols; i++)
 		out[i] = tmp[i];
 }
@@ -151,6 +155,7 @@ static void check_type(int type, int bias, struct ev_pool *pool, const struct ev
 	const char *tn = ev_types[type].name;
 	T_CHECK(dec_model_create(&m, &s, type, 32, 8, pool, cpu, 7, &e) == 0, "%s", e.msg);
 	R.m = &m;
+	cur = &m;
 	R.kc = calloc((size_t)2 * 32 * m.kv_dim, sizeof(double));
 	R.vc = calloc((size_t)2 * 32 * m.kv_dim, sizeof(double));
 	tok = dec_forward(&m, pool, prompt, 5, 0);

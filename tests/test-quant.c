@@ -130,7 +130,24 @@ static void test_simd_vs_ref(void)
 				for (int r = 0; r < nr; r++)
 					tr->from_float(x + (size_t)r * n, w + (size_t)r * rb, n);
 				ev_act_quantize(tr->vec_dot_type, a, act, n);
-				d->rows(n, w, rb, nr, act, out);
+				{
+					/* plain copy for the reference, kernel layout for the kernel */
+					unsigned char *plain = malloc(rb * (size_t)nr + 1);
+					memcpy(plain, w, rb * (size_t)nr);
+					if (d->repack4) {
+						for (int g = 0; g + 4 <= nr; g += 4)
+							d->repack4(w + (size_t)g * rb, n);
+						for (int r = 0; r + 4 <= nr; r++) {
+							unsigned char back[4200];
+							d->unpack_row(w + (size_t)(r & ~3) * rb, n, r & 3, back);
+							T_CHECK(!memcmp(back, plain + (size_t)r * rb, rb),
+								"%s: unpack of row %d", d->name, r);
+						}
+					}
+					d->rows(n, w, rb, nr, act, out);
+					memcpy(w, plain, rb * (size_t)nr);
+					free(plain);
+				}
 				for (int r = 0; r < nr; r++) {
 					float want = tr->dot_ref(n, w + (size_t)r * rb, act);
 					mag = 0;

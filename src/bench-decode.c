@@ -1,0 +1,425 @@
+/* src/bench-decode.c: measured decode next to its ceilings.
+ * For each quantization: make the model (synthetic weights, real format),
+ * prefill the prompt as one batch (TTFT), generate tokens one at a time
+ * (TPOT per token), then decode a few tokens at each requested context length
+ * with the KV cache filled synthetically up to it. Bytes and FLOP per token
+ * are computed (roofline/decode-model.c), never measured; the ceilings divide
+ * them by the DRAM read bandwidth (measured, or from --bw) and by the datasheet
+ * bandwidth (--device). The compute ceiling is the same matmul kernel run with
+ * weights resident in cache (probes/decode.c). */
+#include "bench-decode.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench.h"
+#include "bw.h"
+#include "decode.h"
+#include "json.h"
+#include "mem.h"
+#include "probes.h"
+#include "timer.h"
+#include "units.h"
+
+int bench_decode_ctx_cap(const struct ev_decode_opts *o)
+{
+	int cap = o->prompt + o->tokens + 1;
+	for (int i = 0; i < o->nctx; i++)
+		if (o->ctx[i] + o->ctx_tokens + 1 > cap)
+			cap = o->ctx[i] + o->ctx_tokens + 1;
+	return cap;
+}
+
+int bench_decode_check_fit(struct ev_ctx *c, const struct ev_decode_opts *o)
+{
+	int cap = bench_decode_ctx_cap(o);
+	for (int i = 0; i < o->ntypes; i++) {
+		double w, kv, act, need;
+		dec_memory_plan(&o->shape, o->types[i], cap, o->prompt, o->threads, &w, &kv, &act);
+		need = (w + kv + act) * 1.05 + 64e6; /* page tables, runtime */
+		if (need > (double)c->topo.mem_avail_bytes) {
+			char a[32], b[32], d[32], k[32];
+			return ev_fail(&c->err, EV_ERR_USAGE,
+				       "decode: %s %s does not fit: needs %s (weights %s, KV cache %s for %d "
+				       "positions), %s available (MemAvailable)",
+				       o->shape.name, ev_types[o->types[i]].name,
+				       units_fmt_bytes(a, sizeof a, need), units_fmt_bytes(d, sizeof d, w),
+				       units_fmt_bytes(k, sizeof k, kv), cap,
+				       units_fmt_bytes(b, sizeof b, (double)c->topo.mem_avail_bytes));
+		}
+	}
+	return EV_OK;
+}
+
+/* DRAM read bandwidth at the decode's thread count, measured now. */
+static int measure_dram(struct ev_ctx *c, struct ev_decode_opts *o)
+{
+	struct ev_bw_opts bo;
+	struct ev_bw_result *r = calloc(1, sizeof *r);
+	int llc = topo_llc(&c->topo), rc;
+	uint64_t ws = 256ull << 20;
+	if (!r)
+		return ev_fail(&c->err, EV_ERR_RUNTIME, "out of memory");
+	if (llc >= 0) {
+		uint64_t cap = topo_cache_capacity(&c->topo, &c->topo.caches[llc], o->threads);
+		if (8 * cap > ws)
+			ws = 8 * cap;
+	}
+	bench_bw_defaults(c, 1, &bo);
+	bo.nthr = 1;
+	bo.threads[0] = o->threads;
+	bo.kernel_mask = 1u << BW_READ;
+	bo.single_ws = ws;
+	bo.budget_s = o->quick ? 2 : 5;
+	if ((rc = bench_bw(c, &bo, r)) == EV_OK && r->npoints > 0 && r->pts[0].nsamples) {
+		o->bw_best = r->pts[0].bw.best;
+		o->bw_median = r->pts[0].bw.median;
+		snprintf(o->bw_source, sizeof o->bw_source,
+			 "measured in this run: read kernel, %d threads, %.0f MiB working set", o->threads,
+			 (double)ws / 1048576);
+	} else if (rc == EV_OK) {
+		rc = ev_fail(&c->err, EV_ERR_RUNTIME, "decode: the DRAM bandwidth measurement gave no sample");
+	}
+	bench_bw_free(r);
+	free(r);
+	return rc;
+}
+
+static int compute_ceiling(struct ev_ctx *c, struct ev_pool *pool, struct ev_decode_opts *o,
+			   struct ev_decode_run *run)
+{
+	struct ev_measurement *m = calloc(1, sizeof *m);
+	uint64_t slice = 256 * 1024;
+	int rc;
+	struct ev_job j = {.probe = &ev_probe_decode, .kernel = run->type, .isa = c->cpu.isa_max,
+			   .nthreads = o->threads};
+	struct ev_measure_opts mo = {.min_sample_s = 0.002, .max_time_s = o->quick ? 0.1 : 0.4,
+				     .min_reps = 5, .max_reps = 64, .stable_rel = 0.01, .stop = c->stop};
+	if (!m)
+		return ev_fail(&c->err, EV_ERR_RUNTIME, "out of memory");
+	/* Half of the per-core L2 (or 256 KiB): resident in cache, not in DRAM. */
+	if (c->topo.ncaches >= 2 && c->topo.caches[1].size_bytes / c->topo.caches[1].cores_per_instance / 2 < slice)
+		slice = c->topo.caches[1].size_bytes / c->topo.caches[1].cores_per_instance / 2;
+	j.ws_bytes = slice;
+	dec_probe_set_cols(o->shape.hidden);
+	rc = driver_measure(pool, &j, &c->cpu, &mo, m, &c->err);
+	if (rc == EV_OK && m->nsamples > 0) {
+		double r[EV_MAX_SAMPLES];
+		struct ev_stats st;
+		struct ev_model_counts n;
+		for (int i = 0; i < m->nsamples; i++)
+			r[i] = m->per_rep.ops / 2 / m->t_s[i];
+		stats_compute(r, (size_t)m->nsamples, 1, &st);
+		dm_count(&o->shape, &n);
+		run->compute_weights_per_s = st.median;
+		run->compute_tok_s = st.median / n.matmul;
+	}
+	free(m);
+	return rc;
+}
+
+static uint64_t rng_next(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+static int run_one(struct ev_ctx *c, struct ev_pool *pool, struct ev_decode_opts *o,
+		   struct ev_decode_result *R, struct ev_decode_run *run)
+{
+	struct dec_model m;
+	int cap = bench_decode_ctx_cap(o), rc, tok;
+	int *prompt = malloc(sizeof(int) * (size_t)(o->prompt > 0 ? o->prompt : 1));
+	uint64_t s = o->seed | 1;
+	double t0, sum = 0, bytes = 0, flops = 0;
+	const char *tn = ev_types[run->type].name;
+	if (!prompt)
+		return ev_fail(&c->err, EV_ERR_RUNTIME, "out of memory");
+	ctx_progress(c, "decode: %s %s: making %s of synthetic weights", o->shape.name, tn, "the model");
+	t0 = timer_now();
+	if ((rc = dec_model_create(&m, &o->shape, run->type, cap, o->prompt > 0 ? o->prompt : 1, pool,
+				   &c->cpu, o->seed, &c->err))) {
+		free(prompt);
+		return rc;
+	}
+	run->load_s = timer_now() - t0;
+	snprintf(run->kernel, sizeof run->kernel, "%s", m.dot->name);
+	run->weights_bytes = (double)m.wmem_bytes;
+	run->kv_bytes = (double)m.kv_bytes;
+	run->act_bytes = (double)m.act_bytes;
+	for (int i = 0; i < o->prompt; i++)
+		prompt[i] = (int)(rng_next(&s) % (uint64_t)o->shape.vocab);
+
+	ctx_progress(c, "decode: %s %s: prefill of %d tokens", o->shape.name, tn, o->prompt);
+	t0 = timer_now();
+	tok = dec_forward(&m, pool, prompt, o->prompt, 0);
+	run->ttft_s = timer_now() - t0;
+	run->prefill_tok_s = o->prompt / run->ttft_s;
+	run->gen[run->ngen++] = tok;
+
+	for (int i = 0; i < o->tokens && i < EV_DEC_MAX_TOKENS; i++) {
+		struct ev_decode_cost cost;
+		int pos = o->prompt + i;
+		if (c->stop && *c->stop) {
+			R->interrupted = 1;
+			break;
+		}
+		if (i % 8 == 0)
+			ctx_progress(c, "decode: %s %s: token %d/%d", o->shape.name, tn, i + 1, o->tokens);
+		t0 = timer_now();
+		tok = dec_forward(&m, pool, &tok, 1, pos);
+		run->tpot_s[run->ntpot++] = timer_now() - t0;
+		if (run->ngen < 32)
+			run->gen[run->ngen++] = tok;
+		dm_decode_cost(&o->shape, ev_type_bytes_per_weight(run->type), 2, pos + 1, &cost);
+		sum += run->tpot_s[i];
+		bytes += cost.total_bytes;
+		flops += cost.flops;
+	}
+	if (run->ntpot > 0) {
+		stats_compute(run->tpot_s, (size_t)run->ntpot, 0, &run->tpot);
+		run->tok_s = run->ntpot / sum;
+		dm_decode_cost(&o->shape, ev_type_bytes_per_weight(run->type), 2,
+			       o->prompt + (run->ntpot + 1) / 2, &run->cost);
+		run->cost.total_bytes = bytes / run->ntpot;
+		run->cost.flops = flops / run->ntpot;
+		run->cost.intensity = run->cost.flops / run->cost.total_bytes;
+		run->achieved_bps = run->cost.total_bytes * run->tok_s;
+		run->achieved_flops = run->cost.flops * run->tok_s;
+		run->ceiling_tok_s = dm_ceiling_tok_s(run->cost.total_bytes, o->bw_best);
+		run->ceiling_median_tok_s = dm_ceiling_tok_s(run->cost.total_bytes, o->bw_median);
+		run->pct_ceiling = run->tok_s / run->ceiling_tok_s;
+		if (o->ds_bw > 0) {
+			run->ds_ceiling_tok_s = dm_ceiling_tok_s(run->cost.total_bytes, o->ds_bw);
+			run->ds_pct = run->tok_s / run->ds_ceiling_tok_s;
+		}
+	}
+	/* Context sweep: KV cache filled synthetically up to each length. */
+	for (int k = 0; k < o->nctx && !R->interrupted; k++) {
+		struct ev_decode_ctxpt *p = &run->ctx[run->nctx];
+		int C = o->ctx[k];
+		double tps[64];
+		ctx_progress(c, "decode: %s %s: %d tokens at context %d", o->shape.name, tn, o->ctx_tokens, C);
+		dec_fill_kv(&m, pool, C - 1, o->seed + (uint64_t)C);
+		p->ctx = C;
+		for (int i = 0; i < o->ctx_tokens && i < 64; i++) {
+			if (c->stop && *c->stop) {
+				R->interrupted = 1;
+				break;
+			}
+			t0 = timer_now();
+			tok = dec_forward(&m, pool, &tok, 1, C - 1 + i);
+			p->t_s[p->n] = timer_now() - t0;
+			tps[p->n] = 1.0 / p->t_s[p->n];
+			p->n++;
+		}
+		if (p->n == 0)
+			break;
+		stats_compute(tps, (size_t)p->n, 1, &p->tps);
+		dm_decode_cost(&o->shape, ev_type_bytes_per_weight(run->type), 2, C + p->n / 2, &p->cost);
+		p->ceiling_tok_s = dm_ceiling_tok_s(p->cost.total_bytes, o->bw_best);
+		run->nctx++;
+	}
+	run->rss_bytes = (double)mem_rss();
+	run->peak_rss_bytes = (double)mem_peak_rss();
+	dec_model_destroy(&m);
+	free(prompt);
+	if (!R->interrupted) {
+		ctx_progress(c, "decode: %s %s: compute ceiling (weights in cache)", o->shape.name, tn);
+		if ((rc = compute_ceiling(c, pool, o, run)))
+			return rc;
+	}
+	/* Which bound this run met: the kernel's speed with memory free, or memory. */
+	if (run->compute_tok_s > 0 && run->compute_tok_s < run->ceiling_tok_s)
+		snprintf(run->bound, sizeof run->bound, "compute");
+	else
+		snprintf(run->bound, sizeof run->bound, "memory");
+	if (R->llc_bytes > 0 && run->weights_bytes < R->llc_bytes)
+		snprintf(run->fit, sizeof run->fit, "weights fit in the last-level cache");
+	else
+		snprintf(run->fit, sizeof run->fit, "weights stream from DRAM");
+	return EV_OK;
+}
+
+int bench_decode(struct ev_ctx *c, struct ev_decode_opts *o, struct ev_decode_result *r)
+{
+	struct ev_pool *pool = NULL;
+	int rc, llc = topo_llc(&c->topo);
+	memset(r, 0, sizeof *r);
+	if ((rc = bench_decode_check_fit(c, o)))
+		return rc;
+	if (llc >= 0)
+		r->llc_bytes = (double)topo_cache_capacity(&c->topo, &c->topo.caches[llc], o->threads);
+	if (o->bw_best <= 0) {
+		ctx_progress(c, "decode: measuring DRAM read bandwidth (%d threads)", o->threads);
+		if ((rc = measure_dram(c, o)))
+			return rc;
+	}
+	r->o = *o;
+	if ((rc = pool_create(&pool, &c->topo, o->threads, &c->err)))
+		return rc;
+	for (int i = 0; i < o->ntypes && !r->interrupted; i++) {
+		struct ev_decode_run *run = &r->runs[r->nruns++];
+		memset(run, 0, sizeof *run);
+		run->type = o->types[i];
+		if ((rc = run_one(c, pool, o, r, run)))
+			break;
+	}
+	pool_destroy(pool);
+	ctx_progress_done(c);
+	return rc;
+}
+
+cJSON *bench_decode_json(const struct ev_decode_result *r)
+{
+	const struct ev_decode_opts *o = &r->o;
+	cJSON *d = cJSON_CreateObject(), *m, *runs, *arr;
+	struct ev_model_counts n;
+	dm_count(&o->shape, &n);
+	json_str(d, "status", r->interrupted ? "interrupted" : "ok");
+	if (r->interrupted)
+		json_str(d, "reason", "interrupted by the user; what was measured is kept");
+	m = cJSON_AddObjectToObject(d, "model");
+	json_str(m, "name", o->shape.name);
+	json_str(m, "hf_id", o->shape.hf_id);
+	json_num(m, "num_hidden_layers", o->shape.n_layers);
+	json_num(m, "hidden_size", o->shape.hidden);
+	json_num(m, "num_attention_heads", o->shape.n_heads);
+	json_num(m, "num_key_value_heads", o->shape.n_kv_heads);
+	json_num(m, "head_dim", o->shape.head_dim);
+	json_num(m, "intermediate_size", o->shape.ffn);
+	json_num(m, "vocab_size", o->shape.vocab);
+	cJSON_AddBoolToObject(m, "tie_word_embeddings", o->shape.tied);
+	json_num(m, "params", n.total);
+	json_str(d, "weights", "synthetic (seeded), stored in the real block formats");
+	json_num(d, "seed", (double)o->seed);
+	json_num(d, "threads", o->threads);
+	json_num(d, "prompt_tokens", o->prompt);
+	json_num(d, "generated_tokens", o->tokens);
+	json_num(d, "kv_cache_elem_bytes", 2);
+	json_num(d, "ceiling_bw_best_bytes_per_s", o->bw_best);
+	json_num(d, "ceiling_bw_median_bytes_per_s", o->bw_median);
+	json_str(d, "ceiling_bw_source", o->bw_source);
+	if (o->ds_bw > 0) {
+		json_str(d, "device", o->ds_name);
+		json_num(d, "datasheet_bw_bytes_per_s", o->ds_bw);
+		json_str(d, "datasheet_bw_basis", o->ds_basis);
+	}
+	json_str(d, "byte_convention", "bytes/token computed: every matrix once (LM head included), one "
+				       "embedding row, norms and biases, K and V of every earlier position; "
+				       "the traits table gives bytes per weight");
+	runs = cJSON_AddArrayToObject(d, "runs");
+	for (int i = 0; i < r->nruns; i++) {
+		const struct ev_decode_run *u = &r->runs[i];
+		cJSON *q = cJSON_CreateObject(), *t, *mem;
+		json_str(q, "model", o->shape.name);
+		json_str(q, "quant", ev_types[u->type].name);
+		json_num(q, "bytes_per_weight", ev_type_bytes_per_weight(u->type));
+		json_str(q, "kernel", u->kernel);
+		json_str(q, "status", u->ntpot > 0 ? "ok" : "interrupted");
+		json_num(q, "load_s", u->load_s);
+		json_num(q, "ttft_s", u->ttft_s);
+		json_num(q, "prefill_tokens_per_s", u->prefill_tok_s);
+		t = cJSON_AddObjectToObject(q, "tpot_s");
+		json_num(t, "p50", u->tpot.median);
+		json_num(t, "p95", u->tpot.p95);
+		json_num(t, "max", u->tpot.max);
+		json_num(t, "min", u->tpot.min);
+		json_num(t, "mean", u->tpot.mean);
+		arr = cJSON_AddArrayToObject(t, "samples");
+		for (int k = 0; k < u->ntpot; k++)
+			cJSON_AddItemToArray(arr, cJSON_CreateNumber(u->tpot_s[k]));
+		json_num(q, "tokens_per_s", u->tok_s);
+		json_str(q, "tokens_per_s_source", "measured: generated tokens / their total time");
+		json_num(q, "bytes_per_token", u->cost.total_bytes);
+		json_num(q, "weight_bytes_per_token", u->cost.weight_bytes);
+		json_num(q, "kv_bytes_per_token", u->cost.kv_read_bytes);
+		json_num(q, "flop_per_token", u->cost.flops);
+		json_num(q, "intensity_flop_per_byte", u->cost.intensity);
+		json_num(q, "achieved_bytes_per_s", u->achieved_bps);
+		json_num(q, "achieved_flop_per_s", u->achieved_flops);
+		json_num(q, "ceiling_tokens_per_s", u->ceiling_tok_s);
+		json_num(q, "ceiling_median_bw_tokens_per_s", u->ceiling_median_tok_s);
+		json_num(q, "fraction_of_ceiling", u->pct_ceiling);
+		if (o->ds_bw > 0) {
+			json_num(q, "datasheet_ceiling_tokens_per_s", u->ds_ceiling_tok_s);
+			json_num(q, "fraction_of_datasheet_ceiling", u->ds_pct);
+		}
+		json_num(q, "compute_ceiling_tokens_per_s", u->compute_tok_s);
+		json_num(q, "compute_ceiling_weights_per_s", u->compute_weights_per_s);
+		json_str(q, "compute_ceiling_source",
+			 "measured: the same matmul kernel, weights resident in cache (matrices only)");
+		json_str(q, "bound", u->bound);
+		json_str(q, "weights_location", u->fit);
+		mem = cJSON_AddObjectToObject(q, "memory");
+		json_num(mem, "peak_rss_bytes", u->peak_rss_bytes);
+		json_num(mem, "rss_bytes", u->rss_bytes);
+		json_num(mem, "weights_bytes", u->weights_bytes);
+		json_num(mem, "kv_cache_bytes", u->kv_bytes);
+		json_num(mem, "activations_bytes", u->act_bytes);
+		json_num(mem, "runtime_bytes", u->rss_bytes - u->weights_bytes - u->kv_bytes - u->act_bytes > 0
+							? u->rss_bytes - u->weights_bytes - u->kv_bytes - u->act_bytes
+							: 0);
+		arr = cJSON_AddArrayToObject(q, "context_sweep");
+		for (int k = 0; k < u->nctx; k++) {
+			const struct ev_decode_ctxpt *p = &u->ctx[k];
+			cJSON *x = cJSON_CreateObject();
+			json_num(x, "ctx", p->ctx);
+			json_num(x, "tokens", p->n);
+			json_num(x, "tokens_per_s_median", p->tps.median);
+			json_num(x, "tokens_per_s_best", p->tps.best);
+			json_num(x, "bytes_per_token", p->cost.total_bytes);
+			json_num(x, "ceiling_tokens_per_s", p->ceiling_tok_s);
+			json_num(x, "fraction_of_ceiling", p->tps.median / p->ceiling_tok_s);
+			json_str(x, "kv_cache", "filled synthetically to ctx");
+			cJSON_AddItemToArray(arr, x);
+		}
+		arr = cJSON_AddArrayToObject(q, "greedy_tokens");
+		for (int k = 0; k < u->ngen; k++)
+			cJSON_AddItemToArray(arr, cJSON_CreateNumber(u->gen[k]));
+		cJSON_AddItemToArray(runs, q);
+	}
+	return d;
+}
+
+void bench_decode_print(FILE *f, const struct ev_decode_result *r)
+{
+	const struct ev_decode_opts *o = &r->o;
+	char a[32];
+	fprintf(f, "Decode: %s, %d threads, prompt %d, %d generated tokens (synthetic weights)\n",
+		o->shape.name, o->threads, o->prompt, o->tokens);
+	fprintf(f, "ceiling: bytes/token / %.1f GB/s DRAM read (%s)\n", o->bw_best / 1e9, o->bw_source);
+	if (o->ds_bw > 0)
+		fprintf(f, "datasheet: %s, %.1f GB/s (%s)\n", o->ds_name, o->ds_bw / 1e9, o->ds_basis);
+	fprintf(f, "%-5s %9s %9s %9s %9s %10s %9s %8s %9s %8s %8s\n", "quant", "TTFT ms", "TPOT p50",
+		"TPOT p95", "tok/s", "MB/token", "GB/s", "ceiling", "% ceil", "compute", "bound");
+	for (int i = 0; i < r->nruns; i++) {
+		const struct ev_decode_run *u = &r->runs[i];
+		if (u->ntpot == 0)
+			continue;
+		fprintf(f, "%-5s %9.1f %9.2f %9.2f %9.2f %10.1f %9.1f %8.2f %8.1f%% %8.1f %8s\n",
+			ev_types[u->type].name, u->ttft_s * 1e3, u->tpot.median * 1e3, u->tpot.p95 * 1e3,
+			u->tok_s, u->cost.total_bytes / 1e6, u->achieved_bps / 1e9, u->ceiling_tok_s,
+			100 * u->pct_ceiling, u->compute_tok_s, u->bound);
+	}
+	for (int i = 0; i < r->nruns; i++) {
+		const struct ev_decode_run *u = &r->runs[i];
+		if (u->ntpot == 0)
+			continue;
+		fprintf(f, "%s: kernel %s; %s; peak RSS %s", ev_types[u->type].name, u->kernel, u->fit,
+			units_fmt_bytes(a, sizeof a, u->peak_rss_bytes));
+		if (o->ds_bw > 0)
+			fprintf(f, "; %.1f%% of the datasheet ceiling %.2f tok/s", 100 * u->ds_pct,
+				u->ds_ceiling_tok_s);
+		fprintf(f, "\n");
+		for (int k = 0; k < u->nctx; k++)
+			fprintf(f, "  ctx %6d: %7.2f tok/s (median of %d), ceiling %7.2f, %5.1f%%\n",
+				u->ctx[k].ctx, u->ctx[k].tps.median, u->ctx[k].n, u->ctx[k].ceiling_tok_s,
+				100 * u->ctx[k].tps.median / u->ctx[k].ceiling_tok_s);
+	}
+	if (r->interrupted)
+		fprintf(f, "interrupted: what was measured is kept\n");
+}

@@ -1,0 +1,71 @@
+/* src/bench-decode.h: `eaves decode`: the reference decoder run against its
+ * bandwidth ceiling (and datasheet ceiling) for each quantization. */
+#ifndef EV_BENCH_DECODE_H
+#define EV_BENCH_DECODE_H
+#include <cjson/cJSON.h>
+#include <stdio.h>
+
+#include "ctx.h"
+#include "decode-model.h"
+#include "quant.h"
+#include "stats.h"
+
+#define EV_DEC_MAX_CTX 16
+#define EV_DEC_MAX_TOKENS 1024
+
+struct ev_decode_opts {
+	struct ev_model_shape shape;
+	int ntypes, types[EV_TYPE__COUNT];
+	int prompt, tokens, ctx_tokens, threads, quick;
+	int nctx, ctx[EV_DEC_MAX_CTX];
+	uint64_t seed;
+	double bw_best, bw_median;     /* DRAM read bytes/s ceiling; 0 = measure now */
+	char bw_source[300];
+	double ds_bw;                  /* datasheet bytes/s, 0 = none */
+	char ds_name[128], ds_basis[16];
+};
+
+struct ev_decode_ctxpt {
+	int ctx, n;
+	double t_s[64];
+	struct ev_stats tps;           /* tokens/s per token */
+	struct ev_decode_cost cost;
+	double ceiling_tok_s;
+};
+
+struct ev_decode_run {
+	int type, status;
+	char reason[256], kernel[48];
+	double load_s, ttft_s, prefill_tok_s;
+	int ntpot;
+	double tpot_s[EV_DEC_MAX_TOKENS];
+	struct ev_stats tpot;
+	double tok_s;
+	struct ev_decode_cost cost;    /* averaged over the generated tokens */
+	double achieved_bps, achieved_flops;
+	double ceiling_tok_s, pct_ceiling, ceiling_median_tok_s;
+	double ds_ceiling_tok_s, ds_pct;
+	double compute_weights_per_s, compute_tok_s;
+	char bound[16], fit[64];
+	double weights_bytes, kv_bytes, act_bytes, rss_bytes, peak_rss_bytes;
+	int nctx;
+	struct ev_decode_ctxpt ctx[EV_DEC_MAX_CTX];
+	int ngen, gen[32];
+};
+
+struct ev_decode_result {
+	struct ev_decode_opts o;
+	int interrupted, nruns;
+	double llc_bytes;
+	struct ev_decode_run runs[EV_TYPE__COUNT];
+};
+
+/* Memory check of every quantization before anything is allocated. */
+int bench_decode_check_fit(struct ev_ctx *c, const struct ev_decode_opts *o);
+int bench_decode(struct ev_ctx *c, struct ev_decode_opts *o, struct ev_decode_result *r);
+cJSON *bench_decode_json(const struct ev_decode_result *r);
+void bench_decode_print(FILE *f, const struct ev_decode_result *r);
+/* Context capacity the run needs. */
+int bench_decode_ctx_cap(const struct ev_decode_opts *o);
+
+#endif

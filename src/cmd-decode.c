@@ -1,0 +1,173 @@
+/* src/cmd-decode.c: `eaves decode`: measured decode against its ceilings. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench-decode.h"
+#include "cmds.h"
+#include "devices.h"
+#include "json.h"
+#include "models.h"
+#include "opt.h"
+#include "result.h"
+#include "units.h"
+
+enum { O_JSON, O_MODEL, O_QUANT, O_PROMPT, O_TOKENS, O_CTX, O_CTXTOK, O_THREADS, O_BW, O_DEVICE,
+       O_SEED, O_QUICK, O_ISA, O__N };
+static const struct ev_opt opts[O__N] = {
+	[O_JSON] = {"json", EV_OPT_STR, "FILE", "write the result as JSON to FILE ('-' = stdout)"},
+	[O_MODEL] = {"model", EV_OPT_STR, "M", "model name (eaves models) or a model JSON file"},
+	[O_QUANT] = {"quant", EV_OPT_STR, "LIST", "weight formats: q4_0,q8_0,f16,bf16,f32", "q4_0,q8_0,f16"},
+	[O_PROMPT] = {"prompt", EV_OPT_INT, "N", "prompt tokens, prefilled as one batch (TTFT)", "128", 1, 8192},
+	[O_TOKENS] = {"tokens", EV_OPT_INT, "N", "tokens generated one by one (TPOT)", "64", 1, 1024},
+	[O_CTX] = {"ctx", EV_OPT_STR, "LIST", "context lengths to decode at (KV cache filled synthetically)",
+		   "128,1024,4096"},
+	[O_CTXTOK] = {"ctx-tokens", EV_OPT_INT, "N", "tokens decoded at each context length", "8", 1, 64},
+	[O_THREADS] = {"threads", EV_OPT_INT, "N", "threads (default: all cores)", NULL, 1, 256},
+	[O_BW] = {"bw", EV_OPT_STR, "FILE", "DRAM bandwidth for the ceiling from a saved result (default: measure now)"},
+	[O_DEVICE] = {"device", EV_OPT_STR, "D", "also compare with this device's datasheet bandwidth"},
+	[O_SEED] = {"seed", EV_OPT_INT, "N", "seed of the synthetic weights and prompt", "1", 0, 2147483647},
+	[O_QUICK] = {"quick", EV_OPT_FLAG, NULL, "prompt 32, 16 tokens, ctx 128,1024, 4 tokens per ctx"},
+	[O_ISA] = {"isa", EV_OPT_STR, "NAME", "highest ISA level for the kernels"},
+};
+
+static const char details[] =
+	"Runs a real Llama-family decode (RMSNorm, GQA attention with RoPE over an fp16\n"
+	"KV cache, SwiGLU, LM head, greedy sampling) on synthetic weights stored in\n"
+	"q4_0/q8_0/f16/bf16/f32 blocks. Reports TTFT, TPOT p50/p95, tokens/s, bytes per\n"
+	"token (computed), achieved GB/s, the ceiling bytes/token / DRAM bandwidth and\n"
+	"the % reached, the kernel's compute ceiling (weights in cache) and which bound\n"
+	"the run met, and tokens/s at each context length.\n";
+
+int cmd_decode_setup(struct ev_ctx *c, struct ev_optval *v, struct ev_decode_opts *o);
+int cmd_decode_setup(struct ev_ctx *c, struct ev_optval *v, struct ev_decode_opts *o)
+{
+	char buf[256], *tok, *save = NULL;
+	int rc;
+	memset(o, 0, sizeof *o);
+	if (!v[O_MODEL].set)
+		return ev_fail(&c->err, EV_ERR_USAGE, "decode: --model is required (see eaves models)");
+	if ((rc = models_load(v[O_MODEL].s, &o->shape, &c->err)))
+		return rc;
+	snprintf(buf, sizeof buf, "%s", v[O_QUANT].s);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		int t = ev_type_by_name(tok);
+		if (t < 0)
+			return ev_fail(&c->err, EV_ERR_USAGE,
+				       "--quant: unknown format '%s' (known: q4_0, q8_0, f16, bf16, f32)", tok);
+		if (o->ntypes < EV_TYPE__COUNT)
+			o->types[o->ntypes++] = t;
+	}
+	o->quick = v[O_QUICK].set;
+	o->prompt = (int)v[O_PROMPT].i;
+	o->tokens = (int)v[O_TOKENS].i;
+	o->ctx_tokens = (int)v[O_CTXTOK].i;
+	if (o->quick) {
+		if (!v[O_PROMPT].set)
+			o->prompt = 32;
+		if (!v[O_TOKENS].set)
+			o->tokens = 16;
+		if (!v[O_CTXTOK].set)
+			o->ctx_tokens = 4;
+	}
+	o->nctx = units_parse_int_list(o->quick && !v[O_CTX].set ? "128,1024" : v[O_CTX].s, o->ctx,
+				       EV_DEC_MAX_CTX);
+	if (o->nctx <= 0)
+		return ev_fail(&c->err, EV_ERR_USAGE, "--ctx: '%s' is not a list of context lengths",
+			       v[O_CTX].s);
+	for (int i = 0; i < o->nctx; i++)
+		if (o->ctx[i] < 1 || o->ctx[i] > o->shape.max_ctx)
+			return ev_fail(&c->err, EV_ERR_USAGE,
+				       "--ctx: %d is outside 1..%d (the model's max_position_embeddings)",
+				       o->ctx[i], o->shape.max_ctx);
+	if (o->prompt + o->tokens > o->shape.max_ctx)
+		return ev_fail(&c->err, EV_ERR_USAGE, "--prompt + --tokens = %d exceeds the model's %d positions",
+			       o->prompt + o->tokens, o->shape.max_ctx);
+	o->threads = v[O_THREADS].set ? (int)v[O_THREADS].i : c->topo.cores;
+	o->seed = (uint64_t)v[O_SEED].i;
+	if (v[O_BW].set) {
+		struct rep_result *r = calloc(1, sizeof *r);
+		const struct rep_mem *m;
+		if (!r)
+			return ev_fail(&c->err, EV_ERR_RUNTIME, "out of memory");
+		if ((rc = rep_load_file(v[O_BW].s, r, &c->err))) {
+			free(r);
+			return rc;
+		}
+		m = rep_mem_find(r, "DRAM", o->threads);
+		if (!m)
+			m = rep_mem_find(r, "DRAM", 0);
+		if (!m) {
+			free(r);
+			return ev_fail(&c->err, EV_ERR_USAGE, "--bw %s: no DRAM read bandwidth in this result",
+				       v[O_BW].s);
+		}
+		o->bw_best = m->best;
+		o->bw_median = m->median;
+		snprintf(o->bw_source, sizeof o->bw_source, "%s: read kernel, %d threads", v[O_BW].s,
+			 m->threads);
+		free(r);
+	}
+	if (v[O_DEVICE].set) {
+		struct ev_device *d = calloc(1, sizeof *d);
+		if (!d)
+			return ev_fail(&c->err, EV_ERR_RUNTIME, "out of memory");
+		if ((rc = devices_load(v[O_DEVICE].s, d, &c->err))) {
+			free(d);
+			return rc;
+		}
+		if (d->peak_bw_bytes_per_s <= 0) {
+			rc = ev_fail(&c->err, EV_ERR_USAGE, "--device %s: the datasheet has no memory bandwidth",
+				     d->id);
+			free(d);
+			return rc;
+		}
+		o->ds_bw = d->peak_bw_bytes_per_s;
+		snprintf(o->ds_name, sizeof o->ds_name, "%s", d->name);
+		snprintf(o->ds_basis, sizeof o->ds_basis, "%s", d->bw_basis);
+		free(d);
+	}
+	return EV_OK;
+}
+
+int cmd_decode(struct ev_ctx *c, int argc, char **argv)
+{
+	struct ev_optval v[O__N];
+	char *pos[1];
+	int npos, help, rc;
+	struct ev_decode_opts o;
+	struct ev_decode_result *r;
+	cJSON *doc;
+	if ((rc = opt_parse("decode", opts, O__N, v, argc, argv, pos, 0, &npos, &help, &c->err)))
+		return rc;
+	if (help) {
+		opt_print_help(stdout, "decode", "--model M [options]",
+			       "Measure LLM decoding speed on this machine next to its ceilings.", details,
+			       opts, O__N);
+		return EV_OK;
+	}
+	if ((rc = ctx_machine(c)) || (rc = cmd_apply_isa(c, v[O_ISA].set ? v[O_ISA].s : NULL)) ||
+	    (rc = cmd_decode_setup(c, v, &o)))
+		return rc;
+	r = calloc(1, sizeof *r);
+	if (!r)
+		return ev_fail(&c->err, EV_ERR_RUNTIME, "out of memory");
+	rc = bench_decode(c, &o, r);
+	if (rc == EV_OK || r->nruns > 0) {
+		int wrc = EV_OK;
+		if (!v[O_JSON].set || strcmp(v[O_JSON].s, "-"))
+			bench_decode_print(c->out, r);
+		if (v[O_JSON].set) {
+			doc = json_result_new(c, "decode");
+			cJSON_AddItemToObject(doc, "decode", bench_decode_json(r));
+			wrc = cmd_write_json(c, doc, v[O_JSON].s);
+			cJSON_Delete(doc);
+		}
+		if (rc == EV_OK)
+			rc = wrc;
+		if (rc == EV_OK && r->interrupted)
+			rc = EV_ERR_INTERRUPTED;
+	}
+	free(r);
+	return rc;
+}
