@@ -292,7 +292,7 @@ int json_get_str(const cJSON *o, const char *key, const char **s, int required,
 		 const char *file, struct ev_err *e)
 {
 	const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, key);
-	if (!it) {
+	if (!it || cJSON_IsNull(it)) {
 		if (required)
 			return ev_fail(e, EV_ERR_USAGE, "%s: field '%s': missing", file, key);
 		return EV_OK;
