@@ -10,7 +10,10 @@
 	X(info, "machine topology, CPU features, measured clock and machine state")         \
 	X(bw, "memory bandwidth per cache level and DRAM")                                  \
 	X(flops, "peak FLOP/s per precision, theoretical peaks and ridge points")           \
-	X(decode, "reference INT4/INT8/FP16 LLM decode against its bandwidth ceiling")
+	X(decode, "reference INT4/INT8/FP16 LLM decode against its bandwidth ceiling")     \
+	X(predict, "decode ceiling on paper: bytes/token / bandwidth, and the memory fit")   \
+	X(models, "model shapes shipped in configs/models, with sizes per format")         \
+	X(devices, "device datasheets shipped in configs/devices")
 
 #define X(n, s) int cmd_##n(struct ev_ctx *c, int argc, char **argv);
 EV_COMMANDS(X)

@@ -84,6 +84,26 @@ int opt_parse(const char *cmd, const struct ev_opt *opts, int nopts, struct ev_o
 			*help = 1;
 			continue;
 		}
+		if (a[0] == '-' && a[1] && a[1] != '-' && !a[2]) {
+			int k;
+			for (k = 0; k < nopts; k++)
+				if (opts[k].shrt == a[1])
+					break;
+			if (k < nopts) {
+				if (opts[k].type == EV_OPT_FLAG) {
+					vals[k].set = vals[k].has = 1;
+					vals[k].i = 1;
+					continue;
+				}
+				if (i + 1 >= argc)
+					return ev_fail(e, EV_ERR_USAGE, "%s: -%c needs a value (%s)", cmd,
+						       a[1], opts[k].arg ? opts[k].arg : "VALUE");
+				if ((rc = parse_value(cmd, &opts[k], argv[++i], &vals[k], e)))
+					return rc;
+				vals[k].set = 1;
+				continue;
+			}
+		}
 		if (!strcmp(a, "-") || strncmp(a, "--", 2) != 0) {
 			if (a[0] == '-' && a[1])
 				return ev_fail(e, EV_ERR_USAGE,
@@ -135,8 +155,12 @@ void opt_print_help(FILE *f, const char *cmd, const char *usage, const char *sum
 	fprintf(f, "\noptions:\n");
 	for (int k = 0; k < nopts; k++) {
 		char left[64];
-		snprintf(left, sizeof left, "--%s%s%s", opts[k].name, opts[k].arg ? " " : "",
-			 opts[k].arg ? opts[k].arg : "");
+		if (opts[k].shrt)
+			snprintf(left, sizeof left, "-%c, --%s%s%s", opts[k].shrt, opts[k].name,
+				 opts[k].arg ? " " : "", opts[k].arg ? opts[k].arg : "");
+		else
+			snprintf(left, sizeof left, "--%s%s%s", opts[k].name, opts[k].arg ? " " : "",
+				 opts[k].arg ? opts[k].arg : "");
 		fprintf(f, "  %-22s %s", left, opts[k].help);
 		if (opts[k].def)
 			fprintf(f, " (default: %s)", opts[k].def);

@@ -26,6 +26,7 @@ struct ev_opt {
 	const char *help;
 	const char *def;  /* default as text, or NULL */
 	double min, max;  /* bounds for numbers; both 0 = unbounded */
+	char shrt;        /* one-letter alias (-o), or 0 */
 };
 
 struct ev_optval {

@@ -1,0 +1,203 @@
+/* src/cmd-predict.c: `eaves predict`: the paper calculation, no measuring. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmds.h"
+#include "devices.h"
+#include "json.h"
+#include "models.h"
+#include "opt.h"
+#include "quant.h"
+#include "result.h"
+#include "units.h"
+
+enum { O_JSON, O_MODEL, O_QUANT, O_BW, O_DEVICE, O_ROOF, O_CTX, O_SIMPLE, O_PARAMS, O_MEM, O__N };
+static const struct ev_opt opts[O__N] = {
+	[O_JSON] = {"json", EV_OPT_STR, "FILE", "write the prediction as JSON to FILE ('-' = stdout)"},
+	[O_MODEL] = {"model", EV_OPT_STR, "M", "model name (eaves models) or a model JSON file"},
+	[O_QUANT] = {"quant", EV_OPT_STR, "LIST", "weight formats", "f16,q8_0,q4_0"},
+	[O_BW] = {"bandwidth", EV_OPT_BW, "BW", "memory bandwidth, e.g. 100GB/s"},
+	[O_DEVICE] = {"device", EV_OPT_STR, "D", "a device datasheet: its bandwidth and memory size"},
+	[O_ROOF] = {"roofline", EV_OPT_STR, "FILE", "a saved result: its measured DRAM read bandwidth"},
+	[O_CTX] = {"ctx", EV_OPT_STR, "LIST", "context lengths (default 1,512,2048,4096 up to the model's)"},
+	[O_SIMPLE] = {"simple", EV_OPT_FLAG, NULL,
+		      "weights only: 2 bytes/param f16, 1 q8, 0.5 q4 (the back-of-envelope rule)"},
+	[O_PARAMS] = {"params", EV_OPT_COUNT, "N", "parameter count for --simple without --model (1.7e9)"},
+	[O_MEM] = {"mem", EV_OPT_SIZE, "SIZE", "memory size to check the fit against"},
+};
+
+static double simple_bpw(int t)
+{
+	switch (t) {
+	case EV_TYPE_Q4_0:
+		return 0.5;
+	case EV_TYPE_Q8_0:
+		return 1;
+	case EV_TYPE_F32:
+		return 4;
+	default:
+		return 2;
+	}
+}
+
+int cmd_predict(struct ev_ctx *c, int argc, char **argv)
+{
+	struct ev_optval v[O__N];
+	char *pos[1], src[400] = "", buf[128], *tok, *save = NULL;
+	int npos, help, rc, types[EV_TYPE__COUNT], nt = 0, ctx[16], nctx, have_model;
+	struct ev_model_shape m;
+	double bw = 0, mem = 0, params = 0;
+	cJSON *doc = NULL, *rows = NULL;
+	int text;
+	if ((rc = opt_parse("predict", opts, O__N, v, argc, argv, pos, 0, &npos, &help, &c->err)))
+		return rc;
+	if (help) {
+		opt_print_help(stdout, "predict", "--model M | --params N --simple, and a bandwidth",
+			       "The decode ceiling on paper: bytes per token / bandwidth, as ms/token and\n"
+			       "tokens/s, and whether the model fits in memory. The default accounting is\n"
+			       "exact (all matrices incl. LM head, one embedding row, norms, KV cache at each\n"
+			       "context); --simple counts weights only at 2/1/0.5 bytes per parameter.",
+			       NULL, opts, O__N);
+		return EV_OK;
+	}
+	text = !v[O_JSON].set || strcmp(v[O_JSON].s, "-");
+	have_model = v[O_MODEL].set;
+	if (have_model && (rc = models_load(v[O_MODEL].s, &m, &c->err)))
+		return rc;
+	if (!have_model) {
+		if (!v[O_SIMPLE].set || !v[O_PARAMS].set)
+			return ev_fail(&c->err, EV_ERR_USAGE,
+				       "predict: give --model M, or --simple with --params N");
+		params = v[O_PARAMS].d;
+	} else {
+		struct ev_model_counts k;
+		dm_count(&m, &k);
+		params = k.total;
+	}
+	if (v[O_PARAMS].set && have_model)
+		return ev_fail(&c->err, EV_ERR_USAGE, "predict: --params and --model exclude each other");
+	snprintf(buf, sizeof buf, "%s", v[O_QUANT].s);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		int t = ev_type_by_name(tok);
+		if (t < 0)
+			return ev_fail(&c->err, EV_ERR_USAGE, "--quant: unknown format '%s'", tok);
+		types[nt++] = t;
+	}
+	if ((v[O_BW].set != 0) + (v[O_DEVICE].set != 0) + (v[O_ROOF].set != 0) != 1)
+		return ev_fail(&c->err, EV_ERR_USAGE,
+			       "predict: give exactly one of --bandwidth BW, --device D, --roofline FILE");
+	if (v[O_BW].set) {
+		bw = v[O_BW].d;
+		snprintf(src, sizeof src, "--bandwidth %s (given)", v[O_BW].s);
+	} else if (v[O_DEVICE].set) {
+		struct ev_device *d = calloc(1, sizeof *d);
+		if (!d)
+			return ev_fail(&c->err, EV_ERR_RUNTIME, "out of memory");
+		if ((rc = devices_load(v[O_DEVICE].s, d, &c->err))) {
+			free(d);
+			return rc;
+		}
+		bw = d->peak_bw_bytes_per_s;
+		mem = d->ram_bytes_max;
+		snprintf(src, sizeof src, "%s datasheet, %s", d->name, d->bw_basis);
+		free(d);
+		if (bw <= 0)
+			return ev_fail(&c->err, EV_ERR_USAGE, "--device %s: no bandwidth in its datasheet",
+				       v[O_DEVICE].s);
+	} else {
+		struct rep_result *r = calloc(1, sizeof *r);
+		const struct rep_mem *dm;
+		if (!r)
+			return ev_fail(&c->err, EV_ERR_RUNTIME, "out of memory");
+		if ((rc = rep_load_file(v[O_ROOF].s, r, &c->err))) {
+			free(r);
+			return rc;
+		}
+		dm = rep_mem_find(r, "DRAM", 0);
+		if (!dm) {
+			free(r);
+			return ev_fail(&c->err, EV_ERR_USAGE, "--roofline %s: no DRAM read bandwidth in it",
+				       v[O_ROOF].s);
+		}
+		bw = dm->best;
+		snprintf(src, sizeof src, "measured: %s, DRAM read best, %d threads", v[O_ROOF].s,
+			 dm->threads);
+		free(r);
+	}
+	if (v[O_MEM].set)
+		mem = (double)v[O_MEM].u;
+	if (v[O_CTX].set) {
+		nctx = units_parse_int_list(v[O_CTX].s, ctx, 16);
+		if (nctx <= 0)
+			return ev_fail(&c->err, EV_ERR_USAGE, "--ctx: '%s' is not a list", v[O_CTX].s);
+	} else {
+		static const int def[] = {1, 512, 2048, 4096};
+		nctx = 0;
+		for (int i = 0; i < 4; i++)
+			if (!have_model || def[i] <= m.max_ctx)
+				ctx[nctx++] = def[i];
+	}
+	if (v[O_SIMPLE].set)
+		nctx = 1;
+	if (v[O_JSON].set) {
+		doc = cJSON_CreateObject();
+		json_str(doc, "schema", "eaves.prediction");
+		json_num(doc, "schema_version", 1);
+		json_str(doc, "source", "computed (no measurement)");
+		json_str(doc, "model", have_model ? m.name : "");
+		json_num(doc, "params", params);
+		json_num(doc, "bandwidth_bytes_per_s", bw);
+		json_str(doc, "bandwidth_source", src);
+		json_str(doc, "accounting", v[O_SIMPLE].set ? "simple: weights only" : "exact");
+		rows = cJSON_AddArrayToObject(doc, "rows");
+	}
+	if (text) {
+		printf("Decode ceiling on paper (computed, not measured): %s%s%.3g params, %.1f GB/s (%s)\n",
+		       have_model ? m.name : "", have_model ? ", " : "", params, bw / 1e9, src);
+		printf("accounting: %s\n", v[O_SIMPLE].set ? "simple (weights only, 2/1/0.5 bytes per param)"
+							     : "exact (matrices + embedding row + norms + KV cache)");
+		printf("%-5s %8s %12s %10s %10s %12s %s\n", "quant", "ctx", "MB/token", "ms/token", "tok/s",
+		       "memory", "fits");
+	}
+	for (int t = 0; t < nt; t++)
+		for (int k = 0; k < nctx; k++) {
+			double bytes, need, ms;
+			const char *fits;
+			char mb[32], cx[16];
+			if (v[O_SIMPLE].set) {
+				bytes = params * simple_bpw(types[t]);
+				need = bytes;
+			} else {
+				struct ev_decode_cost cost;
+				dm_decode_cost(&m, ev_type_bytes_per_weight(types[t]), 2, ctx[k], &cost);
+				bytes = cost.total_bytes;
+				need = dm_weights_bytes(&m, ev_type_bytes_per_weight(types[t])) +
+				       dm_kv_bytes(&m, 2, ctx[k]);
+			}
+			ms = bytes / bw * 1e3;
+			fits = mem <= 0 ? "not checked (give --mem or --device)" : need <= mem ? "yes" : "NO";
+			if (text)
+				printf("%-5s %8s %12.1f %10.2f %10.1f %12s %s\n", ev_types[types[t]].name,
+				       v[O_SIMPLE].set ? "-" : (snprintf(cx, sizeof cx, "%d", ctx[k]), cx),
+				       bytes / 1e6, ms, 1e3 / ms, units_fmt_bytes(mb, sizeof mb, need), fits);
+			if (rows) {
+				cJSON *o = cJSON_CreateObject();
+				json_str(o, "quant", ev_types[types[t]].name);
+				if (!v[O_SIMPLE].set)
+					json_num(o, "ctx", ctx[k]);
+				json_num(o, "bytes_per_token", bytes);
+				json_num(o, "s_per_token", ms / 1e3);
+				json_num(o, "tokens_per_s", 1e3 / ms);
+				json_num(o, "memory_needed_bytes", need);
+				if (mem > 0)
+					cJSON_AddBoolToObject(o, "fits", need <= mem);
+				cJSON_AddItemToArray(rows, o);
+			}
+		}
+	if (doc)
+		rc = cmd_write_json(c, doc, v[O_JSON].s);
+	cJSON_Delete(doc);
+	return rc;
+}
