@@ -85,22 +85,22 @@ int opt_parse(const char *cmd, const struct ev_opt *opts, int nopts, struct ev_o
 			continue;
 		}
 		if (a[0] == '-' && a[1] && a[1] != '-' && !a[2]) {
-			int k;
-			for (k = 0; k < nopts; k++)
-				if (opts[k].shrt == a[1])
+			int s;
+			for (s = 0; s < nopts; s++)
+				if (opts[s].shrt == a[1])
 					break;
-			if (k < nopts) {
-				if (opts[k].type == EV_OPT_FLAG) {
-					vals[k].set = vals[k].has = 1;
-					vals[k].i = 1;
+			if (s < nopts) {
+				if (opts[s].type == EV_OPT_FLAG) {
+					vals[s].set = vals[s].has = 1;
+					vals[s].i = 1;
 					continue;
 				}
 				if (i + 1 >= argc)
 					return ev_fail(e, EV_ERR_USAGE, "%s: -%c needs a value (%s)", cmd,
-						       a[1], opts[k].arg ? opts[k].arg : "VALUE");
-				if ((rc = parse_value(cmd, &opts[k], argv[++i], &vals[k], e)))
+						       a[1], opts[s].arg ? opts[s].arg : "VALUE");
+				if ((rc = parse_value(cmd, &opts[s], argv[++i], &vals[s], e)))
 					return rc;
-				vals[k].set = 1;
+				vals[s].set = 1;
 				continue;
 			}
 		}
