@@ -131,7 +131,15 @@ int rep_load(const cJSON *doc, const char *path, struct rep_result *r, struct ev
 	copy_str(r->command, sizeof r->command, doc, "command");
 	copy_str(r->host, sizeof r->host, doc, "host");
 	copy_str(r->created, sizeof r->created, doc, "created_utc");
-	copy_str(r->device, sizeof r->device, doc, "device");
+	{
+		const cJSON *dev = cJSON_GetObjectItemCaseSensitive(doc, "device");
+		if (cJSON_IsObject(dev)) {
+			copy_str(r->device, sizeof r->device, dev, "name");
+			copy_str(r->ds_basis, sizeof r->ds_basis, dev, "bw_basis");
+			r->ds_bw = num(dev, "peak_bw_bytes_per_s");
+			r->ds_fp32 = num(dev, "peak_fp32_flop_per_s");
+		}
+	}
 	m = cJSON_GetObjectItemCaseSensitive(doc, "machine");
 	cpu = cJSON_GetObjectItemCaseSensitive(m, "cpu");
 	topo = cJSON_GetObjectItemCaseSensitive(m, "topology");
@@ -190,10 +198,7 @@ const struct rep_peak *rep_peak_find(const struct rep_result *r, const char *pre
 
 const char *rep_label(const struct rep_result *r, char *buf, int len)
 {
-	if (r->device[0])
-		snprintf(buf, (size_t)len, "%s", r->device);
-	else
-		snprintf(buf, (size_t)len, "%s (%s)", r->host[0] ? r->host : "?",
-			 r->cpu[0] ? r->cpu : "unknown CPU");
+	snprintf(buf, (size_t)len, "%s (%s)", r->host[0] ? r->host : "?",
+		 r->cpu[0] ? r->cpu : "unknown CPU");
 	return buf;
 }

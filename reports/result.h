@@ -40,7 +40,10 @@ struct rep_result {
 	char created[32];
 	char cpu[128];
 	char uarch[32];
-	char device[96];     /* datasheet id given with --device, if any */
+	char device[96];     /* datasheet name given with --device, if any */
+	double ds_bw;        /* its memory bandwidth, bytes/s (0 none) */
+	double ds_fp32;      /* its derived FP32 peak, FLOP/s (0 none) */
+	char ds_basis[16];
 	int cores;
 	int threads_max;     /* largest thread count measured */
 	double clock_hz;     /* measured, one core; 0 unknown */

@@ -133,7 +133,13 @@ int cmd_flops(struct ev_ctx *c, int argc, char **argv)
 			cJSON_AddItemToObject(fl, "ridges",
 					      rep_ridges_json(pk, mem,
 							      v[O_BW].set ? v[O_BW].s : "measured in this run (read kernel)"));
-			if (bwdoc)
+			if (!bwdoc && v[O_BW].set && json_read_file(v[O_BW].s, &bwdoc, &c->err) == EV_OK) {
+				/* keep the result self-contained: its roofline needs the bandwidths */
+				cJSON *b = cJSON_GetObjectItemCaseSensitive(bwdoc, "bw");
+				if (b)
+					json_str(b, "copied_from", v[O_BW].s);
+			}
+			if (bwdoc && cJSON_GetObjectItemCaseSensitive(bwdoc, "bw"))
 				cJSON_AddItemToObject(doc, "bw", cJSON_DetachItemFromObject(bwdoc, "bw"));
 			if (!v[O_JSON].set || strcmp(v[O_JSON].s, "-"))
 				rep_ridges_print(c->out, pk, mem);

@@ -13,7 +13,10 @@
 	X(decode, "reference INT4/INT8/FP16 LLM decode against its bandwidth ceiling")     \
 	X(predict, "decode ceiling on paper: bytes/token / bandwidth, and the memory fit")   \
 	X(models, "model shapes shipped in configs/models, with sizes per format")         \
-	X(devices, "device datasheets shipped in configs/devices")
+	X(devices, "device datasheets shipped in configs/devices")                          \
+	X(characterize, "measure everything and write a results folder with plots and a report") \
+	X(plot, "draw rooflines from saved results (gnuplot PNG/SVG, .dat and .gp)")       \
+	X(compare, "compare saved results side by side, with an overlaid roofline")
 
 #define X(n, s) int cmd_##n(struct ev_ctx *c, int argc, char **argv);
 EV_COMMANDS(X)

@@ -1,0 +1,273 @@
+/* reports/markdown.c: the Markdown report. Every figure is printed with its
+ * source (measured, derived, datasheet) as the result file records it. */
+#include "markdown.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ridges.h"
+#include "result.h"
+#include "roofline.h"
+#include "sbuf.h"
+
+static const cJSON *get(const cJSON *o, const char *k)
+{
+	return cJSON_GetObjectItemCaseSensitive(o, k);
+}
+
+static double num(const cJSON *o, const char *k)
+{
+	const cJSON *it = get(o, k);
+	return cJSON_IsNumber(it) ? it->valuedouble : NAN;
+}
+
+static const char *str(const cJSON *o, const char *k)
+{
+	const cJSON *it = get(o, k);
+	return cJSON_IsString(it) ? it->valuestring : "";
+}
+
+static void state_line(struct sbuf *b, const char *name, const cJSON *o)
+{
+	if (!strcmp(str(o, "status"), "ok"))
+		sb_printf(b, "| %s | read from sysfs |\n", name);
+	else
+		sb_printf(b, "| %s | unavailable: %s |\n", name, str(o, "reason"));
+}
+
+static void fmt_size(char *buf, size_t n, double v)
+{
+	if (v >= 1073741824.0)
+		snprintf(buf, n, "%.1f GiB", v / 1073741824.0);
+	else if (v >= 1048576.0)
+		snprintf(buf, n, "%.0f MiB", v / 1048576.0);
+	else
+		snprintf(buf, n, "%.0f KiB", v / 1024.0);
+}
+
+int md_report(const cJSON *doc, const char *plot_png, const char *plot_note, char **out,
+	      struct ev_err *e)
+{
+	struct sbuf b = {0};
+	struct rep_result r;
+	const cJSON *m = get(doc, "machine"), *cpu = get(m, "cpu"), *topo = get(m, "topology"),
+		    *st = get(doc, "machine_state"), *bw = get(doc, "bw"), *fl = get(doc, "flops"),
+		    *dec = get(doc, "decode"), *tool = get(doc, "tool"), *dev = get(doc, "device"), *it;
+	char s1[32], s2[32];
+	int rc;
+	if ((rc = rep_load(doc, "result.json", &r, e)))
+		return rc;
+	sb_printf(&b, "# Roofline report: %s\n\n", str(doc, "host"));
+	sb_printf(&b, "%s, measured %s by eaves %s (commit %s). All figures come from `result.json` "
+		      "beside this report; `eaves plot result.json` redraws the plot on any machine.\n\n",
+		  str(cpu, "model_name"), str(doc, "created_utc"), str(tool, "version"),
+		  str(tool, "commit"));
+	if (cJSON_IsObject(dev))
+		sb_printf(&b, "Compared with the datasheet of **%s** (%s).\n\n", str(dev, "name"),
+			  str(dev, "id"));
+
+	sb_printf(&b, "## The machine\n\n| what | value | source |\n|---|---|---|\n");
+	sb_printf(&b, "| CPU | %s (%s, microarchitecture %s) | cpuid/HWCAP |\n", str(cpu, "model_name"),
+		  str(cpu, "arch"), str(cpu, "uarch"));
+	sb_printf(&b, "| cores / PUs | %.0f / %.0f in %.0f package(s), %.0f NUMA node(s) | %s |\n",
+		  num(topo, "cores"), num(topo, "pus"), num(topo, "packages"), num(topo, "numa_nodes"),
+		  str(topo, "source"));
+	fmt_size(s1, sizeof s1, num(topo, "mem_total_bytes"));
+	fmt_size(s2, sizeof s2, num(topo, "mem_available_bytes"));
+	sb_printf(&b, "| memory | %s total, %s available | /proc/meminfo |\n", s1, s2);
+	cJSON_ArrayForEach(it, get(topo, "caches"))
+	{
+		fmt_size(s1, sizeof s1, num(it, "size_bytes"));
+		sb_printf(&b, "| %s cache | %s x %.0f, shared by %.0f PU(s) | hwloc |\n", str(it, "level"), s1,
+			  num(it, "instances"), num(it, "pus_per_instance"));
+	}
+	{
+		const cJSON *clk = get(fl, "clock"), *one = get(clk, "one_core"), *all = get(clk, "all_cores");
+		if (!clk)
+			clk = get(doc, "clock"), one = get(clk, "one_core"), all = get(clk, "all_cores");
+		if (one)
+			sb_printf(&b, "| core clock | %.2f GHz one core, %.2f GHz per core all busy | measured "
+				      "(dependent adds) |\n",
+				  num(one, "median_hz") / 1e9, num(all, "median_hz") / 1e9);
+	}
+	sb_printf(&b, "| ISA used | %s | cpuid/HWCAP |\n", str(cpu, "isa_used"));
+	sb_printf(&b, "| kernel, compiler | %s; %s | uname, build |\n\n", str(doc, "kernel"),
+		  str(tool, "compiler"));
+	sb_printf(&b, "Machine state during the run:\n\n| sensor | state |\n|---|---|\n");
+	state_line(&b, "cpufreq", get(st, "cpufreq"));
+	state_line(&b, "temperatures", get(st, "thermal"));
+	state_line(&b, "power", get(st, "power"));
+	sb_printf(&b, "| power mode | %s |\n\n", str(st, "power_mode"));
+
+	sb_printf(&b, "## Method in brief\n\n"
+		      "- **Bandwidth**: each thread pinned to its own core streams over its own slice of "
+		      "the arrays (first-touched by it). Working sets sweep from inside L1 to 8x the last "
+		      "level cache. Bytes are counted as STREAM does (bytes the program reads and writes); "
+		      "the `+WA` figures add the write-allocate reads of stored lines.\n"
+		      "- **Compute**: chains of FMA / dot-product instructions, enough independent chains "
+		      "to hide latency, every lane checked against a scalar model. Theoretical peak = "
+		      "cores x measured clock x operations per cycle of the microarchitecture.\n"
+		      "- **Repetition**: every figure is the best and the median of repeated samples (the "
+		      "first dropped), each sample at least 1000x the timer resolution; spread = "
+		      "(max - min) / median. A shared or virtual machine can swing by tens of percent "
+		      "between runs: read medians and spreads, not single numbers.\n");
+	if (dec)
+		sb_printf(&b, "- **Decode**: a real Llama-family decoder (RMSNorm, GQA attention with RoPE "
+			      "over an fp16 KV cache, SwiGLU, LM head, greedy sampling) on synthetic weights "
+			      "stored in GGUF block formats. Bytes per token are computed from the model "
+			      "shape; the ceiling is bytes per token / measured DRAM read bandwidth.\n");
+	sb_printf(&b, "\n");
+
+	if (plot_png)
+		sb_printf(&b, "## Roofline\n\n![Roofline](%s)\n\n", plot_png);
+	else
+		sb_printf(&b, "## Roofline\n\nThe plot was not rendered: %s\n\n", plot_note ? plot_note : "");
+
+	if (bw) {
+		sb_printf(&b, "## Memory bandwidth (measured, GB/s = 10^9 bytes/s)\n\n"
+			      "| level | kernel | threads | best | median | spread | +WA median |%s\n"
+			      "|---|---|---:|---:|---:|---:|---:|%s\n",
+			  r.ds_bw > 0 ? " measured / datasheet |" : "", r.ds_bw > 0 ? "---:|" : "");
+		cJSON_ArrayForEach(it, get(bw, "levels"))
+		{
+			const char *k = str(it, "kernel");
+			if (strcmp(k, "read") && strcmp(str(it, "level"), "DRAM"))
+				continue;
+			sb_printf(&b, "| %s | %s | %.0f | %.1f | %.1f | %.1f%% | %.1f |", str(it, "level"), k,
+				  num(it, "threads"), num(it, "bw_best_bytes_per_s") / 1e9,
+				  num(it, "bw_median_bytes_per_s") / 1e9, 100 * num(it, "spread_rel"),
+				  num(it, "bw_wa_median_bytes_per_s") / 1e9);
+			if (r.ds_bw > 0)
+				sb_printf(&b, " %s |",
+					  strcmp(str(it, "level"), "DRAM")
+						  ? "-"
+						  : (snprintf(s1, sizeof s1, "%.0f%%",
+							      100 * num(it, "bw_best_bytes_per_s") / r.ds_bw),
+						     s1));
+			sb_printf(&b, "\n");
+		}
+		if (r.ds_bw > 0)
+			sb_printf(&b, "\nDatasheet: %.2f GB/s (%s).\n", r.ds_bw / 1e9, r.ds_basis);
+		sb_printf(&b, "\nThe cache levels show the read kernel; DRAM shows every kernel. Sweep "
+			      "plateaus against hwloc's cache sizes:\n\n");
+		cJSON_ArrayForEach(it, get(bw, "plateaus"))
+		{
+			if (!get(it, "knee_bytes"))
+				continue;
+			fmt_size(s1, sizeof s1, num(it, "knee_bytes"));
+			fmt_size(s2, sizeof s2, num(it, "nearest_level_capacity_bytes"));
+			sb_printf(&b, "- %.0f thread(s): knee at %s, nearest %s (%s): %s\n", num(it, "threads"),
+				  s1, str(it, "nearest_level"), s2,
+				  cJSON_IsTrue(get(it, "agrees_with_hwloc")) ? "agrees"
+									     : "disagrees (both reported)");
+		}
+		sb_printf(&b, "\n");
+	}
+	if (fl) {
+		sb_printf(&b, "## Compute peaks (measured; GFLOP/s, INT8 in GOP/s)\n\n"
+			      "| precision | threads | kernel | best | median | spread | theoretical | "
+			      "median / theoretical |\n|---|---:|---|---:|---:|---:|---:|---:|\n");
+		cJSON_ArrayForEach(it, get(fl, "peaks"))
+		{
+			sb_printf(&b, "| %s | %.0f | %s | %.1f | %.1f | %.1f%% | ", str(it, "precision"),
+				  num(it, "threads"), str(it, "kernel"), num(it, "best_flop_per_s") / 1e9,
+				  num(it, "median_flop_per_s") / 1e9, 100 * num(it, "spread_rel"));
+			if (get(it, "theoretical_flop_per_s"))
+				sb_printf(&b, "%.1f | %.1f%%%s |\n", num(it, "theoretical_flop_per_s") / 1e9,
+					  100 * num(it, "measured_over_theoretical"),
+					  strcmp(str(it, "status"), "suspect") ? "" : " **suspect**");
+			else
+				sb_printf(&b, "unknown | %s |\n", str(it, "theoretical_reason"));
+		}
+		if (r.ds_fp32 > 0) {
+			const struct rep_peak *p = rep_peak_find(&r, "fp32", 0);
+			if (p)
+				sb_printf(&b, "\nFP32 measured / datasheet (derived, all cores at max clock): "
+					      "%.1f / %.1f GFLOP/s = %.0f%%.\n",
+					  p->best / 1e9, r.ds_fp32 / 1e9, 100 * p->best / r.ds_fp32);
+		}
+		sb_printf(&b, "\nSkipped here, with the reason:\n\n");
+		cJSON_ArrayForEach(it, get(fl, "kernels"))
+		{
+			if (strcmp(str(it, "status"), "ok") && num(it, "threads") == 1)
+				sb_printf(&b, "- `%s`: %s\n", str(it, "kernel"), str(it, "reason"));
+		}
+		sb_printf(&b, "\n### Ridge points (FLOP/byte: below it a kernel is memory bound)\n\n| precision |");
+		for (int l = 0; l < rep_nlevels; l++)
+			if (rep_mem_find(&r, rep_levels[l], 0))
+				sb_printf(&b, " %s |", rep_levels[l]);
+		sb_printf(&b, "\n|---|");
+		for (int l = 0; l < rep_nlevels; l++)
+			if (rep_mem_find(&r, rep_levels[l], 0))
+				sb_printf(&b, "---:|");
+		sb_printf(&b, "\n");
+		for (int p = 0; p < rep_nprecs; p++) {
+			const struct rep_peak *pk = rep_peak_find(&r, rep_precs[p], 0);
+			if (!pk)
+				continue;
+			sb_printf(&b, "| %s |", rep_precs[p]);
+			for (int l = 0; l < rep_nlevels; l++) {
+				const struct rep_mem *mm = rep_mem_find(&r, rep_levels[l], 0);
+				if (mm)
+					sb_printf(&b, " %.2f |", roof_ridge(pk->best, mm->best));
+			}
+			sb_printf(&b, "\n");
+		}
+		sb_printf(&b, "\n");
+	}
+	if (dec) {
+		const cJSON *mod = get(dec, "model");
+		sb_printf(&b, "## LLM decode (measured) against its ceiling\n\n"
+			      "%s (%.2fB parameters), %.0f threads, prompt %.0f tokens, %.0f generated. "
+			      "Ceiling = bytes per token / %.1f GB/s (%s).\n\n",
+			  str(mod, "name"), num(mod, "params") / 1e9, num(dec, "threads"),
+			  num(dec, "prompt_tokens"), num(dec, "generated_tokens"),
+			  num(dec, "ceiling_bw_best_bytes_per_s") / 1e9, str(dec, "ceiling_bw_source"));
+		sb_printf(&b, "| quant | tok/s | TTFT ms | TPOT p50 ms | TPOT p95 ms | MB/token | GB/s | "
+			      "ceiling tok/s | %% of ceiling |%s compute ceiling tok/s | bound | peak RSS |\n"
+			      "|---|---:|---:|---:|---:|---:|---:|---:|---:|%s---:|---|---:|\n",
+			  get(dec, "datasheet_bw_bytes_per_s") ? " % of datasheet |" : "",
+			  get(dec, "datasheet_bw_bytes_per_s") ? "---:|" : "");
+		cJSON_ArrayForEach(it, get(dec, "runs"))
+		{
+			const cJSON *t = get(it, "tpot_s"), *mem = get(it, "memory");
+			fmt_size(s1, sizeof s1, num(mem, "peak_rss_bytes"));
+			sb_printf(&b, "| %s | %.2f | %.0f | %.2f | %.2f | %.1f | %.1f | %.2f | %.0f%% |",
+				  str(it, "quant"), num(it, "tokens_per_s"), 1e3 * num(it, "ttft_s"),
+				  1e3 * num(t, "p50"), 1e3 * num(t, "p95"), num(it, "bytes_per_token") / 1e6,
+				  num(it, "achieved_bytes_per_s") / 1e9, num(it, "ceiling_tokens_per_s"),
+				  100 * num(it, "fraction_of_ceiling"));
+			if (get(dec, "datasheet_bw_bytes_per_s"))
+				sb_printf(&b, " %.0f%% |", 100 * num(it, "fraction_of_datasheet_ceiling"));
+			sb_printf(&b, " %.1f | %s | %s |\n", num(it, "compute_ceiling_tokens_per_s"),
+				  str(it, "bound"), s1);
+		}
+		sb_printf(&b, "\nAbove 100%% of the ceiling means the decode ran in a faster memory state "
+			      "than the bandwidth sample (a shared host), or its weights partly fit in "
+			      "cache: compare with the spread of the DRAM figure.\n\nTokens/s by context length "
+			      "(KV cache filled synthetically to that length):\n\n| quant | ctx | tok/s | "
+			      "ceiling | %% |\n|---|---:|---:|---:|---:|\n");
+		cJSON_ArrayForEach(it, get(dec, "runs"))
+		{
+			const cJSON *p;
+			cJSON_ArrayForEach(p, get(it, "context_sweep"))
+			sb_printf(&b, "| %s | %.0f | %.2f | %.2f | %.0f%% |\n", str(it, "quant"), num(p, "ctx"),
+				  num(p, "tokens_per_s_median"), num(p, "ceiling_tokens_per_s"),
+				  100 * num(p, "fraction_of_ceiling"));
+		}
+		sb_printf(&b, "\n");
+	}
+	sb_printf(&b, "## Files\n\n- `result.json`: every sample, the machine and its state, the "
+		      "tool version and flags (schema: eaves docs/schema.md)\n"
+		      "- `roofline.dat`, `roofline.gp`: the plot's data and gnuplot script "
+		      "(`gnuplot roofline.gp` redraws `roofline.png` and `roofline.svg`)\n\n"
+		      "Command: `");
+	cJSON_ArrayForEach(it, get(doc, "argv"))
+	sb_printf(&b, "%s%s", it == get(doc, "argv")->child ? "" : " ", it->valuestring);
+	sb_printf(&b, "`\n");
+	*out = sb_take(&b);
+	if (!*out)
+		return ev_fail(e, EV_ERR_RUNTIME, "report: out of memory");
+	return EV_OK;
+}

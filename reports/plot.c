@@ -1,0 +1,365 @@
+/* reports/plot.c: roofline .dat/.gp writer and gnuplot runner.
+ * Memory roofs are diagonals (bandwidth x intensity) that stop at the highest
+ * compute roof; compute roofs are flat from where they meet the fastest memory
+ * roof; ridge points (peak / DRAM bandwidth) are marked on the DRAM roof;
+ * datasheet roofs are dashed; measured kernels (decode runs) are points. */
+#include "plot.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "json.h"
+#include "ridges.h"
+#include "sbuf.h"
+
+static const char *const level_colors[] = {"#2ca02c", "#17becf", "#9467bd", "#8c564b", "#d62728"};
+static const char *const prec_colors[] = {"#1f77b4", "#ff7f0e", "#e377c2", "#bcbd22", "#7f7f7f"};
+static const char *const board_colors[] = {"#d62728", "#1f77b4", "#2ca02c", "#ff7f0e",
+					   "#9467bd", "#8c564b", "#e377c2", "#17becf"};
+
+struct series {
+	char title[160];
+	char color[16];
+	int dt;       /* dash type */
+	double lw;
+	int kind;     /* 0 line, 1 labelled points */
+};
+
+static double top_peak(const struct rep_result *r)
+{
+	double p = 0;
+	for (int i = 0; i < rep_nprecs; i++) {
+		const struct rep_peak *k = rep_peak_find(r, rep_precs[i], 0);
+		if (k && k->best > p)
+			p = k->best;
+	}
+	if (r->ds_fp32 > p)
+		p = r->ds_fp32;
+	return p;
+}
+
+static double fastest_bw(const struct rep_result *r)
+{
+	double b = 0;
+	for (int l = 0; l < rep_nlevels; l++) {
+		const struct rep_mem *m = rep_mem_find(r, rep_levels[l], 0);
+		if (m && m->best > b)
+			b = m->best;
+	}
+	return b;
+}
+
+/* A diagonal from xmin that flattens at `cap` (GFLOP/s), up to xmax. */
+static void diag(struct sbuf *d, double bw_gbs, double cap, double xmin, double xmax)
+{
+	double knee = cap > 0 ? cap / bw_gbs : xmax;
+	sb_printf(d, "%.6g %.6g\n", xmin, bw_gbs * xmin);
+	if (knee < xmax) {
+		sb_printf(d, "%.6g %.6g\n", knee, cap);
+		sb_printf(d, "%.6g %.6g\n", xmax, cap);
+	} else {
+		sb_printf(d, "%.6g %.6g\n", xmax, bw_gbs * xmax);
+	}
+}
+
+int plot_roofline_text(const struct rep_result *const *rs, int n, const char *dat_name,
+		       char **dat, char **gp, struct ev_err *e)
+{
+	struct sbuf d = {0}, g = {0}, p = {0};
+	double xmin = 1.0 / 32, xmax = 64, ymin = INFINITY, ymax = 0;
+	int block = 0, multi = n > 1;
+	char label[200];
+	*dat = *gp = NULL;
+	if (n < 1)
+		return ev_fail(e, EV_ERR_USAGE, "plot: no results given");
+	for (int i = 0; i < n; i++) {
+		const struct rep_mem *dram = rep_mem_find(rs[i], "DRAM", 0);
+		if (!dram && rs[i]->nmem == 0)
+			return ev_fail(e, EV_ERR_USAGE,
+				       "plot: %s has no bandwidth levels (run eaves bw or characterize)",
+				       rs[i]->path);
+		for (int k = 0; k < rs[i]->npeak; k++)
+			if (dram && rs[i]->peak[k].best / dram->best * 4 > xmax)
+				xmax = rs[i]->peak[k].best / dram->best * 4;
+		for (int k = 0; k < rs[i]->npts; k++)
+			if (rs[i]->pts[k].intensity / 2 < xmin)
+				xmin = rs[i]->pts[k].intensity / 2;
+	}
+	xmax = pow(2, ceil(log2(xmax)));
+	sb_printf(&d, "# eaves roofline data: x = arithmetic intensity (FLOP/byte), y = GFLOP/s\n"
+		      "# (INT8: GOP/s). Blocks are separated by two blank lines (gnuplot 'index').\n");
+	for (int i = 0; i < n; i++) {
+		const struct rep_result *r = rs[i];
+		double cap = top_peak(r) / 1e9, fast = fastest_bw(r) / 1e9;
+		const struct rep_mem *dram = rep_mem_find(r, "DRAM", 0);
+		char board[140];
+		rep_label(r, board, sizeof board);
+		for (int l = 0; l < rep_nlevels; l++) {
+			const struct rep_mem *m = rep_mem_find(r, rep_levels[l], 0);
+			if (!m)
+				continue;
+			if (multi && strcmp(rep_levels[l], "DRAM") && l != 0)
+				continue; /* comparisons: DRAM and L1 only, to stay readable */
+			sb_printf(&d, "\n\n# %s read roof, %d threads, %.1f GB/s (measured)\n", rep_levels[l],
+				  m->threads, m->best / 1e9);
+			diag(&d, m->best / 1e9, cap, xmin, xmax);
+			if (m->best / 1e9 * xmin < ymin)
+				ymin = m->best / 1e9 * xmin;
+			snprintf(label, sizeof label, "%s%s%s %.1f GB/s", multi ? board : "", multi ? ": " : "",
+				 rep_levels[l], m->best / 1e9);
+			sb_printf(&p, "%s '%s' index %d with lines lw %.1f dt %d lc rgb '%s' title \"%s\"",
+				  block ? ", \\\n     " : "plot ", dat_name, block,
+				  strcmp(rep_levels[l], "DRAM") ? 1.5 : 2.5,
+				  multi ? (strcmp(rep_levels[l], "DRAM") ? 2 : 1) : 1,
+				  multi ? board_colors[i % 8] : level_colors[l], label);
+			block++;
+		}
+		for (int k = 0; k < rep_nprecs; k++) {
+			const struct rep_peak *pk = rep_peak_find(r, rep_precs[k], 0);
+			double y;
+			if (!pk)
+				continue;
+			y = pk->best / 1e9;
+			if (y > ymax)
+				ymax = y;
+			sb_printf(&d, "\n\n# %s peak, %d threads, %.1f GFLOP/s (measured, %s)\n", rep_precs[k],
+				  pk->threads, y, pk->kernel);
+			sb_printf(&d, "%.6g %.6g\n%.6g %.6g\n", fast > 0 ? y / fast : xmin, y, xmax, y);
+			snprintf(label, sizeof label, "%s%s%s %.1f G%s/s", multi ? board : "", multi ? ": " : "",
+				 rep_precs[k], y, strcmp(rep_precs[k], "int8") ? "FLOP" : "OP");
+			sb_printf(&p, "%s '%s' index %d with lines lw 2 dt %d lc rgb '%s' title \"%s\"",
+				  block ? ", \\\n     " : "plot ", dat_name, block, multi ? 3 : 1,
+				  multi ? board_colors[i % 8] : prec_colors[k], label);
+			block++;
+		}
+		if (dram && r->npeak > 0) {
+			sb_printf(&d, "\n\n# ridge points: peak / DRAM read bandwidth (FLOP/byte)\n");
+			for (int k = 0; k < rep_nprecs; k++) {
+				const struct rep_peak *pk = rep_peak_find(r, rep_precs[k], 0);
+				if (pk)
+					sb_printf(&d, "%.6g %.6g \"%s %.2g\"\n", pk->best / dram->best,
+						  pk->best / 1e9, rep_precs[k], pk->best / dram->best);
+			}
+			sb_printf(&p, "%s '%s' index %d using 1:2:3 with labels point pt 7 ps 1.2 lc rgb '%s' "
+				      "offset char 0.8,-0.9 font ',9' title \"%s\"",
+				  block ? ", \\\n     " : "plot ", dat_name, block,
+				  multi ? board_colors[i % 8] : "#000000",
+				  multi ? "" : "ridge points (FLOP/byte)");
+			block++;
+		}
+		if (r->ds_bw > 0) {
+			sb_printf(&d, "\n\n# datasheet memory roof: %s, %.2f GB/s (%s)\n", r->device,
+				  r->ds_bw / 1e9, r->ds_basis);
+			diag(&d, r->ds_bw / 1e9, r->ds_fp32 > 0 ? r->ds_fp32 / 1e9 : cap, xmin, xmax);
+			snprintf(label, sizeof label, "%s%sdatasheet DRAM %.1f GB/s (%s)", multi ? board : "",
+				 multi ? ": " : "", r->ds_bw / 1e9, r->ds_basis);
+			sb_printf(&p, "%s '%s' index %d with lines lw 2 dt 4 lc rgb '%s' title \"%s\"",
+				  block ? ", \\\n     " : "plot ", dat_name, block,
+				  multi ? board_colors[i % 8] : "#555555", label);
+			block++;
+		}
+		if (r->ds_fp32 > 0) {
+			double y = r->ds_fp32 / 1e9;
+			if (y > ymax)
+				ymax = y;
+			sb_printf(&d, "\n\n# datasheet FP32 peak: %s, %.1f GFLOP/s (derived)\n", r->device, y);
+			sb_printf(&d, "%.6g %.6g\n%.6g %.6g\n", r->ds_bw > 0 ? y / (r->ds_bw / 1e9) : xmin, y,
+				  xmax, y);
+			snprintf(label, sizeof label, "%s%sdatasheet fp32 %.1f GFLOP/s (derived)",
+				 multi ? board : "", multi ? ": " : "", y);
+			sb_printf(&p, "%s '%s' index %d with lines lw 2 dt 4 lc rgb '%s' title \"%s\"",
+				  block ? ", \\\n     " : "plot ", dat_name, block,
+				  multi ? board_colors[i % 8] : prec_colors[1], label);
+			block++;
+		}
+		if (r->npts > 0) {
+			sb_printf(&d, "\n\n# measured kernels: decode runs (intensity, achieved GFLOP/s)\n");
+			for (int k = 0; k < r->npts; k++) {
+				sb_printf(&d, "%.6g %.6g \"%s %.1f tok/s\"\n", r->pts[k].intensity,
+					  r->pts[k].perf / 1e9, r->pts[k].label, r->pts[k].tok_per_s);
+				if (r->pts[k].perf / 1e9 < ymin)
+					ymin = r->pts[k].perf / 1e9;
+			}
+			sb_printf(&p, "%s '%s' index %d using 1:2:3 with labels point pt 9 ps 1.8 lc rgb '%s' "
+				      "offset char 1,0.8 left font ',9' title \"%s\"",
+				  block ? ", \\\n     " : "plot ", dat_name, block,
+				  multi ? board_colors[i % 8] : "#d62728", "decode (measured)");
+			block++;
+		}
+	}
+	if (!isfinite(ymin) || ymin <= 0)
+		ymin = 0.1;
+	if (ymax <= 0)
+		ymax = 1000;
+	sb_printf(&g, "# eaves roofline plot. Render in this folder with: gnuplot %.*s.gp\n",
+		  (int)(strlen(dat_name) - 4), dat_name);
+	sb_printf(&g, "if (!exists(\"png_out\")) png_out = '%.*s.png'\n", (int)(strlen(dat_name) - 4),
+		  dat_name);
+	sb_printf(&g, "if (!exists(\"svg_out\")) svg_out = '%.*s.svg'\n", (int)(strlen(dat_name) - 4),
+		  dat_name);
+	if (multi) {
+		sb_printf(&g, "set title \"Roofline comparison of %d results (best of repeated samples)\" noenhanced\n", n);
+	} else {
+		char board[140];
+		const struct rep_mem *dram = rep_mem_find(rs[0], "DRAM", 0);
+		sb_printf(&g, "set title \"Roofline: %s, %d threads, %s%s%s%s\" noenhanced\n",
+			  rep_label(rs[0], board, sizeof board), dram ? dram->threads : rs[0]->threads_max,
+			  rs[0]->created, rs[0]->device[0] ? "\\ndashed: datasheet of " : "", rs[0]->device,
+			  "");
+	}
+	sb_printf(&g, "set logscale xy 2\n"
+		      "set xlabel 'Arithmetic intensity (FLOP/byte)'\n"
+		      "set ylabel 'Performance (GFLOP/s; INT8 in GOP/s)'\n"
+		      "set xrange [%.6g:%.6g]\nset yrange [%.6g:%.6g]\n"
+		      "set format x '%%g'\nset format y '%%g'\n"
+		      "set grid xtics ytics lc rgb '#dddddd'\n"
+		      "set key outside right top vertical noenhanced spacing 1.2 font ',10'\n"
+		      "set border lw 1.2\n"
+		      "set terminal pngcairo size 1500,850 font 'Sans,11' noenhanced\n"
+		      "set output png_out\n",
+		  xmin, xmax, ymin / 2, ymax * 2.5);
+	sb_printf(&g, "%s\n", p.p ? p.p : "plot 1/0 notitle");
+	sb_printf(&g, "set terminal svg size 1500,850 dynamic font 'Sans,11' noenhanced\n"
+		      "set output svg_out\nreplot\nset output\n");
+	sb_free(&p);
+	*dat = sb_take(&d);
+	*gp = sb_take(&g);
+	if (!*dat || !*gp) {
+		free(*dat);
+		free(*gp);
+		return ev_fail(e, EV_ERR_RUNTIME, "plot: out of memory");
+	}
+	return EV_OK;
+}
+
+int plot_have_gnuplot(void)
+{
+	const char *path = getenv("PATH");
+	char buf[4096], *tok, *save = NULL;
+	if (!path)
+		return 0;
+	snprintf(buf, sizeof buf, "%s", path);
+	for (tok = strtok_r(buf, ":", &save); tok; tok = strtok_r(NULL, ":", &save)) {
+		char p[4200];
+		snprintf(p, sizeof p, "%s/gnuplot", tok);
+		if (access(p, X_OK) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+int plot_render(const char *dir, const char *script, const char *png, const char *svg, char *msg,
+		size_t len)
+{
+	char defs[1200], ptmp[600], stmp[600], log[1200], pfin[1200], sfin[1200];
+	pid_t pid;
+	int status;
+	snprintf(ptmp, sizeof ptmp, "%s.tmp.%ld", png, (long)getpid());
+	snprintf(stmp, sizeof stmp, "%s.tmp.%ld", svg, (long)getpid());
+	snprintf(defs, sizeof defs, "png_out='%s'; svg_out='%s'", ptmp, stmp);
+	snprintf(log, sizeof log, "%s/.gnuplot-err.%ld", dir, (long)getpid());
+	pid = fork();
+	if (pid < 0) {
+		snprintf(msg, len, "cannot start gnuplot: %s", strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (fd >= 0) {
+			dup2(fd, 2);
+			dup2(fd, 1);
+			close(fd);
+		}
+		if (chdir(dir))
+			_exit(127);
+		execlp("gnuplot", "gnuplot", "-e", defs, script, (char *)NULL);
+		_exit(127);
+	}
+	waitpid(pid, &status, 0);
+	{
+		char text[400] = "";
+		FILE *f = fopen(log, "r");
+		if (f) {
+			size_t n = fread(text, 1, sizeof text - 1, f);
+			text[n] = 0;
+			fclose(f);
+		}
+		unlink(log);
+		snprintf(pfin, sizeof pfin, "%s/%s", dir, ptmp);
+		snprintf(sfin, sizeof sfin, "%s/%s", dir, stmp);
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+			unlink(pfin);
+			unlink(sfin);
+			for (char *c = text; *c; c++)
+				if (*c == '\n')
+					*c = ' ';
+			snprintf(msg, len, "gnuplot failed on %s/%s: %s", dir, script, text);
+			return -1;
+		}
+	}
+	{
+		char pdst[1200], sdst[1200];
+		snprintf(pdst, sizeof pdst, "%s/%s", dir, png);
+		snprintf(sdst, sizeof sdst, "%s/%s", dir, svg);
+		if (rename(pfin, pdst) || rename(sfin, sdst)) {
+			snprintf(msg, len, "cannot rename gnuplot output in %s: %s", dir, strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int plot_roofline(const struct rep_result *const *rs, int n, const char *base, struct plot_out *o,
+		  struct ev_err *e)
+{
+	char *dat = NULL, *gp = NULL, dir[1024], name[512], path[1600], png[600], svg[600], datn[600],
+	     gpn[600];
+	const char *slash = strrchr(base, '/');
+	int rc;
+	memset(o, 0, sizeof *o);
+	if (slash) {
+		snprintf(dir, sizeof dir, "%.*s", (int)(slash - base), base);
+		snprintf(name, sizeof name, "%s", slash + 1);
+	} else {
+		snprintf(dir, sizeof dir, ".");
+		snprintf(name, sizeof name, "%s", base);
+	}
+	if (!dir[0])
+		snprintf(dir, sizeof dir, "/");
+	snprintf(datn, sizeof datn, "%s.dat", name);
+	snprintf(gpn, sizeof gpn, "%s.gp", name);
+	snprintf(png, sizeof png, "%s.png", name);
+	snprintf(svg, sizeof svg, "%s.svg", name);
+	if ((rc = plot_roofline_text(rs, n, datn, &dat, &gp, e)))
+		return rc;
+	snprintf(path, sizeof path, "%s/%s", dir, datn);
+	rc = file_write_atomic(path, dat, strlen(dat), e);
+	snprintf(path, sizeof path, "%s/%s", dir, gpn);
+	if (!rc)
+		rc = file_write_atomic(path, gp, strlen(gp), e);
+	free(dat);
+	free(gp);
+	if (rc)
+		return rc;
+	if (!plot_have_gnuplot()) {
+		snprintf(o->note, sizeof o->note,
+			 "gnuplot not found: wrote %s/%s and %s/%s; render with: cd %s && gnuplot %s "
+			 "(Debian: apt-get install gnuplot-nox)",
+			 dir, datn, dir, gpn, dir, gpn);
+		return EV_OK;
+	}
+	if (plot_render(dir, gpn, png, svg, o->note, sizeof o->note)) {
+		return ev_fail(e, EV_ERR_RUNTIME, "%s", o->note);
+	}
+	o->rendered = 1;
+	snprintf(o->note, sizeof o->note, "wrote %s/%s and %s/%s (from %s and %s)", dir, png, dir, svg,
+		 datn, gpn);
+	return EV_OK;
+}

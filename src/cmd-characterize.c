@@ -1,0 +1,367 @@
+/* src/cmd-characterize.c: `eaves characterize`: measure everything once and
+ * write one results folder (result.json, roofline.{dat,gp,png,svg}, report.md)
+ * that any later command can re-read on another machine. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bench-decode.h"
+#include "bench.h"
+#include "cmds.h"
+#include "config.h"
+#include "devices.h"
+#include "json.h"
+#include "markdown.h"
+#include "models.h"
+#include "opt.h"
+#include "plot.h"
+#include "result.h"
+#include "ridges.h"
+#include "timer.h"
+#include "units.h"
+
+enum { O_QUICK, O_FULL, O_PROFILE, O_DEVICE, O_OUT, O_ISA, O_NODECODE, O_JSON, O__N };
+static const struct ev_opt opts[O__N] = {
+	[O_QUICK] = {"quick", EV_OPT_FLAG, NULL, "the quick profile: about a minute"},
+	[O_FULL] = {"full", EV_OPT_FLAG, NULL, "the full profile: dense sweep, every weight format"},
+	[O_PROFILE] = {"profile", EV_OPT_STR, "NAME|FILE", "a run profile (configs/profiles)", "default"},
+	[O_DEVICE] = {"device", EV_OPT_STR, "NAME|FILE", "compare every ceiling with this datasheet"},
+	[O_OUT] = {"out", EV_OPT_STR, "DIR", "parent folder of the results folder", "results"},
+	[O_ISA] = {"isa", EV_OPT_STR, "NAME", "highest ISA level for the kernels"},
+	[O_NODECODE] = {"no-decode", EV_OPT_FLAG, NULL, "skip the decode runs"},
+	[O_JSON] = {"json", EV_OPT_STR, "FILE", "also write result.json to FILE ('-' = stdout)"},
+};
+
+struct profile {
+	char name[32];
+	int bw_quick, bw_ppo, fl_quick, has_decode;
+	double bw_budget;
+	char model[96], quant[96], ctx[96];
+	int prompt, tokens, ctx_tokens;
+};
+
+static int load_profile(const char *name, struct profile *p, struct ev_err *e)
+{
+	char path[1200];
+	cJSON *d = NULL;
+	const cJSON *bw, *fl, *dec;
+	const char *s;
+	double v;
+	int rc;
+	memset(p, 0, sizeof *p);
+	if (strchr(name, '/') || strstr(name, ".json"))
+		snprintf(path, sizeof path, "%s", name);
+	else
+		snprintf(path, sizeof path, "%s/profiles/%s.json", config_dir(), name);
+	if ((rc = json_read_file(path, &d, e)))
+		return rc;
+	rc = EV_ERR_USAGE;
+	s = NULL;
+	if (json_get_str(d, "schema", &s, 1, path, e))
+		goto out;
+	if (strcmp(s, "eaves.profile")) {
+		ev_fail(e, EV_ERR_USAGE, "%s: field 'schema': '%s' is not 'eaves.profile'", path, s);
+		goto out;
+	}
+	if (json_get_str(d, "name", &s, 1, path, e))
+		goto out;
+	snprintf(p->name, sizeof p->name, "%s", s);
+	bw = cJSON_GetObjectItemCaseSensitive(d, "bw");
+	fl = cJSON_GetObjectItemCaseSensitive(d, "flops");
+	dec = cJSON_GetObjectItemCaseSensitive(d, "decode");
+	p->bw_quick = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(bw, "quick"));
+	p->fl_quick = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(fl, "quick"));
+	v = 0;
+	if (json_get_num(bw, "points_per_octave", &v, 0, path, e))
+		goto out;
+	p->bw_ppo = (int)v;
+	if (json_get_num(bw, "budget_s", &p->bw_budget, 0, path, e))
+		goto out;
+	if (cJSON_IsObject(dec)) {
+		double pr = 0, tk = 0, ct = 0;
+		const char *mo = NULL, *qu = NULL, *cx = NULL;
+		if (json_get_str(dec, "model", &mo, 1, path, e) || json_get_str(dec, "quant", &qu, 1, path, e) ||
+		    json_get_str(dec, "ctx", &cx, 1, path, e) || json_get_num(dec, "prompt", &pr, 1, path, e) ||
+		    json_get_num(dec, "tokens", &tk, 1, path, e) ||
+		    json_get_num(dec, "ctx_tokens", &ct, 1, path, e))
+			goto out;
+		p->has_decode = 1;
+		snprintf(p->model, sizeof p->model, "%s", mo);
+		snprintf(p->quant, sizeof p->quant, "%s", qu);
+		snprintf(p->ctx, sizeof p->ctx, "%s", cx);
+		p->prompt = (int)pr;
+		p->tokens = (int)tk;
+		p->ctx_tokens = (int)ct;
+	}
+	rc = EV_OK;
+out:
+	cJSON_Delete(d);
+	return rc;
+}
+
+/* results/<host>-<UTC time>[-N]: never an existing folder. */
+static int make_folder(const char *parent, const char *host, char *out, size_t len, struct ev_err *e)
+{
+	char ts[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(ts, sizeof ts, "%Y%m%dT%H%M%SZ", &tm);
+	if (mkdir(parent, 0755) && errno != EEXIST)
+		return ev_fail(e, EV_ERR_RUNTIME, "cannot create '%s': %s", parent, strerror(errno));
+	for (int n = 1; n < 100; n++) {
+		if (n == 1)
+			snprintf(out, len, "%s/%s-%s", parent, host, ts);
+		else
+			snprintf(out, len, "%s/%s-%s-%d", parent, host, ts, n);
+		if (!mkdir(out, 0755))
+			return EV_OK;
+		if (errno != EEXIST)
+			return ev_fail(e, EV_ERR_RUNTIME, "cannot create '%s': %s", out, strerror(errno));
+	}
+	return ev_fail(e, EV_ERR_RUNTIME, "cannot find a free folder name under '%s'", parent);
+}
+
+static void step(struct ev_ctx *c, int i, int n, const char *what, double t0)
+{
+	ctx_progress_done(c);
+	fprintf(c->log, "[%d/%d] %s (%.0f s elapsed)\n", i, n, what, timer_now() - t0);
+}
+
+static int run_decode(struct ev_ctx *c, const struct profile *p, const struct ev_device *dev,
+		      cJSON *doc, struct ev_decode_result *dr)
+{
+	struct ev_decode_opts o;
+	struct rep_result *r = calloc(1, sizeof *r);
+	char buf[96], *tok, *save = NULL;
+	int rc;
+	memset(&o, 0, sizeof o);
+	if (!r)
+		return ev_fail(&c->err, EV_ERR_RUNTIME, "out of memory");
+	if ((rc = models_load(p->model, &o.shape, &c->err)))
+		goto out;
+	snprintf(buf, sizeof buf, "%s", p->quant);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		int t = ev_type_by_name(tok);
+		if (t < 0) {
+			rc = ev_fail(&c->err, EV_ERR_USAGE, "profile %s: unknown weight format '%s'", p->name, tok);
+			goto out;
+		}
+		o.types[o.ntypes++] = t;
+	}
+	o.nctx = units_parse_int_list(p->ctx, o.ctx, EV_DEC_MAX_CTX);
+	if (o.nctx <= 0) {
+		rc = ev_fail(&c->err, EV_ERR_USAGE, "profile %s: bad ctx list '%s'", p->name, p->ctx);
+		goto out;
+	}
+	o.prompt = p->prompt;
+	o.tokens = p->tokens;
+	o.ctx_tokens = p->ctx_tokens;
+	o.threads = c->topo.cores;
+	o.seed = 1;
+	o.quick = !strcmp(p->name, "quick");
+	/* The ceiling: the DRAM read bandwidth measured a moment ago in this run. */
+	if (rep_load(doc, "(this run)", r, &c->err) == EV_OK) {
+		const struct rep_mem *m = rep_mem_find(r, "DRAM", o.threads);
+		if (m) {
+			o.bw_best = m->best;
+			o.bw_median = m->median;
+			snprintf(o.bw_source, sizeof o.bw_source,
+				 "measured in this run: bw sweep, read kernel, %d threads", m->threads);
+		}
+	}
+	if (dev && dev->peak_bw_bytes_per_s > 0) {
+		o.ds_bw = dev->peak_bw_bytes_per_s;
+		snprintf(o.ds_name, sizeof o.ds_name, "%s", dev->name);
+		snprintf(o.ds_basis, sizeof o.ds_basis, "%s", dev->bw_basis);
+	}
+	rc = bench_decode(c, &o, dr);
+	if (rc == EV_OK || dr->nruns > 0)
+		cJSON_AddItemToObject(doc, "decode", bench_decode_json(dr));
+out:
+	free(r);
+	return rc;
+}
+
+int cmd_characterize(struct ev_ctx *c, int argc, char **argv)
+{
+	struct ev_optval v[O__N];
+	char *pos[1], folder[1200], path[1400], host[128] = "host";
+	int npos, help, rc, nsteps, k = 0;
+	struct profile p;
+	struct ev_device *dev = NULL;
+	struct ev_bw_opts bo;
+	struct ev_bw_result *bwr = NULL;
+	struct ev_flops_opts fo;
+	struct ev_flops_result *flr = NULL;
+	struct ev_decode_result *dr = NULL;
+	struct ev_clock_result clk;
+	cJSON *doc = NULL, *fl;
+	double t0 = timer_now();
+	const char *pname;
+	if ((rc = opt_parse("characterize", opts, O__N, v, argc, argv, pos, 0, &npos, &help, &c->err)))
+		return rc;
+	if (help) {
+		opt_print_help(stdout, "characterize", "[--quick|--full] [--device NAME|FILE] [--out DIR]",
+			       "Measure this machine's roofline (clock, bandwidth per level, peaks per\n"
+			       "precision, ridge points) and its LLM decode speed, then write\n"
+			       "results/<host>-<UTC time>/ with result.json, roofline.png/.svg (and the\n"
+			       ".dat/.gp they come from) and report.md. Never overwrites a folder.",
+			       NULL, opts, O__N);
+		return EV_OK;
+	}
+	if (v[O_QUICK].set && v[O_FULL].set)
+		return ev_fail(&c->err, EV_ERR_USAGE, "characterize: --quick and --full exclude each other");
+	pname = v[O_QUICK].set ? "quick" : v[O_FULL].set ? "full" : v[O_PROFILE].s;
+	if ((rc = load_profile(pname, &p, &c->err)))
+		return rc;
+	if (v[O_NODECODE].set)
+		p.has_decode = 0;
+	if ((rc = ctx_machine(c)) || (rc = cmd_apply_isa(c, v[O_ISA].set ? v[O_ISA].s : NULL)))
+		return rc;
+	if (v[O_DEVICE].set) {
+		dev = calloc(1, sizeof *dev);
+		if (!dev)
+			return ev_fail(&c->err, EV_ERR_RUNTIME, "out of memory");
+		if ((rc = devices_load(v[O_DEVICE].s, dev, &c->err)))
+			goto out;
+	}
+	if (p.has_decode) {
+		/* Refuse before minutes of measuring if the model cannot fit. */
+		struct ev_model_shape ms;
+		if ((rc = models_load(p.model, &ms, &c->err)))
+			goto out;
+	}
+	gethostname(host, sizeof host - 1);
+	for (char *h = host; *h; h++)
+		if (*h == '/' || *h == ' ')
+			*h = '_';
+	if ((rc = make_folder(v[O_OUT].s, host, folder, sizeof folder, &c->err)))
+		goto out;
+	fprintf(c->log, "eaves characterize: profile %s, results in %s\n", p.name, folder);
+	nsteps = 3 + p.has_decode;
+	bwr = calloc(1, sizeof *bwr);
+	flr = calloc(1, sizeof *flr);
+	dr = calloc(1, sizeof *dr);
+	if (!bwr || !flr || !dr) {
+		rc = ev_fail(&c->err, EV_ERR_RUNTIME, "out of memory");
+		goto out;
+	}
+	doc = json_result_new(c, "characterize");
+	json_str(doc, "profile", p.name);
+	if (dev) {
+		cJSON *d = cJSON_AddObjectToObject(doc, "device");
+		json_str(d, "id", dev->id);
+		json_str(d, "name", dev->name);
+		json_num(d, "peak_bw_bytes_per_s", dev->peak_bw_bytes_per_s > 0 ? dev->peak_bw_bytes_per_s : NAN);
+		json_str(d, "bw_basis", dev->bw_basis);
+		json_num(d, "peak_fp32_flop_per_s", dev->peak_fp32_flop_per_s > 0 ? dev->peak_fp32_flop_per_s : NAN);
+		json_str(d, "peak_fp32_basis", "derived: cores x FLOP/cycle x max clock");
+		json_str(d, "source", "datasheet (configs/devices)");
+	}
+	step(c, ++k, nsteps, "clock", t0);
+	if ((rc = bench_clock(c, p.bw_quick, &clk)))
+		goto out;
+	cJSON_AddItemToObject(doc, "clock", bench_clock_json(&clk));
+
+	step(c, ++k, nsteps, "memory bandwidth", t0);
+	bench_bw_defaults(c, p.bw_quick, &bo);
+	if (p.bw_ppo > 0)
+		bo.points_per_octave = p.bw_ppo;
+	if (p.bw_budget > 0)
+		bo.budget_s = p.bw_budget;
+	rc = bench_bw(c, &bo, bwr);
+	if (rc && bwr->npoints == 0)
+		goto out;
+	cJSON_AddItemToObject(doc, "bw", bench_bw_json(bwr));
+	if (rc || bwr->interrupted)
+		goto write;
+
+	step(c, ++k, nsteps, "peak FLOP/s", t0);
+	bench_flops_defaults(c, p.fl_quick, &fo);
+	rc = bench_flops(c, &fo, flr);
+	if (rc && flr->nentries == 0)
+		goto write;
+	fl = bench_flops_json(flr);
+	cJSON_AddItemToObject(doc, "flops", fl);
+	{
+		struct rep_result *r = calloc(1, sizeof *r);
+		if (r && rep_load(doc, "(this run)", r, &c->err) == EV_OK)
+			cJSON_AddItemToObject(fl, "ridges", rep_ridges_json(r, r, "measured in this run"));
+		free(r);
+	}
+	if (rc || flr->interrupted)
+		goto write;
+
+	if (p.has_decode) {
+		step(c, ++k, nsteps, "LLM decode", t0);
+		rc = run_decode(c, &p, dev, doc, dr);
+		if (rc == EV_ERR_USAGE) {
+			/* e.g. the model does not fit: keep the roofline, say why */
+			fprintf(c->log, "eaves characterize: decode skipped: %s\n", c->err.msg);
+			json_str(doc, "decode_skipped", c->err.msg);
+			rc = EV_OK;
+		}
+	}
+write:
+	ctx_progress_done(c);
+	{
+		int wrc;
+		char *md = NULL;
+		struct rep_result *r = calloc(1, sizeof *r);
+		struct plot_out po = {0};
+		const struct rep_result *one[1];
+		struct ev_err pe = {0};
+		json_num(doc, "elapsed_s", timer_now() - t0);
+		if (rc == EV_OK && c->stop && *c->stop)
+			json_str(doc, "status", "interrupted");
+		snprintf(path, sizeof path, "%s/result.json", folder);
+		wrc = json_write_file(doc, path, &c->err);
+		if (wrc) {
+			free(r);
+			rc = rc ? rc : wrc;
+			goto out;
+		}
+		if (r && rep_load(doc, path, r, &pe) == EV_OK) {
+			one[0] = r;
+			snprintf(path, sizeof path, "%s/roofline", folder);
+			if (plot_roofline(one, 1, path, &po, &pe) != EV_OK)
+				snprintf(po.note, sizeof po.note, "%s", pe.msg);
+		}
+		if (md_report(doc, po.rendered ? "roofline.png" : NULL, po.note, &md, &pe) == EV_OK) {
+			snprintf(path, sizeof path, "%s/report.md", folder);
+			if (file_write_atomic(path, md, strlen(md), &pe))
+				fprintf(c->log, "eaves characterize: %s\n", pe.msg);
+		}
+		free(md);
+		free(r);
+		if (v[O_JSON].set && (wrc = cmd_write_json(c, doc, v[O_JSON].s)) && !rc)
+			rc = wrc;
+		if (!v[O_JSON].set || strcmp(v[O_JSON].s, "-")) {
+			fprintf(c->out, "results: %s/ (result.json, report.md, roofline.*) in %.0f s\n", folder,
+				timer_now() - t0);
+			fprintf(c->out, "plot: %s\n", po.note);
+			if (bwr->nlevels)
+				bench_bw_print(c->out, bwr);
+			if (flr->npeaks)
+				bench_flops_print(c->out, flr);
+			if (dr->nruns)
+				bench_decode_print(c->out, dr);
+		}
+	}
+	if (rc == EV_OK && c->stop && *c->stop)
+		rc = EV_ERR_INTERRUPTED;
+out:
+	cJSON_Delete(doc);
+	free(dev);
+	bench_bw_free(bwr);
+	free(bwr);
+	free(flr);
+	free(dr);
+	return rc;
+}

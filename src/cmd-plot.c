@@ -1,0 +1,70 @@
+/* src/cmd-plot.c: `eaves plot`: re-draw rooflines from saved results, no measuring. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmds.h"
+#include "opt.h"
+#include "plot.h"
+#include "result.h"
+
+enum { O_OUT, O_JSON, O__N };
+static const struct ev_opt opts[O__N] = {
+	[O_OUT] = {"output", EV_OPT_STR, "FILE",
+		   "FILE.png or FILE.svg (both are made, with FILE.dat and FILE.gp)", "roofline.png",
+		   0, 0, 'o'},
+	[O_JSON] = {"json", EV_OPT_STR, "FILE", "write what was drawn (the roofs) as JSON"},
+};
+
+#define MAX_RESULTS 16
+
+int cmd_plot_base(const char *out, char *base, size_t len);
+int cmd_plot_base(const char *out, char *base, size_t len)
+{
+	size_t n = strlen(out);
+	if (n > 4 && (!strcmp(out + n - 4, ".png") || !strcmp(out + n - 4, ".svg")))
+		n -= 4;
+	else
+		return -1;
+	snprintf(base, len, "%.*s", (int)n, out);
+	return 0;
+}
+
+int cmd_plot(struct ev_ctx *c, int argc, char **argv)
+{
+	struct ev_optval v[O__N];
+	char *pos[MAX_RESULTS], base[1024];
+	int npos, help, rc;
+	struct rep_result *rs;
+	const struct rep_result *ptr[MAX_RESULTS];
+	struct plot_out po;
+	if ((rc = opt_parse("plot", opts, O__N, v, argc, argv, pos, MAX_RESULTS, &npos, &help, &c->err)))
+		return rc;
+	if (help) {
+		opt_print_help(stdout, "plot", "RESULT.json... [-o FILE.png|.svg]",
+			       "Draw the roofline of one saved result, or overlay several, on any machine.\n"
+			       "Writes FILE.dat and FILE.gp (gnuplot data and script) and, when gnuplot\n"
+			       "is installed, FILE.png and FILE.svg.",
+			       NULL, opts, O__N);
+		return EV_OK;
+	}
+	if (npos < 1)
+		return ev_fail(&c->err, EV_ERR_USAGE, "plot: give at least one result JSON file");
+	if (cmd_plot_base(v[O_OUT].s, base, sizeof base))
+		return ev_fail(&c->err, EV_ERR_USAGE, "-o: '%s' must end in .png or .svg", v[O_OUT].s);
+	rs = calloc((size_t)npos, sizeof *rs);
+	if (!rs)
+		return ev_fail(&c->err, EV_ERR_RUNTIME, "out of memory");
+	for (int i = 0; i < npos; i++) {
+		if ((rc = rep_load_file(pos[i], &rs[i], &c->err))) {
+			free(rs);
+			return rc;
+		}
+		ptr[i] = &rs[i];
+	}
+	rc = plot_roofline(ptr, npos, base, &po, &c->err);
+	if (rc == EV_OK)
+		fprintf(c->out, "%s\n", po.note);
+	free(rs);
+	return rc;
+}
