@@ -1,0 +1,201 @@
+/* tests/test-reports.c: reports from a golden result file compared with golden
+ * .dat, .gp and .md (EAVES_UPDATE_GOLDEN=1 rewrites them after a deliberate
+ * change: review the diff), the gnuplot script rendered when gnuplot is
+ * installed (SKIP otherwise), the comparison table, the bw JSON round trip,
+ * and every shipped device file loaded and validated. */
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "compare.h"
+#include "devices.h"
+#include "harness.h"
+#include "json.h"
+#include "markdown.h"
+#include "plot.h"
+#include "result.h"
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *b;
+	long n;
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	b = malloc((size_t)n + 1);
+	if (b && fread(b, 1, (size_t)n, f) != (size_t)n) {
+		free(b);
+		b = NULL;
+	}
+	if (b)
+		b[n] = 0;
+	fclose(f);
+	return b;
+}
+
+static void golden(const char *name, const char *got)
+{
+	const char *path = t_src(name);
+	char *want;
+	if (getenv("EAVES_UPDATE_GOLDEN")) {
+		struct ev_err e;
+		file_write_atomic(path, got, strlen(got), &e);
+		printf("  rewrote %s\n", name);
+		return;
+	}
+	want = slurp(path);
+	T_CHECK(want != NULL, "missing golden file %s", name);
+	if (want && strcmp(want, got)) {
+		size_t i = 0;
+		while (want[i] && want[i] == got[i])
+			i++;
+		T_CHECK(0, "%s differs at byte %zu: want '%.60s' got '%.60s'", name, i, want + i, got + i);
+	}
+	free(want);
+}
+
+static void test_golden_plot_and_report(void)
+{
+	cJSON *doc = NULL;
+	struct rep_result r;
+	struct ev_err e = {0};
+	const struct rep_result *one[1] = {&r};
+	char *dat = NULL, *gp = NULL, *md = NULL;
+	T_CHECK(json_read_file(t_src("tests/fixtures/golden/result.json"), &doc, &e) == 0, "%s", e.msg);
+	if (!doc)
+		return;
+	T_CHECK(rep_load(doc, "result.json", &r, &e) == 0, "%s", e.msg);
+	T_CHECK(rep_mem_find(&r, "DRAM", 0) && rep_peak_find(&r, "fp32", 0) && r.npts == 2 &&
+			r.ds_bw > 0,
+		"roofs, decode points and datasheet read back");
+	T_CHECK(plot_roofline_text(one, 1, "roofline.dat", &dat, &gp, &e) == 0, "%s", e.msg);
+	T_CHECK(md_report(doc, "roofline.png", NULL, &md, &e) == 0, "%s", e.msg);
+	if (dat && gp && md) {
+		golden("tests/fixtures/golden/roofline.dat", dat);
+		golden("tests/fixtures/golden/roofline.gp", gp);
+		golden("tests/fixtures/golden/report.md", md);
+		T_CHECK(strstr(md, "| DRAM | read | 2 |") && strstr(md, "## LLM decode"), "report sections");
+	}
+	free(dat);
+	free(gp);
+	free(md);
+	cJSON_Delete(doc);
+}
+
+static void test_gnuplot_renders(void)
+{
+	cJSON *doc = NULL;
+	struct rep_result r;
+	struct ev_err e = {0};
+	const struct rep_result *one[1] = {&r};
+	struct plot_out po;
+	char dir[] = "/tmp/eaves-plot-XXXXXX", base[128], png[160];
+	struct stat st;
+	if (!plot_have_gnuplot()) {
+		T_SKIP("gnuplot not installed (Debian: gnuplot-nox); .dat/.gp are still tested");
+		return;
+	}
+	T_CHECK(mkdtemp(dir) != NULL, "mkdtemp");
+	json_read_file(t_src("tests/fixtures/golden/result.json"), &doc, &e);
+	rep_load(doc, "result.json", &r, &e);
+	snprintf(base, sizeof base, "%s/roofline", dir);
+	T_CHECK(plot_roofline(one, 1, base, &po, &e) == 0 && po.rendered, "%s %s", e.msg, po.note);
+	snprintf(png, sizeof png, "%s/roofline.png", dir);
+	T_CHECK(stat(png, &st) == 0 && st.st_size > 10000, "a PNG of some size");
+	snprintf(png, sizeof png, "%s/roofline.svg", dir);
+	T_CHECK(stat(png, &st) == 0 && st.st_size > 10000, "an SVG of some size");
+	/* a broken script is reported, not silently ignored */
+	{
+		char msg[600], gp[200];
+		FILE *f;
+		snprintf(gp, sizeof gp, "%s/bad.gp", dir);
+		f = fopen(gp, "w");
+		fputs("set output png_out\nplot 'nonexistent.dat' index 0 with lines\n", f);
+		fclose(f);
+		T_CHECK(plot_render(dir, "bad.gp", "bad.png", "bad.svg", msg, sizeof msg) != 0 &&
+				strstr(msg, "gnuplot failed"),
+			"gnuplot failure reported: %s", msg);
+	}
+	{
+		char rm[200];
+		snprintf(rm, sizeof rm, "rm -rf %s", dir);
+		T_CHECK(system(rm) == 0, "cleanup");
+	}
+	cJSON_Delete(doc);
+}
+
+static void test_compare(void)
+{
+	struct rep_result a, b;
+	struct ev_err e = {0};
+	const struct rep_result *two[2] = {&a, &b};
+	char *t;
+	T_CHECK(rep_load_file(t_src("tests/fixtures/golden/result.json"), &a, &e) == 0, "%s", e.msg);
+	b = a;
+	for (int i = 0; i < b.nmem; i++)
+		b.mem[i].best /= 2; /* a board with half the bandwidth */
+	t = cmp_table(two, 2, 0);
+	T_CHECK(t && strstr(t, "DRAM read, all threads") && strstr(t, "0.50"), "ratio 0.50 shown");
+	free(t);
+	t = cmp_table(two, 2, 1);
+	T_CHECK(t && strstr(t, "| figure | unit | A | B | B/A |"), "markdown table");
+	free(t);
+}
+
+static void test_bad_results(void)
+{
+	struct rep_result r;
+	struct ev_err e = {0};
+	cJSON *d = cJSON_Parse("{\"schema\":\"eaves.result\",\"schema_version\":1,\"bw\":{\"levels\":"
+			       "[{\"level\":\"DRAM\",\"kernel\":\"read\",\"threads\":\"two\"}]}}");
+	T_CHECK(rep_load(d, "x.json", &r, &e) == EV_ERR_USAGE && strstr(e.msg, "x.json: bw.levels[0]") &&
+			strstr(e.msg, "threads"),
+		"%s", e.msg);
+	cJSON_Delete(d);
+	d = cJSON_Parse("{\"schema\":\"eaves.result\",\"schema_version\":7}");
+	T_CHECK(rep_load(d, "y.json", &r, &e) == EV_ERR_USAGE && strstr(e.msg, "newer"), "%s", e.msg);
+	cJSON_Delete(d);
+	d = cJSON_Parse("{\"schema\":\"something.else\",\"schema_version\":1}");
+	T_CHECK(rep_load(d, "z.json", &r, &e) == EV_ERR_USAGE && strstr(e.msg, "not an eaves result"),
+		"%s", e.msg);
+	cJSON_Delete(d);
+}
+
+static void test_devices(void)
+{
+	struct ev_device *all = calloc(96, sizeof *all), d;
+	struct ev_err e = {0};
+	int n = devices_list(all, 96, &e);
+	T_CHECK(n >= 35, "%d devices: %s", n, e.msg);
+	for (int i = 0; i < n; i++)
+		T_CHECK(all[i].name[0] && all[i].cpu[0] && all[i].sources[0] &&
+				(all[i].peak_bw_bytes_per_s > 0 || !strcmp(all[i].bw_basis, "not found")),
+			"%s: complete", all[i].id);
+	T_CHECK(devices_load("rpi5", &d, &e) == 0 && d.peak_bw_bytes_per_s == 17.07e9 &&
+			!strcmp(d.bw_basis, "derived") && d.cores == 4,
+		"rpi5: %s", e.msg);
+	T_CHECK(devices_load("jetson_orin_nano_8gb", &d, &e) == 0 && d.peak_bw_bytes_per_s == 68e9 &&
+			!strcmp(d.bw_basis, "published"),
+		"orin nano published 68 GB/s");
+	T_CHECK(devices_load_file(t_src("tests/fixtures/devices/bad-bw.json"), &d, &e) == EV_ERR_USAGE &&
+			strstr(e.msg, "bad-bw.json: memory: field 'peak_bw_gbs'"),
+		"%s", e.msg);
+	T_CHECK(devices_load_file(t_src("tests/fixtures/devices/bad-basis.json"), &d, &e) == EV_ERR_USAGE &&
+			strstr(e.msg, "bw_basis"),
+		"%s", e.msg);
+	free(all);
+}
+
+int main(void)
+{
+	t_prog = "test-reports";
+	setenv("EAVES_CONFIGS", t_src("configs"), 1);
+	T_RUN(test_golden_plot_and_report);
+	T_RUN(test_gnuplot_renders);
+	T_RUN(test_compare);
+	T_RUN(test_bad_results);
+	T_RUN(test_devices);
+	T_DONE();
+}
