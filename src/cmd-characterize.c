@@ -359,7 +359,8 @@ write:
 out:
 	cJSON_Delete(doc);
 	free(dev);
-	bench_bw_free(bwr);
+	if (bwr)
+		bench_bw_free(bwr);
 	free(bwr);
 	free(flr);
 	free(dr);
