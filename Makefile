@@ -114,7 +114,7 @@ endif
 check-tests: $(BIN) $(TEST_BIN)
 
 bench: deps
-	@EAVES_DEPS_EXTRA=likwid sh scripts/deps.sh
+	@EAVES_DEPS_EXTRA="likwid jq" sh scripts/deps.sh
 	@$(MAKE) --no-print-directory all
 	sh scripts/bench.sh $(BIN)
 

@@ -1,0 +1,142 @@
+#!/bin/sh
+# make bench: eaves against established tools on this machine, interleaved
+# A B A B in one run (a shared VM swings by 30% between runs: only ratios
+# from one interleaved run mean anything), written to docs/performance.md.
+# Needs likwid (likwid-bench) and jq (to read eaves' JSON); make bench installs
+# both. A tool that is missing or fails is reported as skipped, with the reason.
+set -u
+BIN=${1:-build/eaves}
+OUT=${EAVES_BENCH_OUT:-docs/performance.md}
+ROUNDS=${EAVES_BENCH_ROUNDS:-3}
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+THREADS=$(nproc)
+have_likwid=1
+command -v likwid-bench >/dev/null 2>&1 || have_likwid=0
+
+lw() { # likwid-bench test workgroup -> MByte/s or MFlops/s value
+	likwid-bench -t "$1" -w "$2" 2>/dev/null | awk -v k="$3" '$0 ~ k {print $2; exit}'
+}
+ev() { # jq filter on a JSON file
+	jq -r "$2" "$1" 2>/dev/null
+}
+median() { sort -g | awk '{a[NR]=$1} END {if (NR == 0) print "nan"; else if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0 && a > 0) printf "%.3f", a / b; else print "nan" }'; }
+
+echo "bench: $ROUNDS interleaved rounds, $THREADS threads, 2 GiB working sets" >&2
+: > "$TMP/bw.tsv"
+r=1
+while [ "$r" -le "$ROUNDS" ]; do
+	echo "bench: round $r: eaves bw" >&2
+	"$BIN" bw --size 2GiB --threads "$THREADS" --kernels read,copy,copy_nt,triad,triad_nt \
+		--json "$TMP/ev$r.json" >/dev/null 2>&1
+	for k in read copy copy_nt triad triad_nt; do
+		v=$(ev "$TMP/ev$r.json" ".bw.points[] | select(.kernel == \"$k\") | .bw_best_bytes_per_s")
+		echo "$r eaves_$k $v" >> "$TMP/bw.tsv"
+	done
+	if [ "$have_likwid" = 1 ]; then
+		echo "bench: round $r: likwid-bench" >&2
+		for t in load_avx512 copy_mem_avx512 triad_mem_avx512; do
+			v=$(lw "$t" "S0:2GB:$THREADS" "MByte/s")
+			[ -n "$v" ] && echo "$r likwid_$t $(awk -v m="$v" 'BEGIN{print m*1e6}')" >> "$TMP/bw.tsv"
+		done
+	fi
+	r=$((r + 1))
+done
+
+pair() { # eaves kernel, likwid test -> "median_eaves median_likwid median_ratio min_ratio max_ratio"
+	: > "$TMP/ratios"
+	for i in $(seq 1 "$ROUNDS"); do
+		a=$(awk -v r="$i" -v k="eaves_$1" '$1 == r && $2 == k {print $3}' "$TMP/bw.tsv")
+		b=$(awk -v r="$i" -v k="likwid_$2" '$1 == r && $2 == k {print $3}' "$TMP/bw.tsv")
+		[ -n "$a" ] && [ -n "$b" ] && ratio "$a" "$b" >> "$TMP/ratios" && echo >> "$TMP/ratios"
+	done
+	ea=$(awk -v k="eaves_$1" '$2 == k {print $3/1e9}' "$TMP/bw.tsv" | median)
+	lk=$(awk -v k="likwid_$2" '$2 == k {print $3/1e9}' "$TMP/bw.tsv" | median)
+	rm_=$(grep -v '^$' "$TMP/ratios" | median)
+	mn=$(grep -v '^$' "$TMP/ratios" | sort -g | head -1)
+	mx=$(grep -v '^$' "$TMP/ratios" | sort -g | tail -1)
+	echo "$ea $lk $rm_ ${mn:-nan} ${mx:-nan}"
+}
+
+echo "bench: peak FLOP/s" >&2
+"$BIN" flops --threads 1 --precisions fp64,fp32,bf16,int8 --no-ridge --json "$TMP/fl.json" >/dev/null 2>&1
+fl_lk_sp=""; fl_lk_dp=""
+if [ "$have_likwid" = 1 ]; then
+	fl_lk_sp=$(lw peakflops_sp_avx512_fma "S0:32kB:1" "MFlops/s")
+	fl_lk_dp=$(lw peakflops_avx512_fma "S0:32kB:1" "MFlops/s")
+fi
+
+echo "bench: decode TinyLlama-1.1B (this takes a minute)" >&2
+"$BIN" decode --model TinyLlama-1.1B --quant q4_0,q8_0,f16 --threads "$THREADS" --prompt 64 --tokens 64 \
+	--ctx 128,1024 --json "$TMP/dec.json" >/dev/null 2>&1
+lk_read=""
+[ "$have_likwid" = 1 ] && lk_read=$(lw load_avx512 "S0:2GB:$THREADS" "MByte/s")
+
+{
+	echo "# Performance"
+	echo
+	echo "Written by \`make bench\` (scripts/bench.sh); numbers are measurements of one run."
+	echo
+	echo "- date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+	echo "- machine: $(ev "$TMP/ev1.json" '.machine.cpu.model_name') ($(ev "$TMP/ev1.json" '.machine.cpu.uarch')), $THREADS cores, $(ev "$TMP/ev1.json" '.kernel')"
+	echo "- eaves: $("$BIN" version)"
+	if [ "$have_likwid" = 1 ]; then
+		echo "- likwid: $(likwid-bench -h 2>&1 | head -1 | tr -d '\r' || true)"
+	else
+		echo "- likwid: not installed: the comparisons below are skipped"
+	fi
+	echo
+	echo "## DRAM bandwidth, $THREADS threads, 2 GiB, $ROUNDS rounds interleaved (eaves, likwid, eaves, ...)"
+	echo
+	echo "Median of the rounds' best figures (GB/s); ratio = eaves / likwid per round, median and range."
+	echo "Target: every ratio >= 1."
+	echo
+	echo "| eaves kernel | likwid-bench test | eaves GB/s | likwid GB/s | ratio median | ratio range |"
+	echo "|---|---|---:|---:|---:|---|"
+	for p in "read load_avx512" "copy copy_mem_avx512" "copy_nt copy_mem_avx512" "triad triad_mem_avx512" "triad_nt triad_mem_avx512"; do
+		set -- $p
+		set -- "$1" "$2" $(pair "$1" "$2")
+		echo "| $1 | $2 | $3 | $4 | $5 | $6 - $7 |"
+	done
+	echo
+	echo "likwid's copy_mem and triad_mem use non-temporal stores: eaves' copy_nt and triad_nt are"
+	echo "the like-for-like rows. McCalpin STREAM is not a Debian package and cannot be fetched on this"
+	echo "machine (no network but Debian's archive): the STREAM comparison of the issue is not made."
+	echo
+	echo "## Peak FLOP/s, 1 thread"
+	echo
+	echo "| precision | eaves kernel | eaves best GFLOP/s | theoretical | median / theoretical | likwid-bench | eaves / likwid |"
+	echo "|---|---|---:|---:|---:|---:|---:|"
+	for prec in fp64 fp32 bf16 int8; do
+		k=$(ev "$TMP/fl.json" ".flops.peaks[] | select(.precision == \"$prec\" and .threads == 1) | .kernel")
+		b=$(ev "$TMP/fl.json" ".flops.peaks[] | select(.precision == \"$prec\" and .threads == 1) | .best_flop_per_s / 1e9 * 10 | round / 10")
+		t=$(ev "$TMP/fl.json" ".flops.peaks[] | select(.precision == \"$prec\" and .threads == 1) | (.theoretical_flop_per_s // 0) / 1e9 * 10 | round / 10")
+		q=$(ev "$TMP/fl.json" ".flops.peaks[] | select(.precision == \"$prec\" and .threads == 1) | (.measured_over_theoretical // 0) * 1000 | round / 10")
+		lk="-"; rr="-"
+		if [ "$prec" = fp32 ] && [ -n "$fl_lk_sp" ]; then lk=$(awk -v m="$fl_lk_sp" 'BEGIN{printf "%.1f", m/1e3}'); rr=$(ratio "$b" "$lk"); fi
+		if [ "$prec" = fp64 ] && [ -n "$fl_lk_dp" ]; then lk=$(awk -v m="$fl_lk_dp" 'BEGIN{printf "%.1f", m/1e3}'); rr=$(ratio "$b" "$lk"); fi
+		echo "| $prec | $k | $b | $t | $q% | $lk | $rr |"
+	done
+	echo
+	echo "No common roofline tool reports BF16 and INT8 peaks; eaves' figures are explained by the"
+	echo "instruction and the microarchitecture table (configs/uarch.json): see docs/methodology.md."
+	echo
+	echo "## Decode, TinyLlama-1.1B, $THREADS threads, 64 prompt + 64 generated tokens"
+	echo
+	echo "Ceiling = bytes/token / eaves' DRAM read bandwidth measured in the same run"
+	echo "($(ev "$TMP/dec.json" '.decode.ceiling_bw_best_bytes_per_s / 1e9 * 10 | round / 10') GB/s; likwid load_avx512 right after: $( [ -n "$lk_read" ] && awk -v m="$lk_read" 'BEGIN{printf "%.1f", m/1e3}' || echo "not run") GB/s)."
+	echo "Targets: q4_0 and q8_0 >= 85% of the ceiling, f16 >= 90%."
+	echo
+	echo "| quant | kernel | tok/s | TPOT p50 ms | bytes/token MB | achieved GB/s | ceiling tok/s | % of ceiling | compute ceiling tok/s | bound |"
+	echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---|"
+	jq -r '.decode.runs[] | "| \(.quant) | \(.kernel) | \(.tokens_per_s*100|round/100) | \(.tpot_s.p50*1e5|round/100) | \(.bytes_per_token/1e4|round/100) | \(.achieved_bytes_per_s/1e7|round/100) | \(.ceiling_tokens_per_s*100|round/100) | \(.fraction_of_ceiling*1000|round/10)% | \(.compute_ceiling_tokens_per_s*10|round/10) | \(.bound) |"' "$TMP/dec.json" 2>/dev/null
+	echo
+	echo "Context sweep (KV cache filled synthetically):"
+	echo
+	echo "| quant | ctx | tok/s | ceiling | % |"
+	echo "|---|---:|---:|---:|---:|"
+	jq -r '.decode.runs[] | .quant as $q | .context_sweep[] | "| \($q) | \(.ctx) | \(.tokens_per_s_median*100|round/100) | \(.ceiling_tokens_per_s*100|round/100) | \(.fraction_of_ceiling*1000|round/10)% |"' "$TMP/dec.json" 2>/dev/null
+} > "$OUT.tmp" && mv "$OUT.tmp" "$OUT"
+echo "bench: wrote $OUT" >&2
+cat "$OUT"
