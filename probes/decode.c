@@ -279,6 +279,7 @@ int dec_model_create(struct dec_model *m, const struct ev_model_shape *s, int ty
 	m->dot = ev_dot_pick(type, cpu);
 	m->dot_kv = ev_dot_pick(EV_TYPE_F16, cpu);
 	m->axpy = ev_axpy_f16_pick(cpu);
+	m->softmax = ev_softmax_pick(cpu);
 	m->L = calloc((size_t)s->n_layers, sizeof *m->L);
 	if (!m->L)
 		return ev_fail(e, EV_ERR_RUNTIME, "decode: out of memory");
@@ -325,11 +326,14 @@ static void kv_fill(void *a, int tid, int nth)
 	size_t per_layer = (size_t)m->ctx_cap * m->kv_dim;
 	for (int l = tid; l < m->s.n_layers; l += nth) {
 		uint64_t s = k->seed + (uint64_t)l;
-		for (size_t i = 0; i < (size_t)k->upto * m->kv_dim; i++) {
-			uint64_t r = splitmix(&s);
-			m->kc[l * per_layer + i] = ev_f32_to_fp16((float)((r & 0xffff) / 32768.0 - 1.0));
-			m->vc[l * per_layer + i] = ev_f32_to_fp16((float)(((r >> 16) & 0xffff) / 32768.0 - 1.0));
-		}
+		for (size_t p = 0; p < (size_t)k->upto; p++)
+			for (size_t i = 0; i < (size_t)m->kv_dim; i++) {
+				uint64_t r = splitmix(&s);
+				m->kc[l * per_layer + i * (size_t)m->ctx_cap + p] =
+					ev_f32_to_fp16((float)((r & 0xffff) / 32768.0 - 1.0));
+				m->vc[l * per_layer + p * (size_t)m->kv_dim + i] =
+					ev_f32_to_fp16((float)(((r >> 16) & 0xffff) / 32768.0 - 1.0));
+			}
 	}
 }
 
@@ -413,20 +417,12 @@ static void attention(struct dec_model *m, int l, int B, int pos, int tid, int n
 	for (int item = tid; item < B * H; item += nth) {
 		int b = item / H, h = item % H, kvh = h / group, n = pos + b + 1;
 		const float *q = m->q + (size_t)b * m->q_dim + (size_t)h * hd;
-		float *o = m->att + (size_t)b * m->q_dim + (size_t)h * hd, mx = -INFINITY, sum = 0;
-		m->dot_kv->rows(hd, m->kc + lo + (size_t)kvh * hd, (size_t)m->kv_dim * sizeof(ev_fp16), n,
-				q, scores);
-		for (int t = 0; t < n; t++) {
-			scores[t] *= scale;
-			if (scores[t] > mx)
-				mx = scores[t];
-		}
-		for (int t = 0; t < n; t++) {
-			scores[t] = expf(scores[t] - mx);
-			sum += scores[t];
-		}
-		for (int t = 0; t < n; t++)
-			scores[t] /= sum;
+		float *o = m->att + (size_t)b * m->q_dim + (size_t)h * hd;
+		/* K is stored transposed ([dim][position]): the scores of all positions are
+		 * one axpy per dimension, vectorized over positions, no horizontal sums. */
+		memset(scores, 0, sizeof(float) * (size_t)n);
+		m->axpy(n, m->kc + lo + (size_t)kvh * hd * m->ctx_cap, (size_t)m->ctx_cap, hd, q, scores);
+		m->softmax(scores, n, scale);
 		memset(o, 0, sizeof(float) * (size_t)hd);
 		m->axpy(hd, m->vc + lo + (size_t)kvh * hd, (size_t)m->kv_dim, n, scores, o);
 	}
@@ -475,7 +471,7 @@ static void forward_fn(void *a, int tid, int nth)
 			rope(q, s->n_heads, hd, cs);
 			rope(k, s->n_kv_heads, hd, cs);
 			for (int i = 0; i < m->kv_dim; i++) {
-				m->kc[lo + (size_t)p * m->kv_dim + i] = ev_f32_to_fp16(k[i]);
+				m->kc[lo + (size_t)i * m->ctx_cap + p] = ev_f32_to_fp16(k[i]);
 				m->vc[lo + (size_t)p * m->kv_dim + i] = ev_f32_to_fp16(v[i]);
 			}
 		}

@@ -31,11 +31,12 @@ struct dec_model {
 	struct dec_tensor embd, out;  /* out.data == embd.data when tied */
 	float *out_norm;
 	struct dec_layer *L;
-	ev_fp16 *kc, *vc;             /* [layer][pos][kv_dim] */
+	ev_fp16 *kc, *vc;             /* K: [layer][kv_dim][pos] (transposed), V: [layer][pos][kv_dim] */
 	void *wmem, *kvmem, *amem;
 	size_t wmem_bytes, kv_bytes, act_bytes;
 	const struct ev_dot_impl *dot, *dot_kv;
 	ev_axpy_f16_fn axpy;
+	ev_softmax_fn softmax;
 	/* activations, batch_cap rows each */
 	float *x, *xn, *q, *k, *v, *att, *hb, *hb2, *tmp, *logits, *scores, *rope, *rowbuf;
 	void *act;

@@ -5,6 +5,7 @@
  * vector: sum((q - 8) y) = sum(q y) - 8 sum(y). Four rows share each
  * activation load. f16 weights widen with vcvtph2ps. */
 #include <immintrin.h>
+#include <math.h>
 
 #include "quant.h"
 
@@ -165,4 +166,89 @@ void dot_rows_q4_0x4_avx512vnni(int n, const void *w, size_t rb, int nr, const v
 	}
 	if (g < nr)
 		dot_rows_q4_0_avx512vnni(n, (const char *)w + (size_t)g * rb, rb, nr - g, act, out + g);
+}
+
+/* out[d] += sum_r s[r] v[r][d]: 64 outputs per pass (4 accumulators), so each
+ * row's 16-wide conversions are shared by 4 FMAs' worth of outputs in flight. */
+void ev_axpy_f16_avx512(int n, const ev_fp16 *v, size_t stride, int nr, const float *s, float *out)
+{
+	int d = 0;
+	for (; d + 64 <= n; d += 64) {
+		__m512 a0 = _mm512_loadu_ps(out + d), a1 = _mm512_loadu_ps(out + d + 16);
+		__m512 a2 = _mm512_loadu_ps(out + d + 32), a3 = _mm512_loadu_ps(out + d + 48);
+		for (int r = 0; r < nr; r++) {
+			const ev_fp16 *row = v + (size_t)r * stride + (size_t)d;
+			__m512 w = _mm512_set1_ps(s[r]);
+			a0 = _mm512_fmadd_ps(w, _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)row)), a0);
+			a1 = _mm512_fmadd_ps(w, _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(row + 16))), a1);
+			a2 = _mm512_fmadd_ps(w, _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(row + 32))), a2);
+			a3 = _mm512_fmadd_ps(w, _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(row + 48))), a3);
+		}
+		_mm512_storeu_ps(out + d, a0);
+		_mm512_storeu_ps(out + d + 16, a1);
+		_mm512_storeu_ps(out + d + 32, a2);
+		_mm512_storeu_ps(out + d + 48, a3);
+	}
+	for (; d + 16 <= n; d += 16) {
+		__m512 a = _mm512_loadu_ps(out + d);
+		for (int r = 0; r < nr; r++)
+			a = _mm512_fmadd_ps(_mm512_set1_ps(s[r]),
+					    _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(v + (size_t)r * stride + (size_t)d))),
+					    a);
+		_mm512_storeu_ps(out + d, a);
+	}
+	if (d < n)
+		ev_axpy_f16_avx2(n - d, v + d, stride, nr, s, out + d);
+}
+
+/* exp(x) for x <= 0 (softmax after subtracting the max): x = k ln2 + r with
+ * |r| <= ln2/2, e^r by a degree-6 Taylor polynomial (relative error < 2e-7 on
+ * that interval), 2^k by vscalefps. Underflows cleanly to 0. */
+static inline __m512 exp_neg(__m512 x)
+{
+	const __m512 log2e = _mm512_set1_ps(1.44269504f), ln2 = _mm512_set1_ps(0.693147181f);
+	__m512 k, r, p;
+	x = _mm512_max_ps(x, _mm512_set1_ps(-104.0f));
+	k = _mm512_roundscale_ps(_mm512_mul_ps(x, log2e), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+	r = _mm512_fnmadd_ps(k, ln2, x);
+	p = _mm512_set1_ps(1.0f / 720);
+	p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f / 120));
+	p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f / 24));
+	p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f / 6));
+	p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(0.5f));
+	p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f));
+	p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f));
+	return _mm512_scalef_ps(p, k);
+}
+
+void ev_softmax_avx512(float *x, int n, float scale)
+{
+	__m512 vmax = _mm512_set1_ps(-INFINITY), vsum = _mm512_setzero_ps(), sc = _mm512_set1_ps(scale);
+	float mx, sum, inv;
+	int t = 0;
+	for (; t + 16 <= n; t += 16) {
+		__m512 v = _mm512_mul_ps(_mm512_loadu_ps(x + t), sc);
+		_mm512_storeu_ps(x + t, v);
+		vmax = _mm512_max_ps(vmax, v);
+	}
+	mx = _mm512_reduce_max_ps(vmax);
+	for (; t < n; t++) {
+		x[t] *= scale;
+		if (x[t] > mx)
+			mx = x[t];
+	}
+	vmax = _mm512_set1_ps(mx);
+	for (t = 0; t + 16 <= n; t += 16) {
+		__m512 e = exp_neg(_mm512_sub_ps(_mm512_loadu_ps(x + t), vmax));
+		_mm512_storeu_ps(x + t, e);
+		vsum = _mm512_add_ps(vsum, e);
+	}
+	sum = _mm512_reduce_add_ps(vsum);
+	for (; t < n; t++)
+		sum += (x[t] = expf(x[t] - mx));
+	inv = 1.0f / sum;
+	for (t = 0; t + 16 <= n; t += 16)
+		_mm512_storeu_ps(x + t, _mm512_mul_ps(_mm512_loadu_ps(x + t), _mm512_set1_ps(inv)));
+	for (; t < n; t++)
+		x[t] *= inv;
 }

@@ -383,9 +383,35 @@ void ev_axpy_f16_generic(int n, const ev_fp16 *v, size_t stride, int nr, const f
 			out[d] += s[r] * ev_fp16_to_f32(v[(size_t)r * stride + (size_t)d]);
 }
 
+void ev_softmax_generic(float *x, int n, float scale)
+{
+	float mx = -INFINITY, sum = 0;
+	for (int t = 0; t < n; t++) {
+		x[t] *= scale;
+		if (x[t] > mx)
+			mx = x[t];
+	}
+	for (int t = 0; t < n; t++)
+		sum += (x[t] = expf(x[t] - mx));
+	for (int t = 0; t < n; t++)
+		x[t] /= sum;
+}
+
+ev_softmax_fn ev_softmax_pick(const struct ev_cpu *c)
+{
+#if defined(__x86_64__)
+	if (c->isa_max >= EV_ISA_AVX512 && cpu_has(c, EV_F(AVX512F)))
+		return ev_softmax_avx512;
+#endif
+	(void)c;
+	return ev_softmax_generic;
+}
+
 ev_axpy_f16_fn ev_axpy_f16_pick(const struct ev_cpu *c)
 {
 #if defined(__x86_64__)
+	if (c->isa_max >= EV_ISA_AVX512 && cpu_has(c, EV_F(AVX512F) | EV_F(AVX2) | EV_F(F16C)))
+		return ev_axpy_f16_avx512;
 	if (c->isa_max >= EV_ISA_AVX2 && cpu_has(c, EV_F(AVX2) | EV_F(FMA) | EV_F(F16C)))
 		return ev_axpy_f16_avx2;
 #endif

@@ -130,9 +130,16 @@ void dot_rows_f16_avx512(int n, const void *w, size_t rb, int nr, const void *ac
 typedef void (*ev_axpy_f16_fn)(int n, const ev_fp16 *v, size_t stride, int nr, const float *s,
 			       float *out);
 ev_axpy_f16_fn ev_axpy_f16_pick(const struct ev_cpu *c);
+
+/* x[i] = exp(scale * x[i] - max) / sum, in place: the attention softmax. */
+typedef void (*ev_softmax_fn)(float *x, int n, float scale);
+ev_softmax_fn ev_softmax_pick(const struct ev_cpu *c);
+void ev_softmax_generic(float *x, int n, float scale);
 void ev_axpy_f16_generic(int n, const ev_fp16 *v, size_t stride, int nr, const float *s, float *out);
 #if defined(__x86_64__)
 void ev_axpy_f16_avx2(int n, const ev_fp16 *v, size_t stride, int nr, const float *s, float *out);
+void ev_axpy_f16_avx512(int n, const ev_fp16 *v, size_t stride, int nr, const float *s, float *out);
+void ev_softmax_avx512(float *x, int n, float scale);
 #endif
 
 #endif

@@ -168,9 +168,48 @@ static void test_simd_vs_ref(void)
 	T_CHECK(tested >= 5, "every type has at least its generic implementation");
 }
 
+static void test_attention_helpers(void)
+{
+	struct ev_cpu cpu;
+	static float x[1000], y[1000];
+	static ev_fp16 v[40 * 300];
+	float s[40], o1[300], o2[300];
+	ev_softmax_fn sm;
+	ev_axpy_f16_fn ax;
+	cpu_detect(&cpu);
+	sm = ev_softmax_pick(&cpu);
+	ax = ev_axpy_f16_pick(&cpu);
+	for (int n = 1; n <= 1000; n = n * 3 + 1) {
+		double sum = 0;
+		for (int i = 0; i < n; i++)
+			x[i] = y[i] = frand() * 40;
+		sm(x, n, 0.125f);
+		ev_softmax_generic(y, n, 0.125f);
+		for (int i = 0; i < n; i++) {
+			T_CHECK(fabsf(x[i] - y[i]) <= 1e-6f + 2e-6f * y[i], "softmax n=%d i=%d: %g vs %g", n,
+				i, x[i], y[i]);
+			sum += x[i];
+		}
+		T_CHECK(fabs(sum - 1) < 1e-5, "softmax sums to %g", sum);
+	}
+	for (int i = 0; i < 40 * 300; i++)
+		v[i] = ev_f32_to_fp16(frand());
+	for (int i = 0; i < 40; i++)
+		s[i] = frand();
+	for (int n = 1; n <= 300; n += 37) {
+		for (int d = 0; d < n; d++)
+			o1[d] = o2[d] = 0.5f;
+		ax(n, v, 300, 40, s, o1);
+		ev_axpy_f16_generic(n, v, 300, 40, s, o2);
+		for (int d = 0; d < n; d++)
+			T_CHECK(fabsf(o1[d] - o2[d]) <= 1e-5f, "axpy n=%d d=%d: %g vs %g", n, d, o1[d], o2[d]);
+	}
+}
+
 int main(void)
 {
 	t_prog = "test-quant";
+	T_RUN(test_attention_helpers);
 	T_RUN(test_traits);
 	T_RUN(test_halves);
 	T_RUN(test_round_trips);
