@@ -493,11 +493,23 @@ static void forward_fn(void *a, int tid, int nth)
 		matmul(m, &L->wg, m->hb, (size_t)s->ffn, B, tid, nth);
 		matmul(m, &L->wu, m->hb2, (size_t)s->ffn, B, tid, nth);
 		pool_barrier(f->pool);
-		for (int b = tid; b < B; b += nth) {
-			float *g = m->hb + (size_t)b * s->ffn, *u = m->hb2 + (size_t)b * s->ffn;
-			for (int i = 0; i < s->ffn; i++)
-				g[i] = g[i] / (1.0f + expf(-g[i])) * u[i];
-			ev_act_quantize(m->vdt, g, (char *)m->act + (size_t)b * m->act_stride, s->ffn);
+		if (B == 1) {
+			/* one token: every thread does its own 32-element blocks */
+			int nb = s->ffn / QK, per = (nb + nth - 1) / nth;
+			int i0 = tid * per * QK, i1 = (tid + 1) * per * QK;
+			if (i1 > s->ffn)
+				i1 = s->ffn;
+			for (int i = i0; i < i1; i++)
+				m->hb[i] = m->hb[i] / (1.0f + expf(-m->hb[i])) * m->hb2[i];
+			if (i0 < i1)
+				ev_act_quantize_range(m->vdt, m->hb, m->act, s->ffn, i0, i1);
+		} else {
+			for (int b = tid; b < B; b += nth) {
+				float *g = m->hb + (size_t)b * s->ffn, *u = m->hb2 + (size_t)b * s->ffn;
+				for (int i = 0; i < s->ffn; i++)
+					g[i] = g[i] / (1.0f + expf(-g[i])) * u[i];
+				ev_act_quantize(m->vdt, g, (char *)m->act + (size_t)b * m->act_stride, s->ffn);
+			}
 		}
 		pool_barrier(f->pool);
 		matmul(m, &L->wd, m->tmp, (size_t)H, B, tid, nth);

@@ -252,3 +252,43 @@ void ev_softmax_avx512(float *x, int n, float scale)
 	for (; t < n; t++)
 		x[t] *= inv;
 }
+
+/* q8_0x4: per block index two 64-byte loads bring rows 0-1 and 2-3; the
+ * activation block (32 bytes) is broadcast to both halves; weights are made
+ * unsigned by +128 (xor 0x80) and 128 x sum(y) is taken back at the end. */
+void dot_rows_q8_0x4_avx512vnni(int n, const void *w, size_t rb, int nr, const void *act, float *out)
+{
+	const struct block_q8_0 *y = act;
+	const float *ys = ev_act_q8_sums(act, n);
+	const __m512i off = _mm512_set1_epi8((char)0x80);
+	const __m512i lo2 = _mm512_setr_epi32(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1);
+	const __m512i hi2 = _mm512_setr_epi32(2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3);
+	int nb = n / QK, g = 0;
+	for (; g + 4 <= nr; g += 4) {
+		const unsigned char *p = (const unsigned char *)w + (size_t)g * rb;
+		__m512 a01 = _mm512_setzero_ps(), a23 = _mm512_setzero_ps();
+		__m128 corr = _mm_setzero_ps();
+		for (int b = 0; b < nb; b++, p += 136) {
+			__m512i x01 = _mm512_xor_si512(_mm512_loadu_si512((const void *)(p + 8)), off);
+			__m512i x23 = _mm512_xor_si512(_mm512_loadu_si512((const void *)(p + 72)), off);
+			__m512i yy = _mm512_broadcast_i64x4(_mm256_loadu_si256((const __m256i *)y[b].qs));
+			__m128 dx = _mm_cvtph_ps(_mm_loadl_epi64((const __m128i *)p));
+			__m512 dxy = _mm512_castps128_ps512(_mm_mul_ps(dx, _mm_set1_ps(_cvtsh_ss(y[b].d))));
+			a01 = _mm512_fmadd_ps(_mm512_permutexvar_ps(lo2, dxy),
+					      _mm512_cvtepi32_ps(_mm512_dpbusd_epi32(_mm512_setzero_si512(), x01, yy)), a01);
+			a23 = _mm512_fmadd_ps(_mm512_permutexvar_ps(hi2, dxy),
+					      _mm512_cvtepi32_ps(_mm512_dpbusd_epi32(_mm512_setzero_si512(), x23, yy)), a23);
+			corr = _mm_fmadd_ps(dx, _mm_set1_ps(ys[b]), corr);
+		}
+		{
+			float c[4];
+			_mm_storeu_ps(c, corr);
+			out[g] = hsum8(_mm512_castps512_ps256(a01)) - 128 * c[0];
+			out[g + 1] = hsum8(_mm512_extractf32x8_ps(a01, 1)) - 128 * c[1];
+			out[g + 2] = hsum8(_mm512_castps512_ps256(a23)) - 128 * c[2];
+			out[g + 3] = hsum8(_mm512_extractf32x8_ps(a23, 1)) - 128 * c[3];
+		}
+	}
+	if (g < nr)
+		dot_rows_q8_0_avx512vnni(n, (const char *)w + (size_t)g * rb, rb, nr - g, act, out + g);
+}

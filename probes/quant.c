@@ -292,6 +292,35 @@ void ev_q4_0x4_unpack_row(const void *group, int n, int r, void *row)
 	}
 }
 
+void ev_q8_0x4_repack(void *rows, int n)
+{
+	int nb = n / QK;
+	size_t rb = (size_t)nb * sizeof(struct block_q8_0);
+	unsigned char *tmp = malloc(4 * rb), *dst = rows;
+	if (!tmp)
+		abort();
+	memcpy(tmp, rows, 4 * rb);
+	for (int b = 0; b < nb; b++) {
+		unsigned char *g = dst + (size_t)b * 136;
+		for (int r = 0; r < 4; r++) {
+			const struct block_q8_0 *src = (const void *)(tmp + (size_t)r * rb);
+			memcpy(g + 2 * r, &src[b].d, 2);
+			memcpy(g + 8 + 32 * r, src[b].qs, 32);
+		}
+	}
+	free(tmp);
+}
+
+void ev_q8_0x4_unpack_row(const void *group, int n, int r, void *row)
+{
+	const unsigned char *g = group;
+	struct block_q8_0 *out = row;
+	for (int b = 0; b < n / QK; b++) {
+		memcpy(&out[b].d, g + (size_t)b * 136 + 2 * r, 2);
+		memcpy(out[b].qs, g + (size_t)b * 136 + 8 + 32 * r, 32);
+	}
+}
+
 size_t ev_act_bytes(int vdt, int64_t n)
 {
 	if (vdt == EV_TYPE_Q8_0)
@@ -300,21 +329,26 @@ size_t ev_act_bytes(int vdt, int64_t n)
 	return (size_t)n * sizeof(float);
 }
 
-void ev_act_quantize(int vdt, const float *x, void *act, int64_t n)
+void ev_act_quantize_range(int vdt, const float *x, void *act, int64_t n, int64_t i0, int64_t i1)
 {
 	if (vdt == EV_TYPE_Q8_0) {
 		struct block_q8_0 *b = act;
 		float *sums = (float *)ev_act_q8_sums(act, n);
-		q8_0_from_float(x, act, n);
-		for (int64_t i = 0; i < n / QK; i++) {
+		q8_0_from_float(x + i0, b + i0 / QK, i1 - i0);
+		for (int64_t i = i0 / QK; i < i1 / QK; i++) {
 			int s = 0;
 			for (int j = 0; j < QK; j++)
 				s += b[i].qs[j];
 			sums[i] = ev_fp16_to_f32(b[i].d) * (float)s;
 		}
 	} else {
-		memcpy(act, x, (size_t)n * sizeof(float));
+		memcpy((float *)act + i0, x + i0, (size_t)(i1 - i0) * sizeof(float));
 	}
+}
+
+void ev_act_quantize(int vdt, const float *x, void *act, int64_t n)
+{
+	ev_act_quantize_range(vdt, x, act, n, 0, n);
 }
 
 void dot_rows_generic(int type, int n, const void *w, size_t rb, int nr, const void *act,
@@ -345,6 +379,7 @@ static const struct ev_dot_impl dot_impls[] = {
 	{.type = EV_TYPE_Q4_0, .isa = EV_ISA_AVX512, .features = A512 | EV_F(AVX512VNNI) | EV_F(AVX512DQ), .name = "q4_0x4 avx512-vnni", .rows = dot_rows_q4_0x4_avx512vnni, .repack4 = ev_q4_0x4_repack, .unpack_row = ev_q4_0x4_unpack_row},
 	{.type = EV_TYPE_Q4_0, .isa = EV_ISA_AVX512, .features = A512 | EV_F(AVX512VNNI), .name = "q4_0 avx512-vnni", .rows = dot_rows_q4_0_avx512vnni},
 	{.type = EV_TYPE_Q4_0, .isa = EV_ISA_AVX2, .features = A2, .name = "q4_0 avx2", .rows = dot_rows_q4_0_avx2},
+	{.type = EV_TYPE_Q8_0, .isa = EV_ISA_AVX512, .features = A512 | EV_F(AVX512VNNI) | EV_F(AVX512DQ), .name = "q8_0x4 avx512-vnni", .rows = dot_rows_q8_0x4_avx512vnni, .repack4 = ev_q8_0x4_repack, .unpack_row = ev_q8_0x4_unpack_row},
 	{.type = EV_TYPE_Q8_0, .isa = EV_ISA_AVX512, .features = A512 | EV_F(AVX512VNNI), .name = "q8_0 avx512-vnni", .rows = dot_rows_q8_0_avx512vnni},
 	{.type = EV_TYPE_Q8_0, .isa = EV_ISA_AVX2, .features = A2, .name = "q8_0 avx2", .rows = dot_rows_q8_0_avx2},
 	{.type = EV_TYPE_F16, .isa = EV_ISA_AVX512, .features = A512, .name = "f16 avx512", .rows = dot_rows_f16_avx512},

@@ -89,6 +89,9 @@ struct ev_dot_impl {
 /* q4_0x4: 4 rows interleaved block by block, [4 scales][4 x 16 bytes of
  * nibbles] per block index, so a 4-row kernel reads one sequential stream. */
 void ev_q4_0x4_repack(void *rows, int n);
+/* q8_0x4: the same for q8_0: [4 scales][4 x 32 int8] per block index. */
+void ev_q8_0x4_repack(void *rows, int n);
+void ev_q8_0x4_unpack_row(const void *group, int n, int r, void *row);
 void ev_q4_0x4_unpack_row(const void *group, int n, int r, void *row);
 /* The fastest implementation usable on c for the type (never NULL: the
  * generic one built on dot_ref is always there). */
@@ -104,6 +107,10 @@ const struct ev_dot_impl *ev_dot_all(int *n);
  * they shift weights to unsigned and subtract the sum back). */
 size_t ev_act_bytes(int vec_dot_type, int64_t n);
 void ev_act_quantize(int vec_dot_type, const float *x, void *act, int64_t n);
+/* The same for elements [i0, i1) only (multiples of 32) of an n-element vector:
+ * threads quantize their own parts of one vector. */
+void ev_act_quantize_range(int vec_dot_type, const float *x, void *act, int64_t n, int64_t i0,
+			   int64_t i1);
 static inline const float *ev_act_q8_sums(const void *act, int64_t n)
 {
 	size_t off = ((size_t)(n / QK) * sizeof(struct block_q8_0) + 63) & ~(size_t)63;
@@ -122,6 +129,7 @@ void dot_rows_f32_avx2(int n, const void *w, size_t rb, int nr, const void *act,
 void dot_rows_q4_0_avx512vnni(int n, const void *w, size_t rb, int nr, const void *act, float *out);
 void dot_rows_q4_0x4_avx512vnni(int n, const void *w, size_t rb, int nr, const void *act, float *out);
 void dot_rows_q8_0_avx512vnni(int n, const void *w, size_t rb, int nr, const void *act, float *out);
+void dot_rows_q8_0x4_avx512vnni(int n, const void *w, size_t rb, int nr, const void *act, float *out);
 void dot_rows_f16_avx512(int n, const void *w, size_t rb, int nr, const void *act, float *out);
 #endif
 

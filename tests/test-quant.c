@@ -138,7 +138,7 @@ static void test_simd_vs_ref(void)
 						for (int g = 0; g + 4 <= nr; g += 4)
 							d->repack4(w + (size_t)g * rb, n);
 						for (int r = 0; r + 4 <= nr; r++) {
-							unsigned char back[4200];
+							unsigned char back[8192];
 							d->unpack_row(w + (size_t)(r & ~3) * rb, n, r & 3, back);
 							T_CHECK(!memcmp(back, plain + (size_t)r * rb, rb),
 								"%s: unpack of row %d", d->name, r);
