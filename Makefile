@@ -2,6 +2,7 @@
 #   make            build build/eaves
 #   make run        install missing packages, build, characterize this machine
 #   make test       install missing packages, build, run every test
+#   make test-aarch64  cross-build for aarch64 and run the tests under qemu-user
 #   make bench      speed targets against likwid-bench / STREAM -> docs/performance.md
 #   make format     clang-format every C file
 # Knobs: SANITIZE=address,undefined  WERROR=1  CC=aarch64-linux-gnu-gcc (cross build)
@@ -63,7 +64,7 @@ TEST_SRC   := $(wildcard tests/test-*.c)
 TEST_BIN   := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 BIN        := $(BUILD)/eaves
 
-.PHONY: all run test bench format clean deps check-tests version-stamp
+.PHONY: all run test test-aarch64 bench format clean deps check-tests version-stamp
 all: $(BIN)
 
 GIT_COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
@@ -101,15 +102,29 @@ run: deps
 	@$(MAKE) --no-print-directory all
 	$(BIN) characterize $(RUN_ARGS)
 
-# In CI the unit tests also run under AddressSanitizer and UBSan.
+# In CI (CI=true) or with EAVES_TEST_ARM=1 the suite also runs under
+# AddressSanitizer and UBSan, and cross-built for aarch64 under qemu-user.
+CROSS_AARCH64 = $(MAKE) --no-print-directory CC=aarch64-linux-gnu-gcc BUILD=build-aarch64 \
+	PKG_CONFIG="env PKG_CONFIG_LIBDIR=/usr/lib/aarch64-linux-gnu/pkgconfig:/usr/share/pkgconfig pkg-config"
+ifeq ($(CI),true)
+EAVES_TEST_ARM ?= 1
+endif
 test: deps
 	@$(MAKE) --no-print-directory all check-tests
-ifeq ($(CI),true)
+ifeq ($(EAVES_TEST_ARM),1)
 	@$(MAKE) --no-print-directory SANITIZE=address,undefined BUILD=build-san check-tests
-	@sh scripts/run-tests.sh $(BUILD) build-san
+	@sh scripts/deps-cross.sh
+	@$(CROSS_AARCH64) check-tests
+	@sh scripts/run-tests.sh $(BUILD) build-san build-aarch64
 else
 	@sh scripts/run-tests.sh $(BUILD)
 endif
+
+# aarch64: cross-compiled with Debian's toolchain, tests run under qemu-user.
+test-aarch64: deps
+	@sh scripts/deps-cross.sh
+	@$(CROSS_AARCH64) check-tests
+	@sh scripts/run-tests.sh build-aarch64
 
 check-tests: $(BIN) $(TEST_BIN)
 

@@ -32,6 +32,9 @@ static const struct bw_kernel_set *const sets[] = {
 	&bw_set_avx512,
 	&bw_set_avx2,
 #endif
+#if defined(__aarch64__)
+	&bw_set_neon,
+#endif
 	&bw_set_generic,
 };
 

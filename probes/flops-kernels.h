@@ -49,5 +49,11 @@ void flops_fp16_avx512_fma(uint64_t, const struct flops_params *, double *);
 /* flops-avxvnni.c */
 void flops_int8_avxvnni(uint64_t, const struct flops_params *, double *);
 #endif
+#if defined(__aarch64__)
+void flops_fp64_neon_fma(uint64_t, const struct flops_params *, double *);
+void flops_fp32_neon_fma(uint64_t, const struct flops_params *, double *);
+void flops_fp16_neon_fma(uint64_t, const struct flops_params *, double *);   /* flops-fp16.c */
+void flops_int8_neon_sdot(uint64_t, const struct flops_params *, double *);  /* flops-dotprod.c */
+#endif
 
 #endif

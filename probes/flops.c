@@ -103,6 +103,16 @@ const struct flops_kernel flops_table[] = {
 	{"int8_avx512_vnni", EV_PREC_INT8, FK_INT8DOT, "vpdpbusd zmm (AVX512-VNNI)", EV_ISA_AVX512,
 	 AVX512F_ | EV_F(AVX512VNNI), 16, FLOPS_NACC, 128, flops_int8_avx512_vnni},
 #endif
+#if defined(__aarch64__)
+	{"fp64_neon_fma", EV_PREC_FP64, FK_FMA, "fmla v.2d", EV_ISA_NEON, EV_F(ASIMD), 2, FLOPS_NACC, 4,
+	 flops_fp64_neon_fma},
+	{"fp32_neon_fma", EV_PREC_FP32, FK_FMA, "fmla v.4s", EV_ISA_NEON, EV_F(ASIMD), 4, FLOPS_NACC, 8,
+	 flops_fp32_neon_fma},
+	{"fp16_neon_fma", EV_PREC_FP16, FK_FMA, "fmla v.8h (asimdhp)", EV_ISA_DOTPROD,
+	 EV_F(ASIMD) | EV_F(ASIMDHP), 8, FLOPS_NACC, 16, flops_fp16_neon_fma},
+	{"int8_neon_sdot", EV_PREC_INT8, FK_INT8DOT, "sdot v.4s (dotprod)", EV_ISA_DOTPROD,
+	 EV_F(ASIMD) | EV_F(ASIMDDP), 4, FLOPS_NACC, 32, flops_int8_neon_sdot},
+#endif
 };
 const int flops_count = (int)(sizeof flops_table / sizeof flops_table[0]);
 

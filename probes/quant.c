@@ -387,6 +387,11 @@ static const struct ev_dot_impl dot_impls[] = {
 	{.type = EV_TYPE_BF16, .isa = EV_ISA_AVX2, .features = A2, .name = "bf16 avx2", .rows = dot_rows_bf16_avx2},
 	{.type = EV_TYPE_F32, .isa = EV_ISA_AVX2, .features = A2, .name = "f32 avx2", .rows = dot_rows_f32_avx2},
 #endif
+#if defined(__aarch64__)
+	{.type = EV_TYPE_Q4_0, .isa = EV_ISA_DOTPROD, .features = EV_F(ASIMD) | EV_F(ASIMDDP), .name = "q4_0 neon-dotprod", .rows = dot_rows_q4_0_dotprod},
+	{.type = EV_TYPE_Q8_0, .isa = EV_ISA_DOTPROD, .features = EV_F(ASIMD) | EV_F(ASIMDDP), .name = "q8_0 neon-dotprod", .rows = dot_rows_q8_0_dotprod},
+	{.type = EV_TYPE_F16, .isa = EV_ISA_NEON, .features = EV_F(ASIMD), .name = "f16 neon", .rows = dot_rows_f16_neon},
+#endif
 	{.type = EV_TYPE_Q4_0, .isa = EV_ISA_GENERIC, .features = 0, .name = "q4_0 generic", .rows = rows_generic_q4_0},
 	{.type = EV_TYPE_Q8_0, .isa = EV_ISA_GENERIC, .features = 0, .name = "q8_0 generic", .rows = rows_generic_q8_0},
 	{.type = EV_TYPE_F16, .isa = EV_ISA_GENERIC, .features = 0, .name = "f16 generic", .rows = rows_generic_f16},

@@ -133,6 +133,12 @@ void dot_rows_q8_0x4_avx512vnni(int n, const void *w, size_t rb, int nr, const v
 void dot_rows_f16_avx512(int n, const void *w, size_t rb, int nr, const void *act, float *out);
 #endif
 
+#if defined(__aarch64__)
+void dot_rows_q4_0_dotprod(int n, const void *w, size_t rb, int nr, const void *act, float *out);
+void dot_rows_q8_0_dotprod(int n, const void *w, size_t rb, int nr, const void *act, float *out);
+void dot_rows_f16_neon(int n, const void *w, size_t rb, int nr, const void *act, float *out);
+#endif
+
 /* out[d] += sum over r < nr of s[r] * v[r * stride + d], d < n: the attention's
  * weighted sum of fp16 V rows. */
 typedef void (*ev_axpy_f16_fn)(int n, const ev_fp16 *v, size_t stride, int nr, const float *s,

@@ -4,11 +4,16 @@
 set -u
 pass=0; fail=0; skip=0
 for dir in "$@"; do
+	run=""
+	case "$dir" in
+	*aarch64*) [ "$(uname -m)" != aarch64 ] && run="qemu-aarch64 -L /" ;;
+	esac
 	for t in "$dir"/tests/test-*; do
 		[ -x "$t" ] || continue
 		name="$(basename "$t")"
 		[ "$dir" != "build" ] && name="$name ($dir)"
-		out=$(EAVES_BIN="$dir/eaves" EAVES_SRC="$(pwd)" "$t" 2>&1)
+		# cross-built tests run under qemu-user (the arm64 multiarch libraries in /)
+		out=$(EAVES_BIN="$dir/eaves" EAVES_SRC="$(pwd)" EAVES_RUN="$run" $run "$t" 2>&1)
 		rc=$?
 		printf '%s\n' "$out" | sed "s|^|[$name] |"
 		line=$(printf '%s\n' "$out" | grep -E '^[a-z0-9_-]+: [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' | tail -1)

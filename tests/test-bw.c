@@ -12,6 +12,9 @@ static const struct bw_kernel_set *all_sets[] = {
 	&bw_set_avx2,
 	&bw_set_avx512,
 #endif
+#if defined(__aarch64__)
+	&bw_set_neon,
+#endif
 };
 
 static void check_set(const struct ev_cpu *cpu, const struct bw_kernel_set *ks)

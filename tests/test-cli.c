@@ -66,7 +66,8 @@ static void run_row(const char *bin, char *line, int lineno)
 	subst(trim(c), want, sizeof want);
 	if (want[0] == '!')
 		absent = 1;
-	snprintf(cmd, sizeof cmd, "cd '%s' && %s %s 2>&1 </dev/null", tmpdir, bin, args);
+	snprintf(cmd, sizeof cmd, "cd '%s' && %s %s %s 2>&1 </dev/null", tmpdir,
+		 getenv("EAVES_RUN") ? getenv("EAVES_RUN") : "", bin, args);
 	p = popen(cmd, "r");
 	if (!p) {
 		T_CHECK(0, "line %d: cannot run %s", lineno, cmd);
