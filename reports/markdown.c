@@ -243,6 +243,8 @@ int md_report(const cJSON *doc, const char *plot_png, const char *plot_note, cha
 			sb_printf(&b, " %.1f | %s | %s |\n", num(it, "compute_ceiling_tokens_per_s"),
 				  str(it, "bound"), s1);
 		}
+		if (plot_png)
+			sb_printf(&b, "\n![tokens/s by context](decode-ctx.png)\n\n![measured vs ceilings](decode-bars.png)\n");
 		sb_printf(&b, "\nAbove 100%% of the ceiling means the decode ran in a faster memory state "
 			      "than the bandwidth sample (a shared host), or its weights partly fit in "
 			      "cache: compare with the spread of the DRAM figure.\n\nTokens/s by context length "

@@ -293,6 +293,7 @@ cJSON *bench_decode_json(const struct ev_decode_result *r)
 	json_num(m, "intermediate_size", o->shape.ffn);
 	json_num(m, "vocab_size", o->shape.vocab);
 	cJSON_AddBoolToObject(m, "tie_word_embeddings", o->shape.tied);
+	cJSON_AddBoolToObject(m, "attention_bias", o->shape.attn_bias);
 	json_num(m, "params", n.total);
 	json_str(d, "weights", "synthetic (seeded), stored in the real block formats");
 	json_num(d, "seed", (double)o->seed);

@@ -14,6 +14,7 @@
 #include "bench.h"
 #include "cmds.h"
 #include "config.h"
+#include "decode-plot.h"
 #include "devices.h"
 #include "json.h"
 #include "markdown.h"
@@ -332,6 +333,11 @@ write:
 			snprintf(path, sizeof path, "%s/roofline", folder);
 			if (plot_roofline(one, 1, path, &po, &pe) != EV_OK)
 				snprintf(po.note, sizeof po.note, "%s", pe.msg);
+		}
+		if (cJSON_GetObjectItemCaseSensitive(doc, "decode")) {
+			struct plot_out dp;
+			if (plot_decode(doc, folder, "decode", &dp, &pe) != EV_OK)
+				fprintf(c->log, "eaves characterize: decode plots: %s\n", pe.msg);
 		}
 		if (md_report(doc, po.rendered ? "roofline.png" : NULL, po.note, &md, &pe) == EV_OK) {
 			snprintf(path, sizeof path, "%s/report.md", folder);

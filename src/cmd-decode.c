@@ -5,6 +5,7 @@
 
 #include "bench-decode.h"
 #include "cmds.h"
+#include "decode-plot.h"
 #include "devices.h"
 #include "json.h"
 #include "models.h"
@@ -13,7 +14,7 @@
 #include "units.h"
 
 enum { O_JSON, O_MODEL, O_QUANT, O_PROMPT, O_TOKENS, O_CTX, O_CTXTOK, O_THREADS, O_BW, O_DEVICE,
-       O_SEED, O_QUICK, O_ISA, O__N };
+       O_SEED, O_QUICK, O_ISA, O_PLOT, O__N };
 static const struct ev_opt opts[O__N] = {
 	[O_JSON] = {"json", EV_OPT_STR, "FILE", "write the result as JSON to FILE ('-' = stdout)"},
 	[O_MODEL] = {"model", EV_OPT_STR, "M", "model name (eaves models) or a model JSON file"},
@@ -29,6 +30,8 @@ static const struct ev_opt opts[O__N] = {
 	[O_SEED] = {"seed", EV_OPT_INT, "N", "seed of the synthetic weights and prompt", "1", 0, 2147483647},
 	[O_QUICK] = {"quick", EV_OPT_FLAG, NULL, "prompt 32, 16 tokens, ctx 128,1024, 4 tokens per ctx"},
 	[O_ISA] = {"isa", EV_OPT_STR, "NAME", "highest ISA level for the kernels"},
+	[O_PLOT] = {"plot", EV_OPT_STR, "DIR",
+		    "write decode-ctx and decode-bars plots (.dat, .gp, .png, .svg) into DIR"},
 };
 
 static const char details[] =
@@ -157,10 +160,17 @@ int cmd_decode(struct ev_ctx *c, int argc, char **argv)
 		int wrc = EV_OK;
 		if (!v[O_JSON].set || strcmp(v[O_JSON].s, "-"))
 			bench_decode_print(c->out, r);
-		if (v[O_JSON].set) {
+		if (v[O_JSON].set || v[O_PLOT].set) {
 			doc = json_result_new(c, "decode");
 			cJSON_AddItemToObject(doc, "decode", bench_decode_json(r));
-			wrc = cmd_write_json(c, doc, v[O_JSON].s);
+			if (v[O_JSON].set)
+				wrc = cmd_write_json(c, doc, v[O_JSON].s);
+			if (v[O_PLOT].set && wrc == EV_OK) {
+				struct plot_out po;
+				wrc = plot_decode(doc, v[O_PLOT].s, "decode", &po, &c->err);
+				if (wrc == EV_OK)
+					fprintf(c->log, "eaves decode: %s\n", po.note);
+			}
 			cJSON_Delete(doc);
 		}
 		if (rc == EV_OK)

@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "cmds.h"
+#include "decode-plot.h"
+#include "json.h"
 #include "opt.h"
 #include "plot.h"
 #include "result.h"
@@ -65,6 +67,20 @@ int cmd_plot(struct ev_ctx *c, int argc, char **argv)
 	rc = plot_roofline(ptr, npos, base, &po, &c->err);
 	if (rc == EV_OK)
 		fprintf(c->out, "%s\n", po.note);
+	if (rc == EV_OK && npos == 1) {
+		/* one result with decode runs: its decode plots beside the roofline */
+		cJSON *doc = NULL;
+		if (json_read_file(pos[0], &doc, &c->err) == EV_OK &&
+		    cJSON_GetObjectItemCaseSensitive(doc, "decode")) {
+			char dir[1024], prefix[600];
+			const char *sl = strrchr(base, '/');
+			snprintf(dir, sizeof dir, "%.*s", sl ? (int)(sl - base) : 1, sl ? base : ".");
+			snprintf(prefix, sizeof prefix, "%s-decode", sl ? sl + 1 : base);
+			if ((rc = plot_decode(doc, dir[0] ? dir : "/", prefix, &po, &c->err)) == EV_OK)
+				fprintf(c->out, "%s\n", po.note);
+		}
+		cJSON_Delete(doc);
+	}
 	free(rs);
 	return rc;
 }

@@ -1,5 +1,6 @@
 /* tests/test-flops.c: every peak kernel this CPU can run, checked lane by lane
  * against the scalar model of its chain; a kernel the CPU lacks is a SKIP. */
+#include "config.h"
 #include "flops.h"
 #include "harness.h"
 
@@ -73,9 +74,37 @@ static void test_fp16_or_skip(void)
 	}
 }
 
+static void test_uarch_table(void)
+{
+	struct ev_uarch u;
+	struct ev_err e = {0};
+	int found = 0;
+	T_CHECK(uarch_lookup(t_src("configs/uarch.json"), "zen4", &u, &found, &e) == 0 && found &&
+			u.ops_per_cycle[EV_PREC_FP32] == 32 && u.ops_per_cycle[EV_PREC_FP16] < 0,
+		"zen4: %s", e.msg);
+	T_CHECK(uarch_lookup(t_src("configs/uarch.json"), "cortex-a76", &u, &found, &e) == 0 && found &&
+			u.ops_per_cycle[EV_PREC_FP32] == 16 && u.ops_per_cycle[EV_PREC_INT8] == 64,
+		"cortex-a76");
+	T_CHECK(uarch_lookup(t_src("configs/uarch.json"), "no-such-core", &u, &found, &e) == 0 && !found,
+		"unknown core is not an error");
+	T_CHECK(uarch_lookup(t_src("tests/fixtures/uarch/bad-value.json"), "good", &u, &found, &e) ==
+				EV_ERR_USAGE &&
+			strstr(e.msg, "uarchs[1] (broken): field 'fp32'"),
+		"%s", e.msg);
+	T_CHECK(uarch_lookup(t_src("tests/fixtures/uarch/missing-prec.json"), "short", &u, &found, &e) ==
+				EV_ERR_USAGE &&
+			strstr(e.msg, "field 'int8': missing"),
+		"%s", e.msg);
+	T_CHECK(uarch_lookup(t_src("tests/fixtures/uarch/unknown-prec.json"), "extra", &u, &found, &e) ==
+				EV_ERR_USAGE &&
+			strstr(e.msg, "'fp4': unknown precision"),
+		"%s", e.msg);
+}
+
 int main(void)
 {
 	t_prog = "test-flops";
+	T_RUN(test_uarch_table);
 	T_RUN(test_table);
 	T_RUN(test_kernels);
 	T_RUN(test_vnni_or_skip);

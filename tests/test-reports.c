@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "compare.h"
+#include "decode-plot.h"
 #include "devices.h"
 #include "harness.h"
 #include "json.h"
@@ -81,6 +82,29 @@ static void test_golden_plot_and_report(void)
 	free(dat);
 	free(gp);
 	free(md);
+	cJSON_Delete(doc);
+}
+
+static void test_golden_decode_plots(void)
+{
+	cJSON *doc = NULL;
+	struct ev_err e = {0};
+	char *t[4] = {0};
+	json_read_file(t_src("tests/fixtures/golden/result.json"), &doc, &e);
+	T_CHECK(doc && plot_decode_text(doc, "decode", &t[0], &t[1], &t[2], &t[3], &e) == 0, "%s", e.msg);
+	if (t[3]) {
+		golden("tests/fixtures/golden/decode-ctx.dat", t[0]);
+		golden("tests/fixtures/golden/decode-ctx.gp", t[1]);
+		golden("tests/fixtures/golden/decode-bars.dat", t[2]);
+		golden("tests/fixtures/golden/decode-bars.gp", t[3]);
+		/* the ceiling curve is bandwidth / bytes per token from the model shape */
+		T_CHECK(strstr(t[0], "# q4_0 ceiling at 35.6 GB/s\n1 61.") != NULL, "q4_0 ceiling at ctx 1");
+	}
+	for (int i = 0; i < 4; i++)
+		free(t[i]);
+	cJSON_Delete(doc);
+	doc = cJSON_Parse("{\"schema\":\"eaves.result\"}");
+	T_CHECK(plot_decode_text(doc, "d", &t[0], &t[1], &t[2], &t[3], &e) == EV_ERR_USAGE, "no decode section");
 	cJSON_Delete(doc);
 }
 
@@ -193,6 +217,7 @@ int main(void)
 	t_prog = "test-reports";
 	setenv("EAVES_CONFIGS", t_src("configs"), 1);
 	T_RUN(test_golden_plot_and_report);
+	T_RUN(test_golden_decode_plots);
 	T_RUN(test_gnuplot_renders);
 	T_RUN(test_compare);
 	T_RUN(test_bad_results);
