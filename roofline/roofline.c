@@ -76,6 +76,21 @@ int roof_plateaus(const double *ws, const double *bw, int n, double tol,
 			start = i;
 		}
 	}
+	/* Noise can split one level in two: merge neighbours whose medians are
+	 * within tol of each other. */
+	for (int i = 0; i + 1 < np;) {
+		double a = out[i].bw_median, b = out[i + 1].bw_median;
+		if (fabs(a - b) <= tol * (a > b ? a : b)) {
+			out[i].last = out[i + 1].last;
+			out[i].ws_hi = out[i + 1].ws_hi;
+			out[i].bw_median = median_of(bw, out[i].first, out[i].last);
+			for (int k = i + 1; k + 1 < np; k++)
+				out[k] = out[k + 1];
+			np--;
+		} else {
+			i++;
+		}
+	}
 	return np;
 }
 

@@ -24,7 +24,8 @@ struct roof_plateau {
 /* Split a sweep (ws ascending, bw > 0) into plateaus: a new plateau starts where
  * a point and the one after it both differ from the current plateau's median by
  * more than tol (relative; 0.15 is a good start). Single noisy points do not
- * split. Returns the count (<= max). */
+ * split, and neighbours whose medians are within tol are merged again.
+ * Returns the count (<= max). */
 int roof_plateaus(const double *ws, const double *bw, int n, double tol,
 		  struct roof_plateau *out, int max);
 

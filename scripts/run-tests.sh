@@ -4,6 +4,13 @@
 set -u
 pass=0; fail=0; skip=0
 for dir in "$@"; do
+	case "$dir" in
+	skip:*)
+		echo "SKIP ${dir#skip:}"
+		skip=$((skip + 1))
+		continue
+		;;
+	esac
 	run=""
 	case "$dir" in
 	*aarch64*) [ "$(uname -m)" != aarch64 ] && run="qemu-aarch64 -L /" ;;

@@ -50,6 +50,16 @@ static void test_single_outlier_does_not_split(void)
 	T_CHECK(roof_plateaus(ws, bw, 5, 0.15, p, 4) == 1, "outlier split the plateau");
 }
 
+static void test_noise_is_merged(void)
+{
+	/* DRAM noise: 32, 26 (two points), 31: one plateau, not three */
+	double ws[] = {1, 2, 3, 4, 5, 6};
+	double bw[] = {32.4, 32.0, 26.0, 25.9, 30.8, 31.0};
+	struct roof_plateau p[4];
+	int n = roof_plateaus(ws, bw, 6, 0.25, p, 4);
+	T_CHECK(n == 1 && p[0].first == 0 && p[0].last == 5, "%d plateaus", n);
+}
+
 static void test_windows(void)
 {
 	double caps[] = {32768, 1048576, 33554432}, lo, hi;
@@ -69,6 +79,7 @@ int main(void)
 	T_RUN(test_ridge_attainable);
 	T_RUN(test_plateaus);
 	T_RUN(test_single_outlier_does_not_split);
+	T_RUN(test_noise_is_merged);
 	T_RUN(test_windows);
 	T_DONE();
 }
