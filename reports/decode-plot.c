@@ -47,7 +47,7 @@ int plot_decode_text(const cJSON *doc, const char *prefix, char **ctx_dat, char 
 	const cJSON *dec = cJSON_GetObjectItemCaseSensitive(doc, "decode"), *run;
 	struct sbuf cd = {0}, cg = {0}, bd = {0}, bg = {0}, pl = {0};
 	struct ev_model_shape s;
-	double bw = num(dec, "ceiling_bw_best_bytes_per_s"), ds = num(dec, "datasheet_bw_bytes_per_s");
+	double bw = num(dec, "reference_bw_best_bytes_per_s"), ds = num(dec, "datasheet_bw_bytes_per_s");
 	int maxctx = 1, k = 0, block = 0;
 	*ctx_dat = *ctx_gp = *bar_dat = *bar_gp = NULL;
 	if (!dec)
@@ -72,6 +72,8 @@ int plot_decode_text(const cJSON *doc, const char *prefix, char **ctx_dat, char 
 		const cJSON *p;
 		const char *q = str(run, "quant");
 		double bpw = num(run, "bytes_per_weight");
+		if (num(run, "ceiling_bw_bytes_per_s") > 0)
+			bw = num(run, "ceiling_bw_bytes_per_s");
 		sb_printf(&cd, "\n\n# %s measured\n", q);
 		cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(run, "context_sweep"))
 		sb_printf(&cd, "%d %.6g\n", (int)num(p, "ctx"), num(p, "tokens_per_s_median"));
@@ -110,7 +112,7 @@ int plot_decode_text(const cJSON *doc, const char *prefix, char **ctx_dat, char 
 		       "set yrange [0:*]\nset grid ytics lc rgb '#dddddd'\nset key outside right top noenhanced\n"
 		       "set terminal pngcairo size 1200,700 font 'Sans,11' noenhanced\nset output png_out\n"
 		       "plot '%s-bars.dat' using 2:xtic(1) lc rgb '#d62728' title 'measured', \\\n"
-		       "     '' using 3 lc rgb '#7f7f7f' title 'ceiling: measured DRAM %.1f GB/s'%s, \\\n"
+		       "     '' using 3 lc rgb '#7f7f7f' title 'ceiling: measured DRAM (~%.1f GB/s)'%s, \\\n"
 		       "     '' using 5 lc rgb '#1f77b4' title 'compute ceiling (weights in cache)'\n"
 		       "set terminal svg size 1200,700 dynamic font 'Sans,11' noenhanced\nset output svg_out\nreplot\nset output\n",
 		  prefix, prefix, prefix, s.name, (int)num(dec, "threads"), prefix, bw / 1e9,

@@ -220,24 +220,24 @@ int md_report(const cJSON *doc, const char *plot_png, const char *plot_note, cha
 		const cJSON *mod = get(dec, "model");
 		sb_printf(&b, "## LLM decode (measured) against its ceiling\n\n"
 			      "%s (%.2fB parameters), %.0f threads, prompt %.0f tokens, %.0f generated. "
-			      "Ceiling = bytes per token / %.1f GB/s (%s).\n\n",
+			      "Ceiling = bytes per token / %s. Reference bandwidth: %.1f GB/s (%s).\n\n",
 			  str(mod, "name"), num(mod, "params") / 1e9, num(dec, "threads"),
-			  num(dec, "prompt_tokens"), num(dec, "generated_tokens"),
-			  num(dec, "ceiling_bw_best_bytes_per_s") / 1e9, str(dec, "ceiling_bw_source"));
+			  num(dec, "prompt_tokens"), num(dec, "generated_tokens"), str(dec, "ceiling_rule"),
+			  num(dec, "reference_bw_best_bytes_per_s") / 1e9, str(dec, "reference_bw_source"));
 		sb_printf(&b, "| quant | tok/s | TTFT ms | TPOT p50 ms | TPOT p95 ms | MB/token | GB/s | "
-			      "ceiling tok/s | %% of ceiling |%s compute ceiling tok/s | bound | peak RSS |\n"
-			      "|---|---:|---:|---:|---:|---:|---:|---:|---:|%s---:|---|---:|\n",
+			      "ceiling GB/s | ceiling tok/s | %% of ceiling |%s compute ceiling tok/s | bound | peak RSS |\n"
+			      "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|%s---:|---|---:|\n",
 			  get(dec, "datasheet_bw_bytes_per_s") ? " % of datasheet |" : "",
 			  get(dec, "datasheet_bw_bytes_per_s") ? "---:|" : "");
 		cJSON_ArrayForEach(it, get(dec, "runs"))
 		{
 			const cJSON *t = get(it, "tpot_s"), *mem = get(it, "memory");
 			fmt_size(s1, sizeof s1, num(mem, "peak_rss_bytes"));
-			sb_printf(&b, "| %s | %.2f | %.0f | %.2f | %.2f | %.1f | %.1f | %.2f | %.0f%% |",
+			sb_printf(&b, "| %s | %.2f | %.0f | %.2f | %.2f | %.1f | %.1f | %.1f | %.2f | %.0f%% |",
 				  str(it, "quant"), num(it, "tokens_per_s"), 1e3 * num(it, "ttft_s"),
 				  1e3 * num(t, "p50"), 1e3 * num(t, "p95"), num(it, "bytes_per_token") / 1e6,
-				  num(it, "achieved_bytes_per_s") / 1e9, num(it, "ceiling_tokens_per_s"),
-				  100 * num(it, "fraction_of_ceiling"));
+				  num(it, "achieved_bytes_per_s") / 1e9, num(it, "ceiling_bw_bytes_per_s") / 1e9,
+				  num(it, "ceiling_tokens_per_s"), 100 * num(it, "fraction_of_ceiling"));
 			if (get(dec, "datasheet_bw_bytes_per_s"))
 				sb_printf(&b, " %.0f%% |", 100 * num(it, "fraction_of_datasheet_ceiling"));
 			sb_printf(&b, " %.1f | %s | %s |\n", num(it, "compute_ceiling_tokens_per_s"),
@@ -245,9 +245,9 @@ int md_report(const cJSON *doc, const char *plot_png, const char *plot_note, cha
 		}
 		if (plot_png)
 			sb_printf(&b, "\n![tokens/s by context](decode-ctx.png)\n\n![measured vs ceilings](decode-bars.png)\n");
-		sb_printf(&b, "\nAbove 100%% of the ceiling means the decode ran in a faster memory state "
-			      "than the bandwidth sample (a shared host), or its weights partly fit in "
-			      "cache: compare with the spread of the DRAM figure.\n\nTokens/s by context length "
+		sb_printf(&b, "\nThe ceiling's bandwidth is measured on the weights' own memory just before "
+			      "each run, so a shared host's memory state is the same for both; above 100%% "
+			      "would mean the weights partly fit in cache.\n\nTokens/s by context length "
 			      "(KV cache filled synthetically to that length):\n\n| quant | ctx | tok/s | "
 			      "ceiling | %% |\n|---|---:|---:|---:|---:|\n");
 		cJSON_ArrayForEach(it, get(dec, "runs"))

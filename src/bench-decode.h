@@ -19,8 +19,9 @@ struct ev_decode_opts {
 	int prompt, tokens, ctx_tokens, threads, quick;
 	int nctx, ctx[EV_DEC_MAX_CTX];
 	uint64_t seed;
-	double bw_best, bw_median;     /* DRAM read bytes/s ceiling; 0 = measure now */
+	double bw_best, bw_median;     /* reference DRAM read bytes/s; 0 = measure now */
 	char bw_source[300];
+	int bw_given;                  /* from --bw: the ceiling uses it, not the in-place figure */
 	double ds_bw;                  /* datasheet bytes/s, 0 = none */
 	char ds_name[128], ds_basis[16];
 };
@@ -43,7 +44,11 @@ struct ev_decode_run {
 	double tok_s;
 	struct ev_decode_cost cost;    /* averaged over the generated tokens */
 	double achieved_bps, achieved_flops;
+	double wbw_best, wbw_median;   /* read bandwidth of the weights' own memory, measured */
+	double ceil_bw;                /* the bandwidth the ceiling uses */
+	char ceil_src[160];
 	double ceiling_tok_s, pct_ceiling, ceiling_median_tok_s;
+	double ref_ceiling_tok_s, ref_pct;
 	double ds_ceiling_tok_s, ds_pct;
 	double compute_weights_per_s, compute_tok_s;
 	char bound[16], fit[64];

@@ -107,6 +107,7 @@ int cmd_decode_setup(struct ev_ctx *c, struct ev_optval *v, struct ev_decode_opt
 		}
 		o->bw_best = m->best;
 		o->bw_median = m->median;
+		o->bw_given = 1;
 		snprintf(o->bw_source, sizeof o->bw_source, "%s: read kernel, %d threads", v[O_BW].s,
 			 m->threads);
 		free(r);
