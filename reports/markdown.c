@@ -246,8 +246,10 @@ int md_report(const cJSON *doc, const char *plot_png, const char *plot_note, cha
 		if (plot_png)
 			sb_printf(&b, "\n![tokens/s by context](decode-ctx.png)\n\n![measured vs ceilings](decode-bars.png)\n");
 		sb_printf(&b, "\nThe ceiling's bandwidth is measured on the weights' own memory just before "
-			      "each run, so a shared host's memory state is the same for both; above 100%% "
-			      "would mean the weights partly fit in cache.\n\nTokens/s by context length "
+			      "each run, so that a shared host's memory state is usually the same for both. "
+			      "It can still change during a run: a figure above 100%% (or far below the "
+			      "others) shows it, and the weights_read and reference bandwidths in result.json "
+			      "tell which state each part met.\n\nTokens/s by context length "
 			      "(KV cache filled synthetically to that length):\n\n| quant | ctx | tok/s | "
 			      "ceiling | %% |\n|---|---:|---:|---:|---:|\n");
 		cJSON_ArrayForEach(it, get(dec, "runs"))
