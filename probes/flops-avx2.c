@@ -5,33 +5,12 @@
 
 #include "flops-kernels.h"
 
-#define FMA_KERNEL(name, VT, ET, LANES, SET1, FMADD, STORE)                                  \
-	void name(uint64_t iters, const struct flops_params *p, double *out)                 \
-	{                                                                                    \
-		VT m = SET1((ET)p->mul), a = SET1((ET)p->add);                               \
-		ET tmp[LANES];                                                               \
-		FLOPS_REP12A(DECL, VT, ET, SET1)                                             \
-		for (uint64_t i = 0; i < iters; i++) {                                       \
-			FLOPS_REP12A(STEP, FMADD)                                            \
-		}                                                                            \
-		FLOPS_REP12A(OUT, STORE, LANES)                                              \
-	}
-#define DECL(k, VT, ET, SET1) VT x##k = SET1((ET)p->start[k]);
-#define STEP(k, FMADD) x##k = FMADD(x##k, m, a);
-#define OUT(k, STORE, LANES)                                                                 \
-	STORE(tmp, x##k);                                                                    \
-	for (int l = 0; l < LANES; l++)                                                      \
-		out[k * LANES + l] = (double)tmp[l];
-
-FMA_KERNEL(flops_fp64_scalar_fma, __m128d, double, 1, _mm_set_sd, _mm_fmadd_sd, _mm_store_sd)
-FMA_KERNEL(flops_fp64_sse_fma, __m128d, double, 2, _mm_set1_pd, _mm_fmadd_pd, _mm_storeu_pd)
-FMA_KERNEL(flops_fp64_avx_fma, __m256d, double, 4, _mm256_set1_pd, _mm256_fmadd_pd, _mm256_storeu_pd)
-FMA_KERNEL(flops_fp32_scalar_fma, __m128, float, 1, _mm_set_ss, _mm_fmadd_ss, _mm_store_ss)
-FMA_KERNEL(flops_fp32_sse_fma, __m128, float, 4, _mm_set1_ps, _mm_fmadd_ps, _mm_storeu_ps)
-FMA_KERNEL(flops_fp32_avx_fma, __m256, float, 8, _mm256_set1_ps, _mm256_fmadd_ps, _mm256_storeu_ps)
-#undef DECL
-#undef STEP
-#undef OUT
+FLOPS_FMA_KERNEL(flops_fp64_scalar_fma, __m128d, double, 1, _mm_set_sd, _mm_fmadd_sd, _mm_store_sd)
+FLOPS_FMA_KERNEL(flops_fp64_sse_fma, __m128d, double, 2, _mm_set1_pd, _mm_fmadd_pd, _mm_storeu_pd)
+FLOPS_FMA_KERNEL(flops_fp64_avx_fma, __m256d, double, 4, _mm256_set1_pd, _mm256_fmadd_pd, _mm256_storeu_pd)
+FLOPS_FMA_KERNEL(flops_fp32_scalar_fma, __m128, float, 1, _mm_set_ss, _mm_fmadd_ss, _mm_store_ss)
+FLOPS_FMA_KERNEL(flops_fp32_sse_fma, __m128, float, 4, _mm_set1_ps, _mm_fmadd_ps, _mm_storeu_ps)
+FLOPS_FMA_KERNEL(flops_fp32_avx_fma, __m256, float, 8, _mm256_set1_ps, _mm256_fmadd_ps, _mm256_storeu_ps)
 
 /* u8 (1,2,3,4) . s8 (1,1,1,-1): pmaddubsw gives s16 pairs (3, -1), pmaddwd with
  * ones sums them to s32 2, added to the accumulator. The multiplies do not

@@ -6,29 +6,8 @@
 
 #include "flops-kernels.h"
 
-#define FMA_KERNEL(name, VT, ET, LANES, SET1, FMADD, STORE)                                  \
-	void name(uint64_t iters, const struct flops_params *p, double *out)                 \
-	{                                                                                    \
-		VT m = SET1((ET)p->mul), a = SET1((ET)p->add);                               \
-		ET tmp[LANES];                                                               \
-		FLOPS_REP12A(DECL, VT, ET, SET1)                                             \
-		for (uint64_t i = 0; i < iters; i++) {                                       \
-			FLOPS_REP12A(STEP, FMADD)                                            \
-		}                                                                            \
-		FLOPS_REP12A(OUT, STORE, LANES)                                              \
-	}
-#define DECL(k, VT, ET, SET1) VT x##k = SET1((ET)p->start[k]);
-#define STEP(k, FMADD) x##k = FMADD(x##k, m, a);
-#define OUT(k, STORE, LANES)                                                                 \
-	STORE(tmp, x##k);                                                                    \
-	for (int l = 0; l < LANES; l++)                                                      \
-		out[k * LANES + l] = (double)tmp[l];
-
-FMA_KERNEL(flops_fp64_avx512_fma, __m512d, double, 8, _mm512_set1_pd, _mm512_fmadd_pd, _mm512_storeu_pd)
-FMA_KERNEL(flops_fp32_avx512_fma, __m512, float, 16, _mm512_set1_ps, _mm512_fmadd_ps, _mm512_storeu_ps)
-#undef DECL
-#undef STEP
-#undef OUT
+FLOPS_FMA_KERNEL(flops_fp64_avx512_fma, __m512d, double, 8, _mm512_set1_pd, _mm512_fmadd_pd, _mm512_storeu_pd)
+FLOPS_FMA_KERNEL(flops_fp32_avx512_fma, __m512, float, 16, _mm512_set1_ps, _mm512_fmadd_ps, _mm512_storeu_ps)
 
 /* bf16 pairs (1, 1) . (0.5, -0.5) = 0: the accumulators keep their start. */
 #define BF16_KERNEL(name, VT, VH, LANES, SET1PS, SET1I, DP, STORE)                           \

@@ -28,6 +28,26 @@ typedef void (*flops_fn)(uint64_t iters, const struct flops_params *p, double *o
 	M(4, __VA_ARGS__) M(5, __VA_ARGS__) M(6, __VA_ARGS__) M(7, __VA_ARGS__)              \
 	M(8, __VA_ARGS__) M(9, __VA_ARGS__) M(10, __VA_ARGS__) M(11, __VA_ARGS__)
 
+/* An FMA chain kernel for any vector type: SET1 broadcasts, FMADD(x, m, a) is
+ * x * m + a, STORE writes LANES elements. Used by the x86 kernel files. */
+#define FLOPS_FMA_KERNEL(name, VT, ET, LANES, SET1, FMADD, STORE)                            \
+	void name(uint64_t iters, const struct flops_params *p, double *out)                 \
+	{                                                                                    \
+		VT m = SET1((ET)p->mul), a = SET1((ET)p->add);                               \
+		ET tmp[LANES];                                                               \
+		FLOPS_REP12A(FLOPS_DECL_, VT, ET, SET1)                                      \
+		for (uint64_t i = 0; i < iters; i++) {                                       \
+			FLOPS_REP12A(FLOPS_STEP_, FMADD)                                     \
+		}                                                                            \
+		FLOPS_REP12A(FLOPS_OUT_, STORE, LANES)                                       \
+	}
+#define FLOPS_DECL_(k, VT, ET, SET1) VT x##k = SET1((ET)p->start[k]);
+#define FLOPS_STEP_(k, FMADD) x##k = FMADD(x##k, m, a);
+#define FLOPS_OUT_(k, STORE, LANES)                                                          \
+	STORE(tmp, x##k);                                                                    \
+	for (int l = 0; l < LANES; l++)                                                      \
+		out[k * LANES + l] = (double)tmp[l];
+
 #if defined(__x86_64__)
 /* flops-avx2.c (AVX2 + FMA) */
 void flops_fp64_sse_fma(uint64_t, const struct flops_params *, double *);
