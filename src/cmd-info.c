@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "bench.h"
+#include "counters.h"
 #include "cmds.h"
 #include "json.h"
 #include "opt.h"
@@ -98,6 +99,14 @@ static void print_text(struct ev_ctx *c, const struct ev_clock_result *clk, int 
 		fprintf(f, "power:      unavailable: %s\n", s.power_reason);
 	}
 	fprintf(f, "power mode: %s\n", s.power_mode[0] ? s.power_mode : "unknown");
+	{
+		struct ev_counters_status cs;
+		counters_probe(&cs);
+		if (cs.available)
+			fprintf(f, "counters:   PMU %s, perf_event_paranoid %d [sysfs]\n", cs.pmu, cs.paranoid);
+		else
+			fprintf(f, "counters:   unavailable: %s\n", cs.reason);
+	}
 	if (s.throttled[0])
 		fprintf(f, "throttled:  %s (Raspberry Pi firmware flags)\n", s.throttled);
 	fprintf(f, "build:      %s\n", EV_COMPILER);

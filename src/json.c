@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "counters.h"
 #include "sensors.h"
 #include "version.h"
 
@@ -151,6 +152,18 @@ static cJSON *json_state(void)
 	} else {
 		json_str(o, "status", "unavailable");
 		json_str(o, "reason", s.power_reason);
+	}
+	{
+		struct ev_counters_status cs;
+		counters_probe(&cs);
+		o = cJSON_AddObjectToObject(st, "counters");
+		json_str(o, "status", cs.available ? "ok" : "unavailable");
+		if (cs.pmu[0])
+			json_str(o, "pmu", cs.pmu);
+		if (cs.paranoid != -99)
+			json_num(o, "perf_event_paranoid", cs.paranoid);
+		if (!cs.available)
+			json_str(o, "reason", cs.reason);
 	}
 	json_str(st, "power_mode", s.power_mode[0] ? s.power_mode : "unknown");
 	if (s.throttled[0])

@@ -1,5 +1,6 @@
 /* tests/test-sensors.c: sysfs readers and ARM CPU identification on fixture
  * trees copied from real boards (tests/fixtures/sysfs/<board>). */
+#include "counters.h"
 #include "cpu.h"
 #include "harness.h"
 #include "sensors.h"
@@ -90,9 +91,55 @@ static void test_vm(void)
 	T_CHECK(s.power_mode[0] == 0, "no power mode");
 }
 
+static void test_counters_probe(void)
+{
+	struct ev_counters_status s;
+	use("rpi5");
+	counters_probe(&s);
+	T_CHECK(s.available && !strcmp(s.pmu, "armv8_cortex_a76") && s.paranoid == 2, "pi 5: %s", s.pmu);
+	use("jetson-orin-nano");
+	counters_probe(&s);
+	T_CHECK(s.available && !strcmp(s.pmu, "armv8_pmuv3_0"), "jetson: %s", s.pmu);
+	use("rapl-laptop");
+	counters_probe(&s);
+	T_CHECK(!s.available && !strcmp(s.pmu, "cpu") && strstr(s.reason, "perf_event_paranoid is 3"),
+		"laptop: %s", s.reason);
+	use("vm");
+	counters_probe(&s);
+	T_CHECK(!s.available && strstr(s.reason, "no CPU PMU"), "vm: %s", s.reason);
+}
+
+static void test_counters_here(void)
+{
+	static const char *const ev[] = {"instructions", "cycles"};
+	struct ev_counters *c = NULL;
+	struct ev_err e = {0};
+	uint64_t v[2] = {0, 0};
+	volatile double x = 1;
+	int rc;
+	sysfs_set_root("/");
+	rc = counters_open(&c, ev, 2, &e);
+	if (rc == EV_ERR_UNSUPPORTED) {
+		T_SKIP("no hardware counters here: %s", e.msg);
+		return;
+	}
+	T_CHECK(rc == 0, "%s", e.msg);
+	if (rc)
+		return;
+	T_CHECK(counters_start(c) == 0, "start");
+	for (int i = 0; i < 1000000; i++)
+		x = x * 1.0000001;
+	T_CHECK(counters_stop(c, v) == 0, "stop");
+	T_CHECK(v[0] > 1000000 && v[1] > 0, "a million-step loop counts %llu instructions",
+		(unsigned long long)v[0]);
+	counters_close(c);
+}
+
 int main(void)
 {
 	t_prog = "test-sensors";
+	T_RUN(test_counters_probe);
+	T_RUN(test_counters_here);
 	T_RUN(test_rpi5);
 	T_RUN(test_rk3588);
 	T_RUN(test_jetson);
