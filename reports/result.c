@@ -3,6 +3,7 @@
 #include "result.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "json.h"
@@ -181,6 +182,26 @@ const struct rep_mem *rep_mem_find(const struct rep_result *r, const char *level
 			best = m;
 	}
 	return best;
+}
+
+int rep_dram_read(const char *path, int threads, struct rep_mem *out, struct ev_err *e)
+{
+	struct rep_result *r = calloc(1, sizeof *r);
+	const struct rep_mem *m;
+	int rc;
+	if (!r)
+		return ev_fail(e, EV_ERR_RUNTIME, "out of memory");
+	if ((rc = rep_load_file(path, r, e)) == EV_OK) {
+		m = rep_mem_find(r, "DRAM", threads);
+		if (!m)
+			m = rep_mem_find(r, "DRAM", 0);
+		if (m)
+			*out = *m;
+		else
+			rc = ev_fail(e, EV_ERR_USAGE, "%s: no DRAM read bandwidth in this result", path);
+	}
+	free(r);
+	return rc;
 }
 
 const struct rep_peak *rep_peak_find(const struct rep_result *r, const char *prec, int threads)

@@ -60,6 +60,9 @@ int rep_load_file(const char *path, struct rep_result *r, struct ev_err *e);
 /* Memory roof of `level` for the read kernel at `threads` (0 = the most threads). */
 const struct rep_mem *rep_mem_find(const struct rep_result *r, const char *level, int threads);
 const struct rep_peak *rep_peak_find(const struct rep_result *r, const char *prec, int threads);
+/* The DRAM read roof of a saved result at `threads` (or its most threads when
+ * not measured at that count); a usage error naming the file when it has none. */
+int rep_dram_read(const char *path, int threads, struct rep_mem *out, struct ev_err *e);
 /* "host (cpu)" or the device name: how a result is labelled in plots. */
 const char *rep_label(const struct rep_result *r, char *buf, int len);
 

@@ -43,16 +43,9 @@ int cmd_bw_parse(struct ev_ctx *c, struct ev_optval *v, struct ev_bw_opts *o)
 	if ((rc = cmd_apply_isa(c, v[O_ISA].set ? v[O_ISA].s : NULL)))
 		return rc;
 	if (v[O_THREADS].set) {
-		int n = units_parse_int_list(v[O_THREADS].s, o->threads, EV_BW_MAX_THREAD_COUNTS);
-		if (n <= 0)
-			return ev_fail(&c->err, EV_ERR_USAGE,
-				       "--threads: '%s' is not a list of thread counts (try 1,2 or 1-4)",
-				       v[O_THREADS].s);
-		for (int i = 0; i < n; i++)
-			if (o->threads[i] < 1 || o->threads[i] > EV_MAX_THREADS)
-				return ev_fail(&c->err, EV_ERR_USAGE,
-					       "--threads: %d is out of range [1, %d]", o->threads[i],
-					       EV_MAX_THREADS);
+		int n = cmd_parse_threads(c, v[O_THREADS].s, o->threads, EV_BW_MAX_THREAD_COUNTS);
+		if (n < 0)
+			return -n;
 		o->nthr = n;
 	}
 	if (v[O_KERNELS].set) {

@@ -3,6 +3,8 @@
 
 #include "cmds.h"
 #include "json.h"
+#include "probe.h"
+#include "units.h"
 
 int cmd_apply_isa(struct ev_ctx *c, const char *name)
 {
@@ -23,6 +25,19 @@ int cmd_apply_isa(struct ev_ctx *c, const char *name)
 	if ((why = cpu_force_isa(&c->cpu, isa)))
 		return ev_fail(&c->err, EV_ERR_USAGE, "--isa: %s", why);
 	return EV_OK;
+}
+
+int cmd_parse_threads(struct ev_ctx *c, const char *text, int *t, int max)
+{
+	int n = units_parse_int_list(text, t, max);
+	if (n <= 0)
+		return -ev_fail(&c->err, EV_ERR_USAGE,
+				"--threads: '%s' is not a list of thread counts (try 1,2 or 1-4)", text);
+	for (int i = 0; i < n; i++)
+		if (t[i] < 1 || t[i] > EV_MAX_THREADS)
+			return -ev_fail(&c->err, EV_ERR_USAGE, "--threads: %d is out of range [1, %d]",
+					t[i], EV_MAX_THREADS);
+	return n;
 }
 
 int cmd_write_json(struct ev_ctx *c, cJSON *doc, const char *path)

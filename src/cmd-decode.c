@@ -89,28 +89,14 @@ int cmd_decode_setup(struct ev_ctx *c, struct ev_optval *v, struct ev_decode_opt
 	o->threads = v[O_THREADS].set ? (int)v[O_THREADS].i : c->topo.cores;
 	o->seed = (uint64_t)v[O_SEED].i;
 	if (v[O_BW].set) {
-		struct rep_result *r = calloc(1, sizeof *r);
-		const struct rep_mem *m;
-		if (!r)
-			return ev_fail(&c->err, EV_ERR_RUNTIME, "out of memory");
-		if ((rc = rep_load_file(v[O_BW].s, r, &c->err))) {
-			free(r);
+		struct rep_mem m;
+		if ((rc = rep_dram_read(v[O_BW].s, o->threads, &m, &c->err)))
 			return rc;
-		}
-		m = rep_mem_find(r, "DRAM", o->threads);
-		if (!m)
-			m = rep_mem_find(r, "DRAM", 0);
-		if (!m) {
-			free(r);
-			return ev_fail(&c->err, EV_ERR_USAGE, "--bw %s: no DRAM read bandwidth in this result",
-				       v[O_BW].s);
-		}
-		o->bw_best = m->best;
-		o->bw_median = m->median;
+		o->bw_best = m.best;
+		o->bw_median = m.median;
 		o->bw_given = 1;
 		snprintf(o->bw_source, sizeof o->bw_source, "%s: read kernel, %d threads", v[O_BW].s,
-			 m->threads);
-		free(r);
+			 m.threads);
 	}
 	if (v[O_DEVICE].set) {
 		struct ev_device *d = calloc(1, sizeof *d);

@@ -81,14 +81,9 @@ int cmd_flops(struct ev_ctx *c, int argc, char **argv)
 		return rc;
 	bench_flops_defaults(c, v[O_QUICK].set, &o);
 	if (v[O_THREADS].set) {
-		int n = units_parse_int_list(v[O_THREADS].s, o.threads, EV_BW_MAX_THREAD_COUNTS);
-		if (n <= 0)
-			return ev_fail(&c->err, EV_ERR_USAGE,
-				       "--threads: '%s' is not a list of thread counts", v[O_THREADS].s);
-		for (int i = 0; i < n; i++)
-			if (o.threads[i] < 1 || o.threads[i] > EV_MAX_THREADS)
-				return ev_fail(&c->err, EV_ERR_USAGE, "--threads: %d is out of range [1, %d]",
-					       o.threads[i], EV_MAX_THREADS);
+		int n = cmd_parse_threads(c, v[O_THREADS].s, o.threads, EV_BW_MAX_THREAD_COUNTS);
+		if (n < 0)
+			return -n;
 		o.nthr = n;
 	}
 	if (v[O_PRECS].set) {

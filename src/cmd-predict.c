@@ -107,24 +107,12 @@ int cmd_predict(struct ev_ctx *c, int argc, char **argv)
 			return ev_fail(&c->err, EV_ERR_USAGE, "--device %s: no bandwidth in its datasheet",
 				       v[O_DEVICE].s);
 	} else {
-		struct rep_result *r = calloc(1, sizeof *r);
-		const struct rep_mem *dm;
-		if (!r)
-			return ev_fail(&c->err, EV_ERR_RUNTIME, "out of memory");
-		if ((rc = rep_load_file(v[O_ROOF].s, r, &c->err))) {
-			free(r);
+		struct rep_mem dm;
+		if ((rc = rep_dram_read(v[O_ROOF].s, 0, &dm, &c->err)))
 			return rc;
-		}
-		dm = rep_mem_find(r, "DRAM", 0);
-		if (!dm) {
-			free(r);
-			return ev_fail(&c->err, EV_ERR_USAGE, "--roofline %s: no DRAM read bandwidth in it",
-				       v[O_ROOF].s);
-		}
-		bw = dm->best;
+		bw = dm.best;
 		snprintf(src, sizeof src, "measured: %s, DRAM read best, %d threads", v[O_ROOF].s,
-			 dm->threads);
-		free(r);
+			 dm.threads);
 	}
 	if (v[O_MEM].set)
 		mem = (double)v[O_MEM].u;
