@@ -277,7 +277,6 @@ int dec_model_create(struct dec_model *m, const struct ev_model_shape *s, int ty
 	m->batch_cap = batch_cap;
 	m->nthreads = pool_size(pool);
 	m->dot = ev_dot_pick(type, cpu);
-	m->dot_kv = ev_dot_pick(EV_TYPE_F16, cpu);
 	m->axpy = ev_axpy_f16_pick(cpu);
 	m->softmax = ev_softmax_pick(cpu);
 	m->L = calloc((size_t)s->n_layers, sizeof *m->L);

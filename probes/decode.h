@@ -34,7 +34,7 @@ struct dec_model {
 	ev_fp16 *kc, *vc;             /* K: [layer][kv_dim][pos] (transposed), V: [layer][pos][kv_dim] */
 	void *wmem, *kvmem, *amem;
 	size_t wmem_bytes, kv_bytes, act_bytes;
-	const struct ev_dot_impl *dot, *dot_kv;
+	const struct ev_dot_impl *dot;
 	ev_axpy_f16_fn axpy;
 	ev_softmax_fn softmax;
 	/* activations, batch_cap rows each */
