@@ -31,37 +31,21 @@ int ev_prec_by_name(const char *name)
 }
 
 /* Generic C: multiply then add (no fused op without FMA hardware flags). */
-static void fp64_scalar_c(uint64_t iters, const struct flops_params *p, double *out)
-{
-	double m = p->mul, a = p->add;
-#define DECL(k) double x##k = p->start[k];
-#define STEP(k) x##k = x##k * m + a;
-#define OUT(k) out[k] = x##k;
-	FLOPS_REP12(DECL)
-	for (uint64_t i = 0; i < iters; i++) {
-		FLOPS_REP12(STEP)
+#define SCALAR_KERNEL(name, ET)                                                              \
+	static void name(uint64_t iters, const struct flops_params *p, double *out)          \
+	{                                                                                    \
+		ET m = (ET)p->mul, a = (ET)p->add;                                           \
+		FLOPS_REP12A(SC_DECL, ET)                                                    \
+		for (uint64_t i = 0; i < iters; i++) {                                       \
+			FLOPS_REP12(SC_STEP)                                                 \
+		}                                                                            \
+		FLOPS_REP12(SC_OUT)                                                          \
 	}
-	FLOPS_REP12(OUT)
-#undef DECL
-#undef STEP
-#undef OUT
-}
-
-static void fp32_scalar_c(uint64_t iters, const struct flops_params *p, double *out)
-{
-	float m = (float)p->mul, a = (float)p->add;
-#define DECL(k) float x##k = (float)p->start[k];
-#define STEP(k) x##k = x##k * m + a;
-#define OUT(k) out[k] = (double)x##k;
-	FLOPS_REP12(DECL)
-	for (uint64_t i = 0; i < iters; i++) {
-		FLOPS_REP12(STEP)
-	}
-	FLOPS_REP12(OUT)
-#undef DECL
-#undef STEP
-#undef OUT
-}
+#define SC_DECL(k, ET) ET x##k = (ET)p->start[k];
+#define SC_STEP(k) x##k = x##k * m + a;
+#define SC_OUT(k) out[k] = (double)x##k;
+SCALAR_KERNEL(fp64_scalar_c, double)
+SCALAR_KERNEL(fp32_scalar_c, float)
 
 #define AVX2F (EV_F(AVX2) | EV_F(FMA))
 #define AVX512F_ (EV_F(AVX512F))
