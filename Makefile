@@ -32,7 +32,20 @@ endif
 OPT      ?= -O2
 DEPCFLAGS := $(shell $(PKG_CONFIG) --cflags hwloc libcjson 2>/dev/null)
 DEPLIBS   := $(shell $(PKG_CONFIG) --libs hwloc libcjson 2>/dev/null || echo -lhwloc -lcjson) -lpfm
-CPPFLAGS += -D_GNU_SOURCE -Isrc -Iprobes -Iroofline -Ireports -I$(BUILD)
+# Layers (docs/architecture.md): each folder sees only the headers of the layers
+# below it, so an include against the flow fails to build.
+#   src/core   core services          sees: core
+#   probes     microbenchmarks        sees: core, probes
+#   roofline   pure math              sees: core, roofline
+#   reports    JSON, Markdown, plots  sees: core, roofline, reports
+#   src        the application        sees: everything
+CPPFLAGS += -D_GNU_SOURCE -I$(BUILD)
+INC_core     := -Isrc/core
+INC_probes   := $(INC_core) -Iprobes
+INC_roofline := $(INC_core) -Iroofline
+INC_reports  := $(INC_roofline) -Ireports
+INC_src      := $(INC_core) -Iprobes -Iroofline -Ireports -Isrc
+layer_of = $(if $(filter src/core/%,$(1)),core,$(firstword $(subst /, ,$(1))))
 CFLAGS   ?= $(OPT) -g
 ALLCFLAGS = -std=c11 $(CFLAGS) $(WARN) $(SANFLAGS) $(DEPCFLAGS)
 LDLIBS   := $(DEPLIBS) -lpthread -lm
@@ -58,7 +71,8 @@ isa_files = $(foreach i,$(1),$(wildcard probes/*-$(i).c))
 
 PROBE_ALL  := $(wildcard probes/*.c)
 PROBE_SRC  := $(filter-out $(call isa_files,$(OTHER_ISAS)),$(PROBE_ALL))
-LIB_SRC    := $(filter-out src/main.c,$(wildcard src/*.c)) $(wildcard roofline/*.c reports/*.c) $(PROBE_SRC)
+LIB_SRC    := $(wildcard src/core/*.c) $(filter-out src/main.c,$(wildcard src/*.c)) \
+              $(wildcard roofline/*.c reports/*.c) $(PROBE_SRC)
 LIB_OBJ    := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC))
 TEST_SRC   := $(wildcard tests/test-*.c)
 TEST_BIN   := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
@@ -77,12 +91,12 @@ $(BUILD)/version.h: version-stamp
 
 $(BUILD)/%.o: %.c | $(BUILD)/version.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(ALLCFLAGS) $(FLAGS_$(call isa_of,$<)) -MMD -MP -c $< -o $@
+	$(CC) $(CPPFLAGS) $(INC_$(call layer_of,$<)) $(ALLCFLAGS) -MMD -MP -c $< -o $@
 
 # Generic probe kernels: keep gcc from turning loops into libc memcpy/memset calls.
 $(BUILD)/probes/%.o: probes/%.c | $(BUILD)/version.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(ALLCFLAGS) -fno-tree-loop-distribute-patterns $(FLAGS_$(call isa_of,$<)) -MMD -MP -c $< -o $@
+	$(CC) $(CPPFLAGS) $(INC_probes) $(ALLCFLAGS) -fno-tree-loop-distribute-patterns $(FLAGS_$(call isa_of,$<)) -MMD -MP -c $< -o $@
 
 $(BUILD)/libeaves.a: $(LIB_OBJ)
 	@rm -f $@
@@ -93,7 +107,7 @@ $(BIN): $(BUILD)/src/main.o $(BUILD)/libeaves.a
 
 $(BUILD)/tests/%: tests/%.c $(BUILD)/libeaves.a tests/harness.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Itests $(ALLCFLAGS) -o $@ $< $(BUILD)/libeaves.a $(LDFLAGS) $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(INC_src) -Itests $(ALLCFLAGS) -o $@ $< $(BUILD)/libeaves.a $(LDFLAGS) $(LDLIBS)
 
 deps:
 	@sh scripts/deps.sh

@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #include "cpu.h"
-#include "decode-model.h"
+#include "model-shape.h"
 #include "err.h"
 #include "probe.h"
 #include "quant.h"

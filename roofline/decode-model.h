@@ -9,18 +9,7 @@
 #define EV_DECODE_MODEL_H
 #include <stdint.h>
 
-struct ev_model_shape {
-	char name[64];
-	char hf_id[96];
-	char source[200];
-	int n_layers, hidden, n_heads, n_kv_heads, head_dim, ffn, vocab;
-	int tied;          /* LM head shares the embedding matrix */
-	int attn_bias;     /* biases on Q, K, V (Qwen2) */
-	double rope_theta, norm_eps;
-	int max_ctx;
-	double published_params; /* from the model card, for the check; 0 unknown */
-	double published_precision; /* unit of its last published digit */
-};
+#include "model-shape.h"
 
 struct ev_model_counts {
 	double embed;      /* vocab x hidden */

@@ -1,0 +1,32 @@
+/* src/core/ctx.h: the context passed down to every command: no global mutable state
+ * beyond the SIGINT flag, which main.c owns. */
+#ifndef EV_CTX_H
+#define EV_CTX_H
+#include <signal.h>
+#include <stdio.h>
+
+#include "cpu.h"
+#include "err.h"
+#include "topo.h"
+
+struct ev_ctx {
+	struct ev_err err;
+	struct ev_topo topo;
+	struct ev_cpu cpu;
+	int topo_open;
+	int argc;
+	char **argv;           /* the whole command line, recorded in results */
+	const volatile sig_atomic_t *stop;
+	int progress_tty;      /* stderr is a terminal: progress on one line */
+	double last_progress_s;
+	FILE *out;             /* results: stdout */
+	FILE *log;             /* diagnostics and progress: stderr */
+};
+
+/* Open topology and detect the CPU once, on first need. */
+int ctx_machine(struct ev_ctx *c);
+/* Progress line on stderr: rewritten in place on a terminal, plain lines otherwise. */
+void ctx_progress(struct ev_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void ctx_progress_done(struct ev_ctx *c);
+
+#endif

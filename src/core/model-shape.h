@@ -1,0 +1,21 @@
+/* src/core/model-shape.h: the shape of a Llama-family transformer as read from
+ * configs/models (or a model file): a plain description shared by the decoder
+ * (probes/), the paper calculation (roofline/) and the reports. Facts only: no
+ * formulas here, those live in roofline/decode-model.c. */
+#ifndef EV_MODEL_SHAPE_H
+#define EV_MODEL_SHAPE_H
+
+struct ev_model_shape {
+	char name[64];
+	char hf_id[96];
+	char source[200];
+	int n_layers, hidden, n_heads, n_kv_heads, head_dim, ffn, vocab;
+	int tied;          /* LM head shares the embedding matrix */
+	int attn_bias;     /* biases on Q, K, V (Qwen2) */
+	double rope_theta, norm_eps;
+	int max_ctx;
+	double published_params; /* from the model card, for the check; 0 unknown */
+	double published_precision; /* unit of its last published digit */
+};
+
+#endif

@@ -1,0 +1,167 @@
+/* src/core/sensors.c: sysfs readers for clocks, temperatures and power. Tested on
+ * fixture trees in tests/fixtures/sysfs/ that copy real boards' layouts. */
+#include "sensors.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sysfs.h"
+
+static void read_cpufreq(struct ev_sensors *s)
+{
+	char path[256], buf[128];
+	int64_t v;
+	for (int cpu = 0; cpu < EV_SENS_MAX; cpu++) {
+		snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu%d/cpufreq/scaling_cur_freq",
+			 cpu);
+		if (sysfs_read_i64(path, &v))
+			break;
+		s->cur_hz[s->ncpus++] = (double)v * 1e3;
+	}
+	if (s->ncpus == 0) {
+		snprintf(s->cpufreq_reason, sizeof s->cpufreq_reason,
+			 "no /sys/devices/system/cpu/cpu0/cpufreq (VM, or no cpufreq driver)");
+		return;
+	}
+	s->cpufreq_ok = 1;
+	if (!sysfs_read("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor", buf, sizeof buf))
+		snprintf(s->governor, sizeof s->governor, "%s", buf);
+	if (!sysfs_read("/sys/devices/system/cpu/cpu0/cpufreq/scaling_driver", buf, sizeof buf))
+		snprintf(s->cpufreq_driver, sizeof s->cpufreq_driver, "%s", buf);
+	for (int cpu = 0; cpu < s->ncpus; cpu++) {
+		snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu%d/cpufreq/cpuinfo_max_freq",
+			 cpu);
+		if (!sysfs_read_i64(path, &v) && (double)v * 1e3 > s->max_hz)
+			s->max_hz = (double)v * 1e3;
+		snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu%d/cpufreq/cpuinfo_min_freq",
+			 cpu);
+		if (!sysfs_read_i64(path, &v) && (s->min_hz == 0 || (double)v * 1e3 < s->min_hz))
+			s->min_hz = (double)v * 1e3;
+	}
+}
+
+static void add_reading(struct ev_reading *arr, int *n, const char *name, const char *src,
+			double v)
+{
+	if (*n >= EV_SENS_MAX)
+		return;
+	snprintf(arr[*n].name, sizeof arr[*n].name, "%s", name);
+	snprintf(arr[*n].source, sizeof arr[*n].source, "%s", src);
+	arr[*n].value = v;
+	(*n)++;
+}
+
+static void read_thermal(struct ev_sensors *s)
+{
+	char **zones, **hw, path[256], name[64];
+	int nz = sysfs_list("/sys/class/thermal", "thermal_zone", &zones, 64);
+	int nh = sysfs_list("/sys/class/hwmon", "hwmon", &hw, 64);
+	int64_t v;
+	for (int i = 0; i < nz; i++) {
+		snprintf(path, sizeof path, "/sys/class/thermal/%s/type", zones[i]);
+		if (sysfs_read(path, name, sizeof name))
+			snprintf(name, sizeof name, "%s", zones[i]);
+		snprintf(path, sizeof path, "/sys/class/thermal/%s/temp", zones[i]);
+		if (!sysfs_read_i64(path, &v))
+			add_reading(s->temp_c, &s->ntemps, name, path, (double)v / 1000.0);
+	}
+	for (int i = 0; i < nh; i++) {
+		char hwname[48] = "";
+		snprintf(path, sizeof path, "/sys/class/hwmon/%s/name", hw[i]);
+		sysfs_read(path, hwname, sizeof hwname);
+		for (int k = 1; k <= 8; k++) {
+			snprintf(path, sizeof path, "/sys/class/hwmon/%s/temp%d_input", hw[i], k);
+			if (sysfs_read_i64(path, &v))
+				continue;
+			snprintf(name, sizeof name, "%s/temp%d", hwname[0] ? hwname : hw[i], k);
+			add_reading(s->temp_c, &s->ntemps, name, path, (double)v / 1000.0);
+		}
+	}
+	sysfs_list_free(zones, nz);
+	sysfs_list_free(hw, nh);
+	if (s->ntemps > 0)
+		s->thermal_ok = 1;
+	else
+		snprintf(s->thermal_reason, sizeof s->thermal_reason,
+			 "no readable /sys/class/thermal/thermal_zone*/temp or hwmon temp*_input");
+}
+
+static void read_rapl(struct ev_sensors *s)
+{
+	char **z, path[256], name[64];
+	int n = sysfs_list("/sys/class/powercap", "intel-rapl:", &z, 64);
+	for (int i = 0; i < n; i++) {
+		int64_t uj;
+		if (strchr(z[i] + strlen("intel-rapl:"), ':'))
+			continue; /* sub-zones (core, uncore, dram) are inside the package */
+		snprintf(path, sizeof path, "/sys/class/powercap/%s/name", z[i]);
+		if (sysfs_read(path, name, sizeof name))
+			snprintf(name, sizeof name, "%s", z[i]);
+		snprintf(path, sizeof path, "/sys/class/powercap/%s/energy_uj", z[i]);
+		if (!sysfs_read_i64(path, &uj))
+			add_reading(s->energy_j, &s->nenergy, name, path, (double)uj * 1e-6);
+	}
+	sysfs_list_free(z, n);
+}
+
+static void read_ina3221(struct ev_sensors *s)
+{
+	char **hw, path[256], hwname[48], label[48];
+	int nh = sysfs_list("/sys/class/hwmon", "hwmon", &hw, 64);
+	for (int i = 0; i < nh; i++) {
+		snprintf(path, sizeof path, "/sys/class/hwmon/%s/name", hw[i]);
+		if (sysfs_read(path, hwname, sizeof hwname) || strcmp(hwname, "ina3221"))
+			continue;
+		for (int ch = 1; ch <= 3; ch++) {
+			int64_t mv, ma;
+			char vpath[256];
+			snprintf(path, sizeof path, "/sys/class/hwmon/%s/in%d_label", hw[i], ch);
+			if (sysfs_read(path, label, sizeof label))
+				continue;
+			snprintf(vpath, sizeof vpath, "/sys/class/hwmon/%s/in%d_input", hw[i], ch);
+			snprintf(path, sizeof path, "/sys/class/hwmon/%s/curr%d_input", hw[i], ch);
+			if (sysfs_read_i64(vpath, &mv) || sysfs_read_i64(path, &ma))
+				continue;
+			add_reading(s->power_w, &s->npower, label, path,
+				    (double)mv * (double)ma * 1e-6);
+		}
+	}
+	sysfs_list_free(hw, nh);
+}
+
+static void read_power_mode(struct ev_sensors *s)
+{
+	char buf[96];
+	if (!sysfs_read("/var/lib/nvpmodel/status", buf, sizeof buf))
+		snprintf(s->power_mode, sizeof s->power_mode, "nvpmodel %s", buf);
+	else if (!sysfs_read("/sys/firmware/acpi/platform_profile", buf, sizeof buf))
+		snprintf(s->power_mode, sizeof s->power_mode, "platform_profile=%s", buf);
+	if (!sysfs_read("/sys/devices/platform/soc/soc:firmware/get_throttled", buf, sizeof buf))
+		snprintf(s->throttled, sizeof s->throttled, "%s", buf);
+}
+
+void sensors_read(struct ev_sensors *s)
+{
+	memset(s, 0, sizeof *s);
+	read_cpufreq(s);
+	read_thermal(s);
+	read_rapl(s);
+	read_ina3221(s);
+	read_power_mode(s);
+	if (s->nenergy > 0 || s->npower > 0)
+		s->power_ok = 1;
+	else
+		snprintf(s->power_reason, sizeof s->power_reason,
+			 "no /sys/class/powercap/intel-rapl:* energy counters and no ina3221 hwmon rails");
+}
+
+double sensors_energy_total_j(const struct ev_sensors *s)
+{
+	double t = 0;
+	if (s->nenergy == 0)
+		return -1;
+	for (int i = 0; i < s->nenergy; i++)
+		t += s->energy_j[i].value;
+	return t;
+}

@@ -1,0 +1,47 @@
+/* src/core/sensors.h: machine state from sysfs (under the configurable root):
+ * cpufreq (governor and clocks), temperatures (thermal zones and hwmon), power
+ * (RAPL energy counters, INA3221 rails on Jetson) and power mode (Jetson
+ * nvpmodel, Raspberry Pi throttling flags, ACPI platform profile). Each part is
+ * either read or "unavailable" with the reason; none is ever guessed. */
+#ifndef EV_SENSORS_H
+#define EV_SENSORS_H
+#include <stdint.h>
+
+#define EV_SENS_MAX 32
+
+struct ev_reading {
+	char name[64];
+	char source[160]; /* the sysfs file it came from */
+	double value;
+};
+
+struct ev_sensors {
+	int cpufreq_ok;
+	char cpufreq_reason[160];
+	char governor[32];
+	char cpufreq_driver[32];
+	int ncpus;
+	double cur_hz[EV_SENS_MAX];
+	double max_hz, min_hz;
+
+	int thermal_ok;
+	char thermal_reason[160];
+	int ntemps;
+	struct ev_reading temp_c[EV_SENS_MAX];
+
+	int power_ok;
+	char power_reason[160];
+	int nenergy;
+	struct ev_reading energy_j[EV_SENS_MAX]; /* cumulative counters (RAPL) */
+	int npower;
+	struct ev_reading power_w[EV_SENS_MAX];  /* instantaneous rails (INA3221) */
+
+	char power_mode[96];   /* "nvpmodel pmode:0000", "platform_profile=balanced"... */
+	char throttled[64];    /* Raspberry Pi get_throttled flags, when present */
+};
+
+void sensors_read(struct ev_sensors *s);
+/* Sum of package-level energy counters (J), for energy over an interval: -1 if none. */
+double sensors_energy_total_j(const struct ev_sensors *s);
+
+#endif
