@@ -51,18 +51,23 @@ ALLCFLAGS = -std=c11 $(CFLAGS) $(WARN) $(SANFLAGS) $(DEPCFLAGS)
 LDLIBS   := $(DEPLIBS) -lpthread -lm
 LDFLAGS  += $(SANFLAGS)
 
-# Kernels per ISA: each file compiled with its own flags, chosen at run time.
-ISA_x86_64  := avx2 avx512 avx512fp16 avxvnni
-ISA_aarch64 := neon dotprod fp16 i8mm
+# Kernels per feature set (src/core/cpu.h EV_TARGETS): probes/<family>-<set>.c
+# is compiled with exactly FLAGS_<set> and dispatched only where the CPU has
+# every feature of that set; tests/test-dispatch.c checks the two agree.
+ISA_x86_64  := avx2 avxvnni avx512 avx512vnni avx512bf16 avx512fp16
+ISA_aarch64 := neon fp16 dotprod sve
 ISAS        := $(ISA_$(ARCH))
 FLAGS_avx2       := -mavx2 -mfma -mf16c
-FLAGS_avx512     := -mavx2 -mfma -mf16c -mavx512f -mavx512bw -mavx512vl -mavx512dq -mavx512vnni -mavx512bf16
+FLAGS_avxvnni    := $(FLAGS_avx2) -mavxvnni
+FLAGS_avx512     := $(FLAGS_avx2) -mavx512f -mavx512bw -mavx512vl -mavx512dq
+FLAGS_avx512vnni := $(FLAGS_avx512) -mavx512vnni
+FLAGS_avx512bf16 := $(FLAGS_avx512) -mavx512bf16
 FLAGS_avx512fp16 := $(FLAGS_avx512) -mavx512fp16
-FLAGS_avxvnni    := -mavx2 -mfma -mf16c -mavxvnni
 FLAGS_neon       := -march=armv8-a
-FLAGS_dotprod    := -march=armv8.2-a+dotprod+fp16
 FLAGS_fp16       := -march=armv8.2-a+fp16
-FLAGS_i8mm       := -march=armv8.6-a+i8mm+dotprod+fp16+bf16
+FLAGS_dotprod    := -march=armv8.2-a+dotprod
+FLAGS_sve        := -march=armv8.2-a+sve
+set_flags = $(if $(FLAGS_$(1)),$(FLAGS_$(1)) -DEV_FILE_SET='"$(1)"')
 ALL_ISAS    := $(ISA_x86_64) $(ISA_aarch64)
 OTHER_ISAS  := $(filter-out $(ISAS),$(ALL_ISAS))
 
@@ -96,7 +101,7 @@ $(BUILD)/%.o: %.c | $(BUILD)/version.h
 # Generic probe kernels: keep gcc from turning loops into libc memcpy/memset calls.
 $(BUILD)/probes/%.o: probes/%.c | $(BUILD)/version.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(INC_probes) $(ALLCFLAGS) -fno-tree-loop-distribute-patterns $(FLAGS_$(call isa_of,$<)) -MMD -MP -c $< -o $@
+	$(CC) $(CPPFLAGS) $(INC_probes) $(ALLCFLAGS) -fno-tree-loop-distribute-patterns $(call set_flags,$(call isa_of,$<)) -MMD -MP -c $< -o $@
 
 $(BUILD)/libeaves.a: $(LIB_OBJ)
 	@rm -f $@

@@ -5,6 +5,9 @@
  * read keeps 8 partial sums: without them the loop is bound by add latency. */
 #include "bw-kernels.h"
 #include "cpu.h"
+#include "kernel-file.h"
+
+EV_KERNEL_FILE(kf_bw_generic);
 
 static double read_c(const double *a, size_t n, uint64_t iters)
 {
@@ -19,6 +22,21 @@ static double read_c(const double *a, size_t n, uint64_t iters)
 		BW_PASS_BARRIER(a);
 	}
 	return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+}
+
+static uint64_t read_u64_c(const uint64_t *a, size_t n, uint64_t iters)
+{
+	uint64_t s[8] = {0};
+	for (uint64_t it = 0; it < iters; it++) {
+		size_t i = 0;
+		for (; i + 8 <= n; i += 8)
+			for (int k = 0; k < 8; k++)
+				s[k] += a[i + (size_t)k];
+		for (; i < n; i++)
+			s[0] += a[i];
+		BW_PASS_BARRIER(a);
+	}
+	return s[0] + s[1] + s[2] + s[3] + s[4] + s[5] + s[6] + s[7];
 }
 
 static void write_c(double *a, size_t n, double v, uint64_t iters)
@@ -50,8 +68,10 @@ static void triad_c(double *restrict a, const double *restrict b, const double *
 }
 
 const struct bw_kernel_set bw_set_generic = {
-	.isa = EV_ISA_GENERIC,
+	.target = EV_TARGET_GENERIC,
+	.file = &kf_bw_generic,
 	.read = read_c,
+	.read_u64 = read_u64_c,
 	.write = write_c,
 	.copy = copy_c,
 	.triad = triad_c,

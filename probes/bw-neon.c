@@ -5,6 +5,9 @@
 
 #include "bw-kernels.h"
 #include "cpu.h"
+#include "kernel-file.h"
+
+EV_KERNEL_FILE(kf_bw_neon);
 
 static double read_n(const double *a, size_t n, uint64_t iters)
 {
@@ -30,6 +33,32 @@ static double read_n(const double *a, size_t n, uint64_t iters)
 	s4 = vaddq_f64(vaddq_f64(s4, s5), vaddq_f64(s6, s7));
 	s0 = vaddq_f64(s0, s4);
 	return t + vgetq_lane_f64(s0, 0) + vgetq_lane_f64(s0, 1);
+}
+
+static uint64_t read_u64_n(const uint64_t *a, size_t n, uint64_t iters)
+{
+	uint64x2_t s0 = vdupq_n_u64(0), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
+	uint64_t t = 0;
+	for (uint64_t it = 0; it < iters; it++) {
+		size_t i = 0;
+		for (; i + 16 <= n; i += 16) {
+			s0 = vaddq_u64(s0, vld1q_u64(a + i));
+			s1 = vaddq_u64(s1, vld1q_u64(a + i + 2));
+			s2 = vaddq_u64(s2, vld1q_u64(a + i + 4));
+			s3 = vaddq_u64(s3, vld1q_u64(a + i + 6));
+			s4 = vaddq_u64(s4, vld1q_u64(a + i + 8));
+			s5 = vaddq_u64(s5, vld1q_u64(a + i + 10));
+			s6 = vaddq_u64(s6, vld1q_u64(a + i + 12));
+			s7 = vaddq_u64(s7, vld1q_u64(a + i + 14));
+		}
+		for (; i < n; i++)
+			t += a[i];
+		BW_PASS_BARRIER(a);
+	}
+	s0 = vaddq_u64(vaddq_u64(s0, s1), vaddq_u64(s2, s3));
+	s4 = vaddq_u64(vaddq_u64(s4, s5), vaddq_u64(s6, s7));
+	s0 = vaddq_u64(s0, s4);
+	return t + vgetq_lane_u64(s0, 0) + vgetq_lane_u64(s0, 1);
 }
 
 static inline void stnp2(double *p, float64x2_t a, float64x2_t b)
@@ -136,8 +165,10 @@ static void triad_nt_n(double *restrict a, const double *restrict b, const doubl
 }
 
 const struct bw_kernel_set bw_set_neon = {
-	.isa = EV_ISA_NEON,
+	.target = EV_TARGET_NEON,
+	.file = &kf_bw_neon,
 	.read = read_n,
+	.read_u64 = read_u64_n,
 	.write = write_n,
 	.write_nt = write_nt_n,
 	.copy = copy_n,

@@ -3,7 +3,10 @@
  *   VEC      the vector type (__m256d, __m512d)
  *   VP(op)   the intrinsic prefix (_mm256_op, _mm512_op)
  *   VL       doubles per vector
- *   ISA_ID   the ISA level, SET_NAME the kernel set's name
+ *   VECI, VIZERO(), VIADD(a, b), VILOAD(p), VISTORE(p, v): the integer
+ *            vector of the same width and its ops (read_u64)
+ *   ISA_ID   the feature set (enum ev_target), SET_NAME the kernel set's
+ *            name, KFILE the file's struct ev_kernel_file
  * read uses 8 independent accumulators (add latency x 2 load ports on current
  * cores); stores are plain or non-temporal (stream) and NT ends with sfence.
  * Loads are unaligned-tolerant; NT stores need aligned pointers, which the
@@ -12,6 +15,9 @@
 
 #include "bw-kernels.h"
 #include "cpu.h"
+#include "kernel-file.h"
+
+EV_KERNEL_FILE(KFILE);
 
 static double read_v(const double *a, size_t n, uint64_t iters)
 {
@@ -36,6 +42,34 @@ static double read_v(const double *a, size_t n, uint64_t iters)
 	s0 = VP(add_pd)(VP(add_pd)(s0, s1), VP(add_pd)(s2, s3));
 	s4 = VP(add_pd)(VP(add_pd)(s4, s5), VP(add_pd)(s6, s7));
 	VP(storeu_pd)(out, VP(add_pd)(s0, s4));
+	for (int k = 0; k < VL; k++)
+		t += out[k];
+	return t;
+}
+
+static uint64_t read_u64_v(const uint64_t *a, size_t n, uint64_t iters)
+{
+	VECI s0 = VIZERO(), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
+	uint64_t t = 0, out[VL];
+	for (uint64_t it = 0; it < iters; it++) {
+		size_t i = 0;
+		for (; i + 8 * VL <= n; i += 8 * VL) {
+			s0 = VIADD(s0, VILOAD(a + i));
+			s1 = VIADD(s1, VILOAD(a + i + VL));
+			s2 = VIADD(s2, VILOAD(a + i + 2 * VL));
+			s3 = VIADD(s3, VILOAD(a + i + 3 * VL));
+			s4 = VIADD(s4, VILOAD(a + i + 4 * VL));
+			s5 = VIADD(s5, VILOAD(a + i + 5 * VL));
+			s6 = VIADD(s6, VILOAD(a + i + 6 * VL));
+			s7 = VIADD(s7, VILOAD(a + i + 7 * VL));
+		}
+		for (; i < n; i++)
+			t += a[i];
+		BW_PASS_BARRIER(a);
+	}
+	s0 = VIADD(VIADD(s0, s1), VIADD(s2, s3));
+	s4 = VIADD(VIADD(s4, s5), VIADD(s6, s7));
+	VISTORE(out, VIADD(s0, s4));
 	for (int k = 0; k < VL; k++)
 		t += out[k];
 	return t;
@@ -112,8 +146,10 @@ TRIAD_LOOP(triad_v, VP(storeu_pd))
 TRIAD_LOOP(triad_nt_v, VP(stream_pd))
 
 const struct bw_kernel_set SET_NAME = {
-	.isa = ISA_ID,
+	.target = ISA_ID,
+	.file = &KFILE,
 	.read = read_v,
+	.read_u64 = read_u64_v,
 	.write = write_v,
 	.write_nt = write_nt_v,
 	.copy = copy_v,

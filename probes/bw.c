@@ -13,7 +13,11 @@
  * loop with one accumulator measures add latency, not bandwidth; small slices
  * are dominated by loop overhead, so L1 figures are per-ISA, not per-machine.
  * Verification: read sums integers (exact in double), stored arrays are
- * checked element by element after timing. */
+ * checked element by element after timing.
+ * External memory (bw_params.buf): the read kernel's integer twin streams a
+ * buffer the caller owns (the decoder's weights), split between the threads,
+ * and is checked against a scalar sum of the same words; nothing is
+ * allocated or first-touched, so it times the pages as the caller placed them. */
 #include "bw.h"
 
 #include <stdio.h>
@@ -52,9 +56,15 @@ int bw_kernel_by_name(const char *name)
 const struct bw_kernel_set *bw_pick_set(const struct ev_cpu *c)
 {
 	for (size_t i = 0; i < sizeof sets / sizeof sets[0]; i++)
-		if (sets[i]->isa <= c->isa_max && cpu_isa_usable(c, sets[i]->isa))
+		if (cpu_target_usable(c, sets[i]->target))
 			return sets[i];
 	return &bw_set_generic;
+}
+
+const struct bw_kernel_set *const *bw_all_sets(int *n)
+{
+	*n = (int)(sizeof sets / sizeof sets[0]);
+	return sets;
 }
 
 size_t bw_elems_per_array(uint64_t ws_bytes, int nthreads, int kernel)
@@ -68,39 +78,61 @@ struct bw_thread {
 	double *arr[3];
 	size_t arr_bytes;
 	double last_sum;
+	uint64_t last_sum_u64;
 	uint64_t last_iters;
 };
 
 struct bw_state {
 	const struct bw_kernel_set *ks;
+	const uint64_t *ext;    /* external buffer, or NULL */
+	size_t ext_words;
 	size_t n;
 	struct bw_thread t[EV_MAX_THREADS];
 };
 
-static const struct bw_kernel_set *set_for_isa(int isa)
+static const struct bw_params bw_defaults;
+
+static const struct bw_params *params_of(const struct ev_job *j)
 {
-	for (size_t i = 0; i < sizeof sets / sizeof sets[0]; i++)
-		if (sets[i]->isa == isa)
-			return sets[i];
-	return NULL;
+	return j->params ? j->params : &bw_defaults;
 }
 
-static const char *bw_supported(const struct ev_job *j, const struct ev_cpu *c)
+static const struct bw_kernel_set *set_of(const struct ev_job *j)
 {
-	static char why[128];
-	const struct bw_kernel_set *ks = set_for_isa(j->isa);
-	if (j->kernel < 0 || j->kernel >= BW__COUNT)
-		return "no such kernel";
-	if (!ks || !cpu_isa_usable(c, j->isa)) {
-		snprintf(why, sizeof why, "ISA %s not usable here", ev_isa_table[j->isa].name);
-		return why;
+	const struct bw_params *p = params_of(j);
+	return p->set ? p->set : bw_pick_set(j->cpu);
+}
+
+/* Words [i0, i1) of the external buffer that thread tid reads. */
+static void ext_slice(const struct bw_state *s, int tid, int nth, size_t *i0, size_t *i1)
+{
+	size_t per = (s->ext_words / (size_t)nth) & ~(size_t)7;
+	*i0 = per * (size_t)tid;
+	*i1 = tid == nth - 1 ? s->ext_words : *i0 + per;
+}
+
+static int bw_supported(const struct ev_job *j, char *why, size_t len)
+{
+	const struct bw_params *p = params_of(j);
+	const struct bw_kernel_set *ks = set_of(j);
+	char r[200];
+	if (j->kernel < 0 || j->kernel >= BW__COUNT) {
+		snprintf(why, len, "no such kernel");
+		return -1;
+	}
+	if (cpu_target_check(j->cpu, ks->target, r, sizeof r)) {
+		snprintf(why, len, "%s kernels: %s", ev_targets[ks->target].name, r);
+		return -1;
 	}
 	if (bw_kernel_info[j->kernel].nt && !ks->write_nt) {
-		snprintf(why, sizeof why, "no non-temporal store kernels for ISA %s",
-			 ev_isa_table[j->isa].name);
-		return why;
+		snprintf(why, len, "no non-temporal store kernels for %s", ev_targets[ks->target].name);
+		return -1;
 	}
-	return NULL;
+	if (p->buf && (j->kernel != BW_READ || p->buf_bytes < 64 * (size_t)j->nthreads)) {
+		snprintf(why, len, "an external buffer is read only, and needs 64 bytes per thread");
+		return -1;
+	}
+	return 0;
 }
 
 static int bw_init(struct ev_job *j, struct ev_err *e)
@@ -108,7 +140,14 @@ static int bw_init(struct ev_job *j, struct ev_err *e)
 	struct bw_state *s = calloc(1, sizeof *s);
 	if (!s)
 		return ev_fail(e, EV_ERR_RUNTIME, "bw: out of memory");
-	s->ks = set_for_isa(j->isa);
+	s->ks = set_of(j);
+	if (params_of(j)->buf) {
+		s->ext = params_of(j)->buf;
+		s->ext_words = params_of(j)->buf_bytes / 8;
+		j->ws_bytes = (uint64_t)s->ext_words * 8;
+		j->priv = s;
+		return EV_OK;
+	}
 	s->n = bw_elems_per_array(j->ws_bytes, j->nthreads, j->kernel);
 	j->ws_bytes = (uint64_t)s->n * 8 * (uint64_t)bw_kernel_info[j->kernel].arrays *
 		      (uint64_t)j->nthreads;
@@ -122,6 +161,8 @@ static int bw_setup(struct ev_job *j, int tid, struct ev_err *e)
 	struct bw_thread *t = &s->t[tid];
 	int na = bw_kernel_info[j->kernel].arrays;
 	size_t n = s->n;
+	if (s->ext)
+		return EV_OK; /* the caller's memory, placed as the caller placed it */
 	t->arr_bytes = (n * 8 + 4095) & ~(size_t)4095;
 	for (int a = 0; a < na; a++) {
 		t->arr[a] = mem_alloc(t->arr_bytes, j->pages);
@@ -146,6 +187,13 @@ static void bw_run(struct ev_job *j, int tid)
 	struct bw_thread *t = &s->t[tid];
 	const struct bw_kernel_set *k = s->ks;
 	size_t n = s->n;
+	if (s->ext) {
+		size_t i0, i1;
+		ext_slice(s, tid, j->nthreads, &i0, &i1);
+		t->last_sum_u64 = k->read_u64(s->ext + i0, i1 - i0, j->iters);
+		t->last_iters = j->iters;
+		return;
+	}
 	switch (j->kernel) {
 	case BW_READ:
 		t->last_sum = k->read(t->arr[0], n, j->iters);
@@ -177,7 +225,20 @@ static int bw_verify(struct ev_job *j, int tid, struct ev_err *e)
 	struct bw_state *s = j->priv;
 	struct bw_thread *t = &s->t[tid];
 	size_t n = s->n;
-	const char *kn = bw_kernel_info[j->kernel].name;
+	const char *kn = bw_kernel_info[j->kernel].name, *set = ev_targets[s->ks->target].name;
+	if (s->ext) {
+		size_t i0, i1;
+		uint64_t one = 0;
+		ext_slice(s, tid, j->nthreads, &i0, &i1);
+		for (size_t i = i0; i < i1; i++)
+			one += s->ext[i];
+		if (t->last_sum_u64 != one * t->last_iters)
+			return ev_fail(e, EV_ERR_VERIFY,
+				       "bw read (%s, external buffer): thread %d sum %llu, want %llu", set,
+				       tid, (unsigned long long)t->last_sum_u64,
+				       (unsigned long long)(one * t->last_iters));
+		return EV_OK;
+	}
 	for (size_t i = 0; i < n; i++) {
 		double want, got;
 		switch (j->kernel) {
@@ -200,8 +261,8 @@ static int bw_verify(struct ev_job *j, int tid, struct ev_err *e)
 		}
 		if (got != want)
 			return ev_fail(e, EV_ERR_VERIFY,
-				       "bw %s (%s): element %zu of thread %d is %g, want %g", kn,
-				       ev_isa_table[j->isa].name, i, tid, got, want);
+				       "bw %s (%s): element %zu of thread %d is %g, want %g", kn, set,
+				       i, tid, got, want);
 	}
 	if (j->kernel == BW_READ) {
 		double one = 0, want;
@@ -210,7 +271,7 @@ static int bw_verify(struct ev_job *j, int tid, struct ev_err *e)
 		want = one * (double)t->last_iters;
 		if (t->last_sum != want)
 			return ev_fail(e, EV_ERR_VERIFY, "bw read (%s): thread %d sum %.17g, want %.17g",
-				       ev_isa_table[j->isa].name, tid, t->last_sum, want);
+				       set, tid, t->last_sum, want);
 	}
 	return EV_OK;
 }
@@ -237,6 +298,8 @@ static void bw_counts(const struct ev_job *j, struct ev_counts *c)
 	const struct bw_kernel_info *k = &bw_kernel_info[j->kernel];
 	double elems = (double)bw_elems_per_array(j->ws_bytes, j->nthreads, j->kernel) *
 		       (double)j->nthreads;
+	if (params_of(j)->buf) /* every word of the caller's buffer, once */
+		elems = (double)(params_of(j)->buf_bytes / 8);
 	c->bytes = elems * 8.0 * k->arrays;
 	c->bytes_wa = c->bytes + (k->stored && !k->nt ? elems * 8.0 * k->stored : 0);
 	c->ops = elems * k->flops_per_elem;

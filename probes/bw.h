@@ -29,9 +29,18 @@ struct bw_kernel_info {
 extern const struct bw_kernel_info bw_kernel_info[BW__COUNT];
 extern const struct ev_probe ev_probe_bw;
 
+/* The probe's parameters (ev_job.params); NULL means all defaults. */
+struct bw_params {
+	const struct bw_kernel_set *set; /* NULL: the best set for the job's CPU */
+	const void *buf;                 /* read this memory instead of allocating (BW_READ) */
+	size_t buf_bytes;
+};
+
 int bw_kernel_by_name(const char *name);
-/* Best kernel set usable at or below c->isa_max. */
+/* The best kernel set usable on c (its features, within the --isa cap). */
 const struct bw_kernel_set *bw_pick_set(const struct ev_cpu *c);
+/* Every set built into this binary, best first. */
+const struct bw_kernel_set *const *bw_all_sets(int *n);
 /* Elements per array per thread for a total working set (64-byte multiple). */
 size_t bw_elems_per_array(uint64_t ws_bytes, int nthreads, int kernel);
 

@@ -38,14 +38,16 @@ static uint64_t add_chain(uint64_t iters)
 }
 #endif
 
-static const char *clock_supported(const struct ev_job *j, const struct ev_cpu *c)
+static int clock_supported(const struct ev_job *j, char *why, size_t len)
 {
 	(void)j;
-	(void)c;
 #ifdef ADD1
-	return NULL;
+	(void)why;
+	(void)len;
+	return 0;
 #else
-	return "no dependent-add chain written for this architecture";
+	snprintf(why, len, "no dependent-add chain written for this architecture");
+	return -1;
 #endif
 }
 

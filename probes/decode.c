@@ -90,13 +90,15 @@ static void fill_rows(const struct dec_tensor *t, int r0, int r1, uint64_t seed)
 	}
 }
 
-/* Put rows [r0, r1) (r0 a multiple of 4) in the kernel's own layout, if it has one. */
-static void repack_rows(const struct ev_dot_impl *d, const struct dec_tensor *t, int r0, int r1)
+/* Put rows [r0, r1) (r0 a multiple of 4) in the kernel's own layout, if it
+ * has one; scratch holds 4 rows. */
+static void repack_rows(const struct ev_dot_impl *d, const struct dec_tensor *t, int r0, int r1,
+			void *scratch)
 {
 	if (!d->repack4)
 		return;
 	for (int g = r0; g + 4 <= r1; g += 4)
-		d->repack4((char *)t->data + (size_t)g * t->row_bytes, t->cols);
+		d->repack4((char *)t->data + (size_t)g * t->row_bytes, t->cols, scratch);
 }
 
 void dec_tensor_row(const struct dec_model *m, const struct dec_tensor *t, int r, void *row)
@@ -111,6 +113,8 @@ void dec_tensor_row(const struct dec_model *m, const struct dec_tensor *t, int r
 struct gen_ctx {
 	struct dec_model *m;
 	uint64_t seed;
+	unsigned char *scratch;   /* 4 of the longest rows per thread, for repacking */
+	size_t scratch_stride;
 };
 
 static void gen_all(void *a, int tid, int nth)
@@ -123,7 +127,7 @@ static void gen_all(void *a, int tid, int nth)
 	do {                                                                                 \
 		rows_of((t).rows, tid, nth, &r0, &r1);                                       \
 		fill_rows(&(t), r0, r1, ++id);                                               \
-		repack_rows(m->dot, &(t), r0, r1);                                           \
+		repack_rows(m->dot, &(t), r0, r1, g->scratch + (size_t)tid * g->scratch_stride); \
 	} while (0)
 	GEN(m->embd);
 	if (m->out.data != m->embd.data)
@@ -212,12 +216,17 @@ static size_t weights_layout(struct dec_model *m, unsigned char *base)
 	return off;
 }
 
+/* The longest row any matrix has (the input width of the widest matmul). */
+static int dec_max_cols(const struct dec_model *m)
+{
+	int c = m->s.ffn > m->s.hidden ? m->s.ffn : m->s.hidden;
+	return m->q_dim > c ? m->q_dim : c;
+}
+
 static size_t acts_layout(struct dec_model *m, unsigned char *base, int nthreads)
 {
 	size_t off = 0, B = (size_t)m->batch_cap;
-	int maxin = m->s.ffn > m->s.hidden ? m->s.ffn : m->s.hidden;
-	if (m->q_dim > maxin)
-		maxin = m->q_dim;
+	int maxin = dec_max_cols(m);
 #define V(p, n)                                                                              \
 	do {                                                                                 \
 		(p) = base ? (float *)(void *)(base + off) : NULL;                           \
@@ -277,8 +286,7 @@ int dec_model_create(struct dec_model *m, const struct ev_model_shape *s, int ty
 	m->batch_cap = batch_cap;
 	m->nthreads = pool_size(pool);
 	m->dot = ev_dot_pick(type, cpu);
-	m->axpy = ev_axpy_f16_pick(cpu);
-	m->softmax = ev_softmax_pick(cpu);
+	m->attn = ev_attn_pick(cpu);
 	m->L = calloc((size_t)s->n_layers, sizeof *m->L);
 	if (!m->L)
 		return ev_fail(e, EV_ERR_RUNTIME, "decode: out of memory");
@@ -299,7 +307,14 @@ int dec_model_create(struct dec_model *m, const struct ev_model_shape *s, int ty
 	m->vc = m->kc + (size_t)s->n_layers * (size_t)ctx_cap * (size_t)m->kv_dim;
 	g.m = m;
 	g.seed = seed;
+	g.scratch_stride = 4 * ev_type_row_bytes(type, dec_max_cols(m));
+	g.scratch = malloc(g.scratch_stride * (size_t)m->nthreads);
+	if (!g.scratch) {
+		dec_model_destroy(m);
+		return ev_fail(e, EV_ERR_RUNTIME, "decode: out of memory");
+	}
 	pool_run(pool, gen_all, &g);
+	free(g.scratch);
 	return EV_OK;
 }
 
@@ -420,10 +435,10 @@ static void attention(struct dec_model *m, int l, int B, int pos, int tid, int n
 		/* K is stored transposed ([dim][position]): the scores of all positions are
 		 * one axpy per dimension, vectorized over positions, no horizontal sums. */
 		memset(scores, 0, sizeof(float) * (size_t)n);
-		m->axpy(n, m->kc + lo + (size_t)kvh * hd * m->ctx_cap, (size_t)m->ctx_cap, hd, q, scores);
-		m->softmax(scores, n, scale);
+		m->attn->axpy(n, m->kc + lo + (size_t)kvh * hd * m->ctx_cap, (size_t)m->ctx_cap, hd, q, scores);
+		m->attn->softmax(scores, n, scale);
 		memset(o, 0, sizeof(float) * (size_t)hd);
-		m->axpy(hd, m->vc + lo + (size_t)kvh * hd, (size_t)m->kv_dim, n, scores, o);
+		m->attn->axpy(hd, m->vc + lo + (size_t)kvh * hd, (size_t)m->kv_dim, n, scores, o);
 	}
 }
 
@@ -545,11 +560,12 @@ int dec_forward(struct dec_model *m, struct ev_pool *pool, const int *tokens, in
 
 /* ---- the cache-resident matmul probe ---- */
 
-static int probe_cols = 2048;
+static const struct dec_probe_params mm_defaults = {.cols = 2048};
 
-void dec_probe_set_cols(int cols)
+static int mm_cols(const struct ev_job *j)
 {
-	probe_cols = cols < QK ? QK : cols / QK * QK;
+	const struct dec_probe_params *p = j->params ? j->params : &mm_defaults;
+	return p->cols;
 }
 
 struct mm_state {
@@ -558,40 +574,46 @@ struct mm_state {
 	float *out[EV_MAX_THREADS];
 	void *plain[EV_MAX_THREADS];
 	const struct ev_dot_impl *dot;
-	int rows;
+	int rows, cols;
 };
 
-static const char *mm_supported(const struct ev_job *j, const struct ev_cpu *c)
+static int mm_supported(const struct ev_job *j, char *why, size_t len)
 {
-	(void)c;
-	return j->kernel >= 0 && j->kernel < EV_TYPE__COUNT ? NULL : "no such weight type";
+	if (j->kernel < 0 || j->kernel >= EV_TYPE__COUNT) {
+		snprintf(why, len, "no such weight type");
+		return -1;
+	}
+	if (mm_cols(j) < QK || mm_cols(j) % QK) {
+		snprintf(why, len, "%d columns: a positive multiple of %d is needed", mm_cols(j), QK);
+		return -1;
+	}
+	return 0;
 }
 
 static int mm_init(struct ev_job *j, struct ev_err *e)
 {
 	struct mm_state *s = calloc(1, sizeof *s);
-	struct ev_cpu cpu;
 	float *x;
-	size_t rb = ev_type_row_bytes(j->kernel, probe_cols);
+	int cols = mm_cols(j);
+	size_t rb = ev_type_row_bytes(j->kernel, cols);
 	if (!s)
 		return ev_fail(e, EV_ERR_RUNTIME, "decode probe: out of memory");
-	cpu_detect(&cpu);
-	cpu.isa_max = j->isa;
-	s->dot = ev_dot_pick(j->kernel, &cpu);
+	s->dot = ev_dot_pick(j->kernel, j->cpu);
+	s->cols = cols;
 	s->rows = (int)(j->ws_bytes / rb);
 	if (s->rows < 4)
 		s->rows = 4;
-	s->act = malloc(ev_act_bytes(ev_types[j->kernel].vec_dot_type, probe_cols));
-	x = malloc(sizeof(float) * (size_t)probe_cols);
+	s->act = malloc(ev_act_bytes(ev_types[j->kernel].vec_dot_type, cols));
+	x = malloc(sizeof(float) * (size_t)cols);
 	if (!s->act || !x) {
 		free(x);
 		free(s->act);
 		free(s);
 		return ev_fail(e, EV_ERR_RUNTIME, "decode probe: out of memory");
 	}
-	for (int i = 0; i < probe_cols; i++)
+	for (int i = 0; i < cols; i++)
 		x[i] = (float)((i % 19) - 9) / 9.0f;
-	ev_act_quantize(ev_types[j->kernel].vec_dot_type, x, s->act, probe_cols);
+	ev_act_quantize(ev_types[j->kernel].vec_dot_type, x, s->act, cols);
 	free(x);
 	j->priv = s;
 	return EV_OK;
@@ -603,16 +625,18 @@ static int mm_setup(struct ev_job *j, int tid, struct ev_err *e)
 	struct dec_tensor *w = &s->w[tid];
 	w->type = j->kernel;
 	w->rows = s->rows;
-	w->cols = probe_cols;
-	w->row_bytes = ev_type_row_bytes(j->kernel, probe_cols);
+	w->cols = s->cols;
+	w->row_bytes = ev_type_row_bytes(j->kernel, s->cols);
 	w->data = mem_alloc(w->row_bytes * (size_t)w->rows, EV_PAGES_DEFAULT);
 	s->out[tid] = calloc((size_t)s->rows, sizeof(float));
 	if (!w->data || !s->out[tid])
 		return ev_fail(e, EV_ERR_RUNTIME, "decode probe: out of memory");
 	fill_rows(w, 0, w->rows, 42 + (uint64_t)tid);
-	repack_rows(s->dot, w, 0, w->rows);
-	s->plain[tid] = malloc(w->row_bytes);
-	return s->plain[tid] ? EV_OK : ev_fail(e, EV_ERR_RUNTIME, "decode probe: out of memory");
+	s->plain[tid] = malloc(4 * w->row_bytes); /* repack scratch, then one plain row */
+	if (!s->plain[tid])
+		return ev_fail(e, EV_ERR_RUNTIME, "decode probe: out of memory");
+	repack_rows(s->dot, w, 0, w->rows, s->plain[tid]);
+	return EV_OK;
 }
 
 static void mm_run(struct ev_job *j, int tid)
@@ -665,8 +689,8 @@ static void mm_fini(struct ev_job *j)
 
 static void mm_counts(const struct ev_job *j, struct ev_counts *c)
 {
-	int rows = (int)(j->ws_bytes / ev_type_row_bytes(j->kernel, probe_cols));
-	double weights = (double)(rows < 4 ? 4 : rows) * probe_cols * j->nthreads;
+	int cols = mm_cols(j), rows = (int)(j->ws_bytes / ev_type_row_bytes(j->kernel, cols));
+	double weights = (double)(rows < 4 ? 4 : rows) * cols * j->nthreads;
 	c->bytes = c->bytes_wa = weights * ev_type_bytes_per_weight(j->kernel);
 	c->ops = 2 * weights;
 }

@@ -35,8 +35,7 @@ struct dec_model {
 	void *wmem, *kvmem, *amem;
 	size_t wmem_bytes, kv_bytes, act_bytes;
 	const struct ev_dot_impl *dot;
-	ev_axpy_f16_fn axpy;
-	ev_softmax_fn softmax;
+	const struct ev_attn_impl *attn;
 	/* activations, batch_cap rows each */
 	float *x, *xn, *q, *k, *v, *att, *hb, *hb2, *tmp, *logits, *scores, *rope, *rowbuf;
 	void *act;
@@ -63,9 +62,11 @@ void dec_fill_kv(struct dec_model *m, struct ev_pool *pool, int upto, uint64_t s
 
 /* The decode probe (driver interface): matrix-vector products with weights
  * resident in cache, i.e. the kernel's speed if memory were free. job->kernel
- * is the weight type, job->ws_bytes the slice per thread. */
+ * is the weight type, job->ws_bytes the slice per thread, job->params a
+ * struct dec_probe_params (NULL: 2048 columns). */
 extern const struct ev_probe ev_probe_decode;
-/* Columns used by the probe's slices (set before measuring; default 2048). */
-void dec_probe_set_cols(int cols);
+struct dec_probe_params {
+	int cols; /* row length of the slices: the model's hidden size */
+};
 
 #endif

@@ -4,6 +4,9 @@
 #include <immintrin.h>
 
 #include "flops-kernels.h"
+#include "kernel-file.h"
+
+EV_KERNEL_FILE(kf_flops_avx2);
 
 FLOPS_FMA_KERNEL(flops_fp64_scalar_fma, __m128d, double, 1, _mm_set_sd, _mm_fmadd_sd, _mm_store_sd)
 FLOPS_FMA_KERNEL(flops_fp64_sse_fma, __m128d, double, 2, _mm_set1_pd, _mm_fmadd_pd, _mm_storeu_pd)

@@ -3,6 +3,9 @@
 #include <immintrin.h>
 
 #include "flops-kernels.h"
+#include "kernel-file.h"
+
+EV_KERNEL_FILE(kf_flops_avx512fp16);
 
 void flops_fp16_avx512_fma(uint64_t iters, const struct flops_params *p, double *out)
 {

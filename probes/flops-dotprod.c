@@ -3,6 +3,9 @@
 #include <arm_neon.h>
 
 #include "flops-kernels.h"
+#include "kernel-file.h"
+
+EV_KERNEL_FILE(kf_flops_dotprod);
 
 void flops_int8_neon_sdot(uint64_t iters, const struct flops_params *p, double *out)
 {

@@ -2,6 +2,9 @@
 #include <arm_neon.h>
 
 #include "flops-kernels.h"
+#include "kernel-file.h"
+
+EV_KERNEL_FILE(kf_flops_fp16);
 
 void flops_fp16_neon_fma(uint64_t iters, const struct flops_params *p, double *out)
 {

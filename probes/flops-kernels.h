@@ -12,7 +12,9 @@
 #include <stdint.h>
 
 #define FLOPS_NACC 12
-#define FLOPS_MAX_LANES 32
+/* Lanes of the widest vector any kernel may have: SVE allows 2048 bits, 128
+ * fp16 lanes; a wider run-time length is refused, not overrun. */
+#define FLOPS_MAX_LANES 128
 
 struct flops_params {
 	double start[FLOPS_NACC];
@@ -49,6 +51,9 @@ typedef void (*flops_fn)(uint64_t iters, const struct flops_params *p, double *o
 		out[k * LANES + l] = (double)tmp[l];
 
 #if defined(__x86_64__)
+struct ev_kernel_file;
+extern const struct ev_kernel_file kf_flops_avx2, kf_flops_avx512, kf_flops_avx512bf16,
+	kf_flops_avx512vnni, kf_flops_avx512fp16, kf_flops_avxvnni;
 /* flops-avx2.c (AVX2 + FMA) */
 void flops_fp64_sse_fma(uint64_t, const struct flops_params *, double *);
 void flops_fp64_scalar_fma(uint64_t, const struct flops_params *, double *);
@@ -60,8 +65,10 @@ void flops_int8_avx2_maddubs(uint64_t, const struct flops_params *, double *);
 /* flops-avx512.c */
 void flops_fp64_avx512_fma(uint64_t, const struct flops_params *, double *);
 void flops_fp32_avx512_fma(uint64_t, const struct flops_params *, double *);
+/* flops-avx512bf16.c */
 void flops_bf16_avx512_dp(uint64_t, const struct flops_params *, double *);
 void flops_bf16_avx512vl_dp(uint64_t, const struct flops_params *, double *);
+/* flops-avx512vnni.c */
 void flops_int8_avx512_vnni(uint64_t, const struct flops_params *, double *);
 void flops_int8_avx512vl_vnni(uint64_t, const struct flops_params *, double *);
 /* flops-avx512fp16.c */
@@ -70,10 +77,17 @@ void flops_fp16_avx512_fma(uint64_t, const struct flops_params *, double *);
 void flops_int8_avxvnni(uint64_t, const struct flops_params *, double *);
 #endif
 #if defined(__aarch64__)
+struct ev_kernel_file;
+extern const struct ev_kernel_file kf_flops_neon, kf_flops_fp16, kf_flops_dotprod, kf_flops_sve;
 void flops_fp64_neon_fma(uint64_t, const struct flops_params *, double *);
 void flops_fp32_neon_fma(uint64_t, const struct flops_params *, double *);
 void flops_fp16_neon_fma(uint64_t, const struct flops_params *, double *);   /* flops-fp16.c */
 void flops_int8_neon_sdot(uint64_t, const struct flops_params *, double *);  /* flops-dotprod.c */
+/* flops-sve.c: vector length known at run time only */
+void flops_fp64_sve_fma(uint64_t, const struct flops_params *, double *);
+void flops_fp32_sve_fma(uint64_t, const struct flops_params *, double *);
+int flops_sve_lanes_f64(void);
+int flops_sve_lanes_f32(void);
 #endif
 
 #endif

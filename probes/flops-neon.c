@@ -2,6 +2,9 @@
 #include <arm_neon.h>
 
 #include "flops-kernels.h"
+#include "kernel-file.h"
+
+EV_KERNEL_FILE(kf_flops_neon);
 
 #define FMA_KERNEL(name, VT, ET, LANES, DUP, FMA, STORE)                                     \
 	void name(uint64_t iters, const struct flops_params *p, double *out)                 \

@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernel-file.h"
+
 const char *const ev_prec_name[EV_PREC__COUNT] = {
 #define X(id, nm) [EV_PREC_##id] = nm,
 	EV_PRECISIONS(X)
@@ -47,77 +49,95 @@ int ev_prec_by_name(const char *name)
 SCALAR_KERNEL(fp64_scalar_c, double)
 SCALAR_KERNEL(fp32_scalar_c, float)
 
-#define AVX2F (EV_F(AVX2) | EV_F(FMA))
-#define AVX512F_ (EV_F(AVX512F))
+EV_KERNEL_FILE(kf_flops_generic);
+
+/* name, precision, kind, instruction, feature set and its file, lanes, chains,
+ * function (and run-time lanes for variable-length vectors). */
+#define K(nm, prec, kind, instr, set, file, lanes, nacc, fn)                                  \
+	{nm, EV_PREC_##prec, kind, instr, EV_TARGET_##set, &file, lanes, nacc, fn, NULL}
 const struct flops_kernel flops_table[] = {
-	{"fp64_scalar", EV_PREC_FP64, FK_MULADD, "mulsd+addsd (generic C)", EV_ISA_GENERIC, 0, 1,
-	 FLOPS_NACC, 2, fp64_scalar_c},
-	{"fp32_scalar", EV_PREC_FP32, FK_MULADD, "mulss+addss (generic C)", EV_ISA_GENERIC, 0, 1,
-	 FLOPS_NACC, 2, fp32_scalar_c},
+	K("fp64_scalar", FP64, FK_MULADD, "mulsd+addsd (generic C)", GENERIC, kf_flops_generic, 1,
+	  FLOPS_NACC, fp64_scalar_c),
+	K("fp32_scalar", FP32, FK_MULADD, "mulss+addss (generic C)", GENERIC, kf_flops_generic, 1,
+	  FLOPS_NACC, fp32_scalar_c),
 #if defined(__x86_64__)
-	{"fp64_scalar_fma", EV_PREC_FP64, FK_FMA, "vfmadd231sd", EV_ISA_AVX2, AVX2F, 1, FLOPS_NACC,
-	 2, flops_fp64_scalar_fma},
-	{"fp64_sse_fma", EV_PREC_FP64, FK_FMA, "vfmadd231pd xmm", EV_ISA_AVX2, AVX2F, 2, FLOPS_NACC,
-	 4, flops_fp64_sse_fma},
-	{"fp64_avx_fma", EV_PREC_FP64, FK_FMA, "vfmadd231pd ymm", EV_ISA_AVX2, AVX2F, 4, FLOPS_NACC,
-	 8, flops_fp64_avx_fma},
-	{"fp64_avx512_fma", EV_PREC_FP64, FK_FMA, "vfmadd231pd zmm", EV_ISA_AVX512, AVX512F_, 8,
-	 FLOPS_NACC, 16, flops_fp64_avx512_fma},
-	{"fp32_scalar_fma", EV_PREC_FP32, FK_FMA, "vfmadd231ss", EV_ISA_AVX2, AVX2F, 1, FLOPS_NACC,
-	 2, flops_fp32_scalar_fma},
-	{"fp32_sse_fma", EV_PREC_FP32, FK_FMA, "vfmadd231ps xmm", EV_ISA_AVX2, AVX2F, 4, FLOPS_NACC,
-	 8, flops_fp32_sse_fma},
-	{"fp32_avx_fma", EV_PREC_FP32, FK_FMA, "vfmadd231ps ymm", EV_ISA_AVX2, AVX2F, 8, FLOPS_NACC,
-	 16, flops_fp32_avx_fma},
-	{"fp32_avx512_fma", EV_PREC_FP32, FK_FMA, "vfmadd231ps zmm", EV_ISA_AVX512, AVX512F_, 16,
-	 FLOPS_NACC, 32, flops_fp32_avx512_fma},
-	{"fp16_avx512_fma", EV_PREC_FP16, FK_FMA, "vfmadd231ph zmm (AVX512-FP16)", EV_ISA_AVX512,
-	 AVX512F_ | EV_F(AVX512FP16), 32, FLOPS_NACC, 64, flops_fp16_avx512_fma},
-	{"bf16_avx512vl_dp", EV_PREC_BF16, FK_BF16DOT, "vdpbf16ps ymm (AVX512-BF16)", EV_ISA_AVX512,
-	 AVX512F_ | EV_F(AVX512VL) | EV_F(AVX512BF16), 8, FLOPS_NACC, 32, flops_bf16_avx512vl_dp},
-	{"bf16_avx512_dp", EV_PREC_BF16, FK_BF16DOT, "vdpbf16ps zmm (AVX512-BF16)", EV_ISA_AVX512,
-	 AVX512F_ | EV_F(AVX512BF16), 16, FLOPS_NACC, 64, flops_bf16_avx512_dp},
-	{"int8_avx2_maddubs", EV_PREC_INT8, FK_INT8DOT, "vpmaddubsw+vpmaddwd+vpaddd ymm",
-	 EV_ISA_AVX2, AVX2F, 8, 6, 64, flops_int8_avx2_maddubs},
-	{"int8_avxvnni", EV_PREC_INT8, FK_INT8DOT, "vpdpbusd ymm (AVX-VNNI)", EV_ISA_AVX2,
-	 AVX2F | EV_F(AVXVNNI), 8, FLOPS_NACC, 64, flops_int8_avxvnni},
-	{"int8_avx512vl_vnni", EV_PREC_INT8, FK_INT8DOT, "vpdpbusd ymm (AVX512-VNNI)",
-	 EV_ISA_AVX512, AVX512F_ | EV_F(AVX512VL) | EV_F(AVX512VNNI), 8, FLOPS_NACC, 64,
-	 flops_int8_avx512vl_vnni},
-	{"int8_avx512_vnni", EV_PREC_INT8, FK_INT8DOT, "vpdpbusd zmm (AVX512-VNNI)", EV_ISA_AVX512,
-	 AVX512F_ | EV_F(AVX512VNNI), 16, FLOPS_NACC, 128, flops_int8_avx512_vnni},
+	K("fp64_scalar_fma", FP64, FK_FMA, "vfmadd231sd", AVX2, kf_flops_avx2, 1, FLOPS_NACC,
+	  flops_fp64_scalar_fma),
+	K("fp64_sse_fma", FP64, FK_FMA, "vfmadd231pd xmm", AVX2, kf_flops_avx2, 2, FLOPS_NACC,
+	  flops_fp64_sse_fma),
+	K("fp64_avx_fma", FP64, FK_FMA, "vfmadd231pd ymm", AVX2, kf_flops_avx2, 4, FLOPS_NACC,
+	  flops_fp64_avx_fma),
+	K("fp64_avx512_fma", FP64, FK_FMA, "vfmadd231pd zmm", AVX512, kf_flops_avx512, 8,
+	  FLOPS_NACC, flops_fp64_avx512_fma),
+	K("fp32_scalar_fma", FP32, FK_FMA, "vfmadd231ss", AVX2, kf_flops_avx2, 1, FLOPS_NACC,
+	  flops_fp32_scalar_fma),
+	K("fp32_sse_fma", FP32, FK_FMA, "vfmadd231ps xmm", AVX2, kf_flops_avx2, 4, FLOPS_NACC,
+	  flops_fp32_sse_fma),
+	K("fp32_avx_fma", FP32, FK_FMA, "vfmadd231ps ymm", AVX2, kf_flops_avx2, 8, FLOPS_NACC,
+	  flops_fp32_avx_fma),
+	K("fp32_avx512_fma", FP32, FK_FMA, "vfmadd231ps zmm", AVX512, kf_flops_avx512, 16,
+	  FLOPS_NACC, flops_fp32_avx512_fma),
+	K("fp16_avx512_fma", FP16, FK_FMA, "vfmadd231ph zmm (AVX512-FP16)", AVX512FP16,
+	  kf_flops_avx512fp16, 32, FLOPS_NACC, flops_fp16_avx512_fma),
+	K("bf16_avx512vl_dp", BF16, FK_BF16DOT, "vdpbf16ps ymm (AVX512-BF16)", AVX512BF16,
+	  kf_flops_avx512bf16, 8, FLOPS_NACC, flops_bf16_avx512vl_dp),
+	K("bf16_avx512_dp", BF16, FK_BF16DOT, "vdpbf16ps zmm (AVX512-BF16)", AVX512BF16,
+	  kf_flops_avx512bf16, 16, FLOPS_NACC, flops_bf16_avx512_dp),
+	K("int8_avx2_maddubs", INT8, FK_INT8DOT, "vpmaddubsw+vpmaddwd+vpaddd ymm", AVX2,
+	  kf_flops_avx2, 8, 6, flops_int8_avx2_maddubs),
+	K("int8_avxvnni", INT8, FK_INT8DOT, "vpdpbusd ymm (AVX-VNNI)", AVXVNNI, kf_flops_avxvnni, 8,
+	  FLOPS_NACC, flops_int8_avxvnni),
+	K("int8_avx512vl_vnni", INT8, FK_INT8DOT, "vpdpbusd ymm (AVX512-VNNI)", AVX512VNNI,
+	  kf_flops_avx512vnni, 8, FLOPS_NACC, flops_int8_avx512vl_vnni),
+	K("int8_avx512_vnni", INT8, FK_INT8DOT, "vpdpbusd zmm (AVX512-VNNI)", AVX512VNNI,
+	  kf_flops_avx512vnni, 16, FLOPS_NACC, flops_int8_avx512_vnni),
 #endif
 #if defined(__aarch64__)
-	{"fp64_neon_fma", EV_PREC_FP64, FK_FMA, "fmla v.2d", EV_ISA_NEON, EV_F(ASIMD), 2, FLOPS_NACC, 4,
-	 flops_fp64_neon_fma},
-	{"fp32_neon_fma", EV_PREC_FP32, FK_FMA, "fmla v.4s", EV_ISA_NEON, EV_F(ASIMD), 4, FLOPS_NACC, 8,
-	 flops_fp32_neon_fma},
-	{"fp16_neon_fma", EV_PREC_FP16, FK_FMA, "fmla v.8h (asimdhp)", EV_ISA_DOTPROD,
-	 EV_F(ASIMD) | EV_F(ASIMDHP), 8, FLOPS_NACC, 16, flops_fp16_neon_fma},
-	{"int8_neon_sdot", EV_PREC_INT8, FK_INT8DOT, "sdot v.4s (dotprod)", EV_ISA_DOTPROD,
-	 EV_F(ASIMD) | EV_F(ASIMDDP), 4, FLOPS_NACC, 32, flops_int8_neon_sdot},
+	K("fp64_neon_fma", FP64, FK_FMA, "fmla v.2d", NEON, kf_flops_neon, 2, FLOPS_NACC,
+	  flops_fp64_neon_fma),
+	K("fp32_neon_fma", FP32, FK_FMA, "fmla v.4s", NEON, kf_flops_neon, 4, FLOPS_NACC,
+	  flops_fp32_neon_fma),
+	K("fp16_neon_fma", FP16, FK_FMA, "fmla v.8h (asimdhp)", FP16, kf_flops_fp16, 8, FLOPS_NACC,
+	  flops_fp16_neon_fma),
+	K("int8_neon_sdot", INT8, FK_INT8DOT, "sdot v.4s (dotprod)", DOTPROD, kf_flops_dotprod, 4,
+	  FLOPS_NACC, flops_int8_neon_sdot),
+	{"fp64_sve_fma", EV_PREC_FP64, FK_FMA, "fmla z.d (SVE)", EV_TARGET_SVE, &kf_flops_sve, 0,
+	 FLOPS_NACC, flops_fp64_sve_fma, flops_sve_lanes_f64},
+	{"fp32_sve_fma", EV_PREC_FP32, FK_FMA, "fmla z.s (SVE)", EV_TARGET_SVE, &kf_flops_sve, 0,
+	 FLOPS_NACC, flops_fp32_sve_fma, flops_sve_lanes_f32},
 #endif
 };
+#undef K
 const int flops_count = (int)(sizeof flops_table / sizeof flops_table[0]);
 
-const char *flops_unsupported(int k, const struct ev_cpu *c)
+int flops_lanes(int k)
 {
-	static char why[160];
 	const struct flops_kernel *fk = &flops_table[k];
-	if (fk->isa > c->isa_max) {
-		snprintf(why, sizeof why, "above the ISA level in use (%s)", ev_isa_table[c->isa_max].name);
-		return why;
+	return fk->vlanes ? fk->vlanes() : fk->lanes;
+}
+
+double flops_ops_per_step(int k)
+{
+	/* multiply + add per lane; a bf16 pair dot is 2 of those; an int8 quad dot 4 */
+	static const double per_lane[] = {[FK_MULADD] = 2, [FK_FMA] = 2, [FK_BF16DOT] = 4,
+					  [FK_INT8DOT] = 8};
+	return per_lane[flops_table[k].kind] * flops_lanes(k);
+}
+
+int flops_check_supported(int k, const struct ev_cpu *c, char *why, size_t len)
+{
+	const struct flops_kernel *fk = &flops_table[k];
+	char r[200];
+	if (cpu_target_check(c, fk->target, r, sizeof r)) {
+		snprintf(why, len, "%s", r);
+		return -1;
 	}
-	if (!cpu_isa_usable(c, fk->isa) || !cpu_has(c, fk->features)) {
-		size_t n = (size_t)snprintf(why, sizeof why, "CPU lacks");
-		for (int f = 0; f < EV_FEAT__COUNT; f++)
-			if ((fk->features & (1ULL << f)) && !(c->features & (1ULL << f)))
-				n += (size_t)snprintf(why + n, sizeof why - n, " %s", cpu_feature_name(f));
-		if (n == strlen("CPU lacks"))
-			snprintf(why, sizeof why, "ISA %s not usable", ev_isa_table[fk->isa].name);
-		return why;
+	if (flops_lanes(k) < 1 || flops_lanes(k) > FLOPS_MAX_LANES) {
+		snprintf(why, len, "vector of %d lanes: eaves handles 1 to %d", flops_lanes(k),
+			 FLOPS_MAX_LANES);
+		return -1;
 	}
-	return NULL;
+	return 0;
 }
 
 void flops_default_params(struct flops_params *p)
@@ -170,8 +190,8 @@ int flops_check(int k, uint64_t iters, const struct flops_params *p, const doubl
 						 p->add, iters);
 			}
 		}
-		for (int l = 0; l < fk->lanes; l++) {
-			double got = out[j * fk->lanes + l];
+		for (int l = 0, lanes = flops_lanes(k); l < lanes; l++) {
+			double got = out[j * lanes + l];
 			if (fabs(got - want) > tol * fabs(want)) {
 				snprintf(why, len, "flops %s: chain %d lane %d is %.17g, model says %.17g",
 					 fk->name, j, l, got, want);
@@ -184,22 +204,28 @@ int flops_check(int k, uint64_t iters, const struct flops_params *p, const doubl
 
 struct flops_state {
 	struct flops_params p;
-	double out[EV_MAX_THREADS][FLOPS_NACC * FLOPS_MAX_LANES];
+	double (*out)[FLOPS_NACC * FLOPS_MAX_LANES]; /* one row per thread */
 	uint64_t iters[EV_MAX_THREADS];
 };
 
-static const char *fl_supported(const struct ev_job *j, const struct ev_cpu *c)
+static int fl_supported(const struct ev_job *j, char *why, size_t len)
 {
-	if (j->kernel < 0 || j->kernel >= flops_count)
-		return "no such kernel";
-	return flops_unsupported(j->kernel, c);
+	if (j->kernel < 0 || j->kernel >= flops_count) {
+		snprintf(why, len, "no such kernel");
+		return -1;
+	}
+	return flops_check_supported(j->kernel, j->cpu, why, len);
 }
 
 static int fl_init(struct ev_job *j, struct ev_err *e)
 {
 	struct flops_state *s = calloc(1, sizeof *s);
-	if (!s)
+	if (s)
+		s->out = calloc((size_t)j->nthreads, sizeof *s->out);
+	if (!s || !s->out) {
+		free(s);
 		return ev_fail(e, EV_ERR_RUNTIME, "flops: out of memory");
+	}
 	flops_default_params(&s->p);
 	j->priv = s;
 	return EV_OK;
@@ -223,15 +249,17 @@ static int fl_verify(struct ev_job *j, int tid, struct ev_err *e)
 
 static void fl_fini(struct ev_job *j)
 {
-	free(j->priv);
+	struct flops_state *s = j->priv;
+	if (s)
+		free(s->out);
+	free(s);
 	j->priv = NULL;
 }
 
 static void fl_counts(const struct ev_job *j, struct ev_counts *c)
 {
-	const struct flops_kernel *fk = &flops_table[j->kernel];
 	c->bytes = c->bytes_wa = 0;
-	c->ops = fk->ops_per_step * fk->nacc * j->nthreads;
+	c->ops = flops_ops_per_step(j->kernel) * flops_table[j->kernel].nacc * j->nthreads;
 }
 
 const struct ev_probe ev_probe_flops = {

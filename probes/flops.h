@@ -27,20 +27,25 @@ enum flops_kind {
 struct flops_kernel {
 	const char *name;     /* "fp32_avx512_fma" */
 	int prec;             /* enum ev_prec */
-	int kind;             /* enum flops_kind */
+	int kind;             /* enum flops_kind: FLOP (or int ops) per lane follow from it */
 	const char *instr;    /* what is counted: "vfmadd231ps zmm" */
-	int isa;              /* ISA level whose flags build it (for --isa) */
-	uint64_t features;    /* cpuid/HWCAP features it needs */
-	int lanes;            /* result lanes per accumulator */
+	int target;           /* enum ev_target: the feature set it needs */
+	const struct ev_kernel_file *file;
+	int lanes;            /* result lanes per accumulator; 0: ask vlanes() */
 	int nacc;             /* independent chains */
-	double ops_per_step;  /* FLOP (or int ops) per chain per iteration */
 	flops_fn fn;
+	int (*vlanes)(void);  /* lanes of a variable-length vector (SVE, RVV), at run time */
 };
 
 extern const struct flops_kernel flops_table[];
 extern const int flops_count;
-/* NULL if kernel k can run on c (respecting c->isa_max), else why not. */
-const char *flops_unsupported(int k, const struct ev_cpu *c);
+/* Lanes per accumulator of kernel k on this CPU (run time for SVE/RVV). */
+int flops_lanes(int k);
+/* FLOP (or int ops) of one chain's step: lanes x ops per lane of the kind. */
+double flops_ops_per_step(int k);
+/* 0 if kernel k can run on c (its features, within the --isa cap), else -1
+ * with the reason in why. */
+int flops_check_supported(int k, const struct ev_cpu *c, char *why, size_t len);
 /* Check out[] of kernel k after `iters` iterations from params p: 0 or -1 with
  * a message in why. Public for tests. */
 int flops_check(int k, uint64_t iters, const struct flops_params *p, const double *out,

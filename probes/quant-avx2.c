@@ -7,6 +7,9 @@
 #include <string.h>
 
 #include "quant.h"
+#include "kernel-file.h"
+
+EV_KERNEL_FILE(kf_quant_avx2);
 
 static inline float hsum8(__m256 v)
 {

@@ -3,6 +3,9 @@
 #include <arm_neon.h>
 
 #include "quant.h"
+#include "kernel-file.h"
+
+EV_KERNEL_FILE(kf_quant_dotprod);
 
 static inline float h2f(ev_fp16 h)
 {

@@ -3,6 +3,9 @@
 #include <arm_neon.h>
 
 #include "quant.h"
+#include "kernel-file.h"
+
+EV_KERNEL_FILE(kf_quant_neon);
 
 void dot_rows_f16_neon(int n, const void *w, size_t rb, int nr, const void *act, float *out)
 {

@@ -7,6 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernel-file.h"
+
+EV_KERNEL_FILE(kf_quant_generic);
+
 float ev_fp16_to_f32(ev_fp16 h)
 {
 	uint32_t sign = (uint32_t)(h & 0x8000) << 16, exp = (h >> 10) & 0x1f, man = h & 0x3ff, u;
@@ -263,23 +267,20 @@ size_t ev_type_row_bytes(int t, int64_t n)
 	return (size_t)(n / ev_types[t].block_elems) * ev_types[t].block_bytes;
 }
 
-void ev_q4_0x4_repack(void *rows, int n)
+void ev_q4_0x4_repack(void *rows, int n, void *scratch)
 {
 	int nb = n / QK;
 	size_t rb = (size_t)nb * sizeof(struct block_q4_0);
-	unsigned char *tmp = malloc(4 * rb), *dst = rows;
-	if (!tmp)
-		abort(); /* 4 rows of a few KiB: cannot fail in practice */
+	unsigned char *tmp = scratch, *dst = rows;
 	memcpy(tmp, rows, 4 * rb);
 	for (int b = 0; b < nb; b++) {
-		unsigned char *g = dst + (size_t)b * 72;
+		unsigned char *g = dst + (size_t)b * EV_Q4_0X4_GROUP_BYTES;
 		for (int r = 0; r < 4; r++) {
 			const struct block_q4_0 *src = (const void *)(tmp + (size_t)r * rb);
 			memcpy(g + 2 * r, &src[b].d, 2);
 			memcpy(g + 8 + 16 * r, src[b].qs, 16);
 		}
 	}
-	free(tmp);
 }
 
 void ev_q4_0x4_unpack_row(const void *group, int n, int r, void *row)
@@ -287,28 +288,25 @@ void ev_q4_0x4_unpack_row(const void *group, int n, int r, void *row)
 	const unsigned char *g = group;
 	struct block_q4_0 *out = row;
 	for (int b = 0; b < n / QK; b++) {
-		memcpy(&out[b].d, g + (size_t)b * 72 + 2 * r, 2);
-		memcpy(out[b].qs, g + (size_t)b * 72 + 8 + 16 * r, 16);
+		memcpy(&out[b].d, g + (size_t)b * EV_Q4_0X4_GROUP_BYTES + 2 * r, 2);
+		memcpy(out[b].qs, g + (size_t)b * EV_Q4_0X4_GROUP_BYTES + 8 + 16 * r, 16);
 	}
 }
 
-void ev_q8_0x4_repack(void *rows, int n)
+void ev_q8_0x4_repack(void *rows, int n, void *scratch)
 {
 	int nb = n / QK;
 	size_t rb = (size_t)nb * sizeof(struct block_q8_0);
-	unsigned char *tmp = malloc(4 * rb), *dst = rows;
-	if (!tmp)
-		abort();
+	unsigned char *tmp = scratch, *dst = rows;
 	memcpy(tmp, rows, 4 * rb);
 	for (int b = 0; b < nb; b++) {
-		unsigned char *g = dst + (size_t)b * 136;
+		unsigned char *g = dst + (size_t)b * EV_Q8_0X4_GROUP_BYTES;
 		for (int r = 0; r < 4; r++) {
 			const struct block_q8_0 *src = (const void *)(tmp + (size_t)r * rb);
 			memcpy(g + 2 * r, &src[b].d, 2);
 			memcpy(g + 8 + 32 * r, src[b].qs, 32);
 		}
 	}
-	free(tmp);
 }
 
 void ev_q8_0x4_unpack_row(const void *group, int n, int r, void *row)
@@ -316,8 +314,8 @@ void ev_q8_0x4_unpack_row(const void *group, int n, int r, void *row)
 	const unsigned char *g = group;
 	struct block_q8_0 *out = row;
 	for (int b = 0; b < n / QK; b++) {
-		memcpy(&out[b].d, g + (size_t)b * 136 + 2 * r, 2);
-		memcpy(out[b].qs, g + (size_t)b * 136 + 8 + 32 * r, 32);
+		memcpy(&out[b].d, g + (size_t)b * EV_Q8_0X4_GROUP_BYTES + 2 * r, 2);
+		memcpy(out[b].qs, g + (size_t)b * EV_Q8_0X4_GROUP_BYTES + 8 + 32 * r, 32);
 	}
 }
 
@@ -371,40 +369,43 @@ GENERIC_ROWS(bf16, EV_TYPE_BF16)
 GENERIC_ROWS(q8_0, EV_TYPE_Q8_0)
 GENERIC_ROWS(q4_0, EV_TYPE_Q4_0)
 
-#define A2 (EV_F(AVX2) | EV_F(FMA) | EV_F(F16C))
-#define A512 (A2 | EV_F(AVX512F) | EV_F(AVX512BW) | EV_F(AVX512VL))
 /* Best first within each type. */
+#define D(t, set, kf, nm, fn) {.type = EV_TYPE_##t, .target = EV_TARGET_##set, .file = &kf, .name = nm, .rows = fn}
+#define DX4(t, set, kf, nm, fn, rp, up)                                                      \
+	{.type = EV_TYPE_##t, .target = EV_TARGET_##set, .file = &kf, .name = nm, .rows = fn,   \
+	 .repack4 = rp, .unpack_row = up}
 static const struct ev_dot_impl dot_impls[] = {
 #if defined(__x86_64__)
-	{.type = EV_TYPE_Q4_0, .isa = EV_ISA_AVX512, .features = A512 | EV_F(AVX512VNNI) | EV_F(AVX512DQ), .name = "q4_0x4 avx512-vnni", .rows = dot_rows_q4_0x4_avx512vnni, .repack4 = ev_q4_0x4_repack, .unpack_row = ev_q4_0x4_unpack_row},
-	{.type = EV_TYPE_Q4_0, .isa = EV_ISA_AVX512, .features = A512 | EV_F(AVX512VNNI), .name = "q4_0 avx512-vnni", .rows = dot_rows_q4_0_avx512vnni},
-	{.type = EV_TYPE_Q4_0, .isa = EV_ISA_AVX2, .features = A2, .name = "q4_0 avx2", .rows = dot_rows_q4_0_avx2},
-	{.type = EV_TYPE_Q8_0, .isa = EV_ISA_AVX512, .features = A512 | EV_F(AVX512VNNI) | EV_F(AVX512DQ), .name = "q8_0x4 avx512-vnni", .rows = dot_rows_q8_0x4_avx512vnni, .repack4 = ev_q8_0x4_repack, .unpack_row = ev_q8_0x4_unpack_row},
-	{.type = EV_TYPE_Q8_0, .isa = EV_ISA_AVX512, .features = A512 | EV_F(AVX512VNNI), .name = "q8_0 avx512-vnni", .rows = dot_rows_q8_0_avx512vnni},
-	{.type = EV_TYPE_Q8_0, .isa = EV_ISA_AVX2, .features = A2, .name = "q8_0 avx2", .rows = dot_rows_q8_0_avx2},
-	{.type = EV_TYPE_F16, .isa = EV_ISA_AVX512, .features = A512, .name = "f16 avx512", .rows = dot_rows_f16_avx512},
-	{.type = EV_TYPE_F16, .isa = EV_ISA_AVX2, .features = A2, .name = "f16 avx2+f16c", .rows = dot_rows_f16_avx2},
-	{.type = EV_TYPE_BF16, .isa = EV_ISA_AVX2, .features = A2, .name = "bf16 avx2", .rows = dot_rows_bf16_avx2},
-	{.type = EV_TYPE_F32, .isa = EV_ISA_AVX2, .features = A2, .name = "f32 avx2", .rows = dot_rows_f32_avx2},
+	DX4(Q4_0, AVX512VNNI, kf_quant_avx512vnni, "q4_0x4 avx512-vnni", dot_rows_q4_0x4_avx512vnni, ev_q4_0x4_repack, ev_q4_0x4_unpack_row),
+	D(Q4_0, AVX512VNNI, kf_quant_avx512vnni, "q4_0 avx512-vnni", dot_rows_q4_0_avx512vnni),
+	D(Q4_0, AVX2, kf_quant_avx2, "q4_0 avx2", dot_rows_q4_0_avx2),
+	DX4(Q8_0, AVX512VNNI, kf_quant_avx512vnni, "q8_0x4 avx512-vnni", dot_rows_q8_0x4_avx512vnni, ev_q8_0x4_repack, ev_q8_0x4_unpack_row),
+	D(Q8_0, AVX512VNNI, kf_quant_avx512vnni, "q8_0 avx512-vnni", dot_rows_q8_0_avx512vnni),
+	D(Q8_0, AVX2, kf_quant_avx2, "q8_0 avx2", dot_rows_q8_0_avx2),
+	D(F16, AVX512, kf_quant_avx512, "f16 avx512", dot_rows_f16_avx512),
+	D(F16, AVX2, kf_quant_avx2, "f16 avx2+f16c", dot_rows_f16_avx2),
+	D(BF16, AVX2, kf_quant_avx2, "bf16 avx2", dot_rows_bf16_avx2),
+	D(F32, AVX2, kf_quant_avx2, "f32 avx2", dot_rows_f32_avx2),
 #endif
 #if defined(__aarch64__)
-	{.type = EV_TYPE_Q4_0, .isa = EV_ISA_DOTPROD, .features = EV_F(ASIMD) | EV_F(ASIMDDP), .name = "q4_0 neon-dotprod", .rows = dot_rows_q4_0_dotprod},
-	{.type = EV_TYPE_Q8_0, .isa = EV_ISA_DOTPROD, .features = EV_F(ASIMD) | EV_F(ASIMDDP), .name = "q8_0 neon-dotprod", .rows = dot_rows_q8_0_dotprod},
-	{.type = EV_TYPE_F16, .isa = EV_ISA_NEON, .features = EV_F(ASIMD), .name = "f16 neon", .rows = dot_rows_f16_neon},
+	D(Q4_0, DOTPROD, kf_quant_dotprod, "q4_0 neon-dotprod", dot_rows_q4_0_dotprod),
+	D(Q8_0, DOTPROD, kf_quant_dotprod, "q8_0 neon-dotprod", dot_rows_q8_0_dotprod),
+	D(F16, NEON, kf_quant_neon, "f16 neon", dot_rows_f16_neon),
 #endif
-	{.type = EV_TYPE_Q4_0, .isa = EV_ISA_GENERIC, .features = 0, .name = "q4_0 generic", .rows = rows_generic_q4_0},
-	{.type = EV_TYPE_Q8_0, .isa = EV_ISA_GENERIC, .features = 0, .name = "q8_0 generic", .rows = rows_generic_q8_0},
-	{.type = EV_TYPE_F16, .isa = EV_ISA_GENERIC, .features = 0, .name = "f16 generic", .rows = rows_generic_f16},
-	{.type = EV_TYPE_BF16, .isa = EV_ISA_GENERIC, .features = 0, .name = "bf16 generic", .rows = rows_generic_bf16},
-	{.type = EV_TYPE_F32, .isa = EV_ISA_GENERIC, .features = 0, .name = "f32 generic", .rows = rows_generic_f32},
+	D(Q4_0, GENERIC, kf_quant_generic, "q4_0 generic", rows_generic_q4_0),
+	D(Q8_0, GENERIC, kf_quant_generic, "q8_0 generic", rows_generic_q8_0),
+	D(F16, GENERIC, kf_quant_generic, "f16 generic", rows_generic_f16),
+	D(BF16, GENERIC, kf_quant_generic, "bf16 generic", rows_generic_bf16),
+	D(F32, GENERIC, kf_quant_generic, "f32 generic", rows_generic_f32),
 };
+#undef D
+#undef DX4
 
 const struct ev_dot_impl *ev_dot_pick(int type, const struct ev_cpu *c)
 {
 	for (size_t i = 0; i < sizeof dot_impls / sizeof dot_impls[0]; i++) {
 		const struct ev_dot_impl *d = &dot_impls[i];
-		if (d->type == type && d->isa <= c->isa_max && cpu_isa_usable(c, d->isa) &&
-		    cpu_has(c, d->features))
+		if (d->type == type && cpu_target_usable(c, d->target))
 			return d;
 	}
 	return NULL; /* unreachable: every type has a generic row */
@@ -437,24 +438,24 @@ void ev_softmax_generic(float *x, int n, float scale)
 		x[t] /= sum;
 }
 
-ev_softmax_fn ev_softmax_pick(const struct ev_cpu *c)
-{
+static const struct ev_attn_impl attn_impls[] = {
 #if defined(__x86_64__)
-	if (c->isa_max >= EV_ISA_AVX512 && cpu_has(c, EV_F(AVX512F)))
-		return ev_softmax_avx512;
+	{EV_TARGET_AVX512, &kf_quant_avx512, "avx512", ev_axpy_f16_avx512, ev_softmax_avx512},
+	{EV_TARGET_AVX2, &kf_quant_avx2, "avx2+f16c", ev_axpy_f16_avx2, ev_softmax_generic},
 #endif
-	(void)c;
-	return ev_softmax_generic;
+	{EV_TARGET_GENERIC, &kf_quant_generic, "generic", ev_axpy_f16_generic, ev_softmax_generic},
+};
+
+const struct ev_attn_impl *ev_attn_pick(const struct ev_cpu *c)
+{
+	for (size_t i = 0; i < sizeof attn_impls / sizeof attn_impls[0]; i++)
+		if (cpu_target_usable(c, attn_impls[i].target))
+			return &attn_impls[i];
+	return &attn_impls[sizeof attn_impls / sizeof attn_impls[0] - 1];
 }
 
-ev_axpy_f16_fn ev_axpy_f16_pick(const struct ev_cpu *c)
+const struct ev_attn_impl *ev_attn_all(int *n)
 {
-#if defined(__x86_64__)
-	if (c->isa_max >= EV_ISA_AVX512 && cpu_has(c, EV_F(AVX512F) | EV_F(AVX2) | EV_F(F16C)))
-		return ev_axpy_f16_avx512;
-	if (c->isa_max >= EV_ISA_AVX2 && cpu_has(c, EV_F(AVX2) | EV_F(FMA) | EV_F(F16C)))
-		return ev_axpy_f16_avx2;
-#endif
-	(void)c;
-	return ev_axpy_f16_generic;
+	*n = (int)(sizeof attn_impls / sizeof attn_impls[0]);
+	return attn_impls;
 }

@@ -74,25 +74,32 @@ ev_bf16 ev_f32_to_bf16(float f);
 /* SIMD kernels per type, best first, chosen at run time. */
 struct ev_dot_impl {
 	int type;
-	int isa;
-	uint64_t features;
+	int target;           /* enum ev_target: the feature set it needs */
+	const struct ev_kernel_file *file;
 	const char *name;
 	ev_dot_rows_fn rows;
 	/* Kernel-private row layout, or NULL for plain GGUF rows. repack turns 4
-	 * consecutive plain rows into the packed form in place; unpack_row gives
+	 * consecutive plain rows into the packed form in place (scratch: the bytes
+	 * of 4 rows, from the caller, so repacking cannot fail); unpack_row gives
 	 * plain row r (0..3) of a packed group back. Rows past the last full group
 	 * of 4 stay plain. The bytes are the same: bytes/weight is unchanged. */
-	void (*repack4)(void *rows, int n);
+	void (*repack4)(void *rows, int n, void *scratch);
 	void (*unpack_row)(const void *group, int n, int r, void *row);
 };
 
 /* q4_0x4: 4 rows interleaved block by block, [4 scales][4 x 16 bytes of
  * nibbles] per block index, so a 4-row kernel reads one sequential stream. */
-void ev_q4_0x4_repack(void *rows, int n);
+void ev_q4_0x4_repack(void *rows, int n, void *scratch);
 /* q8_0x4: the same for q8_0: [4 scales][4 x 32 int8] per block index. */
-void ev_q8_0x4_repack(void *rows, int n);
+void ev_q8_0x4_repack(void *rows, int n, void *scratch);
 void ev_q8_0x4_unpack_row(const void *group, int n, int r, void *row);
 void ev_q4_0x4_unpack_row(const void *group, int n, int r, void *row);
+/* Bytes of one block index of a 4-row interleaved group: 4 scales (padded to
+ * 8 bytes) then the 4 rows' quants. */
+#define EV_Q4_0X4_GROUP_BYTES (8 + 4 * QK / 2)
+#define EV_Q8_0X4_GROUP_BYTES (8 + 4 * QK)
+_Static_assert(EV_Q4_0X4_GROUP_BYTES == 4 * sizeof(struct block_q4_0), "q4_0x4 keeps q4_0's bytes");
+_Static_assert(EV_Q8_0X4_GROUP_BYTES == 4 * sizeof(struct block_q8_0), "q8_0x4 keeps q8_0's bytes");
 /* The fastest implementation usable on c for the type (never NULL: the
  * generic one built on dot_ref is always there). */
 const struct ev_dot_impl *ev_dot_pick(int type, const struct ev_cpu *c);
@@ -117,10 +124,12 @@ static inline const float *ev_act_q8_sums(const void *act, int64_t n)
 	return (const float *)((const char *)act + off);
 }
 
-/* Implementations, declared for the table in quant.c. */
+/* Implementations, declared for the tables in quant.c. */
+extern const struct ev_kernel_file kf_quant_generic;
 void dot_rows_generic(int type, int n, const void *w, size_t rb, int nr, const void *act,
 		      float *out);
 #if defined(__x86_64__)
+extern const struct ev_kernel_file kf_quant_avx2, kf_quant_avx512, kf_quant_avx512vnni;
 void dot_rows_q4_0_avx2(int n, const void *w, size_t rb, int nr, const void *act, float *out);
 void dot_rows_q8_0_avx2(int n, const void *w, size_t rb, int nr, const void *act, float *out);
 void dot_rows_f16_avx2(int n, const void *w, size_t rb, int nr, const void *act, float *out);
@@ -134,6 +143,7 @@ void dot_rows_f16_avx512(int n, const void *w, size_t rb, int nr, const void *ac
 #endif
 
 #if defined(__aarch64__)
+extern const struct ev_kernel_file kf_quant_neon, kf_quant_dotprod;
 void dot_rows_q4_0_dotprod(int n, const void *w, size_t rb, int nr, const void *act, float *out);
 void dot_rows_q8_0_dotprod(int n, const void *w, size_t rb, int nr, const void *act, float *out);
 void dot_rows_f16_neon(int n, const void *w, size_t rb, int nr, const void *act, float *out);
@@ -143,11 +153,19 @@ void dot_rows_f16_neon(int n, const void *w, size_t rb, int nr, const void *act,
  * weighted sum of fp16 V rows. */
 typedef void (*ev_axpy_f16_fn)(int n, const ev_fp16 *v, size_t stride, int nr, const float *s,
 			       float *out);
-ev_axpy_f16_fn ev_axpy_f16_pick(const struct ev_cpu *c);
-
 /* x[i] = exp(scale * x[i] - max) / sum, in place: the attention softmax. */
 typedef void (*ev_softmax_fn)(float *x, int n, float scale);
-ev_softmax_fn ev_softmax_pick(const struct ev_cpu *c);
+
+/* The attention's vector kernels, one row per feature set, best first. */
+struct ev_attn_impl {
+	int target;
+	const struct ev_kernel_file *file;
+	const char *name;
+	ev_axpy_f16_fn axpy;
+	ev_softmax_fn softmax;
+};
+const struct ev_attn_impl *ev_attn_pick(const struct ev_cpu *c);
+const struct ev_attn_impl *ev_attn_all(int *n);
 void ev_softmax_generic(float *x, int n, float scale);
 void ev_axpy_f16_generic(int n, const ev_fp16 *v, size_t stride, int nr, const float *s, float *out);
 #if defined(__x86_64__)

@@ -200,7 +200,7 @@ int bench_bw(struct ev_ctx *c, const struct ev_bw_opts *o, struct ev_bw_result *
 		return ev_fail(&c->err, EV_ERR_RUNTIME, "out of memory");
 	memset(r, 0, sizeof *r);
 	r->opts = *o;
-	r->isa = ks->isa;
+	r->set = ks->target;
 	r->pages = o->pages;
 	r->timer_res_s = timer_resolution();
 
@@ -230,7 +230,7 @@ int bench_bw(struct ev_ctx *c, const struct ev_bw_opts *o, struct ev_bw_result *
 			break;
 		for (int s = 0; s < nws[ti] && !r->interrupted; s++) {
 			for (int k = 0; k < BW__COUNT && !r->interrupted; k++) {
-				struct ev_job j = {.probe = &ev_probe_bw, .kernel = k, .isa = ks->isa,
+				struct ev_job j = {.probe = &ev_probe_bw, .cpu = &c->cpu, .kernel = k,
 						   .nthreads = T, .ws_bytes = ws[ti][s],
 						   .pages = o->pages};
 				struct ev_measure_opts mo = {
@@ -253,7 +253,7 @@ int bench_bw(struct ev_ctx *c, const struct ev_bw_opts *o, struct ev_bw_result *
 					     units_fmt_bytes(wsb, sizeof wsb, (double)ws[ti][s]),
 					     timer_now() - t_start, left > 0 ? left : 0);
 				done++;
-				if ((rc = driver_measure(pool, &j, &c->cpu, &mo, m, &c->err)))
+				if ((rc = driver_measure(pool, &j, &mo, m, &c->err)))
 					break;
 				if (!(p = new_point(r))) {
 					rc = ev_fail(&c->err, EV_ERR_RUNTIME, "out of memory");
@@ -322,7 +322,7 @@ cJSON *bench_bw_json(const struct ev_bw_result *r)
 	if (r->interrupted)
 		json_str(o, "reason", "interrupted by the user; the points measured are kept");
 	json_str(o, "source", "measured");
-	json_str(o, "isa", ev_isa_table[r->isa].name);
+	json_str(o, "isa", ev_targets[r->set].name);
 	json_str(o, "pages", r->pages == EV_PAGES_HUGE ? "thp-madvise" : "default");
 	json_num(o, "timer_resolution_s", r->timer_res_s);
 	json_num(o, "elapsed_s", r->elapsed_s);
@@ -422,7 +422,7 @@ void bench_bw_print(FILE *f, const struct ev_bw_result *r)
 	char a[32], b[32];
 	static const char head[] = "kernel    threads          ws       best     median   spread    +WA med\n";
 	fprintf(f, "Memory bandwidth (ISA %s, %s pages; STREAM byte counting, GB/s = 1e9 B/s)\n",
-		ev_isa_table[r->isa].name, r->pages == EV_PAGES_HUGE ? "THP" : "default");
+		ev_targets[r->set].name, r->pages == EV_PAGES_HUGE ? "THP" : "default");
 	if (r->nlevels > 0 && !r->opts.single_ws) {
 		fprintf(f, "level %s", head);
 		for (int i = 0; i < r->nlevels; i++)

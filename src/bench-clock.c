@@ -11,7 +11,7 @@ static int clock_run(struct ev_ctx *c, int nthreads, int quick, double *hz, int 
 		     char *reason, size_t rlen)
 {
 	struct ev_pool *pool = NULL;
-	struct ev_job j = {.probe = &ev_probe_clock, .nthreads = nthreads};
+	struct ev_job j = {.probe = &ev_probe_clock, .cpu = &c->cpu, .nthreads = nthreads};
 	struct ev_measure_opts o = {
 		.min_sample_s = quick ? 0.002 : 0.005,
 		.max_time_s = quick ? 0.05 : 0.3,
@@ -29,7 +29,7 @@ static int clock_run(struct ev_ctx *c, int nthreads, int quick, double *hz, int 
 		free(m);
 		return rc;
 	}
-	rc = driver_measure(pool, &j, &c->cpu, &o, m, &c->err);
+	rc = driver_measure(pool, &j, &o, m, &c->err);
 	pool_destroy(pool);
 	if (rc == EV_OK) {
 		if (m->status != EV_OK && m->nsamples == 0) {

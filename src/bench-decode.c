@@ -92,8 +92,9 @@ static int compute_ceiling(struct ev_ctx *c, struct ev_pool *pool, struct ev_dec
 	struct ev_measurement *m = calloc(1, sizeof *m);
 	uint64_t slice = 256 * 1024;
 	int rc;
-	struct ev_job j = {.probe = &ev_probe_decode, .kernel = run->type, .isa = c->cpu.isa_max,
-			   .nthreads = o->threads};
+	struct dec_probe_params dp = {.cols = o->shape.hidden};
+	struct ev_job j = {.probe = &ev_probe_decode, .cpu = &c->cpu, .params = &dp,
+			   .kernel = run->type, .nthreads = o->threads};
 	struct ev_measure_opts mo = {.min_sample_s = 0.002, .max_time_s = o->quick ? 0.1 : 0.4,
 				     .min_reps = 5, .max_reps = 64, .stable_rel = 0.01, .stop = c->stop};
 	if (!m)
@@ -102,8 +103,7 @@ static int compute_ceiling(struct ev_ctx *c, struct ev_pool *pool, struct ev_dec
 	if (c->topo.ncaches >= 2 && c->topo.caches[1].size_bytes / c->topo.caches[1].cores_per_instance / 2 < slice)
 		slice = c->topo.caches[1].size_bytes / c->topo.caches[1].cores_per_instance / 2;
 	j.ws_bytes = slice;
-	dec_probe_set_cols(o->shape.hidden);
-	rc = driver_measure(pool, &j, &c->cpu, &mo, m, &c->err);
+	rc = driver_measure(pool, &j, &mo, m, &c->err);
 	if (rc == EV_OK && m->nsamples > 0) {
 		double r[EV_MAX_SAMPLES];
 		struct ev_stats st;
@@ -119,57 +119,41 @@ static int compute_ceiling(struct ev_ctx *c, struct ev_pool *pool, struct ev_dec
 	return rc;
 }
 
-/* The read bandwidth of the memory the weights live in: every thread sums its
- * half of the weight bytes as integers (no FP: random bit patterns would hit
- * denormal assists). Measured right after the weights are made, so it sees the
- * same pages and the same memory state of a shared host as the decode does. */
-struct wread {
-	struct ev_pool *pool;
-	const uint64_t *p;
-	size_t n;
-	double t0, t1;
-	uint64_t sink[EV_MAX_THREADS];
-};
-
-static void wread_fn(void *a, int tid, int nth)
+/* The read bandwidth of the memory the weights live in: the bw probe's read
+ * kernel (its integer twin: weights are random bits, not doubles) streams the
+ * weights' own pages through the driver, verified like every bw figure.
+ * Measured right after the weights are made, so it sees the same pages and the
+ * same memory state of a shared host as the decode does. */
+static int weights_read_bw(struct ev_ctx *c, struct ev_pool *pool, const struct dec_model *dm,
+			   struct ev_decode_run *run)
 {
-	struct wread *w = a;
-	size_t per = (w->n / (size_t)nth) & ~(size_t)7, i0 = per * (size_t)tid,
-	       i1 = tid == nth - 1 ? w->n : i0 + per;
-	uint64_t s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
-	pool_barrier(w->pool);
-	if (tid == 0)
-		w->t0 = timer_now();
-	for (size_t i = i0; i + 8 <= i1; i += 8) {
-		s0 += w->p[i];
-		s1 += w->p[i + 1];
-		s2 += w->p[i + 2];
-		s3 += w->p[i + 3];
-		s4 += w->p[i + 4];
-		s5 += w->p[i + 5];
-		s6 += w->p[i + 6];
-		s7 += w->p[i + 7];
-	}
-	w->sink[tid] = s0 + s1 + s2 + s3 + s4 + s5 + s6 + s7;
-	pool_barrier(w->pool);
-	if (tid == 0)
-		w->t1 = timer_now();
-}
-
-static void weights_read_bw(struct ev_pool *pool, const void *mem, size_t bytes, double *best,
-			    double *median)
-{
-	struct wread w = {.pool = pool, .p = mem, .n = bytes / 8};
-	double r[9];
+	struct bw_params bp = {.buf = dm->wmem, .buf_bytes = dm->wmem_bytes};
+	struct ev_job j = {.probe = &ev_probe_bw, .cpu = &c->cpu, .params = &bp,
+			   .kernel = BW_READ, .nthreads = pool_size(pool)};
+	struct ev_measure_opts mo = {.min_sample_s = 0.005, .max_time_s = 5, .min_reps = 9,
+				     .max_reps = 9, .stop = c->stop};
+	struct ev_measurement *m = calloc(1, sizeof *m);
+	double r[EV_MAX_SAMPLES];
 	struct ev_stats st;
-	for (int k = 0; k < 10; k++) {
-		pool_run(pool, wread_fn, &w);
-		if (k > 0) /* the first pass is the warm-up */
-			r[k - 1] = (double)(w.n * 8) / (w.t1 - w.t0);
+	int rc;
+	if (!m)
+		return ev_fail(&c->err, EV_ERR_RUNTIME, "out of memory");
+	if ((rc = driver_measure(pool, &j, &mo, m, &c->err)) == EV_OK && m->nsamples == 0)
+		rc = ev_fail(&c->err, m->status ? m->status : EV_ERR_RUNTIME,
+			     "decode: read bandwidth of the weights' memory: %s",
+			     m->reason[0] ? m->reason : "no sample");
+	if (rc == EV_OK && m->status == EV_ERR_VERIFY)
+		rc = ev_fail(&c->err, EV_ERR_VERIFY, "decode: read of the weights' memory: %s",
+			     m->reason);
+	if (rc == EV_OK) {
+		for (int i = 0; i < m->nsamples; i++)
+			r[i] = m->per_rep.bytes / m->t_s[i];
+		stats_compute(r, (size_t)m->nsamples, 1, &st);
+		run->wbw_best = st.best;
+		run->wbw_median = st.median;
 	}
-	stats_compute(r, 9, 1, &st);
-	*best = st.best;
-	*median = st.median;
+	free(m);
+	return rc;
 }
 
 static uint64_t rng_next(uint64_t *s)
@@ -206,7 +190,11 @@ static int run_one(struct ev_ctx *c, struct ev_pool *pool, struct ev_decode_opts
 	for (int i = 0; i < o->prompt; i++)
 		prompt[i] = (int)(rng_next(&s) % (uint64_t)o->shape.vocab);
 	ctx_progress(c, "decode: %s %s: read bandwidth of the weights' memory", o->shape.name, tn);
-	weights_read_bw(pool, m.wmem, m.wmem_bytes, &run->wbw_best, &run->wbw_median);
+	if ((rc = weights_read_bw(c, pool, &m, run))) {
+		dec_model_destroy(&m);
+		free(prompt);
+		return rc;
+	}
 	if (o->bw_given) {
 		run->ceil_bw = o->bw_best;
 		snprintf(run->ceil_src, sizeof run->ceil_src, "%s", o->bw_source);

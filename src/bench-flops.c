@@ -25,7 +25,7 @@ void bench_flops_defaults(struct ev_ctx *c, int quick, struct ev_flops_opts *o)
 static int measure(struct ev_ctx *c, struct ev_pool *pool, int k, int T, int kind, int quick,
 		   struct ev_flops_result *r, struct ev_measurement *m)
 {
-	struct ev_job j = {.probe = &ev_probe_flops, .kernel = k, .isa = flops_table[k].isa,
+	struct ev_job j = {.probe = &ev_probe_flops, .cpu = &c->cpu, .kernel = k,
 			   .nthreads = T};
 	struct ev_measure_opts mo = {
 		.min_sample_s = quick ? 0.002 : 0.005,
@@ -39,7 +39,7 @@ static int measure(struct ev_ctx *c, struct ev_pool *pool, int k, int T, int kin
 	int rc;
 	if (r->nentries >= EV_FLOPS_MAX_ENTRIES)
 		return EV_OK;
-	if ((rc = driver_measure(pool, &j, &c->cpu, &mo, m, &c->err)))
+	if ((rc = driver_measure(pool, &j, &mo, m, &c->err)))
 		return rc;
 	en = &r->e[r->nentries++];
 	memset(en, 0, sizeof *en);

@@ -72,7 +72,7 @@ struct ev_bw_plateau {
 
 struct ev_bw_result {
 	int interrupted;
-	int isa;
+	int set;                 /* enum ev_target of the kernels used */
 	enum ev_pages pages;
 	double timer_res_s, elapsed_s;
 	struct ev_bw_opts opts;

@@ -24,7 +24,7 @@ static const struct ev_opt opts[O__N] = {
 	[O_PPO] = {"points-per-octave", EV_OPT_INT, "N", "sweep density (default 3, --quick 1)", NULL, 1, 16},
 	[O_TIME] = {"time", EV_OPT_TIME, "T", "time budget for the sweep (default 100s, --quick 16s)",
 		    NULL, 1, 86400},
-	[O_ISA] = {"isa", EV_OPT_STR, "NAME", "force an ISA level: generic, avx2, avx512, neon..."},
+	[O_ISA] = {"isa", EV_OPT_STR, "NAME", "use only kernels within this feature set: generic, avx2, avx512, avx512vnni, neon, dotprod... (eaves info lists them)"},
 	[O_PAGES] = {"pages", EV_OPT_STR, "KIND", "huge (THP via madvise) or default", "huge"},
 };
 

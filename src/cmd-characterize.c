@@ -33,7 +33,7 @@ static const struct ev_opt opts[O__N] = {
 	[O_PROFILE] = {"profile", EV_OPT_STR, "NAME|FILE", "a run profile (configs/profiles)", "default"},
 	[O_DEVICE] = {"device", EV_OPT_STR, "NAME|FILE", "compare every ceiling with this datasheet"},
 	[O_OUT] = {"out", EV_OPT_STR, "DIR", "parent folder of the results folder", "results"},
-	[O_ISA] = {"isa", EV_OPT_STR, "NAME", "highest ISA level for the kernels"},
+	[O_ISA] = {"isa", EV_OPT_STR, "NAME", "use only kernels within this feature set: generic, avx2, avx512, avx512vnni, neon, dotprod... (eaves info lists them)"},
 	[O_NODECODE] = {"no-decode", EV_OPT_FLAG, NULL, "skip the decode runs"},
 	[O_JSON] = {"json", EV_OPT_STR, "FILE", "also write result.json to FILE ('-' = stdout)"},
 };

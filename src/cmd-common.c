@@ -8,21 +8,21 @@
 
 int cmd_apply_isa(struct ev_ctx *c, const char *name)
 {
-	int isa;
-	const char *why;
+	int t;
+	char why[256];
 	if (!name)
 		return EV_OK;
-	isa = cpu_isa_by_name(name);
-	if (isa < 0) {
-		char list[256] = "";
+	t = cpu_target_by_name(name);
+	if (t < 0) {
+		char list[512] = "";
 		size_t n = 0;
-		for (int i = 0; i < EV_ISA__COUNT; i++)
+		for (int i = 0; i < EV_TARGET__COUNT && n < sizeof list; i++)
 			n += (size_t)snprintf(list + n, sizeof list - n, "%s%s", i ? ", " : "",
-					      ev_isa_table[i].name);
-		return ev_fail(&c->err, EV_ERR_USAGE, "--isa: unknown ISA '%s' (known: %s)", name,
-			       list);
+					      ev_targets[i].name);
+		return ev_fail(&c->err, EV_ERR_USAGE, "--isa: unknown feature set '%s' (known: %s)",
+			       name, list);
 	}
-	if ((why = cpu_force_isa(&c->cpu, isa)))
+	if (cpu_cap_target(&c->cpu, t, why, sizeof why))
 		return ev_fail(&c->err, EV_ERR_USAGE, "--isa: %s", why);
 	return EV_OK;
 }

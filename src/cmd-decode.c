@@ -29,7 +29,7 @@ static const struct ev_opt opts[O__N] = {
 	[O_DEVICE] = {"device", EV_OPT_STR, "D", "also compare with this device's datasheet bandwidth"},
 	[O_SEED] = {"seed", EV_OPT_INT, "N", "seed of the synthetic weights and prompt", "1", 0, 2147483647},
 	[O_QUICK] = {"quick", EV_OPT_FLAG, NULL, "prompt 32, 16 tokens, ctx 128,1024, 4 tokens per ctx"},
-	[O_ISA] = {"isa", EV_OPT_STR, "NAME", "highest ISA level for the kernels"},
+	[O_ISA] = {"isa", EV_OPT_STR, "NAME", "use only kernels within this feature set: generic, avx2, avx512, avx512vnni, neon, dotprod... (eaves info lists them)"},
 	[O_PLOT] = {"plot", EV_OPT_STR, "DIR",
 		    "write decode-ctx and decode-bars plots (.dat, .gp, .png, .svg) into DIR"},
 };

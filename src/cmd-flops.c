@@ -19,7 +19,7 @@ static const struct ev_opt opts[O__N] = {
 	[O_QUICK] = {"quick", EV_OPT_FLAG, NULL, "short runs, about 10 s on a 2-core machine"},
 	[O_THREADS] = {"threads", EV_OPT_STR, "LIST", "thread counts (default: 1 and all cores)"},
 	[O_PRECS] = {"precisions", EV_OPT_STR, "LIST", "fp64,fp32,fp16,bf16,int8 (default: all)"},
-	[O_ISA] = {"isa", EV_OPT_STR, "NAME", "highest ISA level to use: generic, avx2, avx512..."},
+	[O_ISA] = {"isa", EV_OPT_STR, "NAME", "use only kernels within this feature set: generic, avx2, avx512, avx512vnni, neon, dotprod... (eaves info lists them)"},
 	[O_BW] = {"bw", EV_OPT_STR, "FILE",
 		  "bandwidths for ridge points from a saved result (default: measure read bandwidth now)"},
 	[O_NORIDGE] = {"no-ridge", EV_OPT_FLAG, NULL, "skip ridge points (and the bandwidth they need)"},

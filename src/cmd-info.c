@@ -3,7 +3,10 @@
 #include <string.h>
 
 #include "bench.h"
+#include "bw.h"
 #include "counters.h"
+#include "flops.h"
+#include "quant.h"
 #include "cmds.h"
 #include "json.h"
 #include "opt.h"
@@ -12,7 +15,7 @@
 #include "units.h"
 #include "version.h"
 
-enum { O_JSON, O_QUICK, O_NOCLOCK, O_TOPO, O_SYSROOT, O__N };
+enum { O_JSON, O_QUICK, O_NOCLOCK, O_TOPO, O_SYSROOT, O_ISA, O__N };
 static const struct ev_opt opts[O__N] = {
 	[O_JSON] = {"json", EV_OPT_STR, "FILE", "write the result as JSON to FILE ('-' = stdout)"},
 	[O_QUICK] = {"quick", EV_OPT_FLAG, NULL, "shorter clock measurement"},
@@ -21,7 +24,56 @@ static const struct ev_opt opts[O__N] = {
 		    "describe another machine: hwloc XML file or synthetic:<hwloc string>"},
 	[O_SYSROOT] = {"sysroot", EV_OPT_STR, "DIR",
 		       "read /sys and /proc under DIR (replayed boards; default EAVES_SYSROOT or /)"},
+	[O_ISA] = {"isa", EV_OPT_STR, "NAME", "show the kernels picked within this feature set"},
 };
+
+/* The kernel each probe picks on this CPU (within the --isa cap): the same
+ * pick functions the probes call, so this cannot disagree with a run. */
+struct picked {
+	const char *what, *kernel, *set;
+};
+
+static int pick_kernels(const struct ev_cpu *cpu, struct picked *p, int max)
+{
+	int n = 0;
+	const struct bw_kernel_set *bs = bw_pick_set(cpu);
+	const struct ev_attn_impl *ai = ev_attn_pick(cpu);
+	static char names[EV_PREC__COUNT][32];
+	p[n++] = (struct picked){"bw", ev_targets[bs->target].name, ev_targets[bs->target].name};
+	for (int pr = 0; pr < EV_PREC__COUNT && n < max; pr++) {
+		int best = -1;
+		char why[8];
+		for (int k = 0; k < flops_count; k++)
+			if (flops_table[k].prec == pr && !flops_check_supported(k, cpu, why, sizeof why) &&
+			    (best < 0 || flops_ops_per_step(k) >= flops_ops_per_step(best)))
+				best = k;
+		snprintf(names[pr], sizeof names[pr], "flops %s", ev_prec_name[pr]);
+		p[n++] = (struct picked){names[pr], best >= 0 ? flops_table[best].name : "none",
+					 best >= 0 ? ev_targets[flops_table[best].target].name : "-"};
+	}
+	for (int t = 0; t < EV_TYPE__COUNT && n < max; t++) {
+		const struct ev_dot_impl *d = ev_dot_pick(t, cpu);
+		p[n++] = (struct picked){ev_types[t].name, d->name, ev_targets[d->target].name};
+	}
+	if (n < max)
+		p[n++] = (struct picked){"attention", ai->name, ev_targets[ai->target].name};
+	return n;
+}
+
+static cJSON *kernels_json(const struct ev_cpu *cpu)
+{
+	struct picked p[32];
+	int n = pick_kernels(cpu, p, 32);
+	cJSON *a = cJSON_CreateArray();
+	for (int i = 0; i < n; i++) {
+		cJSON *o = cJSON_CreateObject();
+		json_str(o, "for", p[i].what);
+		json_str(o, "kernel", p[i].kernel);
+		json_str(o, "feature_set", p[i].set);
+		cJSON_AddItemToArray(a, o);
+	}
+	return a;
+}
 
 static void print_text(struct ev_ctx *c, const struct ev_clock_result *clk, int have_clock)
 {
@@ -37,11 +89,21 @@ static void print_text(struct ev_ctx *c, const struct ev_clock_result *clk, int 
 	for (int i = 0; i < EV_FEAT__COUNT; i++)
 		if (c->cpu.features & (1ULL << i))
 			fprintf(f, " %s", cpu_feature_name(i));
-	fprintf(f, "\nISA levels:");
-	for (int i = 0; i < EV_ISA__COUNT; i++)
-		if (cpu_isa_usable(&c->cpu, i))
-			fprintf(f, " %s", ev_isa_table[i].name);
-	fprintf(f, " (kernels use %s)\n", ev_isa_table[c->cpu.isa_max].name);
+	fprintf(f, "\nkernel sets:");
+	for (int i = 0; i < EV_TARGET__COUNT; i++)
+		if (cpu_target_usable(&c->cpu, i))
+			fprintf(f, " %s", ev_targets[i].name);
+	if (c->cpu.cap_set >= 0)
+		fprintf(f, " (capped by --isa %s)", ev_targets[c->cpu.cap_set].name);
+	fprintf(f, "\n");
+	{
+		struct picked p[32];
+		int n = pick_kernels(&c->cpu, p, 32);
+		fprintf(f, "kernels:   ");
+		for (int i = 0; i < n; i++)
+			fprintf(f, "%s %s: %s%s", i % 4 ? "" : (i ? "\n           " : ""), p[i].what,
+				p[i].kernel, i + 1 < n ? ";" : "\n");
+	}
 	fprintf(f, "topology:   %d package(s), %d cores, %d PUs, %d NUMA node(s) [%s]\n",
 		t->packages, t->cores, t->pus, t->numa_nodes, t->source);
 	fprintf(f, "memory:     %s total, %s available (/proc/meminfo MemAvailable)",
@@ -132,6 +194,8 @@ int cmd_info(struct ev_ctx *c, int argc, char **argv)
 	if (v[O_SYSROOT].set)
 		sysfs_set_root(v[O_SYSROOT].s);
 	cpu_detect(&c->cpu);
+	if ((rc = cmd_apply_isa(c, v[O_ISA].s)))
+		return rc;
 	if ((rc = topo_open(&c->topo, v[O_TOPO].set ? v[O_TOPO].s : NULL, &c->err)))
 		return rc;
 	c->topo_open = 1;
@@ -147,6 +211,7 @@ int cmd_info(struct ev_ctx *c, int argc, char **argv)
 		doc = json_result_new(c, "info");
 		if (have_clock)
 			cJSON_AddItemToObject(doc, "clock", bench_clock_json(&clk));
+		cJSON_AddItemToObject(doc, "kernels", kernels_json(&c->cpu));
 		rc = cmd_write_json(c, doc, v[O_JSON].s);
 		cJSON_Delete(doc);
 	}

@@ -36,22 +36,25 @@ static const char *t_prog = "test";
 		t_cur_skipped = 1;                                                           \
 	} while (0)
 
-#define T_RUN(fn)                                                                            \
+/* Run one test: `call` is any statement (a call with arguments, for a test
+ * per kernel), `name` what the PASS/FAIL/SKIP line says. */
+#define T_RUN_NAMED(name, call)                                                              \
 	do {                                                                                 \
 		t_cur_failed = 0;                                                            \
 		t_cur_skipped = 0;                                                           \
-		fn();                                                                        \
+		call;                                                                        \
 		if (t_cur_failed) {                                                          \
-			printf("FAIL %s\n", #fn);                                            \
+			printf("FAIL %s\n", name);                                           \
 			t_fail++;                                                            \
 		} else if (t_cur_skipped) {                                                  \
-			printf("SKIP %s\n", #fn);                                            \
+			printf("SKIP %s\n", name);                                           \
 			t_skip++;                                                            \
 		} else {                                                                     \
-			printf("PASS %s\n", #fn);                                            \
+			printf("PASS %s\n", name);                                           \
 			t_pass++;                                                            \
 		}                                                                            \
 	} while (0)
+#define T_RUN(fn) T_RUN_NAMED(#fn, fn())
 
 #define T_DONE()                                                                             \
 	do {                                                                                 \

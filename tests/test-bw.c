@@ -1,26 +1,25 @@
-/* tests/test-bw.c: every streaming kernel of every ISA this CPU has, against
- * a scalar reference, over many sizes with odd tails; then the probe through
- * the driver in smoke mode (tiny sizes, few repetitions): invariants only. */
+/* tests/test-bw.c: every streaming kernel of every feature set built in (the
+ * product's own table), against a scalar reference, over many sizes with odd
+ * tails: one test per set, a SKIP where this CPU lacks the set. Then the probe
+ * through the driver in smoke mode (tiny sizes, few repetitions): invariants
+ * only, and the external-buffer read the decoder's ceiling uses. */
 #include "bw.h"
 #include "harness.h"
 #include "probe.h"
 #include "topo.h"
 
-static const struct bw_kernel_set *all_sets[] = {
-	&bw_set_generic,
-#if defined(__x86_64__)
-	&bw_set_avx2,
-	&bw_set_avx512,
-#endif
-#if defined(__aarch64__)
-	&bw_set_neon,
-#endif
-};
+#include <stdint.h>
+#include <string.h>
 
 static void check_set(const struct ev_cpu *cpu, const struct bw_kernel_set *ks)
 {
 	static const size_t sizes[] = {1, 7, 8, 31, 64, 65, 127, 1000, 4099};
-	const char *isa = ev_isa_table[ks->isa].name;
+	const char *isa = ev_targets[ks->target].name;
+	char why[256];
+	if (cpu_target_check(cpu, ks->target, why, sizeof why)) {
+		T_SKIP("%s kernels: %s", isa, why);
+		return;
+	}
 	for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++) {
 		size_t n = sizes[si];
 		double *a = aligned_alloc(64, 64 * ((n * 8 + 63) / 64));
@@ -34,6 +33,12 @@ static void check_set(const struct ev_cpu *cpu, const struct bw_kernel_set *ks)
 		}
 		got = ks->read(a, n, 3);
 		T_CHECK(got == 3 * ref, "%s read n=%zu: %g want %g", isa, n, got, 3 * ref);
+		{
+			uint64_t *u = (uint64_t *)(void *)b, want = 0;
+			for (size_t i = 0; i < n; i++)
+				want += (u[i] = 0x9e3779b97f4a7c15ull * (i + 1)); /* wraps */
+			T_CHECK(ks->read_u64(u, n, 3) == 3 * want, "%s read_u64 n=%zu", isa, n);
+		}
 		for (int nt = 0; nt < 2; nt++) {
 			bw_write_fn w = nt ? ks->write_nt : ks->write;
 			bw_copy_fn cp = nt ? ks->copy_nt : ks->copy;
@@ -62,40 +67,72 @@ static void check_set(const struct ev_cpu *cpu, const struct bw_kernel_set *ks)
 		free(b);
 		free(c);
 	}
-	(void)cpu;
 }
 
-static void test_kernels(void)
+/* The pick is the first set of the table usable here, and --isa caps it. */
+static void test_pick(void)
 {
 	struct ev_cpu cpu;
-	int ran = 0;
+	int n, first = -1;
+	const struct bw_kernel_set *const *sets = bw_all_sets(&n);
+	char why[256];
 	cpu_detect(&cpu);
-	for (size_t i = 0; i < sizeof all_sets / sizeof all_sets[0]; i++) {
-		if (!cpu_isa_usable(&cpu, all_sets[i]->isa)) {
-			printf("  %s: not on this CPU, skipped\n", ev_isa_table[all_sets[i]->isa].name);
-			continue;
-		}
-		check_set(&cpu, all_sets[i]);
-		ran++;
-	}
-	T_CHECK(ran >= 1, "the generic set always runs");
-}
-
-static void test_avx512_or_skip(void)
-{
+	for (int i = n - 1; i >= 0; i--)
+		if (cpu_target_usable(&cpu, sets[i]->target))
+			first = i;
+	T_CHECK(first >= 0 && bw_pick_set(&cpu) == sets[first], "best usable set picked");
+	T_CHECK(sets[n - 1]->target == EV_TARGET_GENERIC, "generic set last");
+	T_CHECK(cpu_cap_target(&cpu, EV_TARGET_GENERIC, why, sizeof why) == 0, "%s", why);
+	T_CHECK(bw_pick_set(&cpu)->target == EV_TARGET_GENERIC, "--isa generic honoured");
 #if defined(__x86_64__)
-	struct ev_cpu cpu;
 	cpu_detect(&cpu);
-	if (!cpu_isa_usable(&cpu, EV_ISA_AVX512)) {
-		T_SKIP("AVX-512 not on this CPU");
+	if (!cpu_target_usable(&cpu, EV_TARGET_AVX512)) {
+		T_CHECK(cpu_cap_target(&cpu, EV_TARGET_AVX512, why, sizeof why) != 0 &&
+				strstr(why, "lacks"),
+			"capping at a set the CPU lacks is refused with the missing features: %s", why);
 		return;
 	}
-	T_CHECK(bw_pick_set(&cpu)->isa == EV_ISA_AVX512, "best set picked");
-	T_CHECK(cpu_force_isa(&cpu, EV_ISA_AVX2) == NULL && bw_pick_set(&cpu)->isa == EV_ISA_AVX2,
-		"--isa avx2 honoured");
-#else
-	T_SKIP("not an x86-64 build");
+	T_CHECK(cpu_cap_target(&cpu, EV_TARGET_AVX2, why, sizeof why) == 0 &&
+			bw_pick_set(&cpu)->target == EV_TARGET_AVX2,
+		"--isa avx2 honoured on an AVX-512 CPU");
 #endif
+}
+
+/* The read of a caller's buffer (the decoder's weights): every word once per
+ * pass, split between threads, verified against a scalar sum. */
+static void test_external_read(void)
+{
+	struct ev_topo t;
+	struct ev_cpu cpu;
+	struct ev_err e = {0};
+	struct ev_pool *pool = NULL;
+	struct ev_measurement *m = calloc(1, sizeof *m);
+	size_t words = 100003; /* not a multiple of threads x 8 */
+	uint64_t *buf = malloc(words * 8);
+	struct bw_params bp = {.buf = buf, .buf_bytes = words * 8};
+	struct ev_job j = {.probe = &ev_probe_bw, .cpu = &cpu, .params = &bp, .kernel = BW_READ,
+			   .nthreads = 2};
+	struct ev_measure_opts o = {.min_sample_s = 1e-4, .max_time_s = 0.05, .min_reps = 3,
+				    .max_reps = 5};
+	cpu_detect(&cpu);
+	for (size_t i = 0; i < words; i++)
+		buf[i] = ~(uint64_t)0 / 3 * i; /* sums wrap around */
+	T_CHECK(topo_open(&t, NULL, &e) == 0, "%s", e.msg);
+	T_CHECK(pool_create(&pool, &t, 2, &e) == 0, "%s", e.msg);
+	if (pool) {
+		int rc = driver_measure(pool, &j, &o, m, &e);
+		T_CHECK(rc == 0 && m->status == EV_OK, "rc %d status %d %s %s", rc, m->status, e.msg,
+			m->reason);
+		T_CHECK(m->per_rep.bytes == (double)(words * 8) * (double)m->iters,
+			"bytes %g: every word of the buffer per pass", m->per_rep.bytes);
+		j.kernel = BW_COPY;
+		rc = driver_measure(pool, &j, &o, m, &e);
+		T_CHECK(rc == 0 && m->status == EV_ERR_UNSUPPORTED, "copy over a caller's buffer refused");
+	}
+	pool_destroy(pool);
+	topo_close(&t);
+	free(buf);
+	free(m);
 }
 
 static void test_probe_smoke(void)
@@ -110,11 +147,11 @@ static void test_probe_smoke(void)
 	T_CHECK(topo_open(&t, NULL, &e) == 0, "%s", e.msg);
 	T_CHECK(pool_create(&pool, &t, n, &e) == 0, "%s", e.msg);
 	for (int k = 0; k < BW__COUNT && pool; k++) {
-		struct ev_job j = {.probe = &ev_probe_bw, .kernel = k, .isa = bw_pick_set(&cpu)->isa,
-				   .nthreads = n, .ws_bytes = 96 * 1024};
+		struct ev_job j = {.probe = &ev_probe_bw, .cpu = &cpu, .kernel = k, .nthreads = n,
+				   .ws_bytes = 96 * 1024};
 		struct ev_measure_opts o = {.min_sample_s = 1e-4, .max_time_s = 0.01, .min_reps = 3,
 					    .max_reps = 5, .stable_rel = 0};
-		int rc = driver_measure(pool, &j, &cpu, &o, m, &e);
+		int rc = driver_measure(pool, &j, &o, m, &e);
 		double want = (double)bw_elems_per_array(96 * 1024, n, k) * n * 8 *
 			      bw_kernel_info[k].arrays * (double)m->iters;
 		T_CHECK(rc == 0 && m->status == EV_OK, "%s: rc %d status %d %s %s",
@@ -137,9 +174,18 @@ static void test_probe_smoke(void)
 
 int main(void)
 {
+	struct ev_cpu cpu;
+	int n;
+	const struct bw_kernel_set *const *sets = bw_all_sets(&n);
 	t_prog = "test-bw";
-	T_RUN(test_kernels);
-	T_RUN(test_avx512_or_skip);
+	cpu_detect(&cpu);
+	for (int i = 0; i < n; i++) {
+		char name[64];
+		snprintf(name, sizeof name, "test_kernels_%s", ev_targets[sets[i]->target].name);
+		T_RUN_NAMED(name, check_set(&cpu, sets[i]));
+	}
+	T_RUN(test_pick);
 	T_RUN(test_probe_smoke);
+	T_RUN(test_external_read);
 	T_DONE();
 }

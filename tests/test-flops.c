@@ -1,45 +1,43 @@
-/* tests/test-flops.c: every peak kernel this CPU can run, checked lane by lane
- * against the scalar model of its chain; a kernel the CPU lacks is a SKIP. */
+/* tests/test-flops.c: every peak kernel built in, one test each, checked lane
+ * by lane against the scalar model of its chain; a kernel the CPU lacks is a
+ * SKIP with the features it lacks. */
 #include "config.h"
 #include "flops.h"
 #include "harness.h"
 
-static void test_kernels(void)
+/* One kernel through its own chain model, at several lengths; the check must
+ * also catch a wrong lane. A kernel this CPU cannot run is a SKIP. */
+static void test_kernel(const struct ev_cpu *cpu, int k)
 {
-	struct ev_cpu cpu;
 	static const uint64_t iters[] = {0, 1, 3, 17, 100, 5000};
-	int ran = 0;
-	cpu_detect(&cpu);
-	for (int k = 0; k < flops_count; k++) {
-		const char *why = flops_unsupported(k, &cpu);
-		struct flops_params p;
-		if (why) {
-			printf("  %s: skipped: %s\n", flops_table[k].name, why);
-			continue;
-		}
-		flops_default_params(&p);
-		for (size_t i = 0; i < sizeof iters / sizeof iters[0]; i++) {
-			double out[FLOPS_NACC * FLOPS_MAX_LANES];
-			char msg[256];
-			flops_table[k].fn(iters[i], &p, out);
-			T_CHECK(flops_check(k, iters[i], &p, out, msg, sizeof msg) == 0, "%s", msg);
-			/* The check must catch a wrong lane. */
-			out[flops_table[k].lanes * flops_table[k].nacc - 1] += 1;
-			T_CHECK(flops_check(k, iters[i], &p, out, msg, sizeof msg) != 0,
-				"%s: corrupted output passed", flops_table[k].name);
-		}
-		ran++;
+	struct flops_params p;
+	char why[256];
+	int lanes = flops_lanes(k);
+	if (flops_check_supported(k, cpu, why, sizeof why)) {
+		T_SKIP("%s: %s", flops_table[k].name, why);
+		return;
 	}
-	T_CHECK(ran >= 2, "at least the generic kernels run");
+	flops_default_params(&p);
+	for (size_t i = 0; i < sizeof iters / sizeof iters[0]; i++) {
+		static double out[FLOPS_NACC * FLOPS_MAX_LANES];
+		char msg[256];
+		flops_table[k].fn(iters[i], &p, out);
+		T_CHECK(flops_check(k, iters[i], &p, out, msg, sizeof msg) == 0, "%s", msg);
+		out[lanes * flops_table[k].nacc - 1] += 1;
+		T_CHECK(flops_check(k, iters[i], &p, out, msg, sizeof msg) != 0,
+			"%s: corrupted output passed", flops_table[k].name);
+	}
 }
 
 static void test_table(void)
 {
 	for (int k = 0; k < flops_count; k++) {
 		const struct flops_kernel *f = &flops_table[k];
-		double per_lane = f->ops_per_step / f->lanes;
-		T_CHECK(f->lanes >= 1 && f->lanes <= FLOPS_MAX_LANES && f->nacc >= 1 &&
-				f->nacc <= FLOPS_NACC && f->fn,
+		double per_lane = flops_ops_per_step(k) / flops_lanes(k);
+		T_CHECK((f->lanes >= 1 && f->lanes <= FLOPS_MAX_LANES && !f->vlanes) ||
+				(f->lanes == 0 && f->vlanes),
+			"%s: lanes must be a constant or a run-time function", f->name);
+		T_CHECK(f->nacc >= 1 && f->nacc <= FLOPS_NACC && f->fn && f->file,
 			"%s: table row malformed", f->name);
 		/* FMA and mul+add: 2 per lane; bf16 pair dot: 4; int8 quad dot: 8. */
 		T_CHECK(per_lane == (f->kind == FK_BF16DOT ? 4 : f->kind == FK_INT8DOT ? 8 : 2),
@@ -47,9 +45,11 @@ static void test_table(void)
 	}
 }
 
-static void test_vnni_or_skip(void)
+/* --isa caps the kernels: AVX-512 VNNI is hidden below its set. */
+static void test_cap_vnni(void)
 {
 	struct ev_cpu cpu;
+	char why[256];
 	cpu_detect(&cpu);
 	if (!cpu_has(&cpu, EV_F(AVX512VNNI))) {
 		T_SKIP("no AVX512-VNNI on this CPU");
@@ -57,21 +57,13 @@ static void test_vnni_or_skip(void)
 	}
 	for (int k = 0; k < flops_count; k++)
 		if (!strcmp(flops_table[k].name, "int8_avx512_vnni"))
-			T_CHECK(flops_unsupported(k, &cpu) == NULL, "VNNI kernel usable");
-	T_CHECK(cpu_force_isa(&cpu, EV_ISA_AVX2) == NULL, "force avx2");
+			T_CHECK(!flops_check_supported(k, &cpu, why, sizeof why), "VNNI kernel usable");
+	T_CHECK(cpu_cap_target(&cpu, EV_TARGET_AVX512, why, sizeof why) == 0, "cap avx512: %s", why);
 	for (int k = 0; k < flops_count; k++)
 		if (!strcmp(flops_table[k].name, "int8_avx512_vnni"))
-			T_CHECK(flops_unsupported(k, &cpu) != NULL, "--isa avx2 hides VNNI");
-}
-
-static void test_fp16_or_skip(void)
-{
-	struct ev_cpu cpu;
-	cpu_detect(&cpu);
-	if (!cpu_has(&cpu, EV_F(AVX512FP16) | EV_F(AVX512F))) {
-		T_SKIP("no AVX512-FP16 on this CPU (native FP16 arithmetic)");
-		return;
-	}
+			T_CHECK(flops_check_supported(k, &cpu, why, sizeof why) &&
+					strstr(why, "excluded by --isa avx512"),
+				"--isa avx512 hides VNNI: %s", why);
 }
 
 static void test_uarch_table(void)
@@ -103,11 +95,16 @@ static void test_uarch_table(void)
 
 int main(void)
 {
+	struct ev_cpu cpu;
 	t_prog = "test-flops";
 	T_RUN(test_uarch_table);
 	T_RUN(test_table);
-	T_RUN(test_kernels);
-	T_RUN(test_vnni_or_skip);
-	T_RUN(test_fp16_or_skip);
+	cpu_detect(&cpu);
+	for (int k = 0; k < flops_count; k++) {
+		char name[80];
+		snprintf(name, sizeof name, "test_kernel_%s", flops_table[k].name);
+		T_RUN_NAMED(name, test_kernel(&cpu, k));
+	}
+	T_RUN(test_cap_vnni);
 	T_DONE();
 }

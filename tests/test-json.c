@@ -15,7 +15,7 @@ static void fake(struct ev_bw_result *r)
 	static struct ev_bw_point pts[2];
 	memset(r, 0, sizeof *r);
 	memset(pts, 0, sizeof pts);
-	r->isa = EV_ISA_AVX2;
+	r->set = EV_TARGET_AVX2;
 	r->pages = EV_PAGES_HUGE;
 	r->timer_res_s = 2e-8;
 	r->elapsed_s = 1.5;

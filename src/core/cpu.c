@@ -15,10 +15,13 @@
 #include <asm/hwcap.h>
 #include <sys/auxv.h>
 #endif
+#if defined(__riscv)
+#include <sys/auxv.h>
+#endif
 
-const struct ev_isa_info ev_isa_table[EV_ISA__COUNT] = {
-#define X(id, nm, ar, req) [EV_ISA_##id] = {.name = nm, .arch = ar, .required = req},
-	EV_ISAS(X)
+const struct ev_target_info ev_targets[EV_TARGET__COUNT] = {
+#define X(id, nm, ar, feats) [EV_TARGET_##id] = {.name = nm, .arch = ar, .features = feats},
+	EV_TARGETS(X)
 #undef X
 };
 
@@ -33,40 +36,75 @@ const char *cpu_feature_name(int f)
 	return f >= 0 && f < EV_FEAT__COUNT ? feature_names[f] : "?";
 }
 
+const char *cpu_feature_list(uint64_t mask, char *buf, size_t len)
+{
+	size_t n = 0;
+	if (len)
+		buf[0] = 0;
+	for (int f = 0; f < EV_FEAT__COUNT && n < len; f++)
+		if (mask & (1ULL << f))
+			n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? " " : "", feature_names[f]);
+	return buf;
+}
+
 int cpu_has(const struct ev_cpu *c, uint64_t mask)
 {
 	return (c->features & mask) == mask;
 }
 
-int cpu_isa_by_name(const char *name)
+int cpu_target_by_name(const char *name)
 {
-	for (int i = 0; i < EV_ISA__COUNT; i++)
-		if (!strcmp(ev_isa_table[i].name, name))
+	for (int i = 0; i < EV_TARGET__COUNT; i++)
+		if (!strcmp(ev_targets[i].name, name))
 			return i;
 	return -1;
 }
 
-int cpu_isa_usable(const struct ev_cpu *c, int isa)
+int cpu_target_check(const struct ev_cpu *c, int t, char *why, size_t len)
 {
-	const struct ev_isa_info *in;
-	if (isa < 0 || isa >= EV_ISA__COUNT)
-		return 0;
-	in = &ev_isa_table[isa];
-	if (strcmp(in->arch, "any") && strcmp(in->arch, c->arch))
-		return 0;
-	return cpu_has(c, in->required);
+	const struct ev_target_info *in;
+	uint64_t lacks;
+	char list[256];
+	if (t < 0 || t >= EV_TARGET__COUNT) {
+		if (why)
+			snprintf(why, len, "no such feature set");
+		return -1;
+	}
+	in = &ev_targets[t];
+	if (strcmp(in->arch, "any") && strcmp(in->arch, c->arch)) {
+		if (why)
+			snprintf(why, len, "%s kernels are for %s, this CPU is %s", in->name, in->arch,
+				 c->arch);
+		return -1;
+	}
+	lacks = in->features & ~c->features;
+	if (lacks) {
+		if (why)
+			snprintf(why, len, "CPU lacks %s", cpu_feature_list(lacks, list, sizeof list));
+		return -1;
+	}
+	if (in->features & ~c->cap) {
+		if (why)
+			snprintf(why, len, "excluded by --isa %s",
+				 c->cap_set >= 0 ? ev_targets[c->cap_set].name : "?");
+		return -1;
+	}
+	return 0;
 }
 
-const char *cpu_force_isa(struct ev_cpu *c, int isa)
+int cpu_cap_target(struct ev_cpu *c, int t, char *why, size_t len)
 {
-	static char why[160];
-	if (!cpu_isa_usable(c, isa)) {
-		snprintf(why, sizeof why, "ISA '%s' is not usable on this %s CPU",
-			 isa >= 0 && isa < EV_ISA__COUNT ? ev_isa_table[isa].name : "?", c->arch);
-		return why;
+	char r[256];
+	struct ev_cpu uncapped = *c;
+	uncapped.cap = ~0ULL;
+	if (cpu_target_check(&uncapped, t, r, sizeof r)) {
+		snprintf(why, len, "feature set '%s' is not usable here: %s",
+			 t >= 0 && t < EV_TARGET__COUNT ? ev_targets[t].name : "?", r);
+		return -1;
 	}
-	c->isa_max = isa;
-	return NULL;
+	c->cap = ev_targets[t].features;
+	c->cap_set = t;
+	return 0;
 }
 
 static void set_uarch(struct ev_cpu *c, const char *u)
@@ -324,11 +362,15 @@ void cpu_detect(struct ev_cpu *c)
 		snprintf(c->vendor, sizeof c->vendor, "arm");
 		cpu_parse_arm_cpuinfo(c, "/proc/cpuinfo");
 	}
+#elif defined(__riscv)
+	/* The single-letter extensions are bits of AT_HWCAP ('V' - 'A' for RVV 1.0). */
+	if (getauxval(AT_HWCAP) & (1UL << ('V' - 'A')))
+		c->features |= EV_F(RVV);
+	snprintf(c->vendor, sizeof c->vendor, "riscv");
 #endif
+	c->features |= EV_BASELINE;
 	if (!c->model_name[0])
 		snprintf(c->model_name, sizeof c->model_name, "unknown %s CPU", c->arch);
-	c->isa_max = EV_ISA_GENERIC;
-	for (int i = 0; i < EV_ISA__COUNT; i++)
-		if (cpu_isa_usable(c, i))
-			c->isa_max = i;
+	c->cap = ~0ULL;
+	c->cap_set = -1;
 }

@@ -71,12 +71,11 @@ static int first_error(struct drv *d, int n, struct ev_err *e)
 	return EV_OK;
 }
 
-int driver_measure(struct ev_pool *pool, struct ev_job *j, const struct ev_cpu *cpu,
-		   const struct ev_measure_opts *o, struct ev_measurement *m, struct ev_err *e)
+int driver_measure(struct ev_pool *pool, struct ev_job *j, const struct ev_measure_opts *o,
+		   struct ev_measurement *m, struct ev_err *e)
 {
 	struct drv *dp = NULL;
 	const struct ev_probe *p = j->probe;
-	const char *why;
 	double target, t, t_start, elapsed;
 	int rc, n = j->nthreads, inited = 0;
 
@@ -84,9 +83,10 @@ int driver_measure(struct ev_pool *pool, struct ev_job *j, const struct ev_cpu *
 	if (n < 1 || n > EV_MAX_THREADS || n != pool_size(pool))
 		return ev_fail(e, EV_ERR_RUNTIME, "%s: job wants %d threads, pool has %d", p->name,
 			       n, pool_size(pool));
-	if (p->supported && (why = p->supported(j, cpu))) {
+	if (!j->cpu)
+		return ev_fail(e, EV_ERR_RUNTIME, "%s: job has no CPU description", p->name);
+	if (p->supported && p->supported(j, m->reason, sizeof m->reason)) {
 		m->status = EV_ERR_UNSUPPORTED;
-		snprintf(m->reason, sizeof m->reason, "%s", why);
 		return EV_OK;
 	}
 	dp = calloc(1, sizeof *dp); /* per-thread error text: too large for the stack */

@@ -51,11 +51,16 @@ cJSON *json_machine(struct ev_ctx *c)
 	for (int f = 0; f < EV_FEAT__COUNT; f++)
 		if (c->cpu.features & (1ULL << f))
 			cJSON_AddItemToArray(feat, cJSON_CreateString(cpu_feature_name(f)));
-	isas = cJSON_AddArrayToObject(cpu, "isa_levels");
-	for (int i = 0; i < EV_ISA__COUNT; i++)
-		if (cpu_isa_usable(&c->cpu, i))
-			cJSON_AddItemToArray(isas, cJSON_CreateString(ev_isa_table[i].name));
-	json_str(cpu, "isa_used", ev_isa_table[c->cpu.isa_max].name);
+	/* Kernel feature sets usable here, within the --isa cap (the sets the
+	 * kernels were picked from). */
+	isas = cJSON_AddArrayToObject(cpu, "feature_sets");
+	for (int i = 0; i < EV_TARGET__COUNT; i++)
+		if (cpu_target_usable(&c->cpu, i))
+			cJSON_AddItemToArray(isas, cJSON_CreateString(ev_targets[i].name));
+	if (c->cpu.cap_set >= 0)
+		json_str(cpu, "isa_cap", ev_targets[c->cpu.cap_set].name);
+	else
+		cJSON_AddNullToObject(cpu, "isa_cap");
 
 	topo = cJSON_AddObjectToObject(m, "topology");
 	json_str(topo, "source", t->source);

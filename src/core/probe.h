@@ -7,6 +7,7 @@
 #ifndef EV_PROBE_H
 #define EV_PROBE_H
 #include <signal.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "cpu.h"
@@ -25,8 +26,9 @@ struct ev_counts {
 
 struct ev_job {
 	const struct ev_probe *probe;
+	const struct ev_cpu *cpu; /* detected CPU, with the --isa cap: kernels are picked from it */
+	const void *params;   /* the probe's own parameters (type in its header), NULL = defaults */
 	int kernel;           /* index into the probe's kernel table */
-	int isa;              /* ISA level of the kernel set chosen */
 	int nthreads;
 	uint64_t ws_bytes;    /* total working set over all threads */
 	uint64_t iters;       /* passes per timed repetition: set by the driver */
@@ -37,8 +39,8 @@ struct ev_job {
 struct ev_probe {
 	const char *name;
 	const char *summary;
-	/* NULL if this job can run here, else the reason it cannot. */
-	const char *(*supported)(const struct ev_job *j, const struct ev_cpu *c);
+	/* 0 if this job can run here, else -1 with the reason in why. */
+	int (*supported)(const struct ev_job *j, char *why, size_t len);
 	int (*init)(struct ev_job *j, struct ev_err *e);            /* single thread */
 	int (*setup)(struct ev_job *j, int tid, struct ev_err *e);  /* on each pinned thread: allocate, first-touch */
 	void (*run)(struct ev_job *j, int tid);                     /* one repetition: j->iters passes */
@@ -68,7 +70,7 @@ struct ev_measurement {
 
 /* Run a job on the pool (whose size must equal j->nthreads). Returns EV_OK or an
  * error for failures of eaves itself; the job's own outcome is in m->status. */
-int driver_measure(struct ev_pool *pool, struct ev_job *j, const struct ev_cpu *cpu,
-		   const struct ev_measure_opts *o, struct ev_measurement *m, struct ev_err *e);
+int driver_measure(struct ev_pool *pool, struct ev_job *j, const struct ev_measure_opts *o,
+		   struct ev_measurement *m, struct ev_err *e);
 
 #endif
