@@ -83,15 +83,29 @@ int md_report(const cJSON *doc, const char *plot_png, const char *plot_note, cha
 			  num(it, "instances"), num(it, "pus_per_instance"));
 	}
 	{
-		const cJSON *clk = get(fl, "clock"), *one = get(clk, "one_core"), *all = get(clk, "all_cores");
+		/* the run's own clock first, as result.c reads it */
+		const cJSON *clk = get(doc, "clock"), *one, *all;
 		if (!clk)
-			clk = get(doc, "clock"), one = get(clk, "one_core"), all = get(clk, "all_cores");
+			clk = get(fl, "clock");
+		one = get(clk, "one_core");
+		all = get(clk, "all_cores");
 		if (one)
 			sb_printf(&b, "| core clock | %.2f GHz one core, %.2f GHz per core all busy | measured "
 				      "(dependent adds) |\n",
 				  num(one, "median_hz") / 1e9, num(all, "median_hz") / 1e9);
 	}
-	sb_printf(&b, "| ISA used | %s | cpuid/HWCAP |\n", str(cpu, "isa_used"));
+	if (cJSON_IsArray(get(cpu, "feature_sets"))) {
+		const cJSON *fs;
+		sb_printf(&b, "| kernel feature sets |");
+		cJSON_ArrayForEach(fs, get(cpu, "feature_sets"))
+			if (cJSON_IsString(fs))
+				sb_printf(&b, " %s", fs->valuestring);
+		if (cJSON_IsString(get(cpu, "isa_cap")))
+			sb_printf(&b, " (capped by --isa %s)", str(cpu, "isa_cap"));
+		sb_printf(&b, " | cpuid/HWCAP |\n");
+	} else { /* results written before feature sets */
+		sb_printf(&b, "| ISA used | %s | cpuid/HWCAP |\n", str(cpu, "isa_used"));
+	}
 	sb_printf(&b, "| kernel, compiler | %s; %s | uname, build |\n\n", str(doc, "kernel"),
 		  str(tool, "compiler"));
 	sb_printf(&b, "Machine state during the run:\n\n| sensor | state |\n|---|---|\n");

@@ -42,7 +42,8 @@ static int load_levels(const cJSON *bw, const char *path, struct rep_result *r, 
 		    json_get_num(it, "bw_best_bytes_per_s", &best, 1, where, e))
 			return EV_ERR_USAGE;
 		if (r->nmem >= REP_MAX)
-			continue;
+			return ev_fail(e, EV_ERR_USAGE, "%s: more than %d entries; eaves reads at most %d",
+				       where, REP_MAX, REP_MAX);
 		m = &r->mem[r->nmem++];
 		snprintf(m->level, sizeof m->level, "%s", lvl);
 		snprintf(m->kernel, sizeof m->kernel, "%s", k);
@@ -76,7 +77,8 @@ static int load_peaks(const cJSON *fl, const char *path, struct rep_result *r, s
 		    json_get_num(it, "best_flop_per_s", &best, 1, where, e))
 			return EV_ERR_USAGE;
 		if (r->npeak >= REP_MAX)
-			continue;
+			return ev_fail(e, EV_ERR_USAGE, "%s: more than %d entries; eaves reads at most %d",
+				       where, REP_MAX, REP_MAX);
 		p = &r->peak[r->npeak++];
 		snprintf(p->prec, sizeof p->prec, "%s", prec);
 		copy_str(p->kernel, sizeof p->kernel, it, "kernel");
@@ -91,7 +93,8 @@ static int load_peaks(const cJSON *fl, const char *path, struct rep_result *r, s
 	return EV_OK;
 }
 
-static void load_points(const cJSON *dec, struct rep_result *r)
+static int load_points(const cJSON *dec, const char *path, struct rep_result *r,
+		       struct ev_err *e)
 {
 	const cJSON *runs = cJSON_GetObjectItemCaseSensitive(dec, "runs"), *it;
 	cJSON_ArrayForEach(it, runs)
@@ -99,8 +102,11 @@ static void load_points(const cJSON *dec, struct rep_result *r)
 		struct rep_point *p;
 		const cJSON *model = cJSON_GetObjectItemCaseSensitive(it, "model");
 		const cJSON *quant = cJSON_GetObjectItemCaseSensitive(it, "quant");
-		if (r->npts >= REP_MAX || num(it, "intensity_flop_per_byte") <= 0)
+		if (num(it, "intensity_flop_per_byte") <= 0)
 			continue;
+		if (r->npts >= REP_MAX)
+			return ev_fail(e, EV_ERR_USAGE, "%s: decode.runs: more than %d entries; eaves "
+				       "reads at most %d", path, REP_MAX, REP_MAX);
 		p = &r->pts[r->npts++];
 		snprintf(p->label, sizeof p->label, "%s %s",
 			 cJSON_IsString(model) ? model->valuestring : "?",
@@ -110,6 +116,7 @@ static void load_points(const cJSON *dec, struct rep_result *r)
 		p->tok_per_s = num(it, "tokens_per_s");
 		p->ceiling_tok_per_s = num(it, "ceiling_tokens_per_s");
 	}
+	return EV_OK;
 }
 
 int rep_load(const cJSON *doc, const char *path, struct rep_result *r, struct ev_err *e)
@@ -156,8 +163,7 @@ int rep_load(const cJSON *doc, const char *path, struct rep_result *r, struct ev
 	if (load_levels(cJSON_GetObjectItemCaseSensitive(doc, "bw"), path, r, e) ||
 	    load_peaks(cJSON_GetObjectItemCaseSensitive(doc, "flops"), path, r, e))
 		return EV_ERR_USAGE;
-	load_points(cJSON_GetObjectItemCaseSensitive(doc, "decode"), r);
-	return EV_OK;
+	return load_points(cJSON_GetObjectItemCaseSensitive(doc, "decode"), path, r, e);
 }
 
 int rep_load_file(const char *path, struct rep_result *r, struct ev_err *e)

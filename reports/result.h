@@ -8,7 +8,9 @@
 
 #include "err.h"
 
-#define REP_MAX 48
+/* Entries of each list a result may hold: more is an error naming the limit,
+ * never a silent cut (8 thread counts x 7 kernels x 6 levels = 336). */
+#define REP_MAX 512
 
 struct rep_mem {
 	char level[8];   /* "L1".."L5", "DRAM" */

@@ -294,25 +294,19 @@ int bench_bw(struct ev_ctx *c, const struct ev_bw_opts *o, struct ev_bw_result *
 	return rc;
 }
 
+int bench_bw_failed(const struct ev_bw_result *r)
+{
+	int n = 0;
+	for (int i = 0; i < r->npoints; i++)
+		n += r->pts[i].status == EV_ERR_VERIFY;
+	return n;
+}
+
 void bench_bw_free(struct ev_bw_result *r)
 {
 	free(r->pts);
 	r->pts = NULL;
 	r->npoints = r->cap = 0;
-}
-
-static const char *status_name(int st)
-{
-	switch (st) {
-	case EV_OK:
-		return "ok";
-	case EV_ERR_UNSUPPORTED:
-		return "skipped";
-	case EV_ERR_VERIFY:
-		return "failed";
-	default:
-		return "error";
-	}
 }
 
 cJSON *bench_bw_json(const struct ev_bw_result *r)
@@ -340,7 +334,7 @@ cJSON *bench_bw_json(const struct ev_bw_result *r)
 		json_str(q, "kernel", bw_kernel_info[p->kernel].name);
 		json_num(q, "threads", p->threads);
 		json_num(q, "ws_bytes", (double)p->ws_bytes);
-		json_str(q, "status", status_name(p->status));
+		json_str(q, "status", ev_measure_status_name(p->status));
 		if (p->status != EV_OK) {
 			json_str(q, "reason", p->reason);
 		} else {
@@ -433,12 +427,13 @@ void bench_bw_print(FILE *f, const struct ev_bw_result *r)
 			if (r->pts[i].status == EV_OK && r->pts[i].nsamples)
 				print_row(f, NULL, &r->pts[i]);
 	}
-	for (int i = 0; i < r->npoints; i++)
-		if (r->pts[i].status != EV_OK) {
+	for (int i = 0, skipped = 0; i < r->npoints; i++)
+		if (r->pts[i].status == EV_ERR_VERIFY) /* every one: never hidden */
+			fprintf(f, "FAILED VERIFICATION: %s, %d threads: %s\n",
+				bw_kernel_info[r->pts[i].kernel].name, r->pts[i].threads, r->pts[i].reason);
+		else if (r->pts[i].status == EV_ERR_UNSUPPORTED && !skipped++)
 			fprintf(f, "skipped: %s, %d threads: %s\n", bw_kernel_info[r->pts[i].kernel].name,
 				r->pts[i].threads, r->pts[i].reason);
-			break;
-		}
 	if (r->nplateaus > 1)
 		fprintf(f, "\nPlateaus of the read curve vs hwloc cache sizes:\n");
 	for (int i = 0; i < r->nplateaus && r->nplateaus > 1; i++) {

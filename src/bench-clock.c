@@ -16,7 +16,7 @@ static int clock_run(struct ev_ctx *c, int nthreads, int quick, double *hz, int 
 		.min_sample_s = quick ? 0.002 : 0.005,
 		.max_time_s = quick ? 0.05 : 0.3,
 		.min_reps = quick ? 5 : 9,
-		.max_reps = 64,
+		.max_reps = EV_CLOCK_MAX_SAMPLES,
 		.stable_rel = 0.002,
 		.stop = c->stop,
 	};
@@ -32,11 +32,12 @@ static int clock_run(struct ev_ctx *c, int nthreads, int quick, double *hz, int 
 	rc = driver_measure(pool, &j, &o, m, &c->err);
 	pool_destroy(pool);
 	if (rc == EV_OK) {
-		if (m->status != EV_OK && m->nsamples == 0) {
+		/* a clock that failed verification is no clock: never used */
+		if (m->status == EV_ERR_VERIFY || (m->status != EV_OK && m->nsamples == 0)) {
 			snprintf(reason, rlen, "%s", m->reason);
 			rc = m->status;
 		} else {
-			for (int i = 0; i < m->nsamples && i < 64; i++)
+			for (int i = 0; i < m->nsamples && i < EV_CLOCK_MAX_SAMPLES; i++)
 				hz[(*n)++] = m->per_rep.ops / nthreads / m->t_s[i];
 		}
 	}
@@ -88,7 +89,7 @@ cJSON *bench_clock_json(const struct ev_clock_result *r)
 	json_str(o, "method", "dependent integer add chain, 1 add per cycle");
 	json_str(o, "source", "measured");
 	if (r->status != EV_OK) {
-		json_str(o, "status", r->status == EV_ERR_VERIFY ? "failed" : "unsupported");
+		json_str(o, "status", ev_measure_status_name(r->status));
 		json_str(o, "reason", r->reason);
 		return o;
 	}

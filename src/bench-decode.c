@@ -104,7 +104,11 @@ static int compute_ceiling(struct ev_ctx *c, struct ev_pool *pool, struct ev_dec
 		slice = c->topo.caches[1].size_bytes / c->topo.caches[1].cores_per_instance / 2;
 	j.ws_bytes = slice;
 	rc = driver_measure(pool, &j, &mo, m, &c->err);
-	if (rc == EV_OK && m->nsamples > 0) {
+	run->compute_status = rc == EV_OK && m->nsamples == 0 && !m->status ? EV_ERR_RUNTIME
+			      : m->status == EV_ERR_INTERRUPTED && m->nsamples ? EV_OK : m->status;
+	snprintf(run->compute_reason, sizeof run->compute_reason, "%s",
+		 m->reason[0] ? m->reason : "no sample");
+	if (rc == EV_OK && run->compute_status == EV_OK) {
 		double r[EV_MAX_SAMPLES];
 		struct ev_stats st;
 		struct ev_model_counts n;
@@ -328,6 +332,14 @@ int bench_decode(struct ev_ctx *c, struct ev_decode_opts *o, struct ev_decode_re
 	return rc;
 }
 
+int bench_decode_failed(const struct ev_decode_result *r)
+{
+	int n = 0;
+	for (int i = 0; i < r->nruns; i++)
+		n += r->runs[i].compute_status == EV_ERR_VERIFY;
+	return n;
+}
+
 cJSON *bench_decode_json(const struct ev_decode_result *r)
 {
 	const struct ev_decode_opts *o = &r->o;
@@ -413,8 +425,13 @@ cJSON *bench_decode_json(const struct ev_decode_result *r)
 			json_num(q, "datasheet_ceiling_tokens_per_s", u->ds_ceiling_tok_s);
 			json_num(q, "fraction_of_datasheet_ceiling", u->ds_pct);
 		}
-		json_num(q, "compute_ceiling_tokens_per_s", u->compute_tok_s);
-		json_num(q, "compute_ceiling_weights_per_s", u->compute_weights_per_s);
+		json_num(q, "compute_ceiling_tokens_per_s",
+			 u->compute_status == EV_OK ? u->compute_tok_s : NAN);
+		json_num(q, "compute_ceiling_weights_per_s",
+			 u->compute_status == EV_OK ? u->compute_weights_per_s : NAN);
+		json_str(q, "compute_ceiling_status", ev_measure_status_name(u->compute_status));
+		if (u->compute_status != EV_OK)
+			json_str(q, "compute_ceiling_reason", u->compute_reason);
 		json_str(q, "compute_ceiling_source",
 			 "measured: the same matmul kernel, weights resident in cache (matrices only)");
 		json_str(q, "bound", u->bound);
@@ -486,6 +503,10 @@ void bench_decode_print(FILE *f, const struct ev_decode_result *r)
 			fprintf(f, "; %.1f%% of the datasheet ceiling %.2f tok/s", 100 * u->ds_pct,
 				u->ds_ceiling_tok_s);
 		fprintf(f, "\n");
+		if (u->compute_status != EV_OK)
+			fprintf(f, "  compute ceiling %s: %s\n",
+				u->compute_status == EV_ERR_VERIFY ? "FAILED VERIFICATION" : "unavailable",
+				u->compute_reason);
 		for (int k = 0; k < u->nctx; k++)
 			fprintf(f, "  ctx %6d: %7.2f tok/s (median of %d), ceiling %7.2f, %5.1f%%\n",
 				u->ctx[k].ctx, u->ctx[k].tps.median, u->ctx[k].n, u->ctx[k].ceiling_tok_s,

@@ -51,6 +51,8 @@ struct ev_decode_run {
 	double ref_ceiling_tok_s, ref_pct;
 	double ds_ceiling_tok_s, ds_pct;
 	double compute_weights_per_s, compute_tok_s;
+	int compute_status;            /* EV_OK, or why the compute ceiling is missing */
+	char compute_reason[256];
 	char bound[16], fit[64];
 	double weights_bytes, kv_bytes, act_bytes, rss_bytes, peak_rss_bytes;
 	int nctx;
@@ -70,6 +72,8 @@ int bench_decode_check_fit(struct ev_ctx *c, const struct ev_decode_opts *o);
 int bench_decode(struct ev_ctx *c, struct ev_decode_opts *o, struct ev_decode_result *r);
 cJSON *bench_decode_json(const struct ev_decode_result *r);
 void bench_decode_print(FILE *f, const struct ev_decode_result *r);
+/* Measurements that failed verification (their figures are left out). */
+int bench_decode_failed(const struct ev_decode_result *r);
 /* Context capacity the run needs. */
 int bench_decode_ctx_cap(const struct ev_decode_opts *o);
 

@@ -131,9 +131,13 @@ int bench_flops(struct ev_ctx *c, const struct ev_flops_opts *o, struct ev_flops
 		return rc;
 	if (r->uarch_found)
 		snprintf(r->uarch_basis, sizeof r->uarch_basis, "%s", u.basis);
-	ctx_progress(c, "flops: measuring the clock");
-	if ((rc = bench_clock(c, o->quick, &r->clock)))
-		return rc;
+	if (o->clock) {
+		r->clock = *o->clock; /* one clock per run: every reader sees the same figure */
+	} else {
+		ctx_progress(c, "flops: measuring the clock");
+		if ((rc = bench_clock(c, o->quick, &r->clock)))
+			return rc;
+	}
 	m = calloc(1, sizeof *m);
 	if (!m)
 		return ev_fail(&c->err, EV_ERR_RUNTIME, "out of memory");
@@ -207,8 +211,7 @@ cJSON *bench_flops_json(const struct ev_flops_result *r)
 		json_num(q, "threads", en->threads);
 		if (en->core_kind >= 0)
 			json_num(q, "core_kind", en->core_kind);
-		json_str(q, "status", en->status == EV_OK ? "ok"
-				      : en->status == EV_ERR_UNSUPPORTED ? "skipped" : "failed");
+		json_str(q, "status", ev_measure_status_name(en->status));
 		if (en->status != EV_OK) {
 			json_str(q, "reason", en->reason);
 		} else {
@@ -254,6 +257,14 @@ cJSON *bench_flops_json(const struct ev_flops_result *r)
 	return o;
 }
 
+int bench_flops_failed(const struct ev_flops_result *r)
+{
+	int n = r->clock.status == EV_ERR_VERIFY;
+	for (int i = 0; i < r->nentries; i++)
+		n += r->e[i].status == EV_ERR_VERIFY;
+	return n;
+}
+
 void bench_flops_print(FILE *f, const struct ev_flops_result *r)
 {
 	fprintf(f, "Peak arithmetic rate (measured; GFLOP/s = 1e9 ops/s, INT8 in GOP/s)\n");
@@ -273,9 +284,11 @@ void bench_flops_print(FILE *f, const struct ev_flops_result *r)
 			en->core_kind >= 0 ? "  (one core of this kind)" : "");
 	}
 	for (int i = 0; i < r->nentries; i++)
-		if (r->e[i].status != EV_OK && r->e[i].threads == 1)
+		if (r->e[i].status == EV_ERR_VERIFY ||
+		    (r->e[i].status != EV_OK && r->e[i].threads == 1))
 			fprintf(f, "%-20s %s: %s\n", flops_table[r->e[i].kernel].name,
-				r->e[i].status == EV_ERR_UNSUPPORTED ? "skipped" : "FAILED", r->e[i].reason);
+				r->e[i].status == EV_ERR_UNSUPPORTED ? "skipped" : "FAILED VERIFICATION",
+				r->e[i].reason);
 	fprintf(f, "\nPeaks per precision (best kernel) vs theoretical (cores x clock x ops/cycle):\n");
 	fprintf(f, "%-5s %7s %-20s %10s %10s %12s %12s\n", "prec", "threads", "kernel", "best",
 		"median", "theoretical", "median/theo");

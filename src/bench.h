@@ -12,6 +12,7 @@
 #include "stats.h"
 
 /* ---- clock ---- */
+#define EV_CLOCK_MAX_SAMPLES 64 /* the repetitions asked for: every sample is kept */
 struct ev_clock_result {
 	int status;              /* EV_OK or EV_ERR_UNSUPPORTED/VERIFY */
 	char reason[256];
@@ -19,7 +20,7 @@ struct ev_clock_result {
 	struct ev_stats one;     /* Hz, one pinned core */
 	struct ev_stats all;     /* Hz per core, all cores at once */
 	int n1, nall;
-	double s1[64], sall[64];
+	double s1[EV_CLOCK_MAX_SAMPLES], sall[EV_CLOCK_MAX_SAMPLES];
 };
 int bench_clock(struct ev_ctx *c, int quick, struct ev_clock_result *r);
 cJSON *bench_clock_json(const struct ev_clock_result *r);
@@ -90,6 +91,8 @@ int bench_bw(struct ev_ctx *c, const struct ev_bw_opts *o, struct ev_bw_result *
 cJSON *bench_bw_json(const struct ev_bw_result *r);
 void bench_bw_print(FILE *f, const struct ev_bw_result *r);
 void bench_bw_free(struct ev_bw_result *r);
+/* Points whose results failed verification (left out of levels and plateaus). */
+int bench_bw_failed(const struct ev_bw_result *r);
 
 /* ---- peak FLOP/s ---- */
 #define EV_FLOPS_MAX_ENTRIES 256
@@ -118,6 +121,7 @@ struct ev_flops_opts {
 	int nthr;
 	int threads[EV_BW_MAX_THREAD_COUNTS];
 	unsigned prec_mask;        /* bit per enum ev_prec */
+	const struct ev_clock_result *clock; /* measured already in this run, or NULL: measure */
 };
 
 struct ev_flops_result {
@@ -136,5 +140,7 @@ void bench_flops_defaults(struct ev_ctx *c, int quick, struct ev_flops_opts *o);
 int bench_flops(struct ev_ctx *c, const struct ev_flops_opts *o, struct ev_flops_result *r);
 cJSON *bench_flops_json(const struct ev_flops_result *r);
 void bench_flops_print(FILE *f, const struct ev_flops_result *r);
+/* Kernels (and the clock) whose results failed verification (left out of peaks). */
+int bench_flops_failed(const struct ev_flops_result *r);
 
 #endif

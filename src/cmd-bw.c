@@ -123,6 +123,7 @@ int cmd_bw(struct ev_ctx *c, int argc, char **argv)
 			rc = wrc;
 		if (rc == EV_OK && r->interrupted)
 			rc = EV_ERR_INTERRUPTED;
+		rc = cmd_verify_status(c, rc, bench_bw_failed(r));
 	}
 	bench_bw_free(r);
 	free(r);

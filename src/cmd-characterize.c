@@ -285,6 +285,7 @@ int cmd_characterize(struct ev_ctx *c, int argc, char **argv)
 
 	step(c, ++k, nsteps, "peak FLOP/s", t0);
 	bench_flops_defaults(c, p.fl_quick, &fo);
+	fo.clock = &clk;
 	rc = bench_flops(c, &fo, flr);
 	if (rc && flr->nentries == 0)
 		goto write;
@@ -362,6 +363,10 @@ write:
 	}
 	if (rc == EV_OK && c->stop && *c->stop)
 		rc = EV_ERR_INTERRUPTED;
+	rc = cmd_verify_status(c, rc,
+			       (clk.status == EV_ERR_VERIFY) + bench_bw_failed(bwr) +
+				       bench_flops_failed(flr) - (flr->clock.status == EV_ERR_VERIFY) +
+				       bench_decode_failed(dr));
 out:
 	cJSON_Delete(doc);
 	free(dev);

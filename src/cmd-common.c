@@ -40,6 +40,16 @@ int cmd_parse_threads(struct ev_ctx *c, const char *text, int *t, int max)
 	return n;
 }
 
+int cmd_verify_status(struct ev_ctx *c, int rc, int nfailed)
+{
+	if (rc != EV_OK || nfailed == 0)
+		return rc;
+	return ev_fail(&c->err, EV_ERR_VERIFY,
+		       "%d measurement(s) failed verification: shown as FAILED VERIFICATION above "
+		       "and as failed_verification in the result, left out of every peak and ceiling",
+		       nfailed);
+}
+
 int cmd_write_json(struct ev_ctx *c, cJSON *doc, const char *path)
 {
 	if (!path)

@@ -164,6 +164,7 @@ int cmd_decode(struct ev_ctx *c, int argc, char **argv)
 			rc = wrc;
 		if (rc == EV_OK && r->interrupted)
 			rc = EV_ERR_INTERRUPTED;
+		rc = cmd_verify_status(c, rc, bench_decode_failed(r));
 	}
 	free(r);
 	return rc;

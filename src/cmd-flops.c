@@ -147,6 +147,7 @@ int cmd_flops(struct ev_ctx *c, int argc, char **argv)
 	}
 	if (rc == EV_OK && r->interrupted)
 		rc = EV_ERR_INTERRUPTED;
+	rc = cmd_verify_status(c, rc, bench_flops_failed(r));
 out:
 	cJSON_Delete(doc);
 	cJSON_Delete(bwdoc);

@@ -215,5 +215,5 @@ int cmd_info(struct ev_ctx *c, int argc, char **argv)
 		rc = cmd_write_json(c, doc, v[O_JSON].s);
 		cJSON_Delete(doc);
 	}
-	return rc;
+	return cmd_verify_status(c, rc, have_clock && clk.status == EV_ERR_VERIFY);
 }

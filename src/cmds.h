@@ -27,6 +27,9 @@ int cmd_apply_isa(struct ev_ctx *c, const char *name);
 /* Parse --threads LIST ("1,2" or "1-4") into t[] (at most max); returns the
  * count or a usage error's negative code after filling c->err. */
 int cmd_parse_threads(struct ev_ctx *c, const char *text, int *t, int max);
+/* rc, or (when rc is EV_OK and nfailed > 0) a verification error: the figures
+ * were printed and written with their status, and the command exits 3. */
+int cmd_verify_status(struct ev_ctx *c, int rc, int nfailed);
 /* Write doc to --json FILE if given; prints nothing on success. */
 int cmd_write_json(struct ev_ctx *c, cJSON *doc, const char *path);
 

@@ -1,7 +1,9 @@
 /* tests/test-cli.c: the command line end to end, from the table in
  * tests/cli.tsv: `args | exit code | text expected in stdout+stderr`.
  * "@T" in args is replaced by a fresh temporary folder, "@S" by the source
- * tree. A row whose text starts with "!" expects the text to be absent. */
+ * tree. A row whose text starts with "!" expects the text to be absent. Args
+ * starting "env:NAME=VALUE " run eaves with that variable set (fault injection,
+ * EAVES_FAULT). */
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -66,8 +68,17 @@ static void run_row(const char *bin, char *line, int lineno)
 	subst(trim(c), want, sizeof want);
 	if (want[0] == '!')
 		absent = 1;
-	snprintf(cmd, sizeof cmd, "cd '%s' && %s %s %s 2>&1 </dev/null", tmpdir,
-		 getenv("EAVES_RUN") ? getenv("EAVES_RUN") : "", bin, args);
+	{
+		const char *rest = args;
+		char envset[256] = "";
+		if (!strncmp(args, "env:", 4) && strchr(args, ' ')) {
+			size_t k = (size_t)(strchr(args, ' ') - args - 4);
+			snprintf(envset, sizeof envset, "%.*s", (int)k, args + 4);
+			rest = args + 4 + k + 1;
+		}
+		snprintf(cmd, sizeof cmd, "cd '%s' && %s %s %s %s 2>&1 </dev/null", tmpdir, envset,
+			 getenv("EAVES_RUN") ? getenv("EAVES_RUN") : "", bin, rest);
+	}
 	p = popen(cmd, "r");
 	if (!p) {
 		T_CHECK(0, "line %d: cannot run %s", lineno, cmd);

@@ -187,6 +187,50 @@ static void test_bad_results(void)
 	cJSON_Delete(d);
 }
 
+/* A result with many thread counts: every level entry is read (a silent cap
+ * once dropped the last thread counts, and predict --roofline then used the
+ * wrong one); past the limit, an error names it. */
+static cJSON *levels_doc(int nthreads)
+{
+	static const char *lv[] = {"L1", "L2", "L3", "DRAM"};
+	static const char *kn[] = {"read", "write", "copy", "triad", "write_nt", "copy_nt", "triad_nt"};
+	cJSON *doc = cJSON_Parse("{\"schema\":\"eaves.result\",\"schema_version\":1,"
+				 "\"command\":\"bw\",\"bw\":{\"levels\":[]}}");
+	cJSON *levels = cJSON_GetObjectItem(cJSON_GetObjectItem(doc, "bw"), "levels");
+	for (int t = 1; t <= nthreads; t++)
+		for (size_t k = 0; k < sizeof kn / sizeof kn[0]; k++)
+			for (size_t l = 0; l < sizeof lv / sizeof lv[0]; l++) {
+				cJSON *o = cJSON_CreateObject();
+				cJSON_AddStringToObject(o, "level", lv[l]);
+				cJSON_AddStringToObject(o, "kernel", kn[k]);
+				cJSON_AddNumberToObject(o, "threads", t);
+				cJSON_AddNumberToObject(o, "bw_best_bytes_per_s", 1e9 * t + (double)l);
+				cJSON_AddItemToArray(levels, o);
+			}
+	return doc;
+}
+
+static void test_many_entries(void)
+{
+	struct rep_result *r = calloc(1, sizeof *r);
+	struct ev_err e = {0};
+	cJSON *doc = levels_doc(4); /* 112 entries */
+	const struct rep_mem *m;
+	T_CHECK(rep_load(doc, "four.json", r, &e) == EV_OK, "%s", e.msg);
+	m = rep_mem_find(r, "DRAM", 0);
+	T_CHECK(r->nmem == 112 && m && m->threads == 4 && m->best == 4e9 + 3,
+		"the DRAM read roof at the most threads: %d entries, %d threads", r->nmem,
+		m ? m->threads : -1);
+	cJSON_Delete(doc);
+	doc = levels_doc(19); /* 532 entries: past the limit */
+	memset(r, 0, sizeof *r);
+	T_CHECK(rep_load(doc, "many.json", r, &e) == EV_ERR_USAGE &&
+			strstr(e.msg, "many.json: bw.levels[512]: more than 512 entries"),
+		"%s", e.msg);
+	cJSON_Delete(doc);
+	free(r);
+}
+
 static void test_devices(void)
 {
 	struct ev_device *all = calloc(96, sizeof *all), d;
@@ -222,5 +266,6 @@ int main(void)
 	T_RUN(test_compare);
 	T_RUN(test_bad_results);
 	T_RUN(test_devices);
+	T_RUN(test_many_entries);
 	T_DONE();
 }

@@ -2,7 +2,11 @@
  * Calibrate passes per repetition until one repetition lasts min_sample_s (and
  * 1000x the timer's resolution), drop a warm-up repetition, then repeat until
  * stable, out of time or max_reps. Timing is done by thread 0 between two
- * barriers, so a sample covers the slowest thread. */
+ * barriers, so a sample covers the slowest thread.
+ * Fault injection (tests, docs/robustness.md): EAVES_FAULT=verify:<probe>
+ * makes every job of that probe fail verification after it ran, so the path
+ * from a wrong kernel result to the user (status, report, exit 3) is tested
+ * without a broken kernel. */
 #include "probe.h"
 
 #include <stdio.h>
@@ -71,6 +75,28 @@ static int first_error(struct drv *d, int n, struct ev_err *e)
 	return EV_OK;
 }
 
+const char *ev_measure_status_name(int status)
+{
+	switch (status) {
+	case EV_OK:
+		return "ok";
+	case EV_ERR_UNSUPPORTED:
+		return "skipped";
+	case EV_ERR_VERIFY:
+		return "failed_verification";
+	case EV_ERR_INTERRUPTED:
+		return "interrupted";
+	default:
+		return "error";
+	}
+}
+
+static int fault_verify(const char *probe)
+{
+	const char *f = getenv("EAVES_FAULT");
+	return f && !strncmp(f, "verify:", 7) && !strcmp(f + 7, probe);
+}
+
 int driver_measure(struct ev_pool *pool, struct ev_job *j, const struct ev_measure_opts *o,
 		   struct ev_measurement *m, struct ev_err *e)
 {
@@ -85,6 +111,10 @@ int driver_measure(struct ev_pool *pool, struct ev_job *j, const struct ev_measu
 			       n, pool_size(pool));
 	if (!j->cpu)
 		return ev_fail(e, EV_ERR_RUNTIME, "%s: job has no CPU description", p->name);
+	if (o->max_reps > EV_MAX_SAMPLES || o->min_reps > o->max_reps)
+		return ev_fail(e, EV_ERR_RUNTIME,
+			       "%s: %d to %d repetitions asked; a measurement keeps %d samples at most",
+			       p->name, o->min_reps, o->max_reps, EV_MAX_SAMPLES);
 	if (p->supported && p->supported(j, m->reason, sizeof m->reason)) {
 		m->status = EV_ERR_UNSUPPORTED;
 		return EV_OK;
@@ -143,6 +173,9 @@ int driver_measure(struct ev_pool *pool, struct ev_job *j, const struct ev_measu
 	}
 
 	pool_run(pool, do_verify, dp);
+	if (fault_verify(p->name))
+		dp->rc[0] = ev_fail(&dp->err[0], EV_ERR_VERIFY,
+				    "%s: fault injected by EAVES_FAULT=verify:%s", p->name, p->name);
 	if ((rc = first_error(dp, n, e))) {
 		if (rc == EV_ERR_VERIFY) {
 			m->status = EV_ERR_VERIFY;

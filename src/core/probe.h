@@ -68,6 +68,11 @@ struct ev_measurement {
 	struct ev_counts per_rep;    /* work of one repetition */
 };
 
+/* How a measurement's status is written in results: "ok", "skipped" (cannot
+ * run here), "failed_verification" (ran, but its results were wrong: never
+ * used in a peak, ceiling or clock), "interrupted", "error". */
+const char *ev_measure_status_name(int status);
+
 /* Run a job on the pool (whose size must equal j->nthreads). Returns EV_OK or an
  * error for failures of eaves itself; the job's own outcome is in m->status. */
 int driver_measure(struct ev_pool *pool, struct ev_job *j, const struct ev_measure_opts *o,
