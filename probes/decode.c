@@ -20,6 +20,8 @@
 
 #include "mem.h"
 
+_Static_assert(sizeof(ev_fp16) == 2, "the KV cache is stored as ev_fp16 (DEC_KV_TYPE)");
+
 #define ALIGN64(x) (((x) + 63) & ~(size_t)63)
 #define ROW_TILE 16
 
@@ -259,14 +261,14 @@ void dec_memory_plan(const struct ev_model_shape *s, int type, int ctx_cap, int 
 	memset(&m, 0, sizeof m);
 	m.s = *s;
 	m.type = type;
-	m.vdt = ev_types[type].vec_dot_type;
+	m.vdt = ev_types[type].act;
 	m.q_dim = s->n_heads * s->head_dim;
 	m.kv_dim = s->n_kv_heads * s->head_dim;
 	m.ctx_cap = ctx_cap;
 	m.batch_cap = batch_cap;
 	m.L = calloc((size_t)s->n_layers, sizeof *m.L);
 	*weights = m.L ? (double)weights_layout(&m, NULL) : 0;
-	*kv = 2.0 * s->n_layers * (double)ctx_cap * m.kv_dim * sizeof(ev_fp16);
+	*kv = ev_shape_kv_bytes(s, ev_type_bytes_per_weight(DEC_KV_TYPE), ctx_cap);
 	*act = (double)acts_layout(&m, NULL, nthreads);
 	free(m.L);
 }
@@ -279,7 +281,7 @@ int dec_model_create(struct dec_model *m, const struct ev_model_shape *s, int ty
 	memset(m, 0, sizeof *m);
 	m->s = *s;
 	m->type = type;
-	m->vdt = ev_types[type].vec_dot_type;
+	m->vdt = ev_types[type].act;
 	m->q_dim = s->n_heads * s->head_dim;
 	m->kv_dim = s->n_kv_heads * s->head_dim;
 	m->ctx_cap = ctx_cap;
@@ -292,7 +294,7 @@ int dec_model_create(struct dec_model *m, const struct ev_model_shape *s, int ty
 		return ev_fail(e, EV_ERR_RUNTIME, "decode: out of memory");
 	m->wmem_bytes = weights_layout(m, NULL);
 	m->wmem = mem_alloc(m->wmem_bytes, EV_PAGES_HUGE);
-	m->kv_bytes = 2 * (size_t)s->n_layers * (size_t)ctx_cap * (size_t)m->kv_dim * sizeof(ev_fp16);
+	m->kv_bytes = (size_t)ev_shape_kv_bytes(s, ev_type_bytes_per_weight(DEC_KV_TYPE), ctx_cap);
 	m->kvmem = mem_alloc(m->kv_bytes, EV_PAGES_HUGE);
 	m->act_bytes = acts_layout(m, NULL, m->nthreads);
 	m->amem = mem_alloc(m->act_bytes, EV_PAGES_DEFAULT);
@@ -603,7 +605,7 @@ static int mm_init(struct ev_job *j, struct ev_err *e)
 	s->rows = (int)(j->ws_bytes / rb);
 	if (s->rows < 4)
 		s->rows = 4;
-	s->act = malloc(ev_act_bytes(ev_types[j->kernel].vec_dot_type, cols));
+	s->act = malloc(ev_act_bytes(ev_types[j->kernel].act, cols));
 	x = malloc(sizeof(float) * (size_t)cols);
 	if (!s->act || !x) {
 		free(x);
@@ -613,7 +615,7 @@ static int mm_init(struct ev_job *j, struct ev_err *e)
 	}
 	for (int i = 0; i < cols; i++)
 		x[i] = (float)((i % 19) - 9) / 9.0f;
-	ev_act_quantize(ev_types[j->kernel].vec_dot_type, x, s->act, cols);
+	ev_act_quantize(ev_types[j->kernel].act, x, s->act, cols);
 	free(x);
 	j->priv = s;
 	return EV_OK;

@@ -14,6 +14,9 @@
 #include "quant.h"
 #include "threads.h"
 
+/* The KV cache's element type (fp16): its bytes come from the traits table. */
+#define DEC_KV_TYPE EV_TYPE_F16
+
 struct dec_tensor {
 	int type, rows, cols;
 	size_t row_bytes;

@@ -4,6 +4,7 @@
 #include "quant.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -240,12 +241,12 @@ static float dot_q4_0_ref(int n, const void *w, const void *a)
 }
 
 const struct ev_type_traits ev_types[EV_TYPE__COUNT] = {
-	[EV_TYPE_F32] = {"f32", 1, 4, EV_TYPE_F32, f32_to_float, f32_from_float, dot_f32_ref},
-	[EV_TYPE_F16] = {"f16", 1, 2, EV_TYPE_F32, f16_to_float, f16_from_float, dot_f16_ref},
-	[EV_TYPE_BF16] = {"bf16", 1, 2, EV_TYPE_F32, bf16_to_float, bf16_from_float, dot_bf16_ref},
-	[EV_TYPE_Q8_0] = {"q8_0", QK, sizeof(struct block_q8_0), EV_TYPE_Q8_0, q8_0_to_float,
+	[EV_TYPE_F32] = {"f32", 1, 4, 32, EV_ACT_F32, f32_to_float, f32_from_float, dot_f32_ref},
+	[EV_TYPE_F16] = {"f16", 1, 2, 16, EV_ACT_F32, f16_to_float, f16_from_float, dot_f16_ref},
+	[EV_TYPE_BF16] = {"bf16", 1, 2, 16, EV_ACT_F32, bf16_to_float, bf16_from_float, dot_bf16_ref},
+	[EV_TYPE_Q8_0] = {"q8_0", QK, sizeof(struct block_q8_0), 8, EV_ACT_Q8_0, q8_0_to_float,
 			  q8_0_from_float, dot_q8_0_ref},
-	[EV_TYPE_Q4_0] = {"q4_0", QK, sizeof(struct block_q4_0), EV_TYPE_Q8_0, q4_0_to_float,
+	[EV_TYPE_Q4_0] = {"q4_0", QK, sizeof(struct block_q4_0), 4, EV_ACT_Q8_0, q4_0_to_float,
 			  q4_0_from_float, dot_q4_0_ref},
 };
 
@@ -255,6 +256,42 @@ int ev_type_by_name(const char *name)
 		if (!strcmp(ev_types[t].name, name))
 			return t;
 	return -1;
+}
+
+int ev_type_list_parse(const char *list, int *types, int max, char *why, size_t len)
+{
+	char buf[256], *tok, *save = NULL, known[128] = "";
+	int n = 0;
+	size_t k = 0;
+	for (int t = 0; t < EV_TYPE__COUNT && k < sizeof known; t++)
+		k += (size_t)snprintf(known + k, sizeof known - k, "%s%s", t ? ", " : "", ev_types[t].name);
+	if (strlen(list) >= sizeof buf) {
+		snprintf(why, len, "the list is longer than %zu characters", sizeof buf - 1);
+		return -1;
+	}
+	snprintf(buf, sizeof buf, "%s", list);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		int t = ev_type_by_name(tok);
+		if (t < 0) {
+			snprintf(why, len, "unknown format '%.40s' (known: %s)", tok, known);
+			return -1;
+		}
+		for (int i = 0; i < n; i++)
+			if (types[i] == t) {
+				snprintf(why, len, "'%s' is listed twice", tok);
+				return -1;
+			}
+		if (n >= max) {
+			snprintf(why, len, "more than %d formats", max);
+			return -1;
+		}
+		types[n++] = t;
+	}
+	if (n == 0) {
+		snprintf(why, len, "no format given (known: %s)", known);
+		return -1;
+	}
+	return n;
 }
 
 double ev_type_bytes_per_weight(int t)
@@ -319,9 +356,28 @@ void ev_q8_0x4_unpack_row(const void *group, int n, int r, void *row)
 	}
 }
 
+static const char *const act_names[EV_ACT__COUNT] = {
+#define X(id, nm) [EV_ACT_##id] = nm,
+	EV_ACTS(X)
+#undef X
+};
+
+const char *ev_act_name(int act)
+{
+	return act >= 0 && act < EV_ACT__COUNT ? act_names[act] : "?";
+}
+
+void ev_act_to_float(int act, const void *a, float *x, int64_t n)
+{
+	if (act == EV_ACT_Q8_0)
+		q8_0_to_float(a, x, n);
+	else
+		memcpy(x, a, (size_t)n * sizeof(float));
+}
+
 size_t ev_act_bytes(int vdt, int64_t n)
 {
-	if (vdt == EV_TYPE_Q8_0)
+	if (vdt == EV_ACT_Q8_0)
 		return (((size_t)(n / QK) * sizeof(struct block_q8_0) + 63) & ~(size_t)63) +
 		       (size_t)(n / QK) * sizeof(float);
 	return (size_t)n * sizeof(float);
@@ -329,7 +385,7 @@ size_t ev_act_bytes(int vdt, int64_t n)
 
 void ev_act_quantize_range(int vdt, const float *x, void *act, int64_t n, int64_t i0, int64_t i1)
 {
-	if (vdt == EV_TYPE_Q8_0) {
+	if (vdt == EV_ACT_Q8_0) {
 		struct block_q8_0 *b = act;
 		float *sums = (float *)ev_act_q8_sums(act, n);
 		q8_0_from_float(x + i0, b + i0 / QK, i1 - i0);

@@ -50,11 +50,28 @@ typedef float (*ev_dot_fn)(int n, const void *w, const void *act);
 typedef void (*ev_dot_rows_fn)(int n, const void *w, size_t row_bytes, int nr, const void *act,
 			       float *out);
 
+/* Activation formats: what a weight format's dot product takes as its other
+ * operand. A separate list from the weight formats, so an activation format
+ * never becomes a --quant choice. */
+#define EV_ACTS(X)                                                                           \
+	X(F32, "f32")                                                                        \
+	X(Q8_0, "q8_0 + block sums")
+
+enum ev_act {
+#define X(id, nm) EV_ACT_##id,
+	EV_ACTS(X)
+#undef X
+	EV_ACT__COUNT
+};
+const char *ev_act_name(int act);
+
 struct ev_type_traits {
 	const char *name;
 	int block_elems;
-	size_t block_bytes;
-	int vec_dot_type;     /* format the activations must be in */
+	size_t block_bytes;   /* bytes/weight = block_bytes / block_elems: the truth */
+	int nominal_bits;     /* the width in the format's name (4 for q4_0): only the rule
+			       * of thumb `predict --simple` states uses it */
+	int act;              /* enum ev_act: format the activations must be in */
 	void (*to_float)(const void *src, float *dst, int64_t n);
 	void (*from_float)(const float *src, void *dst, int64_t n);
 	ev_dot_fn dot_ref;    /* scalar reference, always present */
@@ -62,6 +79,9 @@ struct ev_type_traits {
 extern const struct ev_type_traits ev_types[EV_TYPE__COUNT];
 
 int ev_type_by_name(const char *name);
+/* "q4_0,q8_0,f16" into types (at most max, each once); the count, or -1 with
+ * the problem in why (unknown name, listed twice, more than max). */
+int ev_type_list_parse(const char *list, int *types, int max, char *why, size_t len);
 double ev_type_bytes_per_weight(int type);
 /* Bytes of one row of n weights (n a multiple of block_elems). */
 size_t ev_type_row_bytes(int type, int64_t n);
@@ -107,16 +127,18 @@ const struct ev_dot_impl *ev_dot_pick(int type, const struct ev_cpu *c);
 const struct ev_dot_impl *ev_dot_all(int *n);
 
 
-/* ---- activations for the integer paths ----
- * An activation vector for q4_0/q8_0 weights is n/32 q8_0 blocks followed (at
- * the next 64-byte boundary) by one float per block: d * sum(q). The AVX-512
- * VNNI kernels need the sums (vpdpbusd multiplies unsigned by signed bytes, so
- * they shift weights to unsigned and subtract the sum back). */
-size_t ev_act_bytes(int vec_dot_type, int64_t n);
-void ev_act_quantize(int vec_dot_type, const float *x, void *act, int64_t n);
+/* ---- activations ----
+ * EV_ACT_F32: n floats. EV_ACT_Q8_0 (for q4_0/q8_0 weights): n/32 q8_0 blocks
+ * followed (at the next 64-byte boundary) by one float per block: d * sum(q).
+ * The AVX-512 VNNI kernels need the sums (vpdpbusd multiplies unsigned by
+ * signed bytes, so they shift weights to unsigned and subtract the sum back). */
+size_t ev_act_bytes(int act, int64_t n);
+void ev_act_quantize(int act, const float *x, void *act_out, int64_t n);
+/* The activation values as floats (what a dot product really multiplies by). */
+void ev_act_to_float(int act, const void *a, float *x, int64_t n);
 /* The same for elements [i0, i1) only (multiples of 32) of an n-element vector:
  * threads quantize their own parts of one vector. */
-void ev_act_quantize_range(int vec_dot_type, const float *x, void *act, int64_t n, int64_t i0,
+void ev_act_quantize_range(int act, const float *x, void *act_out, int64_t n, int64_t i0,
 			   int64_t i1);
 static inline const float *ev_act_q8_sums(const void *act, int64_t n)
 {

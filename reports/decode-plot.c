@@ -48,6 +48,10 @@ int plot_decode_text(const cJSON *doc, const char *prefix, char **ctx_dat, char 
 	struct sbuf cd = {0}, cg = {0}, bd = {0}, bg = {0}, pl = {0};
 	struct ev_model_shape s;
 	double bw = num(dec, "reference_bw_best_bytes_per_s"), ds = num(dec, "datasheet_bw_bytes_per_s");
+	/* the KV element size the run used (results before the field: fp16) */
+	double kv_elem = cJSON_GetObjectItemCaseSensitive(dec, "kv_cache_elem_bytes")
+				 ? num(dec, "kv_cache_elem_bytes")
+				 : 2;
 	int maxctx = 1, k = 0, block = 0;
 	*ctx_dat = *ctx_gp = *bar_dat = *bar_gp = NULL;
 	if (!dec)
@@ -55,6 +59,9 @@ int plot_decode_text(const cJSON *doc, const char *prefix, char **ctx_dat, char 
 	shape_of(cJSON_GetObjectItemCaseSensitive(dec, "model"), &s);
 	if (s.n_layers < 1 || bw <= 0)
 		return ev_fail(e, EV_ERR_USAGE, "decode section without a model shape or bandwidth");
+	if (!(kv_elem > 0 && kv_elem <= 8))
+		return ev_fail(e, EV_ERR_USAGE, "decode.kv_cache_elem_bytes: %g is not 1 to 8 bytes",
+			       kv_elem);
 	cJSON_ArrayForEach(run, cJSON_GetObjectItemCaseSensitive(dec, "runs"))
 	{
 		const cJSON *p;
@@ -80,7 +87,7 @@ int plot_decode_text(const cJSON *doc, const char *prefix, char **ctx_dat, char 
 		sb_printf(&cd, "\n\n# %s ceiling at %.1f GB/s\n", q, bw / 1e9);
 		for (double c = 1; c <= maxctx * 1.001; c *= 1.25) {
 			struct ev_decode_cost cost;
-			dm_decode_cost(&s, bpw, 2, (int)c, &cost);
+			dm_decode_cost(&s, bpw, kv_elem, (int)c, &cost);
 			sb_printf(&cd, "%d %.6g\n", (int)c, dm_ceiling_tok_s(cost.total_bytes, bw));
 		}
 		sb_printf(&pl, "%s'%s-ctx.dat' index %d with linespoints pt 7 ps 1.3 lw 2 lc rgb '%s' title \"%s measured\", \\\n"

@@ -19,15 +19,14 @@ void dm_decode_cost(const struct ev_model_shape *m, double bpw, double kv_elem, 
 		    struct ev_decode_cost *c)
 {
 	struct ev_model_counts n;
-	double kvd = (double)m->n_kv_heads * m->head_dim;
 	dm_count(m, &n);
 	if (ctx < 1)
 		ctx = 1;
 	c->weight_bytes = n.matmul * bpw;
 	c->embed_bytes = m->hidden * bpw;
 	c->vec_bytes = (n.norms + n.biases) * 4;
-	c->kv_read_bytes = 2.0 * m->n_layers * ctx * kvd * kv_elem;
-	c->kv_write_bytes = 2.0 * m->n_layers * kvd * kv_elem;
+	c->kv_read_bytes = ev_shape_kv_bytes(m, kv_elem, ctx);
+	c->kv_write_bytes = ev_shape_kv_bytes(m, kv_elem, 1);
 	c->total_bytes = c->weight_bytes + c->embed_bytes + c->vec_bytes + c->kv_read_bytes +
 			 c->kv_write_bytes;
 	c->flops = 2 * n.matmul + 4.0 * m->n_layers * m->n_heads * m->head_dim * ctx;
@@ -43,7 +42,7 @@ double dm_weights_bytes(const struct ev_model_shape *m, double bpw)
 
 double dm_kv_bytes(const struct ev_model_shape *m, double kv_elem, int ctx_cap)
 {
-	return 2.0 * m->n_layers * (double)ctx_cap * m->n_kv_heads * m->head_dim * kv_elem;
+	return ev_shape_kv_bytes(m, kv_elem, ctx_cap);
 }
 
 double dm_ceiling_tok_s(double bytes_per_token, double bw)

@@ -10,6 +10,7 @@
 #include "bench-decode.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +19,7 @@
 #include "decode.h"
 #include "json.h"
 #include "mem.h"
+#include "models.h"
 #include "probes.h"
 #include "timer.h"
 #include "units.h"
@@ -29,6 +31,62 @@ int bench_decode_ctx_cap(const struct ev_decode_opts *o)
 		if (o->ctx[i] + o->ctx_tokens + 1 > cap)
 			cap = o->ctx[i] + o->ctx_tokens + 1;
 	return cap;
+}
+
+/* Limits of the arrays a run fills: checked once, here, for every caller. */
+static int check_limits(struct ev_err *e, const struct ev_decode_opts *o, const char *src)
+{
+	static const struct {
+		const char *name;
+		int lo, hi;
+		size_t off;
+	} f[] = {
+		{"prompt", 1, EV_DEC_MAX_PROMPT, offsetof(struct ev_decode_opts, prompt)},
+		{"tokens", 1, EV_DEC_MAX_TOKENS, offsetof(struct ev_decode_opts, tokens)},
+		{"ctx-tokens", 1, EV_DEC_MAX_CTX_TOKENS, offsetof(struct ev_decode_opts, ctx_tokens)},
+	};
+	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
+		int v = *(const int *)(const void *)((const char *)o + f[i].off);
+		if (v < f[i].lo || v > f[i].hi)
+			return ev_fail(e, EV_ERR_USAGE, "%s%s: %d is outside %d..%d", src, f[i].name, v,
+				       f[i].lo, f[i].hi);
+	}
+	if (o->ntypes < 1 || o->ntypes > EV_TYPE__COUNT || o->nctx < 1 || o->nctx > EV_DEC_MAX_CTX)
+		return ev_fail(e, EV_ERR_USAGE, "%s: %d formats and %d context lengths (1..%d, 1..%d)",
+			       src, o->ntypes, o->nctx, EV_TYPE__COUNT, EV_DEC_MAX_CTX);
+	for (int i = 0; i < o->nctx; i++)
+		if (o->ctx[i] < 1 || o->ctx[i] > o->shape.max_ctx)
+			return ev_fail(e, EV_ERR_USAGE,
+				       "%sctx: %d is outside 1..%d (the model's max_position_embeddings)",
+				       src, o->ctx[i], o->shape.max_ctx);
+	if (o->prompt + o->tokens > o->shape.max_ctx)
+		return ev_fail(e, EV_ERR_USAGE, "%sprompt + %stokens = %d exceeds the model's %d positions",
+			       src, src, o->prompt + o->tokens, o->shape.max_ctx);
+	if (o->threads < 1 || o->threads > EV_MAX_THREADS)
+		return ev_fail(e, EV_ERR_USAGE, "%sthreads: %d is outside 1..%d", src, o->threads,
+			       EV_MAX_THREADS);
+	return EV_OK;
+}
+
+int bench_decode_opts_parse(struct ev_ctx *c, const struct ev_decode_text *t, const char *src,
+			    struct ev_decode_opts *o)
+{
+	char why[256];
+	int rc;
+	if (!t->model)
+		return ev_fail(&c->err, EV_ERR_USAGE, "%smodel is required (see eaves models)", src);
+	if ((rc = models_load(t->model, &o->shape, &c->err)))
+		return rc;
+	if ((o->ntypes = ev_type_list_parse(t->quant, o->types, EV_TYPE__COUNT, why, sizeof why)) < 0)
+		return ev_fail(&c->err, EV_ERR_USAGE, "%squant: %s", src, why);
+	if ((o->nctx = units_parse_int_list(t->ctx, o->ctx, EV_DEC_MAX_CTX, why, sizeof why)) < 0)
+		return ev_fail(&c->err, EV_ERR_USAGE, "%sctx: %s", src, why);
+	o->prompt = t->prompt;
+	o->tokens = t->tokens;
+	o->ctx_tokens = t->ctx_tokens;
+	if (o->threads == 0)
+		o->threads = c->topo.cores > 0 ? c->topo.cores : 1;
+	return check_limits(&c->err, o, src);
 }
 
 int bench_decode_check_fit(struct ev_ctx *c, const struct ev_decode_opts *o)
@@ -228,9 +286,10 @@ static int run_one(struct ev_ctx *c, struct ev_pool *pool, struct ev_decode_opts
 		t0 = timer_now();
 		tok = dec_forward(&m, pool, &tok, 1, pos);
 		run->tpot_s[run->ntpot++] = timer_now() - t0;
-		if (run->ngen < 32)
+		if (run->ngen <= EV_DEC_MAX_TOKENS)
 			run->gen[run->ngen++] = tok;
-		dm_decode_cost(&o->shape, ev_type_bytes_per_weight(run->type), 2, pos + 1, &cost);
+		dm_decode_cost(&o->shape, ev_type_bytes_per_weight(run->type),
+			       ev_type_bytes_per_weight(DEC_KV_TYPE), pos + 1, &cost);
 		sum += run->tpot_s[i];
 		bytes += cost.total_bytes;
 		flops += cost.flops;
@@ -260,11 +319,11 @@ static int run_one(struct ev_ctx *c, struct ev_pool *pool, struct ev_decode_opts
 	for (int k = 0; k < o->nctx && !R->interrupted; k++) {
 		struct ev_decode_ctxpt *p = &run->ctx[run->nctx];
 		int C = o->ctx[k];
-		double tps[64];
+		double tps[EV_DEC_MAX_CTX_TOKENS];
 		ctx_progress(c, "decode: %s %s: %d tokens at context %d", o->shape.name, tn, o->ctx_tokens, C);
 		dec_fill_kv(&m, pool, C - 1, o->seed + (uint64_t)C);
 		p->ctx = C;
-		for (int i = 0; i < o->ctx_tokens && i < 64; i++) {
+		for (int i = 0; i < o->ctx_tokens && i < EV_DEC_MAX_CTX_TOKENS; i++) {
 			if (c->stop && *c->stop) {
 				R->interrupted = 1;
 				break;
@@ -278,7 +337,8 @@ static int run_one(struct ev_ctx *c, struct ev_pool *pool, struct ev_decode_opts
 		if (p->n == 0)
 			break;
 		stats_compute(tps, (size_t)p->n, 1, &p->tps);
-		dm_decode_cost(&o->shape, ev_type_bytes_per_weight(run->type), 2, C + p->n / 2, &p->cost);
+		dm_decode_cost(&o->shape, ev_type_bytes_per_weight(run->type),
+			       ev_type_bytes_per_weight(DEC_KV_TYPE), C + p->n / 2, &p->cost);
 		p->ceiling_tok_s = dm_ceiling_tok_s(p->cost.total_bytes, run->ceil_bw);
 		run->nctx++;
 	}
@@ -308,7 +368,7 @@ int bench_decode(struct ev_ctx *c, struct ev_decode_opts *o, struct ev_decode_re
 	struct ev_pool *pool = NULL;
 	int rc, llc = topo_llc(&c->topo);
 	memset(r, 0, sizeof *r);
-	if ((rc = bench_decode_check_fit(c, o)))
+	if ((rc = check_limits(&c->err, o, "decode: ")) || (rc = bench_decode_check_fit(c, o)))
 		return rc;
 	if (llc >= 0)
 		r->llc_bytes = (double)topo_cache_capacity(&c->topo, &c->topo.caches[llc], o->threads);
@@ -367,7 +427,7 @@ cJSON *bench_decode_json(const struct ev_decode_result *r)
 	json_num(d, "threads", o->threads);
 	json_num(d, "prompt_tokens", o->prompt);
 	json_num(d, "generated_tokens", o->tokens);
-	json_num(d, "kv_cache_elem_bytes", 2);
+	json_num(d, "kv_cache_elem_bytes", ev_type_bytes_per_weight(DEC_KV_TYPE));
 	json_num(d, "reference_bw_best_bytes_per_s", o->bw_best);
 	json_num(d, "reference_bw_median_bytes_per_s", o->bw_median);
 	json_str(d, "reference_bw_source", o->bw_source);

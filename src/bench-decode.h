@@ -10,8 +10,10 @@
 #include "quant.h"
 #include "stats.h"
 
-#define EV_DEC_MAX_CTX 16
-#define EV_DEC_MAX_TOKENS 1024
+#define EV_DEC_MAX_CTX 16        /* context lengths in one run */
+#define EV_DEC_MAX_TOKENS 1024    /* tokens generated one by one */
+#define EV_DEC_MAX_CTX_TOKENS 64  /* tokens decoded at each context length */
+#define EV_DEC_MAX_PROMPT 8192
 
 struct ev_decode_opts {
 	struct ev_model_shape shape;
@@ -28,7 +30,7 @@ struct ev_decode_opts {
 
 struct ev_decode_ctxpt {
 	int ctx, n;
-	double t_s[64];
+	double t_s[EV_DEC_MAX_CTX_TOKENS];
 	struct ev_stats tps;           /* tokens/s per token */
 	struct ev_decode_cost cost;
 	double ceiling_tok_s;
@@ -57,7 +59,7 @@ struct ev_decode_run {
 	double weights_bytes, kv_bytes, act_bytes, rss_bytes, peak_rss_bytes;
 	int nctx;
 	struct ev_decode_ctxpt ctx[EV_DEC_MAX_CTX];
-	int ngen, gen[32];
+	int ngen, gen[EV_DEC_MAX_TOKENS + 1]; /* the prefill's token, then each generated one */
 };
 
 struct ev_decode_result {
@@ -67,6 +69,16 @@ struct ev_decode_result {
 	struct ev_decode_run runs[EV_TYPE__COUNT];
 };
 
+/* The decode settings as text and numbers, from options or a profile. */
+struct ev_decode_text {
+	const char *model, *quant, *ctx;
+	int prompt, tokens, ctx_tokens;
+};
+/* Check every value and fill o's model, formats, contexts and counts: the one
+ * validation for every command that takes them. `src` prefixes the field in
+ * errors ("--" for options, "profile quick: decode." for a profile). */
+int bench_decode_opts_parse(struct ev_ctx *c, const struct ev_decode_text *t, const char *src,
+			    struct ev_decode_opts *o);
 /* Memory check of every quantization before anything is allocated. */
 int bench_decode_check_fit(struct ev_ctx *c, const struct ev_decode_opts *o);
 int bench_decode(struct ev_ctx *c, struct ev_decode_opts *o, struct ev_decode_result *r);

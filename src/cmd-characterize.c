@@ -46,6 +46,24 @@ struct profile {
 	int prompt, tokens, ctx_tokens;
 };
 
+/* A whole number field of a profile within [lo, hi] (absent: left as is). */
+static int get_int(const cJSON *o, const char *key, int *out, int required, int lo, int hi,
+		   const char *path, const char *sect, struct ev_err *e)
+{
+	double v = NAN;
+	char where[1200];
+	snprintf(where, sizeof where, "%s: %s", path, sect);
+	if (json_get_num(o, key, &v, required, where, e))
+		return EV_ERR_USAGE;
+	if (isnan(v))
+		return EV_OK;
+	if (!(v >= lo && v <= hi) || v != floor(v))
+		return ev_fail(e, EV_ERR_USAGE, "%s: field '%s.%s': %g is not a whole number in %d..%d",
+			       path, sect, key, v, lo, hi);
+	*out = (int)v;
+	return EV_OK;
+}
+
 static int load_profile(const char *name, struct profile *p, struct ev_err *e)
 {
 	char path[1200];
@@ -77,27 +95,34 @@ static int load_profile(const char *name, struct profile *p, struct ev_err *e)
 	dec = cJSON_GetObjectItemCaseSensitive(d, "decode");
 	p->bw_quick = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(bw, "quick"));
 	p->fl_quick = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(fl, "quick"));
+	if (get_int(bw, "points_per_octave", &p->bw_ppo, 0, 1, 64, path, "bw", e))
+		goto out;
 	v = 0;
-	if (json_get_num(bw, "points_per_octave", &v, 0, path, e))
+	if (json_get_num(bw, "budget_s", &v, 0, path, e))
 		goto out;
-	p->bw_ppo = (int)v;
-	if (json_get_num(bw, "budget_s", &p->bw_budget, 0, path, e))
+	if (!(v >= 0 && v <= 86400)) {
+		ev_fail(e, EV_ERR_USAGE, "%s: field 'bw.budget_s': %g is not 0 to 86400 seconds", path, v);
 		goto out;
+	}
+	p->bw_budget = v;
 	if (cJSON_IsObject(dec)) {
-		double pr = 0, tk = 0, ct = 0;
 		const char *mo = NULL, *qu = NULL, *cx = NULL;
 		if (json_get_str(dec, "model", &mo, 1, path, e) || json_get_str(dec, "quant", &qu, 1, path, e) ||
-		    json_get_str(dec, "ctx", &cx, 1, path, e) || json_get_num(dec, "prompt", &pr, 1, path, e) ||
-		    json_get_num(dec, "tokens", &tk, 1, path, e) ||
-		    json_get_num(dec, "ctx_tokens", &ct, 1, path, e))
+		    json_get_str(dec, "ctx", &cx, 1, path, e) ||
+		    get_int(dec, "prompt", &p->prompt, 1, 1, EV_DEC_MAX_PROMPT, path, "decode", e) ||
+		    get_int(dec, "tokens", &p->tokens, 1, 1, EV_DEC_MAX_TOKENS, path, "decode", e) ||
+		    get_int(dec, "ctx_tokens", &p->ctx_tokens, 1, 1, EV_DEC_MAX_CTX_TOKENS, path, "decode", e))
 			goto out;
+		if (strlen(mo) >= sizeof p->model || strlen(qu) >= sizeof p->quant ||
+		    strlen(cx) >= sizeof p->ctx) {
+			ev_fail(e, EV_ERR_USAGE, "%s: decode.model, .quant or .ctx is longer than %zu characters",
+				path, sizeof p->ctx - 1);
+			goto out;
+		}
 		p->has_decode = 1;
 		snprintf(p->model, sizeof p->model, "%s", mo);
 		snprintf(p->quant, sizeof p->quant, "%s", qu);
 		snprintf(p->ctx, sizeof p->ctx, "%s", cx);
-		p->prompt = (int)pr;
-		p->tokens = (int)tk;
-		p->ctx_tokens = (int)ct;
 	}
 	rc = EV_OK;
 out:
@@ -134,38 +159,28 @@ static void step(struct ev_ctx *c, int i, int n, const char *what, double t0)
 	fprintf(c->log, "[%d/%d] %s (%.0f s elapsed)\n", i, n, what, timer_now() - t0);
 }
 
-static int run_decode(struct ev_ctx *c, const struct profile *p, const struct ev_device *dev,
-		      cJSON *doc, struct ev_decode_result *dr)
+/* The profile's decode settings, checked (with the options' own checks)
+ * before anything is measured. */
+static int decode_opts(struct ev_ctx *c, const struct profile *p, struct ev_decode_opts *o)
 {
-	struct ev_decode_opts o;
+	struct ev_decode_text t = {p->model, p->quant, p->ctx, p->prompt, p->tokens, p->ctx_tokens};
+	char src[64];
+	memset(o, 0, sizeof *o);
+	snprintf(src, sizeof src, "profile %s: decode.", p->name);
+	o->threads = c->topo.cores;
+	o->seed = 1;
+	o->quick = !strcmp(p->name, "quick");
+	return bench_decode_opts_parse(c, &t, src, o);
+}
+
+static int run_decode(struct ev_ctx *c, const struct ev_decode_opts *dopt,
+		      const struct ev_device *dev, cJSON *doc, struct ev_decode_result *dr)
+{
+	struct ev_decode_opts o = *dopt;
 	struct rep_result *r = calloc(1, sizeof *r);
-	char buf[96], *tok, *save = NULL;
 	int rc;
-	memset(&o, 0, sizeof o);
 	if (!r)
 		return ev_fail(&c->err, EV_ERR_RUNTIME, "out of memory");
-	if ((rc = models_load(p->model, &o.shape, &c->err)))
-		goto out;
-	snprintf(buf, sizeof buf, "%s", p->quant);
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		int t = ev_type_by_name(tok);
-		if (t < 0) {
-			rc = ev_fail(&c->err, EV_ERR_USAGE, "profile %s: unknown weight format '%s'", p->name, tok);
-			goto out;
-		}
-		o.types[o.ntypes++] = t;
-	}
-	o.nctx = units_parse_int_list(p->ctx, o.ctx, EV_DEC_MAX_CTX);
-	if (o.nctx <= 0) {
-		rc = ev_fail(&c->err, EV_ERR_USAGE, "profile %s: bad ctx list '%s'", p->name, p->ctx);
-		goto out;
-	}
-	o.prompt = p->prompt;
-	o.tokens = p->tokens;
-	o.ctx_tokens = p->ctx_tokens;
-	o.threads = c->topo.cores;
-	o.seed = 1;
-	o.quick = !strcmp(p->name, "quick");
 	/* The ceiling: the DRAM read bandwidth measured a moment ago in this run. */
 	if (rep_load(doc, "(this run)", r, &c->err) == EV_OK) {
 		const struct rep_mem *m = rep_mem_find(r, "DRAM", o.threads);
@@ -184,7 +199,6 @@ static int run_decode(struct ev_ctx *c, const struct profile *p, const struct ev
 	rc = bench_decode(c, &o, dr);
 	if (rc == EV_OK || dr->nruns > 0)
 		cJSON_AddItemToObject(doc, "decode", bench_decode_json(dr));
-out:
 	free(r);
 	return rc;
 }
@@ -201,6 +215,7 @@ int cmd_characterize(struct ev_ctx *c, int argc, char **argv)
 	struct ev_flops_opts fo;
 	struct ev_flops_result *flr = NULL;
 	struct ev_decode_result *dr = NULL;
+	struct ev_decode_opts dopt;
 	struct ev_clock_result clk;
 	cJSON *doc = NULL, *fl;
 	double t0 = timer_now();
@@ -232,12 +247,9 @@ int cmd_characterize(struct ev_ctx *c, int argc, char **argv)
 		if ((rc = devices_load(v[O_DEVICE].s, dev, &c->err)))
 			goto out;
 	}
-	if (p.has_decode) {
-		/* Refuse before minutes of measuring if the model cannot fit. */
-		struct ev_model_shape ms;
-		if ((rc = models_load(p.model, &ms, &c->err)))
-			goto out;
-	}
+	/* Refuse a bad profile before minutes of measuring. */
+	if (p.has_decode && (rc = decode_opts(c, &p, &dopt)))
+		goto out;
 	gethostname(host, sizeof host - 1);
 	for (char *h = host; *h; h++)
 		if (*h == '/' || *h == ' ')
@@ -302,7 +314,7 @@ int cmd_characterize(struct ev_ctx *c, int argc, char **argv)
 
 	if (p.has_decode) {
 		step(c, ++k, nsteps, "LLM decode", t0);
-		rc = run_decode(c, &p, dev, doc, dr);
+		rc = run_decode(c, &dopt, dev, doc, dr);
 		if (rc == EV_ERR_USAGE) {
 			/* e.g. the model does not fit: keep the roofline, say why */
 			fprintf(c->log, "eaves characterize: decode skipped: %s\n", c->err.msg);

@@ -29,10 +29,10 @@ int cmd_apply_isa(struct ev_ctx *c, const char *name)
 
 int cmd_parse_threads(struct ev_ctx *c, const char *text, int *t, int max)
 {
-	int n = units_parse_int_list(text, t, max);
+	char why[256];
+	int n = units_parse_int_list(text, t, max, why, sizeof why);
 	if (n <= 0)
-		return -ev_fail(&c->err, EV_ERR_USAGE,
-				"--threads: '%s' is not a list of thread counts (try 1,2 or 1-4)", text);
+		return -ev_fail(&c->err, EV_ERR_USAGE, "--threads: %s", why);
 	for (int i = 0; i < n; i++)
 		if (t[i] < 1 || t[i] > EV_MAX_THREADS)
 			return -ev_fail(&c->err, EV_ERR_USAGE, "--threads: %d is out of range [1, %d]",

@@ -45,48 +45,30 @@ static const char details[] =
 int cmd_decode_setup(struct ev_ctx *c, struct ev_optval *v, struct ev_decode_opts *o);
 int cmd_decode_setup(struct ev_ctx *c, struct ev_optval *v, struct ev_decode_opts *o)
 {
-	char buf[256], *tok, *save = NULL;
+	struct ev_decode_text t = {
+		.model = v[O_MODEL].s,
+		.quant = v[O_QUANT].s,
+		.ctx = v[O_CTX].s,
+		.prompt = (int)v[O_PROMPT].i,
+		.tokens = (int)v[O_TOKENS].i,
+		.ctx_tokens = (int)v[O_CTXTOK].i,
+	};
 	int rc;
 	memset(o, 0, sizeof *o);
-	if (!v[O_MODEL].set)
-		return ev_fail(&c->err, EV_ERR_USAGE, "decode: --model is required (see eaves models)");
-	if ((rc = models_load(v[O_MODEL].s, &o->shape, &c->err)))
-		return rc;
-	snprintf(buf, sizeof buf, "%s", v[O_QUANT].s);
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		int t = ev_type_by_name(tok);
-		if (t < 0)
-			return ev_fail(&c->err, EV_ERR_USAGE,
-				       "--quant: unknown format '%s' (known: q4_0, q8_0, f16, bf16, f32)", tok);
-		if (o->ntypes < EV_TYPE__COUNT)
-			o->types[o->ntypes++] = t;
-	}
 	o->quick = v[O_QUICK].set;
-	o->prompt = (int)v[O_PROMPT].i;
-	o->tokens = (int)v[O_TOKENS].i;
-	o->ctx_tokens = (int)v[O_CTXTOK].i;
 	if (o->quick) {
 		if (!v[O_PROMPT].set)
-			o->prompt = 32;
+			t.prompt = 32;
 		if (!v[O_TOKENS].set)
-			o->tokens = 16;
+			t.tokens = 16;
 		if (!v[O_CTXTOK].set)
-			o->ctx_tokens = 4;
+			t.ctx_tokens = 4;
+		if (!v[O_CTX].set)
+			t.ctx = "128,1024";
 	}
-	o->nctx = units_parse_int_list(o->quick && !v[O_CTX].set ? "128,1024" : v[O_CTX].s, o->ctx,
-				       EV_DEC_MAX_CTX);
-	if (o->nctx <= 0)
-		return ev_fail(&c->err, EV_ERR_USAGE, "--ctx: '%s' is not a list of context lengths",
-			       v[O_CTX].s);
-	for (int i = 0; i < o->nctx; i++)
-		if (o->ctx[i] < 1 || o->ctx[i] > o->shape.max_ctx)
-			return ev_fail(&c->err, EV_ERR_USAGE,
-				       "--ctx: %d is outside 1..%d (the model's max_position_embeddings)",
-				       o->ctx[i], o->shape.max_ctx);
-	if (o->prompt + o->tokens > o->shape.max_ctx)
-		return ev_fail(&c->err, EV_ERR_USAGE, "--prompt + --tokens = %d exceeds the model's %d positions",
-			       o->prompt + o->tokens, o->shape.max_ctx);
 	o->threads = v[O_THREADS].set ? (int)v[O_THREADS].i : c->topo.cores;
+	if ((rc = bench_decode_opts_parse(c, &t, "--", o)))
+		return rc;
 	o->seed = (uint64_t)v[O_SEED].i;
 	if (v[O_BW].set) {
 		struct rep_mem m;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cmds.h"
+#include "decode.h"
 #include "devices.h"
 #include "json.h"
 #include "models.h"
@@ -23,29 +24,22 @@ static const struct ev_opt opts[O__N] = {
 	[O_ROOF] = {"roofline", EV_OPT_STR, "FILE", "a saved result: its measured DRAM read bandwidth"},
 	[O_CTX] = {"ctx", EV_OPT_STR, "LIST", "context lengths (default 1,512,2048,4096 up to the model's)"},
 	[O_SIMPLE] = {"simple", EV_OPT_FLAG, NULL,
-		      "weights only: 2 bytes/param f16, 1 q8, 0.5 q4 (the back-of-envelope rule)"},
+		      "weights only, at the width in the format's name: 2 bytes/param f16, 1 q8_0, 0.5 q4_0 (the back-of-envelope rule)"},
 	[O_PARAMS] = {"params", EV_OPT_COUNT, "N", "parameter count for --simple without --model (1.7e9)"},
 	[O_MEM] = {"mem", EV_OPT_SIZE, "SIZE", "memory size to check the fit against"},
 };
 
+/* The back-of-envelope rule: the width in the format's name, scales left out
+ * (the traits table's nominal_bits; the exact accounting uses block bytes). */
 static double simple_bpw(int t)
 {
-	switch (t) {
-	case EV_TYPE_Q4_0:
-		return 0.5;
-	case EV_TYPE_Q8_0:
-		return 1;
-	case EV_TYPE_F32:
-		return 4;
-	default:
-		return 2;
-	}
+	return ev_types[t].nominal_bits / 8.0;
 }
 
 int cmd_predict(struct ev_ctx *c, int argc, char **argv)
 {
 	struct ev_optval v[O__N];
-	char *pos[1], src[400] = "", buf[128], *tok, *save = NULL;
+	char *pos[1], src[400] = "", why[256];
 	int npos, help, rc, types[EV_TYPE__COUNT], nt = 0, ctx[16], nctx, have_model;
 	struct ev_model_shape m;
 	double bw = 0, mem = 0, params = 0;
@@ -78,13 +72,8 @@ int cmd_predict(struct ev_ctx *c, int argc, char **argv)
 	}
 	if (v[O_PARAMS].set && have_model)
 		return ev_fail(&c->err, EV_ERR_USAGE, "predict: --params and --model exclude each other");
-	snprintf(buf, sizeof buf, "%s", v[O_QUANT].s);
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		int t = ev_type_by_name(tok);
-		if (t < 0)
-			return ev_fail(&c->err, EV_ERR_USAGE, "--quant: unknown format '%s'", tok);
-		types[nt++] = t;
-	}
+	if ((nt = ev_type_list_parse(v[O_QUANT].s, types, EV_TYPE__COUNT, why, sizeof why)) < 0)
+		return ev_fail(&c->err, EV_ERR_USAGE, "--quant: %s", why);
 	if ((v[O_BW].set != 0) + (v[O_DEVICE].set != 0) + (v[O_ROOF].set != 0) != 1)
 		return ev_fail(&c->err, EV_ERR_USAGE,
 			       "predict: give exactly one of --bandwidth BW, --device D, --roofline FILE");
@@ -117,9 +106,14 @@ int cmd_predict(struct ev_ctx *c, int argc, char **argv)
 	if (v[O_MEM].set)
 		mem = (double)v[O_MEM].u;
 	if (v[O_CTX].set) {
-		nctx = units_parse_int_list(v[O_CTX].s, ctx, 16);
+		nctx = units_parse_int_list(v[O_CTX].s, ctx, 16, why, sizeof why);
 		if (nctx <= 0)
-			return ev_fail(&c->err, EV_ERR_USAGE, "--ctx: '%s' is not a list", v[O_CTX].s);
+			return ev_fail(&c->err, EV_ERR_USAGE, "--ctx: %s", why);
+		for (int i = 0; i < nctx; i++)
+			if (ctx[i] < 1 || (have_model && ctx[i] > m.max_ctx))
+				return ev_fail(&c->err, EV_ERR_USAGE, "--ctx: %d is outside 1..%d%s", ctx[i],
+					       have_model ? m.max_ctx : 1 << 20,
+					       have_model ? " (the model's max_position_embeddings)" : "");
 	} else {
 		static const int def[] = {1, 512, 2048, 4096};
 		nctx = 0;
@@ -159,10 +153,11 @@ int cmd_predict(struct ev_ctx *c, int argc, char **argv)
 				need = bytes;
 			} else {
 				struct ev_decode_cost cost;
-				dm_decode_cost(&m, ev_type_bytes_per_weight(types[t]), 2, ctx[k], &cost);
+				double kv = ev_type_bytes_per_weight(DEC_KV_TYPE);
+				dm_decode_cost(&m, ev_type_bytes_per_weight(types[t]), kv, ctx[k], &cost);
 				bytes = cost.total_bytes;
 				need = dm_weights_bytes(&m, ev_type_bytes_per_weight(types[t])) +
-				       dm_kv_bytes(&m, 2, ctx[k]);
+				       dm_kv_bytes(&m, kv, ctx[k]);
 			}
 			ms = bytes / bw * 1e3;
 			fits = mem <= 0 ? "not checked (give --mem or --device)" : need <= mem ? "yes" : "NO";

@@ -84,8 +84,8 @@ static void test_ref_vs_double(void)
 		float got;
 		tr->from_float(x, w, N);
 		tr->to_float(w, xd, N);
-		ev_act_quantize(tr->vec_dot_type, a, act, N);
-		ev_types[tr->vec_dot_type].to_float(act, ad, N);
+		ev_act_quantize(tr->act, a, act, N);
+		ev_act_to_float(tr->act, act, ad, N);
 		for (int i = 0; i < N; i++) {
 			want += (double)xd[i] * ad[i];
 			mag += fabs((double)xd[i] * ad[i]);
@@ -121,7 +121,7 @@ static void test_impl(const struct ev_cpu *cpu, const struct ev_dot_impl *d)
 				size_t rb = ev_type_row_bytes(d->type, n);
 				float *x = malloc(sizeof(float) * (size_t)n * nr), *a = malloc(sizeof(float) * (size_t)n);
 				unsigned char *w = malloc(rb * (size_t)nr + 1);
-				void *act = malloc(ev_act_bytes(tr->vec_dot_type, n));
+				void *act = malloc(ev_act_bytes(tr->act, n));
 				float out[16], mag;
 				for (int i = 0; i < n * nr; i++)
 					x[i] = frand();
@@ -129,7 +129,7 @@ static void test_impl(const struct ev_cpu *cpu, const struct ev_dot_impl *d)
 					a[i] = frand();
 				for (int r = 0; r < nr; r++)
 					tr->from_float(x + (size_t)r * n, w + (size_t)r * rb, n);
-				ev_act_quantize(tr->vec_dot_type, a, act, n);
+				ev_act_quantize(tr->act, a, act, n);
 				{
 					/* plain copy for the reference, kernel layout for the kernel */
 					unsigned char *plain = malloc(rb * (size_t)nr + 1);

@@ -45,13 +45,26 @@ static void test_times_bw_counts(void)
 static void test_lists(void)
 {
 	int v[16];
-	T_CHECK(units_parse_int_list("1,2,4", v, 16) == 3 && v[2] == 4, "1,2,4");
-	T_CHECK(units_parse_int_list("1-4", v, 16) == 4 && v[0] == 1 && v[3] == 4, "1-4");
-	T_CHECK(units_parse_int_list("1,3-4", v, 16) == 3 && v[1] == 3, "1,3-4");
-	T_CHECK(units_parse_int_list("4-1", v, 16) < 0, "4-1 accepted");
-	T_CHECK(units_parse_int_list("a", v, 16) < 0, "a accepted");
-	T_CHECK(units_parse_int_list("1,,2", v, 16) < 0, "1,,2 accepted");
-	T_CHECK(units_parse_int_list("1-100", v, 16) < 0, "overflow accepted");
+	char why[256];
+	T_CHECK(units_parse_int_list("1,2,4", v, 16, NULL, 0) == 3 && v[2] == 4, "1,2,4");
+	T_CHECK(units_parse_int_list("1-4", v, 16, NULL, 0) == 4 && v[0] == 1 && v[3] == 4, "1-4");
+	T_CHECK(units_parse_int_list("1,3-4", v, 16, NULL, 0) == 3 && v[1] == 3, "1,3-4");
+	T_CHECK(units_parse_int_list("4-1", v, 16, why, sizeof why) < 0 && strstr(why, "backwards"),
+		"4-1: %s", why);
+	T_CHECK(units_parse_int_list("a", v, 16, why, sizeof why) < 0 &&
+			strstr(why, "'a' is not a list of whole numbers"),
+		"a: %s", why);
+	T_CHECK(units_parse_int_list("1,,2", v, 16, why, sizeof why) < 0, "1,,2 accepted");
+	T_CHECK(units_parse_int_list("-3", v, 16, why, sizeof why) < 0, "-3 accepted");
+	T_CHECK(units_parse_int_list("1-100", v, 16, why, sizeof why) < 0 &&
+			strstr(why, "more than 16 values"),
+		"overflow: %s", why);
+	T_CHECK(units_parse_int_list("100000000", v, 16, why, sizeof why) < 0 &&
+			strstr(why, "100000000 is too large"),
+		"too large: %s", why);
+	T_CHECK(units_parse_int_list("99999999999999999999999", v, 16, why, sizeof why) < 0 &&
+			strstr(why, "too large"),
+		"strtol overflow: %s", why);
 }
 
 static void test_format(void)

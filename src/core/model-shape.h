@@ -18,4 +18,13 @@ struct ev_model_shape {
 	double published_precision; /* unit of its last published digit */
 };
 
+/* Bytes of the KV cache for `positions` positions: K and V, every layer, every
+ * KV head; elem_bytes per element. The one formula the decoder's allocation,
+ * the paper ceiling and predict all use. */
+static inline double ev_shape_kv_bytes(const struct ev_model_shape *s, double elem_bytes,
+				       double positions)
+{
+	return 2.0 * s->n_layers * positions * s->n_kv_heads * s->head_dim * elem_bytes;
+}
+
 #endif

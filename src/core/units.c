@@ -4,6 +4,8 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -139,37 +141,61 @@ int units_parse_count(const char *s, double *v)
 	}
 }
 
-int units_parse_int_list(const char *s, int *vals, int max)
+#define LIST_MAX_VALUE (1L << 20)
+
+static int list_fail(char *why, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int list_fail(char *why, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	if (why && len) {
+		va_start(ap, fmt);
+		vsnprintf(why, len, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+#define NOT_LIST "'%s' is not a list of whole numbers (try 1,2 or 1-4)"
+
+int units_parse_int_list(const char *s, int *vals, int max, char *why, size_t len)
 {
 	int n = 0;
 	const char *p = s;
 	if (!s || !*s)
-		return -1;
+		return list_fail(why, len, NOT_LIST, s ? s : "");
 	while (*p) {
 		char *end;
 		long a, b;
 		errno = 0;
 		a = strtol(p, &end, 10);
-		if (end == p || errno || a < 0 || a > 1 << 20)
-			return -1;
+		if (end == p || *p == '-' || *p == '+')
+			return list_fail(why, len, NOT_LIST, s);
+		if (errno || a > LIST_MAX_VALUE)
+			return list_fail(why, len, "'%s': %ld is too large (at most 1048576)", s,
+					 errno ? LONG_MAX : a);
 		b = a;
 		p = end;
 		if (*p == '-') {
 			p++;
 			b = strtol(p, &end, 10);
-			if (end == p || errno || b < a || b > 1 << 20)
-				return -1;
+			if (end == p || *p == '-' || *p == '+')
+				return list_fail(why, len, NOT_LIST, s);
+			if (errno || b > LIST_MAX_VALUE)
+				return list_fail(why, len, "'%s': %ld is too large (at most 1048576)", s,
+						 errno ? LONG_MAX : b);
+			if (b < a)
+				return list_fail(why, len, "'%s': the range ending at %ld runs backwards", s, b);
 			p = end;
 		}
 		for (long v = a; v <= b; v++) {
 			if (n >= max)
-				return -1;
+				return list_fail(why, len, "'%s': more than %ld values", s, (long)max);
 			vals[n++] = (int)v;
 		}
 		if (*p == ',')
 			p++;
 		else if (*p)
-			return -1;
+			return list_fail(why, len, NOT_LIST, s);
 	}
 	return n;
 }

@@ -13,7 +13,9 @@ int units_parse_bw(const char *s, double *bytes_per_s);
 /* A plain number with an optional SI suffix or exponent: 1.7e9, 1.7G, 135M. */
 int units_parse_count(const char *s, double *v);
 /* Comma list of integers or ranges: "1,2,4" "1-4" -> vals; returns count or -1. */
-int units_parse_int_list(const char *s, int *vals, int max);
+/* "1,2,4" or "1-4,8" into vals (at most max); returns the count, or -1 with
+ * the problem in why (not a list, a value above 2^20, more than max values). */
+int units_parse_int_list(const char *s, int *vals, int max, char *why, size_t len);
 
 /* "32 KiB", "1.5 MiB", "24.0 GiB" */
 const char *units_fmt_bytes(char *buf, size_t len, double bytes);
