@@ -18,19 +18,6 @@
 
 #include "kernel-file.h"
 
-const char *const ev_prec_name[EV_PREC__COUNT] = {
-#define X(id, nm) [EV_PREC_##id] = nm,
-	EV_PRECISIONS(X)
-#undef X
-};
-
-int ev_prec_by_name(const char *name)
-{
-	for (int i = 0; i < EV_PREC__COUNT; i++)
-		if (!strcmp(ev_prec_name[i], name))
-			return i;
-	return -1;
-}
 
 /* Generic C: multiply then add (no fused op without FMA hardware flags). */
 #define SCALAR_KERNEL(name, ET)                                                              \

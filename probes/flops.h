@@ -5,17 +5,8 @@
 #include "cpu.h"
 #include "flops-kernels.h"
 #include "probe.h"
+#include "roofs.h"
 
-/* Precisions, in roofline order. */
-#define EV_PRECISIONS(X) X(FP64, "fp64") X(FP32, "fp32") X(FP16, "fp16") X(BF16, "bf16") X(INT8, "int8")
-enum ev_prec {
-#define X(id, nm) EV_PREC_##id,
-	EV_PRECISIONS(X)
-#undef X
-	EV_PREC__COUNT
-};
-extern const char *const ev_prec_name[EV_PREC__COUNT];
-int ev_prec_by_name(const char *name);
 
 enum flops_kind {
 	FK_MULADD,  /* separate multiply and add (no FMA instruction) */

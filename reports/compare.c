@@ -31,18 +31,18 @@ static int build(const struct rep_result *const *rs, int n, struct row *rows)
 		for (int i = 0; i < n; i++)
 			r->v[i] = rs[i]->clock_hz > 0 ? rs[i]->clock_hz / 1e9 : NAN;
 	}
-	for (int l = 0; l < rep_nlevels && nr < CMP_MAX_ROWS; l++) {
+	for (int l = 0; l < EV_LEVEL__COUNT && nr < CMP_MAX_ROWS; l++) {
 		char nm[64];
 		int any = 0;
 		for (int i = 0; i < n; i++)
-			any |= rep_mem_find(rs[i], rep_levels[l], 0) != NULL;
+			any |= rep_mem_find(rs[i], ev_level_name[l], 0) != NULL;
 		if (!any)
 			continue;
-		snprintf(nm, sizeof nm, "%s read, all threads", rep_levels[l]);
+		snprintf(nm, sizeof nm, "%s read, all threads", ev_level_name[l]);
 		{
 			struct row *r = ROW(nm, "GB/s");
 			for (int i = 0; i < n; i++) {
-				const struct rep_mem *m = rep_mem_find(rs[i], rep_levels[l], 0);
+				const struct rep_mem *m = rep_mem_find(rs[i], ev_level_name[l], 0);
 				r->v[i] = m ? m->best / 1e9 : NAN;
 			}
 		}
@@ -54,26 +54,26 @@ static int build(const struct rep_result *const *rs, int n, struct row *rows)
 			r->v[i] = m ? m->best / 1e9 : NAN;
 		}
 	}
-	for (int p = 0; p < rep_nprecs && nr < CMP_MAX_ROWS - 2; p++) {
+	for (int p = 0; p < EV_PREC__COUNT && nr < CMP_MAX_ROWS - 2; p++) {
 		char nm[64];
 		int any = 0;
 		for (int i = 0; i < n; i++)
-			any |= rep_peak_find(rs[i], rep_precs[p], 0) != NULL;
+			any |= rep_peak_find(rs[i], ev_prec_name[p], 0) != NULL;
 		if (!any)
 			continue;
-		snprintf(nm, sizeof nm, "%s peak, all threads", rep_precs[p]);
+		snprintf(nm, sizeof nm, "%s peak, all threads", ev_prec_name[p]);
 		{
-			struct row *r = ROW(nm, strcmp(rep_precs[p], "int8") ? "GFLOP/s" : "GOP/s");
+			struct row *r = ROW(nm, strcmp(ev_prec_name[p], "int8") ? "GFLOP/s" : "GOP/s");
 			for (int i = 0; i < n; i++) {
-				const struct rep_peak *k = rep_peak_find(rs[i], rep_precs[p], 0);
+				const struct rep_peak *k = rep_peak_find(rs[i], ev_prec_name[p], 0);
 				r->v[i] = k ? k->best / 1e9 : NAN;
 			}
 		}
-		snprintf(nm, sizeof nm, "%s ridge vs DRAM", rep_precs[p]);
+		snprintf(nm, sizeof nm, "%s ridge vs DRAM", ev_prec_name[p]);
 		{
 			struct row *r = ROW(nm, "FLOP/B");
 			for (int i = 0; i < n; i++) {
-				const struct rep_peak *k = rep_peak_find(rs[i], rep_precs[p], 0);
+				const struct rep_peak *k = rep_peak_find(rs[i], ev_prec_name[p], 0);
 				const struct rep_mem *m = rep_mem_find(rs[i], "DRAM", 0);
 				r->v[i] = k && m ? roof_ridge(k->best, m->best) : NAN;
 			}

@@ -208,21 +208,21 @@ int md_report(const cJSON *doc, const char *plot_png, const char *plot_note, cha
 				sb_printf(&b, "- `%s`: %s\n", str(it, "kernel"), str(it, "reason"));
 		}
 		sb_printf(&b, "\n### Ridge points (FLOP/byte: below it a kernel is memory bound)\n\n| precision |");
-		for (int l = 0; l < rep_nlevels; l++)
-			if (rep_mem_find(&r, rep_levels[l], 0))
-				sb_printf(&b, " %s |", rep_levels[l]);
+		for (int l = 0; l < EV_LEVEL__COUNT; l++)
+			if (rep_mem_find(&r, ev_level_name[l], 0))
+				sb_printf(&b, " %s |", ev_level_name[l]);
 		sb_printf(&b, "\n|---|");
-		for (int l = 0; l < rep_nlevels; l++)
-			if (rep_mem_find(&r, rep_levels[l], 0))
+		for (int l = 0; l < EV_LEVEL__COUNT; l++)
+			if (rep_mem_find(&r, ev_level_name[l], 0))
 				sb_printf(&b, "---:|");
 		sb_printf(&b, "\n");
-		for (int p = 0; p < rep_nprecs; p++) {
-			const struct rep_peak *pk = rep_peak_find(&r, rep_precs[p], 0);
+		for (int p = 0; p < EV_PREC__COUNT; p++) {
+			const struct rep_peak *pk = rep_peak_find(&r, ev_prec_name[p], 0);
 			if (!pk)
 				continue;
-			sb_printf(&b, "| %s |", rep_precs[p]);
-			for (int l = 0; l < rep_nlevels; l++) {
-				const struct rep_mem *mm = rep_mem_find(&r, rep_levels[l], 0);
+			sb_printf(&b, "| %s |", ev_prec_name[p]);
+			for (int l = 0; l < EV_LEVEL__COUNT; l++) {
+				const struct rep_mem *mm = rep_mem_find(&r, ev_level_name[l], 0);
 				if (mm)
 					sb_printf(&b, " %.2f |", roof_ridge(pk->best, mm->best));
 			}

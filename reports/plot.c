@@ -19,8 +19,18 @@
 #include "ridges.h"
 #include "sbuf.h"
 
-static const char *const level_colors[] = {"#2ca02c", "#17becf", "#9467bd", "#8c564b", "#d62728"};
-static const char *const prec_colors[] = {"#1f77b4", "#ff7f0e", "#e377c2", "#bcbd22", "#7f7f7f"};
+/* One colour per roof, keyed by the roof lists of roofs.h (a roof added there
+ * without a colour here fails to compile). */
+static const char *const level_colors[] = {
+	[EV_LEVEL_L1] = "#2ca02c", [EV_LEVEL_L2] = "#17becf", [EV_LEVEL_L3] = "#9467bd",
+	[EV_LEVEL_L4] = "#8c564b", [EV_LEVEL_L5] = "#bcbd22", [EV_LEVEL_DRAM] = "#d62728",
+};
+static const char *const prec_colors[] = {
+	[EV_PREC_FP64] = "#1f77b4", [EV_PREC_FP32] = "#ff7f0e", [EV_PREC_FP16] = "#e377c2",
+	[EV_PREC_BF16] = "#bcbd22", [EV_PREC_INT8] = "#7f7f7f",
+};
+_Static_assert(sizeof level_colors / sizeof level_colors[0] == EV_LEVEL__COUNT, "a colour per level");
+_Static_assert(sizeof prec_colors / sizeof prec_colors[0] == EV_PREC__COUNT, "a colour per precision");
 static const char *const board_colors[] = {"#d62728", "#1f77b4", "#2ca02c", "#ff7f0e",
 					   "#9467bd", "#8c564b", "#e377c2", "#17becf"};
 
@@ -35,8 +45,8 @@ struct series {
 static double top_peak(const struct rep_result *r)
 {
 	double p = 0;
-	for (int i = 0; i < rep_nprecs; i++) {
-		const struct rep_peak *k = rep_peak_find(r, rep_precs[i], 0);
+	for (int i = 0; i < EV_PREC__COUNT; i++) {
+		const struct rep_peak *k = rep_peak_find(r, ev_prec_name[i], 0);
 		if (k && k->best > p)
 			p = k->best;
 	}
@@ -48,8 +58,8 @@ static double top_peak(const struct rep_result *r)
 static double fastest_bw(const struct rep_result *r)
 {
 	double b = 0;
-	for (int l = 0; l < rep_nlevels; l++) {
-		const struct rep_mem *m = rep_mem_find(r, rep_levels[l], 0);
+	for (int l = 0; l < EV_LEVEL__COUNT; l++) {
+		const struct rep_mem *m = rep_mem_find(r, ev_level_name[l], 0);
 		if (m && m->best > b)
 			b = m->best;
 	}
@@ -101,39 +111,39 @@ int plot_roofline_text(const struct rep_result *const *rs, int n, const char *da
 		const struct rep_mem *dram = rep_mem_find(r, "DRAM", 0);
 		char board[140];
 		rep_label(r, board, sizeof board);
-		for (int l = 0; l < rep_nlevels; l++) {
-			const struct rep_mem *m = rep_mem_find(r, rep_levels[l], 0);
+		for (int l = 0; l < EV_LEVEL__COUNT; l++) {
+			const struct rep_mem *m = rep_mem_find(r, ev_level_name[l], 0);
 			if (!m)
 				continue;
-			if (multi && strcmp(rep_levels[l], "DRAM") && l != 0)
+			if (multi && strcmp(ev_level_name[l], "DRAM") && l != 0)
 				continue; /* comparisons: DRAM and L1 only, to stay readable */
-			sb_printf(&d, "\n\n# %s read roof, %d threads, %.1f GB/s (measured)\n", rep_levels[l],
+			sb_printf(&d, "\n\n# %s read roof, %d threads, %.1f GB/s (measured)\n", ev_level_name[l],
 				  m->threads, m->best / 1e9);
 			diag(&d, m->best / 1e9, cap, xmin, xmax);
 			if (m->best / 1e9 * xmin < ymin)
 				ymin = m->best / 1e9 * xmin;
 			snprintf(label, sizeof label, "%s%s%s %.1f GB/s", multi ? board : "", multi ? ": " : "",
-				 rep_levels[l], m->best / 1e9);
+				 ev_level_name[l], m->best / 1e9);
 			sb_printf(&p, "%s '%s' index %d with lines lw %.1f dt %d lc rgb '%s' title \"%s\"",
 				  block ? ", \\\n     " : "plot ", dat_name, block,
-				  strcmp(rep_levels[l], "DRAM") ? 1.5 : 2.5,
-				  multi ? (strcmp(rep_levels[l], "DRAM") ? 2 : 1) : 1,
+				  strcmp(ev_level_name[l], "DRAM") ? 1.5 : 2.5,
+				  multi ? (strcmp(ev_level_name[l], "DRAM") ? 2 : 1) : 1,
 				  multi ? board_colors[i % 8] : level_colors[l], label);
 			block++;
 		}
-		for (int k = 0; k < rep_nprecs; k++) {
-			const struct rep_peak *pk = rep_peak_find(r, rep_precs[k], 0);
+		for (int k = 0; k < EV_PREC__COUNT; k++) {
+			const struct rep_peak *pk = rep_peak_find(r, ev_prec_name[k], 0);
 			double y;
 			if (!pk)
 				continue;
 			y = pk->best / 1e9;
 			if (y > ymax)
 				ymax = y;
-			sb_printf(&d, "\n\n# %s peak, %d threads, %.1f GFLOP/s (measured, %s)\n", rep_precs[k],
+			sb_printf(&d, "\n\n# %s peak, %d threads, %.1f GFLOP/s (measured, %s)\n", ev_prec_name[k],
 				  pk->threads, y, pk->kernel);
 			sb_printf(&d, "%.6g %.6g\n%.6g %.6g\n", fast > 0 ? y / fast : xmin, y, xmax, y);
 			snprintf(label, sizeof label, "%s%s%s %.1f G%s/s", multi ? board : "", multi ? ": " : "",
-				 rep_precs[k], y, strcmp(rep_precs[k], "int8") ? "FLOP" : "OP");
+				 ev_prec_name[k], y, strcmp(ev_prec_name[k], "int8") ? "FLOP" : "OP");
 			sb_printf(&p, "%s '%s' index %d with lines lw 2 dt %d lc rgb '%s' title \"%s\"",
 				  block ? ", \\\n     " : "plot ", dat_name, block, multi ? 3 : 1,
 				  multi ? board_colors[i % 8] : prec_colors[k], label);
@@ -141,11 +151,11 @@ int plot_roofline_text(const struct rep_result *const *rs, int n, const char *da
 		}
 		if (dram && r->npeak > 0) {
 			sb_printf(&d, "\n\n# ridge points: peak / DRAM read bandwidth (FLOP/byte)\n");
-			for (int k = 0; k < rep_nprecs; k++) {
-				const struct rep_peak *pk = rep_peak_find(r, rep_precs[k], 0);
+			for (int k = 0; k < EV_PREC__COUNT; k++) {
+				const struct rep_peak *pk = rep_peak_find(r, ev_prec_name[k], 0);
 				if (pk)
 					sb_printf(&d, "%.6g %.6g \"%s %.2g\"\n", pk->best / dram->best,
-						  pk->best / 1e9, rep_precs[k], pk->best / dram->best);
+						  pk->best / 1e9, ev_prec_name[k], pk->best / dram->best);
 			}
 			sb_printf(&p, "%s '%s' index %d using 1:2:3 with labels point pt 7 ps 1.2 lc rgb '%s' "
 				      "offset char 0.8,-0.9 font ',9' title \"%s\"",

@@ -6,12 +6,8 @@
 #include <stdio.h>
 
 #include "result.h"
+#include "roofs.h"
 
-/* Levels in roofline order, as they appear in results. */
-extern const char *const rep_levels[];
-extern const int rep_nlevels;
-extern const char *const rep_precs[];
-extern const int rep_nprecs;
 
 /* Peaks from `pk` at its most threads, bandwidths from `mem` at the same thread
  * count when measured, else its most threads. */

@@ -60,9 +60,12 @@ static int plan_sizes(const struct ev_ctx *c, const struct ev_bw_opts *o, int th
 		mn = 4096ull * (uint64_t)threads;
 	if (!o->max_ws && mx < (64ull << 20))
 		mx = 64ull << 20;
-	for (double s = (double)mn; s <= (double)mx * 1.0001 && n < max - 16;
-	     s *= pow(2.0, 1.0 / o->points_per_octave))
+	for (double s = (double)mn; s <= (double)mx * 1.0001;
+	     s *= pow(2.0, 1.0 / o->points_per_octave)) {
+		if (n >= max - EV_MAX_CACHES - 2)
+			return -1; /* the caller names the limit */
 		ws[n++] = (uint64_t)s;
+	}
 	if (n == 0 || ws[n - 1] < mx)
 		ws[n++] = mx;
 	/* A point in the middle of each level's window, so every level is measured. */
@@ -104,14 +107,23 @@ static struct ev_bw_point *new_point(struct ev_bw_result *r)
 	return &r->pts[r->npoints++];
 }
 
-static void summarize(struct ev_ctx *c, struct ev_bw_result *r)
+static int summarize(struct ev_ctx *c, struct ev_bw_result *r)
 {
 	const struct ev_topo *t = &c->topo;
+	/* every point of one curve fits, and a curve has at most as many plateaus */
+	double *ws = malloc(sizeof(double) * (size_t)(r->npoints + 1));
+	double *bw = malloc(sizeof(double) * (size_t)(r->npoints + 1));
+	struct roof_plateau *pl = malloc(sizeof *pl * (size_t)(r->npoints + 1));
+	if (!ws || !bw || !pl) {
+		free(ws);
+		free(bw);
+		free(pl);
+		return ev_fail(&c->err, EV_ERR_RUNTIME, "out of memory");
+	}
 	for (int ti = 0; ti < r->opts.nthr; ti++) {
 		int T = r->opts.threads[ti];
-		double caps[EV_MAX_CACHES], ws[512], bw[512];
+		double caps[EV_MAX_CACHES];
 		int n = 0;
-		struct roof_plateau pl[16];
 		int np;
 		level_caps(t, T, caps);
 		for (int k = 0; k < BW__COUNT; k++) {
@@ -152,7 +164,7 @@ static void summarize(struct ev_ctx *c, struct ev_bw_result *r)
 			}
 		}
 		/* Plateaus of the read curve, matched to hwloc's levels. */
-		for (int i = 0; i < r->npoints && n < 512; i++) {
+		for (int i = 0; i < r->npoints; i++) {
 			const struct ev_bw_point *p = &r->pts[i];
 			if (p->threads == T && p->kernel == BW_READ && p->status == EV_OK &&
 			    p->nsamples) {
@@ -160,7 +172,7 @@ static void summarize(struct ev_ctx *c, struct ev_bw_result *r)
 				bw[n++] = p->bw.median;
 			}
 		}
-		np = roof_plateaus(ws, bw, n, 0.15, pl, 16);
+		np = roof_plateaus(ws, bw, n, 0.15, pl, n);
 		/* A lone point between two plateaus is the transition, not a level. */
 		{
 			int m = 0;
@@ -169,7 +181,18 @@ static void summarize(struct ev_ctx *c, struct ev_bw_result *r)
 					pl[m++] = pl[i];
 			np = m;
 		}
-		for (int i = 0; i < np && r->nplateaus < 64; i++) {
+		if (np > 0) {
+			struct ev_bw_plateau *g =
+				realloc(r->plateaus, sizeof *g * (size_t)(r->nplateaus + np));
+			if (!g) {
+				free(ws);
+				free(bw);
+				free(pl);
+				return ev_fail(&c->err, EV_ERR_RUNTIME, "out of memory");
+			}
+			r->plateaus = g;
+		}
+		for (int i = 0; i < np; i++) {
 			struct ev_bw_plateau *P = &r->plateaus[r->nplateaus++];
 			memset(P, 0, sizeof *P);
 			P->threads = T;
@@ -186,6 +209,10 @@ static void summarize(struct ev_ctx *c, struct ev_bw_result *r)
 			}
 		}
 	}
+	free(ws);
+	free(bw);
+	free(pl);
+	return EV_OK;
 }
 
 int bench_bw(struct ev_ctx *c, const struct ev_bw_opts *o, struct ev_bw_result *r)
@@ -193,11 +220,20 @@ int bench_bw(struct ev_ctx *c, const struct ev_bw_opts *o, struct ev_bw_result *
 	const struct bw_kernel_set *ks = bw_pick_set(&c->cpu);
 	double t_start = timer_now();
 	int rc = EV_OK, total = 0, done = 0;
-	uint64_t ws[EV_BW_MAX_THREAD_COUNTS][160];
+	uint64_t (*ws)[EV_BW_MAX_SIZES] = calloc(EV_BW_MAX_THREAD_COUNTS, sizeof *ws);
 	int nws[EV_BW_MAX_THREAD_COUNTS];
 	struct ev_measurement *m = calloc(1, sizeof *m);
-	if (!m)
+	if (!m || !ws) {
+		free(m);
+		free(ws);
 		return ev_fail(&c->err, EV_ERR_RUNTIME, "out of memory");
+	}
+	if (o->nthr < 1 || o->nthr > EV_BW_MAX_THREAD_COUNTS) {
+		free(m);
+		free(ws);
+		return ev_fail(&c->err, EV_ERR_USAGE, "bw: %d thread counts (1 to %d)", o->nthr,
+			       EV_BW_MAX_THREAD_COUNTS);
+	}
 	memset(r, 0, sizeof *r);
 	r->opts = *o;
 	r->set = ks->target;
@@ -206,7 +242,15 @@ int bench_bw(struct ev_ctx *c, const struct ev_bw_opts *o, struct ev_bw_result *
 
 	for (int ti = 0; ti < o->nthr; ti++) {
 		double caps[EV_MAX_CACHES], llc = level_caps(&c->topo, o->threads[ti], caps);
-		nws[ti] = plan_sizes(c, o, o->threads[ti], ws[ti], 160);
+		nws[ti] = plan_sizes(c, o, o->threads[ti], ws[ti], EV_BW_MAX_SIZES);
+		if (nws[ti] < 1) {
+			free(m);
+			free(ws);
+			return ev_fail(&c->err, EV_ERR_USAGE,
+				       "bw: the sweep would need more than %d working-set sizes: lower "
+				       "--points-per-octave or narrow --min-size/--max-size",
+				       EV_BW_MAX_SIZES);
+		}
 		for (int s = 0; s < nws[ti]; s++)
 			for (int k = 0; k < BW__COUNT; k++)
 				total += want_kernel(o, k, ws[ti][s], llc);
@@ -214,6 +258,7 @@ int bench_bw(struct ev_ctx *c, const struct ev_bw_opts *o, struct ev_bw_result *
 		if (ws[ti][nws[ti] - 1] > c->topo.mem_avail_bytes / 10 * 8) {
 			char a[32], b[32];
 			free(m);
+			free(ws);
 			return ev_fail(&c->err, EV_ERR_USAGE,
 				       "bw: working set %s does not fit: %s available (MemAvailable), "
 				       "eaves uses at most 80%%",
@@ -289,8 +334,10 @@ int bench_bw(struct ev_ctx *c, const struct ev_bw_opts *o, struct ev_bw_result *
 	}
 	ctx_progress_done(c);
 	free(m);
+	free(ws);
 	r->elapsed_s = timer_now() - t_start;
-	summarize(c, r);
+	if (summarize(c, r) && rc == EV_OK)
+		rc = EV_ERR_RUNTIME;
 	return rc;
 }
 
@@ -305,8 +352,10 @@ int bench_bw_failed(const struct ev_bw_result *r)
 void bench_bw_free(struct ev_bw_result *r)
 {
 	free(r->pts);
+	free(r->plateaus);
 	r->pts = NULL;
-	r->npoints = r->cap = 0;
+	r->plateaus = NULL;
+	r->npoints = r->cap = r->nplateaus = 0;
 }
 
 cJSON *bench_bw_json(const struct ev_bw_result *r)

@@ -80,7 +80,7 @@ static void peaks(struct ev_ctx *c, const struct ev_flops_opts *o, struct ev_flo
 				if (best < 0 || en->rate.median > r->e[best].rate.median)
 					best = i;
 			}
-			if (best < 0 || r->npeaks >= 64)
+			if (best < 0)
 				continue;
 			pk = &r->peaks[r->npeaks++];
 			memset(pk, 0, sizeof *pk);

@@ -9,6 +9,7 @@
 #include "ctx.h"
 #include "mem.h"
 #include "probe.h"
+#include "roofs.h"
 #include "stats.h"
 
 /* ---- clock ---- */
@@ -29,6 +30,9 @@ cJSON *bench_clock_json(const struct ev_clock_result *r);
 #define EV_BW_MAX_SAMPLES 64
 #define EV_BW_MAX_THREAD_COUNTS 16
 #define EV_BW_MAX_LEVELS 8
+/* Working sets of one sweep: 16 points per octave over 40 octaves, plus one per
+ * level; a plan that needs more is refused with this limit named. */
+#define EV_BW_MAX_SIZES 672
 
 struct ev_bw_opts {
 	int quick;
@@ -82,7 +86,7 @@ struct ev_bw_result {
 	int nlevels;
 	struct ev_bw_level levels[EV_BW_MAX_THREAD_COUNTS * 8 * EV_BW_MAX_LEVELS];
 	int nplateaus;
-	struct ev_bw_plateau plateaus[64];
+	struct ev_bw_plateau *plateaus; /* nplateaus of them (bench_bw_free) */
 };
 
 /* Fill opts with the defaults for this machine (threads 1 and all, all kernels). */
@@ -133,7 +137,7 @@ struct ev_flops_result {
 	int nentries;
 	struct ev_flops_entry e[EV_FLOPS_MAX_ENTRIES];
 	int npeaks;
-	struct ev_flops_peak peaks[64];
+	struct ev_flops_peak peaks[EV_PREC__COUNT * EV_BW_MAX_THREAD_COUNTS]; /* one per (prec, threads) */
 };
 
 void bench_flops_defaults(struct ev_ctx *c, int quick, struct ev_flops_opts *o);

@@ -56,7 +56,6 @@ const char *config_path(char *buf, size_t len, const char *rel)
 	return buf;
 }
 
-static const char *const prec_keys[EV_UARCH_PRECS] = {"fp64", "fp32", "fp16", "bf16", "int8"};
 
 int uarch_lookup(const char *path, const char *name, struct ev_uarch *out, int *found,
 		 struct ev_err *e)
@@ -102,11 +101,11 @@ int uarch_lookup(const char *path, const char *name, struct ev_uarch *out, int *
 				     where, nm);
 			goto out;
 		}
-		for (int p = 0; p < EV_UARCH_PRECS; p++) {
-			cJSON *v = cJSON_GetObjectItemCaseSensitive(ops, prec_keys[p]);
+		for (int p = 0; p < EV_PREC__COUNT; p++) {
+			cJSON *v = cJSON_GetObjectItemCaseSensitive(ops, ev_prec_name[p]);
 			if (!v) {
 				rc = ev_fail(e, EV_ERR_USAGE, "%s (%s): field '%s': missing (use null for none)",
-					     where, nm, prec_keys[p]);
+					     where, nm, ev_prec_name[p]);
 				goto out;
 			}
 			if (cJSON_IsNull(v)) {
@@ -114,7 +113,7 @@ int uarch_lookup(const char *path, const char *name, struct ev_uarch *out, int *
 			} else if (!cJSON_IsNumber(v) || v->valuedouble <= 0 || v->valuedouble > 4096) {
 				rc = ev_fail(e, EV_ERR_USAGE,
 					     "%s (%s): field '%s': must be a number in (0, 4096] or null",
-					     where, nm, prec_keys[p]);
+					     where, nm, ev_prec_name[p]);
 				goto out;
 			} else {
 				u.ops_per_cycle[p] = v->valuedouble;
@@ -125,8 +124,8 @@ int uarch_lookup(const char *path, const char *name, struct ev_uarch *out, int *
 			cJSON_ArrayForEach(k, ops)
 			{
 				int known = 0;
-				for (int p = 0; p < EV_UARCH_PRECS; p++)
-					known |= !strcmp(k->string, prec_keys[p]);
+				for (int p = 0; p < EV_PREC__COUNT; p++)
+					known |= !strcmp(k->string, ev_prec_name[p]);
 				if (!known) {
 					rc = ev_fail(e, EV_ERR_USAGE, "%s (%s): field '%s': unknown precision",
 						     where, nm, k->string);

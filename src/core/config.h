@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "err.h"
+#include "roofs.h"
 
 /* Folder of the configs: $EAVES_CONFIGS, or configs/ beside or above the
  * binary (build/eaves -> ./configs), or ./configs. */
@@ -13,11 +14,10 @@ const char *config_dir(void);
 /* config_dir()/rel into buf. */
 const char *config_path(char *buf, size_t len, const char *rel);
 
-#define EV_UARCH_PRECS 5 /* fp64 fp32 fp16 bf16 int8, as enum ev_prec */
 struct ev_uarch {
 	char name[32];
 	char basis[256];
-	double ops_per_cycle[EV_UARCH_PRECS]; /* < 0: the core has no such instruction */
+	double ops_per_cycle[EV_PREC__COUNT]; /* by enum ev_prec; < 0: no such instruction */
 };
 
 /* Find `name` in a uarch table file. EV_OK and *found = 0/1, or a usage error
