@@ -28,12 +28,22 @@ static const char *str(const cJSON *o, const char *k)
 	return cJSON_IsString(it) ? it->valuestring : "";
 }
 
-static void state_line(struct sbuf *b, const char *name, const cJSON *o)
+static void state_cell(struct sbuf *b, const cJSON *o)
 {
 	if (!strcmp(str(o, "status"), "ok"))
-		sb_printf(b, "| %s | read from sysfs |\n", name);
+		sb_printf(b, " read from sysfs |");
 	else
-		sb_printf(b, "| %s | unavailable: %s |\n", name, str(o, "reason"));
+		sb_printf(b, " unavailable: %s |", str(o, "reason"));
+}
+
+/* One sensor's row: the state before measuring, and after when known. */
+static void state_line(struct sbuf *b, const char *name, const cJSON *before, const cJSON *after)
+{
+	sb_printf(b, "| %s |", name);
+	state_cell(b, before);
+	if (after)
+		state_cell(b, after);
+	sb_printf(b, "\n");
 }
 
 static void fmt_size(char *buf, size_t n, double v)
@@ -108,11 +118,24 @@ int md_report(const cJSON *doc, const char *plot_png, const char *plot_note, cha
 	}
 	sb_printf(&b, "| kernel, compiler | %s; %s | uname, build |\n\n", str(doc, "kernel"),
 		  str(tool, "compiler"));
-	sb_printf(&b, "Machine state during the run:\n\n| sensor | state |\n|---|---|\n");
-	state_line(&b, "cpufreq", get(st, "cpufreq"));
-	state_line(&b, "temperatures", get(st, "thermal"));
-	state_line(&b, "power", get(st, "power"));
-	sb_printf(&b, "| power mode | %s |\n\n", str(st, "power_mode"));
+	{
+		const cJSON *after = get(doc, "machine_state_after");
+		static const char *const rows[][2] = {
+			{"cpufreq", "cpufreq"}, {"temperatures", "thermal"}, {"power", "power"}};
+		if (!after) { /* results written before the state was read twice */
+			sb_printf(&b, "Machine state during the run:\n\n| sensor | state |\n|---|---|\n");
+			for (size_t i = 0; i < 3; i++)
+				state_line(&b, rows[i][0], get(st, rows[i][1]), NULL);
+			sb_printf(&b, "| power mode | %s |\n\n", str(st, "power_mode"));
+		} else {
+			sb_printf(&b, "Machine state, read %s and %s:\n\n| sensor | %s | %s |\n|---|---|---|\n",
+				  str(st, "read"), str(after, "read"), str(st, "read"), str(after, "read"));
+			for (size_t i = 0; i < 3; i++)
+				state_line(&b, rows[i][0], get(st, rows[i][1]), get(after, rows[i][1]));
+			sb_printf(&b, "| power mode | %s | %s |\n\n", str(st, "power_mode"),
+				  str(after, "power_mode"));
+		}
+	}
 
 	sb_printf(&b, "## Method in brief\n\n"
 		      "- **Bandwidth**: each thread pinned to its own core streams over its own slice of "
@@ -207,28 +230,25 @@ int md_report(const cJSON *doc, const char *plot_png, const char *plot_note, cha
 			if (strcmp(str(it, "status"), "ok") && num(it, "threads") == 1)
 				sb_printf(&b, "- `%s`: %s\n", str(it, "kernel"), str(it, "reason"));
 		}
-		sb_printf(&b, "\n### Ridge points (FLOP/byte: below it a kernel is memory bound)\n\n| precision |");
-		for (int l = 0; l < EV_LEVEL__COUNT; l++)
-			if (rep_mem_find(&r, ev_level_name[l], 0))
-				sb_printf(&b, " %s |", ev_level_name[l]);
-		sb_printf(&b, "\n|---|");
-		for (int l = 0; l < EV_LEVEL__COUNT; l++)
-			if (rep_mem_find(&r, ev_level_name[l], 0))
-				sb_printf(&b, "---:|");
-		sb_printf(&b, "\n");
-		for (int p = 0; p < EV_PREC__COUNT; p++) {
-			const struct rep_peak *pk = rep_peak_find(&r, ev_prec_name[p], 0);
-			if (!pk)
-				continue;
-			sb_printf(&b, "| %s |", ev_prec_name[p]);
-			for (int l = 0; l < EV_LEVEL__COUNT; l++) {
-				const struct rep_mem *mm = rep_mem_find(&r, ev_level_name[l], 0);
-				if (mm)
-					sb_printf(&b, " %.2f |", roof_ridge(pk->best, mm->best));
+		{
+			struct rep_ridge rd[REP_MAX_RIDGES];
+			int nr = rep_ridges(&r, &r, rd), prec = -1;
+			sb_printf(&b, "\n### Ridge points (FLOP/byte: below it a kernel is memory bound)\n\n"
+				      "| precision |");
+			for (int l = 0; l < EV_LEVEL__COUNT; l++)
+				if (rep_ridges_have_level(rd, nr, l))
+					sb_printf(&b, " %s |", ev_level_name[l]);
+			sb_printf(&b, "\n|---|");
+			for (int l = 0; l < EV_LEVEL__COUNT; l++)
+				if (rep_ridges_have_level(rd, nr, l))
+					sb_printf(&b, "---:|");
+			for (int i = 0; i < nr; i++) {
+				if (rd[i].prec != prec)
+					sb_printf(&b, "\n| %s |", ev_prec_name[prec = rd[i].prec]);
+				sb_printf(&b, " %.2f |", rd[i].ridge_flop_per_byte);
 			}
-			sb_printf(&b, "\n");
+			sb_printf(&b, "\n\n");
 		}
-		sb_printf(&b, "\n");
 	}
 	if (dec) {
 		const cJSON *mod = get(dec, "model");

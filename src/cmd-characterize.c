@@ -332,6 +332,7 @@ write:
 		const struct rep_result *one[1];
 		struct ev_err pe = {0};
 		json_num(doc, "elapsed_s", timer_now() - t0);
+		json_result_state_after(doc);
 		if (rc == EV_OK && c->stop && *c->stop)
 			json_str(doc, "status", "interrupted");
 		snprintf(path, sizeof path, "%s/result.json", folder);

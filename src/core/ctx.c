@@ -15,6 +15,8 @@ int ctx_machine(struct ev_ctx *c)
 	if ((rc = topo_open(&c->topo, NULL, &c->err)))
 		return rc;
 	c->topo_open = 1;
+	sensors_read(&c->state_before);
+	c->have_state_before = 1;
 	if (c->topo.warning[0])
 		fprintf(c->log, "eaves: warning: %s\n", c->topo.warning);
 	return EV_OK;

@@ -7,6 +7,7 @@
 
 #include "cpu.h"
 #include "err.h"
+#include "sensors.h"
 #include "topo.h"
 
 struct ev_ctx {
@@ -14,6 +15,8 @@ struct ev_ctx {
 	struct ev_topo topo;
 	struct ev_cpu cpu;
 	int topo_open;
+	int have_state_before;
+	struct ev_sensors state_before; /* read when the machine was first looked at: before measuring */
 	int argc;
 	char **argv;           /* the whole command line, recorded in results */
 	const volatile sig_atomic_t *stop;

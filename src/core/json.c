@@ -101,11 +101,12 @@ cJSON *json_machine(struct ev_ctx *c)
 	return m;
 }
 
-static cJSON *json_state(void)
+/* The machine state from one reading; `read` says when it was taken. */
+static cJSON *json_state(const struct ev_sensors *sp, const char *read)
 {
-	struct ev_sensors s;
+	struct ev_sensors s = *sp;
 	cJSON *st = cJSON_CreateObject(), *o, *arr;
-	sensors_read(&s);
+	json_str(st, "read", read);
 	o = cJSON_AddObjectToObject(st, "cpufreq");
 	if (s.cpufreq_ok) {
 		json_str(o, "status", "ok");
@@ -206,8 +207,24 @@ cJSON *json_result_new(struct ev_ctx *c, const char *command)
 		json_str(d, "kernel", k);
 	}
 	cJSON_AddItemToObject(d, "machine", json_machine(c));
-	cJSON_AddItemToObject(d, "machine_state", json_state());
+	if (c->have_state_before) {
+		cJSON_AddItemToObject(d, "machine_state",
+				      json_state(&c->state_before, "before measuring"));
+		json_result_state_after(d);
+	} else {
+		struct ev_sensors s;
+		sensors_read(&s);
+		cJSON_AddItemToObject(d, "machine_state", json_state(&s, "when the result was written"));
+	}
 	return d;
+}
+
+void json_result_state_after(cJSON *doc)
+{
+	struct ev_sensors s;
+	sensors_read(&s);
+	cJSON_DeleteItemFromObjectCaseSensitive(doc, "machine_state_after");
+	cJSON_AddItemToObject(doc, "machine_state_after", json_state(&s, "after measuring"));
 }
 
 int file_write_atomic(const char *path, const char *data, size_t len, struct ev_err *e)

@@ -14,6 +14,11 @@
 /* New result document: schema, tool (version, commit, compiler, flags), argv,
  * time, host, the machine (cpu, topology) and its state (sensors). */
 cJSON *json_result_new(struct ev_ctx *c, const char *command);
+/* Machine state: "machine_state" is read before measuring (when the command
+ * first looked at the machine), "machine_state_after" when this is called
+ * (json_result_new calls it; a document made before measuring calls it again
+ * right before writing). */
+void json_result_state_after(cJSON *doc);
 /* Add a number; non-finite values become null. Returns the item. */
 cJSON *json_num(cJSON *obj, const char *key, double v);
 cJSON *json_str(cJSON *obj, const char *key, const char *s);
