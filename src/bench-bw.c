@@ -44,8 +44,8 @@ static int cmp_u64(const void *a, const void *b)
 }
 
 /* Sizes for one thread count, ascending, de-duplicated within 4%. */
-static int plan_sizes(const struct ev_ctx *c, const struct ev_bw_opts *o, int threads,
-		      uint64_t *ws, int max)
+int bench_bw_plan_sizes(const struct ev_ctx *c, const struct ev_bw_opts *o, int threads,
+			uint64_t *ws, int max)
 {
 	double caps[EV_MAX_CACHES], llc = level_caps(&c->topo, threads, caps), lo, hi;
 	uint64_t mn, mx;
@@ -107,7 +107,7 @@ static struct ev_bw_point *new_point(struct ev_bw_result *r)
 	return &r->pts[r->npoints++];
 }
 
-static int summarize(struct ev_ctx *c, struct ev_bw_result *r)
+int bench_bw_summarize(struct ev_ctx *c, struct ev_bw_result *r)
 {
 	const struct ev_topo *t = &c->topo;
 	/* every point of one curve fits, and a curve has at most as many plateaus */
@@ -242,7 +242,7 @@ int bench_bw(struct ev_ctx *c, const struct ev_bw_opts *o, struct ev_bw_result *
 
 	for (int ti = 0; ti < o->nthr; ti++) {
 		double caps[EV_MAX_CACHES], llc = level_caps(&c->topo, o->threads[ti], caps);
-		nws[ti] = plan_sizes(c, o, o->threads[ti], ws[ti], EV_BW_MAX_SIZES);
+		nws[ti] = bench_bw_plan_sizes(c, o, o->threads[ti], ws[ti], EV_BW_MAX_SIZES);
 		if (nws[ti] < 1) {
 			free(m);
 			free(ws);
@@ -336,7 +336,7 @@ int bench_bw(struct ev_ctx *c, const struct ev_bw_opts *o, struct ev_bw_result *
 	free(m);
 	free(ws);
 	r->elapsed_s = timer_now() - t_start;
-	if (summarize(c, r) && rc == EV_OK)
+	if (bench_bw_summarize(c, r) && rc == EV_OK)
 		rc = EV_ERR_RUNTIME;
 	return rc;
 }

@@ -65,7 +65,7 @@ static int measure(struct ev_ctx *c, struct ev_pool *pool, int k, int T, int kin
 	return EV_OK;
 }
 
-static void peaks(struct ev_ctx *c, const struct ev_flops_opts *o, struct ev_flops_result *r)
+void bench_flops_peaks(struct ev_ctx *c, const struct ev_flops_opts *o, struct ev_flops_result *r)
 {
 	for (int ti = 0; ti < o->nthr; ti++) {
 		int T = o->threads[ti];
@@ -183,7 +183,7 @@ int bench_flops(struct ev_ctx *c, const struct ev_flops_opts *o, struct ev_flops
 	free(m);
 	r->elapsed_s = timer_now() - t0;
 	if (!rc)
-		peaks(c, o, r);
+		bench_flops_peaks(c, o, r);
 	return rc;
 }
 

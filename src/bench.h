@@ -95,6 +95,12 @@ int bench_bw(struct ev_ctx *c, const struct ev_bw_opts *o, struct ev_bw_result *
 cJSON *bench_bw_json(const struct ev_bw_result *r);
 void bench_bw_print(FILE *f, const struct ev_bw_result *r);
 void bench_bw_free(struct ev_bw_result *r);
+/* The working sets of one thread count's sweep, ascending (public for tests):
+ * the count, or -1 when more than max would be needed. */
+int bench_bw_plan_sizes(const struct ev_ctx *c, const struct ev_bw_opts *o, int threads,
+			uint64_t *ws, int max);
+/* Level figures and plateaus of r's points (public for tests). */
+int bench_bw_summarize(struct ev_ctx *c, struct ev_bw_result *r);
 /* Points whose results failed verification (left out of levels and plateaus). */
 int bench_bw_failed(const struct ev_bw_result *r);
 
@@ -144,6 +150,9 @@ void bench_flops_defaults(struct ev_ctx *c, int quick, struct ev_flops_opts *o);
 int bench_flops(struct ev_ctx *c, const struct ev_flops_opts *o, struct ev_flops_result *r);
 cJSON *bench_flops_json(const struct ev_flops_result *r);
 void bench_flops_print(FILE *f, const struct ev_flops_result *r);
+/* The best kernel per (precision, thread count), with its theoretical peak and
+ * the "suspect" flag (public for tests). */
+void bench_flops_peaks(struct ev_ctx *c, const struct ev_flops_opts *o, struct ev_flops_result *r);
 /* Kernels (and the clock) whose results failed verification (left out of peaks). */
 int bench_flops_failed(const struct ev_flops_result *r);
 

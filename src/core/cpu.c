@@ -112,18 +112,11 @@ static void set_uarch(struct ev_cpu *c, const char *u)
 	snprintf(c->uarch, sizeof c->uarch, "%s", u);
 }
 
-#if defined(__x86_64__) || defined(__i386__)
-static uint64_t xgetbv0(void)
+/* Works on any build: results and tests from x86 machines are read anywhere. */
+const char *cpu_x86_uarch(const char *vendor, int family, int model)
 {
-	uint32_t lo, hi;
-	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-	return ((uint64_t)hi << 32) | lo;
-}
-
-static const char *x86_uarch(const struct ev_cpu *c)
-{
-	int f = c->family, m = c->model;
-	if (!strcmp(c->vendor, "AuthenticAMD") || !strcmp(c->vendor, "HygonGenuine")) {
+	int f = family, m = model;
+	if (!strcmp(vendor, "AuthenticAMD") || !strcmp(vendor, "HygonGenuine")) {
 		if (f == 0x1a)
 			return "zen5";
 		if (f == 0x19)
@@ -135,7 +128,7 @@ static const char *x86_uarch(const struct ev_cpu *c)
 			return m >= 0x30 ? "zen2" : "zen";
 		return "unknown";
 	}
-	if (!strcmp(c->vendor, "GenuineIntel") && f == 6) {
+	if (!strcmp(vendor, "GenuineIntel") && f == 6) {
 		switch (m) {
 		case 0x55:
 			return "skylake-x";
@@ -175,6 +168,15 @@ static const char *x86_uarch(const struct ev_cpu *c)
 	}
 	return "unknown";
 }
+
+#if defined(__x86_64__) || defined(__i386__)
+static uint64_t xgetbv0(void)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+	return ((uint64_t)hi << 32) | lo;
+}
+
 
 static void detect_x86(struct ev_cpu *c)
 {
@@ -251,7 +253,7 @@ static void detect_x86(struct ev_cpu *c)
 		for (size_t n = strlen(c->model_name); n > 0 && c->model_name[n - 1] == ' '; n--)
 			c->model_name[n - 1] = 0;
 	}
-	set_uarch(c, x86_uarch(c));
+	set_uarch(c, cpu_x86_uarch(c->vendor, c->family, c->model));
 }
 #endif
 

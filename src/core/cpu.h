@@ -112,6 +112,9 @@ void cpu_detect(struct ev_cpu *c);
  * public for tests on fixture files. Returns 0 if any CPU part was found. */
 int cpu_parse_arm_cpuinfo(struct ev_cpu *c, const char *path);
 const char *cpu_arm_part_name(int implementer, int part);
+/* Microarchitecture from cpuid's vendor, family and model ("unknown" if not
+ * in eaves' table); public for tests. */
+const char *cpu_x86_uarch(const char *vendor, int family, int model);
 int cpu_has(const struct ev_cpu *c, uint64_t mask);
 const char *cpu_feature_name(int feat);
 /* Find a feature set by name; -1 if unknown. */
