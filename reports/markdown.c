@@ -4,6 +4,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ridges.h"
@@ -56,41 +57,50 @@ static void fmt_size(char *buf, size_t n, double v)
 		snprintf(buf, n, "%.0f KiB", v / 1024.0);
 }
 
-int md_report(const cJSON *doc, const char *plot_png, const char *plot_note, char **out,
-	      struct ev_err *e)
-{
-	struct sbuf b = {0};
-	struct rep_result r;
-	const cJSON *m = get(doc, "machine"), *cpu = get(m, "cpu"), *topo = get(m, "topology"),
-		    *st = get(doc, "machine_state"), *bw = get(doc, "bw"), *fl = get(doc, "flops"),
-		    *dec = get(doc, "decode"), *tool = get(doc, "tool"), *dev = get(doc, "device"), *it;
-	char s1[32], s2[32];
-	int rc;
-	if ((rc = rep_load(doc, "result.json", &r, e)))
-		return rc;
-	sb_printf(&b, "# Roofline report: %s\n\n", str(doc, "host"));
-	sb_printf(&b, "%s, measured %s by eaves %s (commit %s). All figures come from `result.json` "
-		      "beside this report; `eaves plot result.json` redraws the plot on any machine.\n\n",
-		  str(cpu, "model_name"), str(doc, "created_utc"), str(tool, "version"),
-		  str(tool, "commit"));
-	if (cJSON_IsObject(dev))
-		sb_printf(&b, "Compared with the datasheet of **%s** (%s).\n\n", str(dev, "name"),
-			  str(dev, "id"));
+/* What every section reads: the document, its typed roofs, the plot. */
+struct md_in {
+	const cJSON *doc;
+	const struct rep_result *r;
+	const char *plot_png, *plot_note;
+};
 
-	sb_printf(&b, "## The machine\n\n| what | value | source |\n|---|---|---|\n");
-	sb_printf(&b, "| CPU | %s (%s, microarchitecture %s) | cpuid/HWCAP |\n", str(cpu, "model_name"),
-		  str(cpu, "arch"), str(cpu, "uarch"));
-	sb_printf(&b, "| cores / PUs | %.0f / %.0f in %.0f package(s), %.0f NUMA node(s) | %s |\n",
-		  num(topo, "cores"), num(topo, "pus"), num(topo, "packages"), num(topo, "numa_nodes"),
-		  str(topo, "source"));
+static void md_header(struct sbuf *b, const struct md_in *x)
+{
+	const cJSON *doc = x->doc;
+	const cJSON *cpu = get(get(x->doc, "machine"), "cpu"), *tool = get(x->doc, "tool");
+	const cJSON *dev = get(doc, "device");
+	sb_printf(b, "# Roofline report: %s\n\n", str(doc, "host"));
+	sb_printf(
+	    b,
+	    "%s, measured %s by eaves %s (commit %s). All figures come from `result.json` "
+	    "beside this report; `eaves plot result.json` redraws the plot on any machine.\n\n",
+	    str(cpu, "model_name"), str(doc, "created_utc"), str(tool, "version"),
+	    str(tool, "commit"));
+	if (cJSON_IsObject(dev))
+		sb_printf(b, "Compared with the datasheet of **%s** (%s).\n\n", str(dev, "name"),
+		          str(dev, "id"));
+}
+
+static void md_machine(struct sbuf *b, const struct md_in *x)
+{
+	const cJSON *doc = x->doc;
+	const cJSON *cpu = get(get(x->doc, "machine"), "cpu"), *tool = get(x->doc, "tool");
+	const cJSON *topo = get(get(doc, "machine"), "topology"), *fl = get(doc, "flops"), *it;
+	char s1[32], s2[32];
+	sb_printf(b, "## The machine\n\n| what | value | source |\n|---|---|---|\n");
+	sb_printf(b, "| CPU | %s (%s, microarchitecture %s) | cpuid/HWCAP |\n",
+	          str(cpu, "model_name"), str(cpu, "arch"), str(cpu, "uarch"));
+	sb_printf(b, "| cores / PUs | %.0f / %.0f in %.0f package(s), %.0f NUMA node(s) | %s |\n",
+	          num(topo, "cores"), num(topo, "pus"), num(topo, "packages"),
+	          num(topo, "numa_nodes"), str(topo, "source"));
 	fmt_size(s1, sizeof s1, num(topo, "mem_total_bytes"));
 	fmt_size(s2, sizeof s2, num(topo, "mem_available_bytes"));
-	sb_printf(&b, "| memory | %s total, %s available | /proc/meminfo |\n", s1, s2);
+	sb_printf(b, "| memory | %s total, %s available | /proc/meminfo |\n", s1, s2);
 	cJSON_ArrayForEach(it, get(topo, "caches"))
 	{
 		fmt_size(s1, sizeof s1, num(it, "size_bytes"));
-		sb_printf(&b, "| %s cache | %s x %.0f, shared by %.0f PU(s) | hwloc |\n", str(it, "level"), s1,
-			  num(it, "instances"), num(it, "pus_per_instance"));
+		sb_printf(b, "| %s cache | %s x %.0f, shared by %.0f PU(s) | hwloc |\n",
+		          str(it, "level"), s1, num(it, "instances"), num(it, "pus_per_instance"));
 	}
 	{
 		/* the run's own clock first, as result.c reads it */
@@ -100,210 +110,296 @@ int md_report(const cJSON *doc, const char *plot_png, const char *plot_note, cha
 		one = get(clk, "one_core");
 		all = get(clk, "all_cores");
 		if (one)
-			sb_printf(&b, "| core clock | %.2f GHz one core, %.2f GHz per core all busy | measured "
-				      "(dependent adds) |\n",
-				  num(one, "median_hz") / 1e9, num(all, "median_hz") / 1e9);
+			sb_printf(b,
+			          "| core clock | %.2f GHz one core, %.2f GHz per core all busy | "
+			          "measured "
+			          "(dependent adds) |\n",
+			          num(one, "median_hz") / 1e9, num(all, "median_hz") / 1e9);
 	}
 	if (cJSON_IsArray(get(cpu, "feature_sets"))) {
 		const cJSON *fs;
-		sb_printf(&b, "| kernel feature sets |");
-		cJSON_ArrayForEach(fs, get(cpu, "feature_sets"))
-			if (cJSON_IsString(fs))
-				sb_printf(&b, " %s", fs->valuestring);
+		sb_printf(b, "| kernel feature sets |");
+		cJSON_ArrayForEach(fs, get(cpu, "feature_sets")) if (cJSON_IsString(fs))
+		    sb_printf(b, " %s", fs->valuestring);
 		if (cJSON_IsString(get(cpu, "isa_cap")))
-			sb_printf(&b, " (capped by --isa %s)", str(cpu, "isa_cap"));
-		sb_printf(&b, " | cpuid/HWCAP |\n");
+			sb_printf(b, " (capped by --isa %s)", str(cpu, "isa_cap"));
+		sb_printf(b, " | cpuid/HWCAP |\n");
 	} else { /* results written before feature sets */
-		sb_printf(&b, "| ISA used | %s | cpuid/HWCAP |\n", str(cpu, "isa_used"));
+		sb_printf(b, "| ISA used | %s | cpuid/HWCAP |\n", str(cpu, "isa_used"));
 	}
-	sb_printf(&b, "| kernel, compiler | %s; %s | uname, build |\n\n", str(doc, "kernel"),
-		  str(tool, "compiler"));
+	sb_printf(b, "| kernel, compiler | %s; %s | uname, build |\n\n", str(doc, "kernel"),
+	          str(tool, "compiler"));
+}
+
+static void md_state(struct sbuf *b, const struct md_in *x)
+{
+	const cJSON *doc = x->doc;
+	const cJSON *st = get(doc, "machine_state");
 	{
 		const cJSON *after = get(doc, "machine_state_after");
 		static const char *const rows[][2] = {
-			{"cpufreq", "cpufreq"}, {"temperatures", "thermal"}, {"power", "power"}};
+		    {"cpufreq", "cpufreq"}, {"temperatures", "thermal"}, {"power", "power"}};
 		if (!after) { /* results written before the state was read twice */
-			sb_printf(&b, "Machine state during the run:\n\n| sensor | state |\n|---|---|\n");
+			sb_printf(
+			    b, "Machine state during the run:\n\n| sensor | state |\n|---|---|\n");
 			for (size_t i = 0; i < 3; i++)
-				state_line(&b, rows[i][0], get(st, rows[i][1]), NULL);
-			sb_printf(&b, "| power mode | %s |\n\n", str(st, "power_mode"));
+				state_line(b, rows[i][0], get(st, rows[i][1]), NULL);
+			sb_printf(b, "| power mode | %s |\n\n", str(st, "power_mode"));
 		} else {
-			sb_printf(&b, "Machine state, read %s and %s:\n\n| sensor | %s | %s |\n|---|---|---|\n",
-				  str(st, "read"), str(after, "read"), str(st, "read"), str(after, "read"));
+			sb_printf(b,
+			          "Machine state, read %s and %s:\n\n| sensor | %s | %s "
+			          "|\n|---|---|---|\n",
+			          str(st, "read"), str(after, "read"), str(st, "read"),
+			          str(after, "read"));
 			for (size_t i = 0; i < 3; i++)
-				state_line(&b, rows[i][0], get(st, rows[i][1]), get(after, rows[i][1]));
-			sb_printf(&b, "| power mode | %s | %s |\n\n", str(st, "power_mode"),
-				  str(after, "power_mode"));
+				state_line(b, rows[i][0], get(st, rows[i][1]),
+				           get(after, rows[i][1]));
+			sb_printf(b, "| power mode | %s | %s |\n\n", str(st, "power_mode"),
+			          str(after, "power_mode"));
 		}
 	}
+}
 
-	sb_printf(&b, "## Method in brief\n\n"
-		      "- **Bandwidth**: each thread pinned to its own core streams over its own slice of "
-		      "the arrays (first-touched by it). Working sets sweep from inside L1 to 8x the last "
-		      "level cache. Bytes are counted as STREAM does (bytes the program reads and writes); "
-		      "the `+WA` figures add the write-allocate reads of stored lines.\n"
-		      "- **Compute**: chains of FMA / dot-product instructions, enough independent chains "
-		      "to hide latency, every lane checked against a scalar model. Theoretical peak = "
-		      "cores x measured clock x operations per cycle of the microarchitecture.\n"
-		      "- **Repetition**: every figure is the best and the median of repeated samples (the "
-		      "first dropped), each sample at least 1000x the timer resolution; spread = "
-		      "(max - min) / median. A shared or virtual machine can swing by tens of percent "
-		      "between runs: read medians and spreads, not single numbers.\n");
+static void md_method(struct sbuf *b, const struct md_in *x)
+{
+	const cJSON *doc = x->doc;
+	const cJSON *dec = get(doc, "decode");
+	sb_printf(
+	    b,
+	    "## Method in brief\n\n"
+	    "- **Bandwidth**: each thread pinned to its own core streams over its own slice of "
+	    "the arrays (first-touched by it). Working sets sweep from inside L1 to 8x the last "
+	    "level cache. Bytes are counted as STREAM does (bytes the program reads and writes); "
+	    "the `+WA` figures add the write-allocate reads of stored lines.\n"
+	    "- **Compute**: chains of FMA / dot-product instructions, enough independent chains "
+	    "to hide latency, every lane checked against a scalar model. Theoretical peak = "
+	    "cores x measured clock x operations per cycle of the microarchitecture.\n"
+	    "- **Repetition**: every figure is the best and the median of repeated samples (the "
+	    "first dropped), each sample at least 1000x the timer resolution; spread = "
+	    "(max - min) / median. A shared or virtual machine can swing by tens of percent "
+	    "between runs: read medians and spreads, not single numbers.\n");
 	if (dec)
-		sb_printf(&b, "- **Decode**: a real Llama-family decoder (RMSNorm, GQA attention with RoPE "
-			      "over an fp16 KV cache, SwiGLU, LM head, greedy sampling) on synthetic weights "
-			      "stored in GGUF block formats. Bytes per token are computed from the model "
-			      "shape; the ceiling is bytes per token / measured DRAM read bandwidth.\n");
-	sb_printf(&b, "\n");
+		sb_printf(
+		    b,
+		    "- **Decode**: a real Llama-family decoder (RMSNorm, GQA attention with RoPE "
+		    "over an fp16 KV cache, SwiGLU, LM head, greedy sampling) on synthetic weights "
+		    "stored in GGUF block formats. Bytes per token are computed from the model "
+		    "shape; the ceiling is bytes per token / measured DRAM read bandwidth.\n");
+	sb_printf(b, "\n");
+}
 
-	if (plot_png)
-		sb_printf(&b, "## Roofline\n\n![Roofline](%s)\n\n", plot_png);
+static void md_roofline(struct sbuf *b, const struct md_in *x)
+{
+	if (x->plot_png)
+		sb_printf(b, "## Roofline\n\n![Roofline](%s)\n\n", x->plot_png);
 	else
-		sb_printf(&b, "## Roofline\n\nThe plot was not rendered: %s\n\n", plot_note ? plot_note : "");
+		sb_printf(b, "## Roofline\n\nThe plot was not rendered: %s\n\n",
+		          x->plot_note ? x->plot_note : "");
+}
 
-	if (bw) {
-		sb_printf(&b, "## Memory bandwidth (measured, GB/s = 10^9 bytes/s)\n\n"
-			      "| level | kernel | threads | best | median | spread | +WA median |%s\n"
-			      "|---|---|---:|---:|---:|---:|---:|%s\n",
-			  r.ds_bw > 0 ? " measured / datasheet |" : "", r.ds_bw > 0 ? "---:|" : "");
-		cJSON_ArrayForEach(it, get(bw, "levels"))
-		{
-			const char *k = str(it, "kernel");
-			if (strcmp(k, "read") && strcmp(str(it, "level"), "DRAM"))
-				continue;
-			sb_printf(&b, "| %s | %s | %.0f | %.1f | %.1f | %.1f%% | %.1f |", str(it, "level"), k,
-				  num(it, "threads"), num(it, "bw_best_bytes_per_s") / 1e9,
-				  num(it, "bw_median_bytes_per_s") / 1e9, 100 * num(it, "spread_rel"),
-				  num(it, "bw_wa_median_bytes_per_s") / 1e9);
-			if (r.ds_bw > 0)
-				sb_printf(&b, " %s |",
-					  strcmp(str(it, "level"), "DRAM")
-						  ? "-"
-						  : (snprintf(s1, sizeof s1, "%.0f%%",
-							      100 * num(it, "bw_best_bytes_per_s") / r.ds_bw),
-						     s1));
-			sb_printf(&b, "\n");
-		}
-		if (r.ds_bw > 0)
-			sb_printf(&b, "\nDatasheet: %.2f GB/s (%s).\n", r.ds_bw / 1e9, r.ds_basis);
-		sb_printf(&b, "\nThe cache levels show the read kernel; DRAM shows every kernel. Sweep "
-			      "plateaus against hwloc's cache sizes:\n\n");
-		cJSON_ArrayForEach(it, get(bw, "plateaus"))
-		{
-			if (!get(it, "knee_bytes"))
-				continue;
-			fmt_size(s1, sizeof s1, num(it, "knee_bytes"));
-			fmt_size(s2, sizeof s2, num(it, "nearest_level_capacity_bytes"));
-			sb_printf(&b, "- %.0f thread(s): knee at %s, nearest %s (%s): %s\n", num(it, "threads"),
-				  s1, str(it, "nearest_level"), s2,
-				  cJSON_IsTrue(get(it, "agrees_with_hwloc")) ? "agrees"
-									     : "disagrees (both reported)");
-		}
-		sb_printf(&b, "\n");
+static void md_bandwidth(struct sbuf *b, const struct md_in *x)
+{
+	const struct rep_result *r = x->r;
+	const cJSON *bw = get(x->doc, "bw"), *it;
+	char s1[32], s2[32];
+	if (!bw)
+		return;
+	sb_printf(b,
+	          "## Memory bandwidth (measured, GB/s = 10^9 bytes/s)\n\n"
+	          "| level | kernel | threads | best | median | spread | +WA median |%s\n"
+	          "|---|---|---:|---:|---:|---:|---:|%s\n",
+	          r->ds_bw > 0 ? " measured / datasheet |" : "", r->ds_bw > 0 ? "---:|" : "");
+	cJSON_ArrayForEach(it, get(bw, "levels"))
+	{
+		const char *k = str(it, "kernel");
+		if (strcmp(k, "read") && strcmp(str(it, "level"), "DRAM"))
+			continue;
+		sb_printf(b, "| %s | %s | %.0f | %.1f | %.1f | %.1f%% | %.1f |", str(it, "level"),
+		          k, num(it, "threads"), num(it, "bw_best_bytes_per_s") / 1e9,
+		          num(it, "bw_median_bytes_per_s") / 1e9, 100 * num(it, "spread_rel"),
+		          num(it, "bw_wa_median_bytes_per_s") / 1e9);
+		if (r->ds_bw > 0)
+			sb_printf(b, " %s |",
+			          strcmp(str(it, "level"), "DRAM")
+			              ? "-"
+			              : (snprintf(s1, sizeof s1, "%.0f%%",
+			                          100 * num(it, "bw_best_bytes_per_s") / r->ds_bw),
+			                 s1));
+		sb_printf(b, "\n");
 	}
-	if (fl) {
-		sb_printf(&b, "## Compute peaks (measured; GFLOP/s, INT8 in GOP/s)\n\n"
-			      "| precision | threads | kernel | best | median | spread | theoretical | "
-			      "median / theoretical |\n|---|---:|---|---:|---:|---:|---:|---:|\n");
-		cJSON_ArrayForEach(it, get(fl, "peaks"))
-		{
-			sb_printf(&b, "| %s | %.0f | %s | %.1f | %.1f | %.1f%% | ", str(it, "precision"),
-				  num(it, "threads"), str(it, "kernel"), num(it, "best_flop_per_s") / 1e9,
-				  num(it, "median_flop_per_s") / 1e9, 100 * num(it, "spread_rel"));
-			if (get(it, "theoretical_flop_per_s"))
-				sb_printf(&b, "%.1f | %.1f%%%s |\n", num(it, "theoretical_flop_per_s") / 1e9,
-					  100 * num(it, "measured_over_theoretical"),
-					  strcmp(str(it, "status"), "suspect") ? "" : " **suspect**");
-			else
-				sb_printf(&b, "unknown | %s |\n", str(it, "theoretical_reason"));
-		}
-		if (r.ds_fp32 > 0) {
-			const struct rep_peak *p = rep_peak_find(&r, "fp32", 0);
-			if (p)
-				sb_printf(&b, "\nFP32 measured / datasheet (derived, all cores at max clock): "
-					      "%.1f / %.1f GFLOP/s = %.0f%%.\n",
-					  p->best / 1e9, r.ds_fp32 / 1e9, 100 * p->best / r.ds_fp32);
-		}
-		sb_printf(&b, "\nSkipped here, with the reason:\n\n");
-		cJSON_ArrayForEach(it, get(fl, "kernels"))
-		{
-			if (strcmp(str(it, "status"), "ok") && num(it, "threads") == 1)
-				sb_printf(&b, "- `%s`: %s\n", str(it, "kernel"), str(it, "reason"));
-		}
-		{
-			struct rep_ridge rd[REP_MAX_RIDGES];
-			int nr = rep_ridges(&r, &r, rd), prec = -1;
-			sb_printf(&b, "\n### Ridge points (FLOP/byte: below it a kernel is memory bound)\n\n"
-				      "| precision |");
-			for (int l = 0; l < EV_LEVEL__COUNT; l++)
-				if (rep_ridges_have_level(rd, nr, l))
-					sb_printf(&b, " %s |", ev_level_name[l]);
-			sb_printf(&b, "\n|---|");
-			for (int l = 0; l < EV_LEVEL__COUNT; l++)
-				if (rep_ridges_have_level(rd, nr, l))
-					sb_printf(&b, "---:|");
-			for (int i = 0; i < nr; i++) {
-				if (rd[i].prec != prec)
-					sb_printf(&b, "\n| %s |", ev_prec_name[prec = rd[i].prec]);
-				sb_printf(&b, " %.2f |", rd[i].ridge_flop_per_byte);
-			}
-			sb_printf(&b, "\n\n");
-		}
+	if (r->ds_bw > 0)
+		sb_printf(b, "\nDatasheet: %.2f GB/s (%s).\n", r->ds_bw / 1e9, r->ds_basis);
+	sb_printf(b, "\nThe cache levels show the read kernel; DRAM shows every kernel. Sweep "
+	             "plateaus against hwloc's cache sizes:\n\n");
+	cJSON_ArrayForEach(it, get(bw, "plateaus"))
+	{
+		if (!get(it, "knee_bytes"))
+			continue;
+		fmt_size(s1, sizeof s1, num(it, "knee_bytes"));
+		fmt_size(s2, sizeof s2, num(it, "nearest_level_capacity_bytes"));
+		sb_printf(b, "- %.0f thread(s): knee at %s, nearest %s (%s): %s\n",
+		          num(it, "threads"), s1, str(it, "nearest_level"), s2,
+		          cJSON_IsTrue(get(it, "agrees_with_hwloc")) ? "agrees"
+		                                                     : "disagrees (both reported)");
 	}
-	if (dec) {
-		const cJSON *mod = get(dec, "model");
-		sb_printf(&b, "## LLM decode (measured) against its ceiling\n\n"
-			      "%s (%.2fB parameters), %.0f threads, prompt %.0f tokens, %.0f generated. "
-			      "Ceiling = bytes per token / %s. Reference bandwidth: %.1f GB/s (%s).\n\n",
-			  str(mod, "name"), num(mod, "params") / 1e9, num(dec, "threads"),
-			  num(dec, "prompt_tokens"), num(dec, "generated_tokens"), str(dec, "ceiling_rule"),
-			  num(dec, "reference_bw_best_bytes_per_s") / 1e9, str(dec, "reference_bw_source"));
-		sb_printf(&b, "| quant | tok/s | TTFT ms | TPOT p50 ms | TPOT p95 ms | MB/token | GB/s | "
-			      "ceiling GB/s | ceiling tok/s | %% of ceiling |%s compute ceiling tok/s | bound | peak RSS |\n"
-			      "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|%s---:|---|---:|\n",
-			  get(dec, "datasheet_bw_bytes_per_s") ? " % of datasheet |" : "",
-			  get(dec, "datasheet_bw_bytes_per_s") ? "---:|" : "");
-		cJSON_ArrayForEach(it, get(dec, "runs"))
-		{
-			const cJSON *t = get(it, "tpot_s"), *mem = get(it, "memory");
-			fmt_size(s1, sizeof s1, num(mem, "peak_rss_bytes"));
-			sb_printf(&b, "| %s | %.2f | %.0f | %.2f | %.2f | %.1f | %.1f | %.1f | %.2f | %.0f%% |",
-				  str(it, "quant"), num(it, "tokens_per_s"), 1e3 * num(it, "ttft_s"),
-				  1e3 * num(t, "p50"), 1e3 * num(t, "p95"), num(it, "bytes_per_token") / 1e6,
-				  num(it, "achieved_bytes_per_s") / 1e9, num(it, "ceiling_bw_bytes_per_s") / 1e9,
-				  num(it, "ceiling_tokens_per_s"), 100 * num(it, "fraction_of_ceiling"));
-			if (get(dec, "datasheet_bw_bytes_per_s"))
-				sb_printf(&b, " %.0f%% |", 100 * num(it, "fraction_of_datasheet_ceiling"));
-			sb_printf(&b, " %.1f | %s | %s |\n", num(it, "compute_ceiling_tokens_per_s"),
-				  str(it, "bound"), s1);
-		}
-		if (plot_png)
-			sb_printf(&b, "\n![tokens/s by context](decode-ctx.png)\n\n![measured vs ceilings](decode-bars.png)\n");
-		sb_printf(&b, "\nThe ceiling's bandwidth is measured on the weights' own memory just before "
-			      "each run, so that a shared host's memory state is usually the same for both. "
-			      "It can still change during a run: a figure above 100%% (or far below the "
-			      "others) shows it, and the weights_read and reference bandwidths in result.json "
-			      "tell which state each part met.\n\nTokens/s by context length "
-			      "(KV cache filled synthetically to that length):\n\n| quant | ctx | tok/s | "
-			      "ceiling | %% |\n|---|---:|---:|---:|---:|\n");
-		cJSON_ArrayForEach(it, get(dec, "runs"))
-		{
-			const cJSON *p;
-			cJSON_ArrayForEach(p, get(it, "context_sweep"))
-			sb_printf(&b, "| %s | %.0f | %.2f | %.2f | %.0f%% |\n", str(it, "quant"), num(p, "ctx"),
-				  num(p, "tokens_per_s_median"), num(p, "ceiling_tokens_per_s"),
-				  100 * num(p, "fraction_of_ceiling"));
-		}
-		sb_printf(&b, "\n");
+	sb_printf(b, "\n");
+}
+
+static void md_compute(struct sbuf *b, const struct md_in *x)
+{
+	const struct rep_result *r = x->r;
+	const cJSON *fl = get(x->doc, "flops"), *it;
+	if (!fl)
+		return;
+	sb_printf(b, "## Compute peaks (measured; GFLOP/s, INT8 in GOP/s)\n\n"
+	             "| precision | threads | kernel | best | median | spread | theoretical | "
+	             "median / theoretical |\n|---|---:|---|---:|---:|---:|---:|---:|\n");
+	cJSON_ArrayForEach(it, get(fl, "peaks"))
+	{
+		sb_printf(b, "| %s | %.0f | %s | %.1f | %.1f | %.1f%% | ", str(it, "precision"),
+		          num(it, "threads"), str(it, "kernel"), num(it, "best_flop_per_s") / 1e9,
+		          num(it, "median_flop_per_s") / 1e9, 100 * num(it, "spread_rel"));
+		if (get(it, "theoretical_flop_per_s"))
+			sb_printf(b, "%.1f | %.1f%%%s |\n", num(it, "theoretical_flop_per_s") / 1e9,
+			          100 * num(it, "measured_over_theoretical"),
+			          strcmp(str(it, "status"), "suspect") ? "" : " **suspect**");
+		else
+			sb_printf(b, "unknown | %s |\n", str(it, "theoretical_reason"));
 	}
-	sb_printf(&b, "## Files\n\n- `result.json`: every sample, the machine and its state, the "
-		      "tool version and flags (schema: eaves docs/schema.md)\n"
-		      "- `roofline.dat`, `roofline.gp`: the plot's data and gnuplot script "
-		      "(`gnuplot roofline.gp` redraws `roofline.png` and `roofline.svg`)\n\n"
-		      "Command: `");
-	cJSON_ArrayForEach(it, get(doc, "argv"))
-	sb_printf(&b, "%s%s", it == get(doc, "argv")->child ? "" : " ", it->valuestring);
-	sb_printf(&b, "`\n");
+	if (r->ds_fp32 > 0) {
+		const struct rep_peak *p = rep_peak_find(r, "fp32", 0);
+		if (p)
+			sb_printf(b,
+			          "\nFP32 measured / datasheet (derived, all cores at max clock): "
+			          "%.1f / %.1f GFLOP/s = %.0f%%.\n",
+			          p->best / 1e9, r->ds_fp32 / 1e9, 100 * p->best / r->ds_fp32);
+	}
+	sb_printf(b, "\nSkipped here, with the reason:\n\n");
+	cJSON_ArrayForEach(it, get(fl, "kernels"))
+	{
+		if (strcmp(str(it, "status"), "ok") && num(it, "threads") == 1)
+			sb_printf(b, "- `%s`: %s\n", str(it, "kernel"), str(it, "reason"));
+	}
+}
+
+static void md_ridges(struct sbuf *b, const struct md_in *x)
+{
+	const struct rep_result *r = x->r;
+	if (!get(x->doc, "flops"))
+		return;
+	struct rep_ridge rd[REP_MAX_RIDGES];
+	int nr = rep_ridges(r, r, rd), prec = -1;
+	sb_printf(b, "\n### Ridge points (FLOP/byte: below it a kernel is memory bound)\n\n"
+	             "| precision |");
+	for (int l = 0; l < EV_LEVEL__COUNT; l++)
+		if (rep_ridges_have_level(rd, nr, l))
+			sb_printf(b, " %s |", ev_level_name[l]);
+	sb_printf(b, "\n|---|");
+	for (int l = 0; l < EV_LEVEL__COUNT; l++)
+		if (rep_ridges_have_level(rd, nr, l))
+			sb_printf(b, "---:|");
+	for (int i = 0; i < nr; i++) {
+		if (rd[i].prec != prec)
+			sb_printf(b, "\n| %s |", ev_prec_name[prec = rd[i].prec]);
+		sb_printf(b, " %.2f |", rd[i].ridge_flop_per_byte);
+	}
+	sb_printf(b, "\n\n");
+}
+
+static void md_decode(struct sbuf *b, const struct md_in *x)
+{
+	const cJSON *dec = get(x->doc, "decode"), *it;
+	char s1[32];
+	if (!dec)
+		return;
+	const cJSON *mod = get(dec, "model");
+	sb_printf(b,
+	          "## LLM decode (measured) against its ceiling\n\n"
+	          "%s (%.2fB parameters), %.0f threads, prompt %.0f tokens, %.0f generated. "
+	          "Ceiling = bytes per token / %s. Reference bandwidth: %.1f GB/s (%s).\n\n",
+	          str(mod, "name"), num(mod, "params") / 1e9, num(dec, "threads"),
+	          num(dec, "prompt_tokens"), num(dec, "generated_tokens"), str(dec, "ceiling_rule"),
+	          num(dec, "reference_bw_best_bytes_per_s") / 1e9, str(dec, "reference_bw_source"));
+	sb_printf(b,
+	          "| quant | tok/s | TTFT ms | TPOT p50 ms | TPOT p95 ms | MB/token | GB/s | "
+	          "ceiling GB/s | ceiling tok/s | %% of ceiling |%s compute ceiling tok/s | bound "
+	          "| peak RSS |\n"
+	          "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|%s---:|---|---:|\n",
+	          get(dec, "datasheet_bw_bytes_per_s") ? " % of datasheet |" : "",
+	          get(dec, "datasheet_bw_bytes_per_s") ? "---:|" : "");
+	cJSON_ArrayForEach(it, get(dec, "runs"))
+	{
+		const cJSON *t = get(it, "tpot_s"), *mem = get(it, "memory");
+		fmt_size(s1, sizeof s1, num(mem, "peak_rss_bytes"));
+		sb_printf(
+		    b, "| %s | %.2f | %.0f | %.2f | %.2f | %.1f | %.1f | %.1f | %.2f | %.0f%% |",
+		    str(it, "quant"), num(it, "tokens_per_s"), 1e3 * num(it, "ttft_s"),
+		    1e3 * num(t, "p50"), 1e3 * num(t, "p95"), num(it, "bytes_per_token") / 1e6,
+		    num(it, "achieved_bytes_per_s") / 1e9, num(it, "ceiling_bw_bytes_per_s") / 1e9,
+		    num(it, "ceiling_tokens_per_s"), 100 * num(it, "fraction_of_ceiling"));
+		if (get(dec, "datasheet_bw_bytes_per_s"))
+			sb_printf(b, " %.0f%% |", 100 * num(it, "fraction_of_datasheet_ceiling"));
+		sb_printf(b, " %.1f | %s | %s |\n", num(it, "compute_ceiling_tokens_per_s"),
+		          str(it, "bound"), s1);
+	}
+	if (x->plot_png)
+		sb_printf(b, "\n![tokens/s by context](decode-ctx.png)\n\n![measured vs "
+		             "ceilings](decode-bars.png)\n");
+	sb_printf(b,
+	          "\nThe ceiling's bandwidth is measured on the weights' own memory just before "
+	          "each run, so that a shared host's memory state is usually the same for both. "
+	          "It can still change during a run: a figure above 100%% (or far below the "
+	          "others) shows it, and the weights_read and reference bandwidths in result.json "
+	          "tell which state each part met.\n\nTokens/s by context length "
+	          "(KV cache filled synthetically to that length):\n\n| quant | ctx | tok/s | "
+	          "ceiling | %% |\n|---|---:|---:|---:|---:|\n");
+	cJSON_ArrayForEach(it, get(dec, "runs"))
+	{
+		const cJSON *p;
+		cJSON_ArrayForEach(p, get(it, "context_sweep"))
+		    sb_printf(b, "| %s | %.0f | %.2f | %.2f | %.0f%% |\n", str(it, "quant"),
+		              num(p, "ctx"), num(p, "tokens_per_s_median"),
+		              num(p, "ceiling_tokens_per_s"), 100 * num(p, "fraction_of_ceiling"));
+	}
+	sb_printf(b, "\n");
+}
+
+static void md_files(struct sbuf *b, const struct md_in *x)
+{
+	const cJSON *doc = x->doc;
+	const cJSON *it;
+	sb_printf(b, "## Files\n\n- `result.json`: every sample, the machine and its state, the "
+	             "tool version and flags (schema: eaves docs/schema.md)\n"
+	             "- `roofline.dat`, `roofline.gp`: the plot's data and gnuplot script "
+	             "(`gnuplot roofline.gp` redraws `roofline.png` and `roofline.svg`)\n\n"
+	             "Command: `");
+	cJSON_ArrayForEach(it, get(doc, "argv")) if (cJSON_IsString(it))
+	    sb_printf(b, "%s%s", it == get(doc, "argv")->child ? "" : " ", it->valuestring);
+	sb_printf(b, "`\n");
+}
+
+/* The report, one emitter per section, in order. */
+static void (*const sections[])(struct sbuf *, const struct md_in *) = {
+    md_header,    md_machine, md_state,  md_method, md_roofline,
+    md_bandwidth, md_compute, md_ridges, md_decode, md_files,
+};
+
+int md_report(const cJSON *doc, const char *plot_png, const char *plot_note, char **out,
+              struct ev_err *e)
+{
+	struct sbuf b = {0};
+	struct rep_result *r = calloc(1, sizeof *r);
+	struct md_in x = {doc, r, plot_png, plot_note};
+	int rc;
+	if (!r)
+		return ev_fail(e, EV_ERR_RUNTIME, "report: out of memory");
+	if ((rc = rep_load(doc, "result.json", r, e))) {
+		free(r);
+		return rc;
+	}
+	for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++)
+		sections[i](&b, &x);
+	free(r);
 	*out = sb_take(&b);
 	if (!*out)
 		return ev_fail(e, EV_ERR_RUNTIME, "report: out of memory");
