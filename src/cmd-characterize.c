@@ -153,12 +153,6 @@ static int make_folder(const char *parent, const char *host, char *out, size_t l
 	return ev_fail(e, EV_ERR_RUNTIME, "cannot find a free folder name under '%s'", parent);
 }
 
-static void step(struct ev_ctx *c, int i, int n, const char *what, double t0)
-{
-	ctx_progress_done(c);
-	fprintf(c->log, "[%d/%d] %s (%.0f s elapsed)\n", i, n, what, timer_now() - t0);
-}
-
 /* The profile's decode settings, checked (with the options' own checks)
  * before anything is measured. */
 static int decode_opts(struct ev_ctx *c, const struct profile *p, struct ev_decode_opts *o)
@@ -203,25 +197,212 @@ static int run_decode(struct ev_ctx *c, const struct ev_decode_opts *dopt,
 	return rc;
 }
 
+/* One characterize run: what the steps share. */
+struct run {
+	struct profile p;
+	struct ev_device *dev;
+	struct ev_decode_opts dopt;
+	struct ev_clock_result clk;
+	struct ev_bw_result *bwr;
+	struct ev_flops_result *flr;
+	struct ev_decode_result *dr;
+	cJSON *doc;
+	char folder[1200];
+	double t0;
+};
+
+/* Each step adds its section to run->doc. A step returns an error only for a
+ * failure of eaves itself; what was measured before is still written. It sets
+ * *stop when later steps must not run (interrupted, or nothing to build on). */
+static int step_clock(struct ev_ctx *c, struct run *R, int *stop)
+{
+	int rc = bench_clock(c, R->p.bw_quick, &R->clk);
+	if (rc == EV_OK)
+		cJSON_AddItemToObject(R->doc, "clock", bench_clock_json(&R->clk));
+	*stop = rc != EV_OK;
+	return rc;
+}
+
+static int step_bw(struct ev_ctx *c, struct run *R, int *stop)
+{
+	struct ev_bw_opts bo;
+	int rc;
+	bench_bw_defaults(c, R->p.bw_quick, &bo);
+	if (R->p.bw_ppo > 0)
+		bo.points_per_octave = R->p.bw_ppo;
+	if (R->p.bw_budget > 0)
+		bo.budget_s = R->p.bw_budget;
+	rc = bench_bw(c, &bo, R->bwr);
+	if (R->bwr->npoints > 0)
+		cJSON_AddItemToObject(R->doc, "bw", bench_bw_json(R->bwr));
+	*stop = rc != EV_OK || R->bwr->interrupted;
+	return rc;
+}
+
+static int step_flops(struct ev_ctx *c, struct run *R, int *stop)
+{
+	struct ev_flops_opts fo;
+	struct rep_result *r;
+	cJSON *fl;
+	int rc;
+	bench_flops_defaults(c, R->p.fl_quick, &fo);
+	fo.clock = &R->clk;
+	rc = bench_flops(c, &fo, R->flr);
+	*stop = rc != EV_OK || R->flr->interrupted;
+	if (R->flr->nentries == 0)
+		return rc;
+	fl = bench_flops_json(R->flr);
+	cJSON_AddItemToObject(R->doc, "flops", fl);
+	r = calloc(1, sizeof *r);
+	if (r && rep_load(R->doc, "(this run)", r, &c->err) == EV_OK)
+		cJSON_AddItemToObject(fl, "ridges", rep_ridges_json(r, r, "measured in this run"));
+	free(r);
+	return rc;
+}
+
+static int step_decode(struct ev_ctx *c, struct run *R, int *stop)
+{
+	int rc = run_decode(c, &R->dopt, R->dev, R->doc, R->dr);
+	*stop = 0;
+	if (rc == EV_ERR_USAGE) {
+		/* e.g. the model does not fit: keep the roofline, say why */
+		fprintf(c->log, "eaves characterize: decode skipped: %s\n", c->err.msg);
+		json_str(R->doc, "decode_skipped", c->err.msg);
+		rc = EV_OK;
+	}
+	return rc;
+}
+
+static int want_decode(const struct run *R)
+{
+	return R->p.has_decode;
+}
+
+static const struct {
+	const char *what;
+	int (*run)(struct ev_ctx *c, struct run *R, int *stop);
+	int (*wanted)(const struct run *R); /* NULL: always */
+} steps[] = {
+	{"clock", step_clock, NULL},
+	{"memory bandwidth", step_bw, NULL},
+	{"peak FLOP/s", step_flops, NULL},
+	{"LLM decode", step_decode, want_decode},
+};
+#define NSTEPS (sizeof steps / sizeof steps[0])
+
+/* result.json first (atomically), then the plots and the report made from it:
+ * whatever the later files meet, the measurements are on disk. */
+static int write_folder(struct ev_ctx *c, struct run *R, const char *json_opt, int rc)
+{
+	char path[1400], *md = NULL;
+	struct rep_result *r = calloc(1, sizeof *r);
+	struct plot_out po = {0};
+	const struct rep_result *one[1];
+	struct ev_err pe = {0};
+	int wrc;
+	ctx_progress_done(c);
+	json_num(R->doc, "elapsed_s", timer_now() - R->t0);
+	json_result_state_after(R->doc);
+	if (c->stop && *c->stop)
+		json_str(R->doc, "status", "interrupted");
+	snprintf(path, sizeof path, "%s/result.json", R->folder);
+	if ((wrc = json_write_file(R->doc, path, &c->err))) {
+		free(r);
+		return rc ? rc : wrc;
+	}
+	if (r && rep_load(R->doc, path, r, &pe) == EV_OK) {
+		one[0] = r;
+		snprintf(path, sizeof path, "%s/roofline", R->folder);
+		if (plot_roofline(one, 1, path, &po, &pe) != EV_OK)
+			snprintf(po.note, sizeof po.note, "%s", pe.msg);
+	}
+	if (cJSON_GetObjectItemCaseSensitive(R->doc, "decode")) {
+		struct plot_out dp;
+		if (plot_decode(R->doc, R->folder, "decode", &dp, &pe) != EV_OK)
+			fprintf(c->log, "eaves characterize: decode plots: %s\n", pe.msg);
+	}
+	if (md_report(R->doc, po.rendered ? "roofline.png" : NULL, po.note, &md, &pe) == EV_OK) {
+		snprintf(path, sizeof path, "%s/report.md", R->folder);
+		if (file_write_atomic(path, md, strlen(md), &pe))
+			fprintf(c->log, "eaves characterize: %s\n", pe.msg);
+	}
+	free(md);
+	free(r);
+	if (json_opt && (wrc = cmd_write_json(c, R->doc, json_opt)) && !rc)
+		rc = wrc;
+	if (!json_opt || strcmp(json_opt, "-")) {
+		fprintf(c->out, "results: %s/ (result.json, report.md, roofline.*) in %.0f s\n", R->folder,
+			timer_now() - R->t0);
+		fprintf(c->out, "plot: %s\n", po.note);
+		if (R->bwr->nlevels)
+			bench_bw_print(c->out, R->bwr);
+		if (R->flr->npeaks)
+			bench_flops_print(c->out, R->flr);
+		if (R->dr->nruns)
+			bench_decode_print(c->out, R->dr);
+	}
+	return rc;
+}
+
+static void add_device(cJSON *doc, const struct ev_device *dev)
+{
+	cJSON *d = cJSON_AddObjectToObject(doc, "device");
+	json_str(d, "id", dev->id);
+	json_str(d, "name", dev->name);
+	json_num(d, "peak_bw_bytes_per_s", dev->peak_bw_bytes_per_s > 0 ? dev->peak_bw_bytes_per_s : NAN);
+	json_str(d, "bw_basis", dev->bw_basis);
+	json_num(d, "peak_fp32_flop_per_s",
+		 dev->peak_fp32_flop_per_s > 0 ? dev->peak_fp32_flop_per_s : NAN);
+	json_str(d, "peak_fp32_basis", "derived: cores x FLOP/cycle x max clock");
+	json_str(d, "source", "datasheet (configs/devices)");
+}
+
+/* Everything that can be refused is refused here, before a folder exists. */
+static int prepare(struct ev_ctx *c, struct ev_optval *v, struct run *R)
+{
+	const char *pname = v[O_QUICK].set ? "quick" : v[O_FULL].set ? "full" : v[O_PROFILE].s;
+	int rc;
+	if (v[O_QUICK].set && v[O_FULL].set)
+		return ev_fail(&c->err, EV_ERR_USAGE, "characterize: --quick and --full exclude each other");
+	if ((rc = load_profile(pname, &R->p, &c->err)))
+		return rc;
+	if (v[O_NODECODE].set)
+		R->p.has_decode = 0;
+	if ((rc = ctx_machine(c)) || (rc = cmd_apply_isa(c, v[O_ISA].set ? v[O_ISA].s : NULL)))
+		return rc;
+	if (v[O_DEVICE].set) {
+		if (!(R->dev = calloc(1, sizeof *R->dev)))
+			return ev_fail(&c->err, EV_ERR_RUNTIME, "out of memory");
+		if ((rc = devices_load(v[O_DEVICE].s, R->dev, &c->err)))
+			return rc;
+	}
+	if (R->p.has_decode && (rc = decode_opts(c, &R->p, &R->dopt)))
+		return rc;
+	R->bwr = calloc(1, sizeof *R->bwr);
+	R->flr = calloc(1, sizeof *R->flr);
+	R->dr = calloc(1, sizeof *R->dr);
+	if (!R->bwr || !R->flr || !R->dr)
+		return ev_fail(&c->err, EV_ERR_RUNTIME, "out of memory");
+	return EV_OK;
+}
+
+static int failed_checks(const struct run *R)
+{
+	return (R->clk.status == EV_ERR_VERIFY) + bench_bw_failed(R->bwr) + bench_flops_failed(R->flr) -
+	       (R->flr->clock.status == EV_ERR_VERIFY) + bench_decode_failed(R->dr);
+}
+
 int cmd_characterize(struct ev_ctx *c, int argc, char **argv)
 {
 	struct ev_optval v[O__N];
-	char *pos[1], folder[1200], path[1400], host[128] = "host";
-	int npos, help, rc, nsteps, k = 0;
-	struct profile p;
-	struct ev_device *dev = NULL;
-	struct ev_bw_opts bo;
-	struct ev_bw_result *bwr = NULL;
-	struct ev_flops_opts fo;
-	struct ev_flops_result *flr = NULL;
-	struct ev_decode_result *dr = NULL;
-	struct ev_decode_opts dopt;
-	struct ev_clock_result clk;
-	cJSON *doc = NULL, *fl;
-	double t0 = timer_now();
-	const char *pname;
+	char *pos[1], host[128] = "host";
+	int npos, help, rc, n = 0, k = 0;
+	struct run *R = calloc(1, sizeof *R);
+	if (!R)
+		return ev_fail(&c->err, EV_ERR_RUNTIME, "out of memory");
+	R->t0 = timer_now();
 	if ((rc = opt_parse("characterize", opts, O__N, v, argc, argv, pos, 0, &npos, &help, &c->err)))
-		return rc;
+		goto out;
 	if (help) {
 		opt_print_help(stdout, "characterize", "[--quick|--full] [--device NAME|FILE] [--out DIR]",
 			       "Measure this machine's roofline (clock, bandwidth per level, peaks per\n"
@@ -229,164 +410,46 @@ int cmd_characterize(struct ev_ctx *c, int argc, char **argv)
 			       "results/<host>-<UTC time>/ with result.json, roofline.png/.svg (and the\n"
 			       ".dat/.gp they come from) and report.md. Never overwrites a folder.",
 			       NULL, opts, O__N);
-		return EV_OK;
+		goto out;
 	}
-	if (v[O_QUICK].set && v[O_FULL].set)
-		return ev_fail(&c->err, EV_ERR_USAGE, "characterize: --quick and --full exclude each other");
-	pname = v[O_QUICK].set ? "quick" : v[O_FULL].set ? "full" : v[O_PROFILE].s;
-	if ((rc = load_profile(pname, &p, &c->err)))
-		return rc;
-	if (v[O_NODECODE].set)
-		p.has_decode = 0;
-	if ((rc = ctx_machine(c)) || (rc = cmd_apply_isa(c, v[O_ISA].set ? v[O_ISA].s : NULL)))
-		return rc;
-	if (v[O_DEVICE].set) {
-		dev = calloc(1, sizeof *dev);
-		if (!dev)
-			return ev_fail(&c->err, EV_ERR_RUNTIME, "out of memory");
-		if ((rc = devices_load(v[O_DEVICE].s, dev, &c->err)))
-			goto out;
-	}
-	/* Refuse a bad profile before minutes of measuring. */
-	if (p.has_decode && (rc = decode_opts(c, &p, &dopt)))
+	if ((rc = prepare(c, v, R)))
 		goto out;
 	gethostname(host, sizeof host - 1);
 	for (char *h = host; *h; h++)
 		if (*h == '/' || *h == ' ')
 			*h = '_';
-	if ((rc = make_folder(v[O_OUT].s, host, folder, sizeof folder, &c->err)))
+	if ((rc = make_folder(v[O_OUT].s, host, R->folder, sizeof R->folder, &c->err)))
 		goto out;
-	fprintf(c->log, "eaves characterize: profile %s, results in %s\n", p.name, folder);
-	nsteps = 3 + p.has_decode;
-	bwr = calloc(1, sizeof *bwr);
-	flr = calloc(1, sizeof *flr);
-	dr = calloc(1, sizeof *dr);
-	if (!bwr || !flr || !dr) {
-		rc = ev_fail(&c->err, EV_ERR_RUNTIME, "out of memory");
-		goto out;
+	fprintf(c->log, "eaves characterize: profile %s, results in %s\n", R->p.name, R->folder);
+	R->doc = json_result_new(c, "characterize");
+	json_str(R->doc, "profile", R->p.name);
+	if (R->dev)
+		add_device(R->doc, R->dev);
+	for (size_t i = 0; i < NSTEPS; i++)
+		n += !steps[i].wanted || steps[i].wanted(R);
+	for (size_t i = 0; i < NSTEPS; i++) {
+		int stop = 0;
+		if (steps[i].wanted && !steps[i].wanted(R))
+			continue;
+		ctx_progress_done(c);
+		fprintf(c->log, "[%d/%d] %s (%.0f s elapsed)\n", ++k, n, steps[i].what,
+			timer_now() - R->t0);
+		rc = steps[i].run(c, R, &stop);
+		if (rc || stop)
+			break;
 	}
-	doc = json_result_new(c, "characterize");
-	json_str(doc, "profile", p.name);
-	if (dev) {
-		cJSON *d = cJSON_AddObjectToObject(doc, "device");
-		json_str(d, "id", dev->id);
-		json_str(d, "name", dev->name);
-		json_num(d, "peak_bw_bytes_per_s", dev->peak_bw_bytes_per_s > 0 ? dev->peak_bw_bytes_per_s : NAN);
-		json_str(d, "bw_basis", dev->bw_basis);
-		json_num(d, "peak_fp32_flop_per_s", dev->peak_fp32_flop_per_s > 0 ? dev->peak_fp32_flop_per_s : NAN);
-		json_str(d, "peak_fp32_basis", "derived: cores x FLOP/cycle x max clock");
-		json_str(d, "source", "datasheet (configs/devices)");
-	}
-	step(c, ++k, nsteps, "clock", t0);
-	if ((rc = bench_clock(c, p.bw_quick, &clk)))
-		goto out;
-	cJSON_AddItemToObject(doc, "clock", bench_clock_json(&clk));
-
-	step(c, ++k, nsteps, "memory bandwidth", t0);
-	bench_bw_defaults(c, p.bw_quick, &bo);
-	if (p.bw_ppo > 0)
-		bo.points_per_octave = p.bw_ppo;
-	if (p.bw_budget > 0)
-		bo.budget_s = p.bw_budget;
-	rc = bench_bw(c, &bo, bwr);
-	if (rc && bwr->npoints == 0)
-		goto out;
-	cJSON_AddItemToObject(doc, "bw", bench_bw_json(bwr));
-	if (rc || bwr->interrupted)
-		goto write;
-
-	step(c, ++k, nsteps, "peak FLOP/s", t0);
-	bench_flops_defaults(c, p.fl_quick, &fo);
-	fo.clock = &clk;
-	rc = bench_flops(c, &fo, flr);
-	if (rc && flr->nentries == 0)
-		goto write;
-	fl = bench_flops_json(flr);
-	cJSON_AddItemToObject(doc, "flops", fl);
-	{
-		struct rep_result *r = calloc(1, sizeof *r);
-		if (r && rep_load(doc, "(this run)", r, &c->err) == EV_OK)
-			cJSON_AddItemToObject(fl, "ridges", rep_ridges_json(r, r, "measured in this run"));
-		free(r);
-	}
-	if (rc || flr->interrupted)
-		goto write;
-
-	if (p.has_decode) {
-		step(c, ++k, nsteps, "LLM decode", t0);
-		rc = run_decode(c, &dopt, dev, doc, dr);
-		if (rc == EV_ERR_USAGE) {
-			/* e.g. the model does not fit: keep the roofline, say why */
-			fprintf(c->log, "eaves characterize: decode skipped: %s\n", c->err.msg);
-			json_str(doc, "decode_skipped", c->err.msg);
-			rc = EV_OK;
-		}
-	}
-write:
-	ctx_progress_done(c);
-	{
-		int wrc;
-		char *md = NULL;
-		struct rep_result *r = calloc(1, sizeof *r);
-		struct plot_out po = {0};
-		const struct rep_result *one[1];
-		struct ev_err pe = {0};
-		json_num(doc, "elapsed_s", timer_now() - t0);
-		json_result_state_after(doc);
-		if (rc == EV_OK && c->stop && *c->stop)
-			json_str(doc, "status", "interrupted");
-		snprintf(path, sizeof path, "%s/result.json", folder);
-		wrc = json_write_file(doc, path, &c->err);
-		if (wrc) {
-			free(r);
-			rc = rc ? rc : wrc;
-			goto out;
-		}
-		if (r && rep_load(doc, path, r, &pe) == EV_OK) {
-			one[0] = r;
-			snprintf(path, sizeof path, "%s/roofline", folder);
-			if (plot_roofline(one, 1, path, &po, &pe) != EV_OK)
-				snprintf(po.note, sizeof po.note, "%s", pe.msg);
-		}
-		if (cJSON_GetObjectItemCaseSensitive(doc, "decode")) {
-			struct plot_out dp;
-			if (plot_decode(doc, folder, "decode", &dp, &pe) != EV_OK)
-				fprintf(c->log, "eaves characterize: decode plots: %s\n", pe.msg);
-		}
-		if (md_report(doc, po.rendered ? "roofline.png" : NULL, po.note, &md, &pe) == EV_OK) {
-			snprintf(path, sizeof path, "%s/report.md", folder);
-			if (file_write_atomic(path, md, strlen(md), &pe))
-				fprintf(c->log, "eaves characterize: %s\n", pe.msg);
-		}
-		free(md);
-		free(r);
-		if (v[O_JSON].set && (wrc = cmd_write_json(c, doc, v[O_JSON].s)) && !rc)
-			rc = wrc;
-		if (!v[O_JSON].set || strcmp(v[O_JSON].s, "-")) {
-			fprintf(c->out, "results: %s/ (result.json, report.md, roofline.*) in %.0f s\n", folder,
-				timer_now() - t0);
-			fprintf(c->out, "plot: %s\n", po.note);
-			if (bwr->nlevels)
-				bench_bw_print(c->out, bwr);
-			if (flr->npeaks)
-				bench_flops_print(c->out, flr);
-			if (dr->nruns)
-				bench_decode_print(c->out, dr);
-		}
-	}
+	rc = write_folder(c, R, v[O_JSON].set ? v[O_JSON].s : NULL, rc);
 	if (rc == EV_OK && c->stop && *c->stop)
 		rc = EV_ERR_INTERRUPTED;
-	rc = cmd_verify_status(c, rc,
-			       (clk.status == EV_ERR_VERIFY) + bench_bw_failed(bwr) +
-				       bench_flops_failed(flr) - (flr->clock.status == EV_ERR_VERIFY) +
-				       bench_decode_failed(dr));
+	rc = cmd_verify_status(c, rc, failed_checks(R));
 out:
-	cJSON_Delete(doc);
-	free(dev);
-	if (bwr)
-		bench_bw_free(bwr);
-	free(bwr);
-	free(flr);
-	free(dr);
+	cJSON_Delete(R->doc);
+	free(R->dev);
+	if (R->bwr)
+		bench_bw_free(R->bwr);
+	free(R->bwr);
+	free(R->flr);
+	free(R->dr);
+	free(R);
 	return rc;
 }
