@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "decode-model.h"
+#include "escape.h"
 #include "json.h"
 #include "sbuf.h"
 
@@ -53,6 +54,7 @@ int plot_decode_text(const cJSON *doc, const char *prefix, char **ctx_dat, char 
 				 ? num(dec, "kv_cache_elem_bytes")
 				 : 2;
 	int maxctx = 1, k = 0, block = 0;
+	char t1[300], t2[300], e1[400], e2[400], ctxdat[300], cdn[260];
 	*ctx_dat = *ctx_gp = *bar_dat = *bar_gp = NULL;
 	if (!dec)
 		return ev_fail(e, EV_ERR_USAGE, "no decode section");
@@ -74,6 +76,8 @@ int plot_decode_text(const cJSON *doc, const char *prefix, char **ctx_dat, char 
 		       "# measured points (ctx, median tok/s), then the ceiling curve\n"
 		       "# (ctx, bandwidth / bytes per token, computed).\n");
 	sb_printf(&bd, "# quant measured_tok_s ceiling_tok_s datasheet_ceiling_tok_s compute_ceiling_tok_s\n");
+	snprintf(cdn, sizeof cdn, "%s-ctx.dat", prefix);
+	esc_gp(ctxdat, sizeof ctxdat, cdn);
 	cJSON_ArrayForEach(run, cJSON_GetObjectItemCaseSensitive(dec, "runs"))
 	{
 		const cJSON *p;
@@ -81,21 +85,23 @@ int plot_decode_text(const cJSON *doc, const char *prefix, char **ctx_dat, char 
 		double bpw = num(run, "bytes_per_weight");
 		if (num(run, "ceiling_bw_bytes_per_s") > 0)
 			bw = num(run, "ceiling_bw_bytes_per_s");
-		sb_printf(&cd, "\n\n# %s measured\n", q);
+		sb_printf(&cd, "\n\n# %s measured\n", esc_dat(e1, sizeof e1, q));
 		cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(run, "context_sweep"))
 		sb_printf(&cd, "%d %.6g\n", (int)num(p, "ctx"), num(p, "tokens_per_s_median"));
-		sb_printf(&cd, "\n\n# %s ceiling at %.1f GB/s\n", q, bw / 1e9);
+		sb_printf(&cd, "\n\n# %s ceiling at %.1f GB/s\n", esc_dat(e1, sizeof e1, q), bw / 1e9);
 		for (double c = 1; c <= maxctx * 1.001; c *= 1.25) {
 			struct ev_decode_cost cost;
 			dm_decode_cost(&s, bpw, kv_elem, (int)c, &cost);
 			sb_printf(&cd, "%d %.6g\n", (int)c, dm_ceiling_tok_s(cost.total_bytes, bw));
 		}
-		sb_printf(&pl, "%s'%s-ctx.dat' index %d with linespoints pt 7 ps 1.3 lw 2 lc rgb '%s' title \"%s measured\", \\\n"
-			       "     '%s-ctx.dat' index %d with lines dt 2 lw 2 lc rgb '%s' title \"%s ceiling (%.1f GB/s)\"",
-			  block ? ", \\\n     " : "plot ", prefix, block, colors[k % 5], q, prefix, block + 1,
-			  colors[k % 5], q, bw / 1e9);
+		snprintf(t1, sizeof t1, "%s measured", q);
+		snprintf(t2, sizeof t2, "%s ceiling (%.1f GB/s)", q, bw / 1e9);
+		sb_printf(&pl, "%s%s index %d with linespoints pt 7 ps 1.3 lw 2 lc rgb '%s' title %s, \\\n"
+			       "     %s index %d with lines dt 2 lw 2 lc rgb '%s' title %s",
+			  block ? ", \\\n     " : "plot ", ctxdat, block, colors[k % 5],
+			  esc_gp(e1, sizeof e1, t1), ctxdat, block + 1, colors[k % 5], esc_gp(e2, sizeof e2, t2));
 		block += 2;
-		sb_printf(&bd, "%s %.6g %.6g %.6g %.6g\n", q, num(run, "tokens_per_s"),
+		sb_printf(&bd, "\"%s\" %.6g %.6g %.6g %.6g\n", esc_dat(e1, sizeof e1, q), num(run, "tokens_per_s"),
 			  num(run, "ceiling_tokens_per_s"), ds > 0 ? num(run, "datasheet_ceiling_tokens_per_s") : 0,
 			  num(run, "compute_ceiling_tokens_per_s"));
 		k++;
@@ -103,17 +109,17 @@ int plot_decode_text(const cJSON *doc, const char *prefix, char **ctx_dat, char 
 	sb_printf(&cg, "# eaves decode plot: render with gnuplot %s-ctx.gp\n"
 		       "if (!exists(\"png_out\")) png_out = '%s-ctx.png'\n"
 		       "if (!exists(\"svg_out\")) svg_out = '%s-ctx.svg'\n"
-		       "set title \"%s decode, %d threads: tokens/s by context length (KV cache filled to it)\" noenhanced\n"
+		       "set title %s noenhanced\n"
 		       "set logscale x 2\nset xlabel 'context length (tokens)'\nset ylabel 'tokens/s'\n"
 		       "set yrange [0:*]\nset grid lc rgb '#dddddd'\n"
 		       "set key outside right top noenhanced\n"
 		       "set terminal pngcairo size 1200,700 font 'Sans,11' noenhanced\nset output png_out\n%s\n"
 		       "set terminal svg size 1200,700 dynamic font 'Sans,11' noenhanced\nset output svg_out\nreplot\nset output\n",
-		  prefix, prefix, prefix, s.name, (int)num(dec, "threads"), pl.p ? pl.p : "plot 1/0 notitle");
+		  prefix, prefix, prefix, esc_gp(e1, sizeof e1, (snprintf(t1, sizeof t1, "%s decode, %d threads: tokens/s by context length (KV cache filled to it)", s.name, (int)num(dec, "threads")), t1)), pl.p ? pl.p : "plot 1/0 notitle");
 	sb_printf(&bg, "# eaves decode bars: render with gnuplot %s-bars.gp\n"
 		       "if (!exists(\"png_out\")) png_out = '%s-bars.png'\n"
 		       "if (!exists(\"svg_out\")) svg_out = '%s-bars.svg'\n"
-		       "set title \"%s decode, %d threads: measured tokens/s against the ceilings\" noenhanced\n"
+		       "set title %s noenhanced\n"
 		       "set style data histograms\nset style histogram clustered gap 1\n"
 		       "set style fill solid 0.85 border -1\nset boxwidth 0.9\nset ylabel 'tokens/s'\n"
 		       "set yrange [0:*]\nset grid ytics lc rgb '#dddddd'\nset key outside right top noenhanced\n"
@@ -122,7 +128,7 @@ int plot_decode_text(const cJSON *doc, const char *prefix, char **ctx_dat, char 
 		       "     '' using 3 lc rgb '#7f7f7f' title 'ceiling: measured DRAM (~%.1f GB/s)'%s, \\\n"
 		       "     '' using 5 lc rgb '#1f77b4' title 'compute ceiling (weights in cache)'\n"
 		       "set terminal svg size 1200,700 dynamic font 'Sans,11' noenhanced\nset output svg_out\nreplot\nset output\n",
-		  prefix, prefix, prefix, s.name, (int)num(dec, "threads"), prefix, bw / 1e9,
+		  prefix, prefix, prefix, esc_gp(e1, sizeof e1, (snprintf(t1, sizeof t1, "%s decode, %d threads: measured tokens/s against the ceilings", s.name, (int)num(dec, "threads")), t1)), prefix, bw / 1e9,
 		  ds > 0 ? ", \\\n     '' using 4 lc rgb '#bbbbbb' title 'ceiling: datasheet'" : "");
 	sb_free(&pl);
 	*ctx_dat = sb_take(&cd);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "escape.h"
 #include "ridges.h"
 #include "result.h"
 #include "roofline.h"
@@ -378,6 +379,25 @@ static void md_files(struct sbuf *b, const struct md_in *x)
 	sb_printf(b, "`\n");
 }
 
+/* Escape every string value (and key) of a document for Markdown, in place. */
+static int escape_strings(cJSON *o)
+{
+	for (cJSON *it = o ? o->child : NULL; it; it = it->next) {
+		if (cJSON_IsString(it) && it->valuestring) {
+			size_t n = strlen(it->valuestring) * 6 + 1;
+			char *buf = malloc(n);
+			if (!buf)
+				return EV_ERR_RUNTIME;
+			esc_md(buf, n, it->valuestring);
+			cJSON_free(it->valuestring);
+			it->valuestring = buf; /* cJSON frees it with cJSON_free: same allocator */
+		}
+		if (escape_strings(it))
+			return EV_ERR_RUNTIME;
+	}
+	return EV_OK;
+}
+
 /* The report, one emitter per section, in order. */
 static void (*const sections[])(struct sbuf *, const struct md_in *) = {
     md_header,    md_machine, md_state,  md_method, md_roofline,
@@ -389,17 +409,25 @@ int md_report(const cJSON *doc, const char *plot_png, const char *plot_note, cha
 {
 	struct sbuf b = {0};
 	struct rep_result *r = calloc(1, sizeof *r);
-	struct md_in x = {doc, r, plot_png, plot_note};
+	/* Every string of the result is untrusted: the report is made from a copy
+	 * whose strings are all escaped for Markdown, so no section can forget. */
+	cJSON *safe = cJSON_Duplicate(doc, 1);
+	struct md_in x = {safe, r, plot_png, plot_note};
 	int rc;
-	if (!r)
-		return ev_fail(e, EV_ERR_RUNTIME, "report: out of memory");
-	if ((rc = rep_load(doc, "result.json", r, e))) {
+	if (!r || !safe) {
 		free(r);
-		return rc;
+		cJSON_Delete(safe);
+		return ev_fail(e, EV_ERR_RUNTIME, "report: out of memory");
+	}
+	if ((rc = escape_strings(safe)) || (rc = rep_load(safe, "result.json", r, e))) {
+		free(r);
+		cJSON_Delete(safe);
+		return rc ? rc : ev_fail(e, EV_ERR_RUNTIME, "report: out of memory");
 	}
 	for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++)
 		sections[i](&b, &x);
 	free(r);
+	cJSON_Delete(safe);
 	*out = sb_take(&b);
 	if (!*out)
 		return ev_fail(e, EV_ERR_RUNTIME, "report: out of memory");

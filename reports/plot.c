@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "json.h"
+#include "escape.h"
 #include "ridges.h"
 #include "sbuf.h"
 
@@ -79,16 +80,20 @@ static void diag(struct sbuf *d, double bw_gbs, double cap, double xmin, double 
 	}
 }
 
-int plot_roofline_text(const struct rep_result *const *rs, int n, const char *dat_name,
-		       char **dat, char **gp, struct ev_err *e)
+/* The axes: x from the lowest decode intensity (or 1/32) to 4x the highest
+ * ridge, rounded to a power of 2; y from the lowest roof or point to the
+ * highest peak. */
+struct plot_range {
+	double xmin, xmax, ymin, ymax;
+};
+
+static int plot_ranges(const struct rep_result *const *rs, int n, struct plot_range *g,
+		       struct ev_err *e)
 {
-	struct sbuf d = {0}, g = {0}, p = {0};
-	double xmin = 1.0 / 32, xmax = 64, ymin = INFINITY, ymax = 0;
-	int block = 0, multi = n > 1;
-	char label[200];
-	*dat = *gp = NULL;
-	if (n < 1)
-		return ev_fail(e, EV_ERR_USAGE, "plot: no results given");
+	g->xmin = 1.0 / 32;
+	g->xmax = 64;
+	g->ymin = INFINITY;
+	g->ymax = 0;
 	for (int i = 0; i < n; i++) {
 		const struct rep_mem *dram = rep_mem_find(rs[i], "DRAM", 0);
 		if (!dram && rs[i]->nmem == 0)
@@ -96,133 +101,180 @@ int plot_roofline_text(const struct rep_result *const *rs, int n, const char *da
 				       "plot: %s has no bandwidth levels (run eaves bw or characterize)",
 				       rs[i]->path);
 		for (int k = 0; k < rs[i]->npeak; k++)
-			if (dram && rs[i]->peak[k].best / dram->best * 4 > xmax)
-				xmax = rs[i]->peak[k].best / dram->best * 4;
+			if (dram && rs[i]->peak[k].best / dram->best * 4 > g->xmax)
+				g->xmax = rs[i]->peak[k].best / dram->best * 4;
 		for (int k = 0; k < rs[i]->npts; k++)
-			if (rs[i]->pts[k].intensity / 2 < xmin)
-				xmin = rs[i]->pts[k].intensity / 2;
+			if (rs[i]->pts[k].intensity / 2 < g->xmin)
+				g->xmin = rs[i]->pts[k].intensity / 2;
 	}
-	xmax = pow(2, ceil(log2(xmax)));
-	sb_printf(&d, "# eaves roofline data: x = arithmetic intensity (FLOP/byte), y = GFLOP/s\n"
-		      "# (INT8: GOP/s). Blocks are separated by two blank lines (gnuplot 'index').\n");
+	g->xmax = pow(2, ceil(log2(g->xmax)));
 	for (int i = 0; i < n; i++) {
 		const struct rep_result *r = rs[i];
-		double cap = top_peak(r) / 1e9, fast = fastest_bw(r) / 1e9;
-		const struct rep_mem *dram = rep_mem_find(r, "DRAM", 0);
-		char board[140];
-		rep_label(r, board, sizeof board);
-		for (int l = 0; l < EV_LEVEL__COUNT; l++) {
+		for (int l = 0; l < EV_LEVEL__COUNT; l++) { /* the roofs drawn (emit_result) */
 			const struct rep_mem *m = rep_mem_find(r, ev_level_name[l], 0);
-			if (!m)
-				continue;
-			if (multi && strcmp(ev_level_name[l], "DRAM") && l != 0)
-				continue; /* comparisons: DRAM and L1 only, to stay readable */
-			sb_printf(&d, "\n\n# %s read roof, %d threads, %.1f GB/s (measured)\n", ev_level_name[l],
-				  m->threads, m->best / 1e9);
-			diag(&d, m->best / 1e9, cap, xmin, xmax);
-			if (m->best / 1e9 * xmin < ymin)
-				ymin = m->best / 1e9 * xmin;
-			snprintf(label, sizeof label, "%s%s%s %.1f GB/s", multi ? board : "", multi ? ": " : "",
-				 ev_level_name[l], m->best / 1e9);
-			sb_printf(&p, "%s '%s' index %d with lines lw %.1f dt %d lc rgb '%s' title \"%s\"",
-				  block ? ", \\\n     " : "plot ", dat_name, block,
-				  strcmp(ev_level_name[l], "DRAM") ? 1.5 : 2.5,
-				  multi ? (strcmp(ev_level_name[l], "DRAM") ? 2 : 1) : 1,
-				  multi ? board_colors[i % 8] : level_colors[l], label);
-			block++;
+			if (m && (n == 1 || l == 0 || l == EV_LEVEL_DRAM) && m->best / 1e9 * g->xmin < g->ymin)
+				g->ymin = m->best / 1e9 * g->xmin;
 		}
+		for (int k = 0; k < r->npeak; k++)
+			if (r->peak[k].best / 1e9 > g->ymax)
+				g->ymax = r->peak[k].best / 1e9;
+		if (r->ds_fp32 / 1e9 > g->ymax)
+			g->ymax = r->ds_fp32 / 1e9;
+		for (int k = 0; k < r->npts; k++)
+			if (r->pts[k].perf / 1e9 < g->ymin)
+				g->ymin = r->pts[k].perf / 1e9;
+	}
+	if (!isfinite(g->ymin) || g->ymin <= 0)
+		g->ymin = 0.1;
+	if (g->ymax <= 0)
+		g->ymax = 1000;
+	return EV_OK;
+}
+
+/* The series being written: data blocks in the .dat, plot clauses in the .gp. */
+struct series_out {
+	struct sbuf *dat, *plot;
+	const char *dat_name;
+	int block;
+};
+
+/* One series: its comment and data (already in the .dat), then its clause:
+ * `style` is gnuplot's "with ..." part, `after` what follows the colour
+ * (label offsets), `title` untrusted text (escaped). */
+static void series(struct series_out *so, const char *style, const char *color, const char *after,
+		   const char *title)
+{
+	char t[400], f[600];
+	sb_printf(so->plot, "%s %s index %d %s lc rgb '%s'%s title %s",
+		  so->block ? ", \\\n     " : "plot ", esc_gp(f, sizeof f, so->dat_name), so->block,
+		  style, color, after, esc_gp(t, sizeof t, title));
+	so->block++;
+}
+
+/* "board: " in a comparison, nothing for one result; escaped for the .dat. */
+static const char *who(const struct rep_result *r, int multi, char *buf, size_t len)
+{
+	char b[200], d[200];
+	if (!multi) {
+		buf[0] = 0;
+		return buf;
+	}
+	snprintf(buf, len, "%s: ", esc_dat(d, sizeof d, rep_label(r, b, sizeof b)));
+	return buf;
+}
+
+static void emit_result(struct series_out *so, const struct rep_result *r, int i, int multi,
+			const struct plot_range *g)
+{
+	double cap = top_peak(r) / 1e9, fast = fastest_bw(r) / 1e9;
+	const struct rep_mem *dram = rep_mem_find(r, "DRAM", 0);
+	const char *bc = board_colors[i % 8];
+	char label[400], pre[240], dev[200], style[64];
+	who(r, multi, pre, sizeof pre);
+	esc_dat(dev, sizeof dev, r->device);
+	for (int l = 0; l < EV_LEVEL__COUNT; l++) {
+		const struct rep_mem *m = rep_mem_find(r, ev_level_name[l], 0);
+		if (!m || (multi && l != EV_LEVEL_DRAM && l != 0))
+			continue; /* comparisons: DRAM and L1 only, to stay readable */
+		sb_printf(so->dat, "\n\n# %s read roof, %d threads, %.1f GB/s (measured)\n",
+			  ev_level_name[l], m->threads, m->best / 1e9);
+		diag(so->dat, m->best / 1e9, cap, g->xmin, g->xmax);
+		snprintf(label, sizeof label, "%s%s %.1f GB/s", pre, ev_level_name[l], m->best / 1e9);
+		snprintf(style, sizeof style, "with lines lw %.1f dt %d", l == EV_LEVEL_DRAM ? 2.5 : 1.5,
+			 multi && l != EV_LEVEL_DRAM ? 2 : 1);
+		series(so, style, multi ? bc : level_colors[l], "", label);
+	}
+	for (int k = 0; k < EV_PREC__COUNT; k++) {
+		const struct rep_peak *pk = rep_peak_find(r, ev_prec_name[k], 0);
+		char kn[80];
+		double y;
+		if (!pk)
+			continue;
+		y = pk->best / 1e9;
+		sb_printf(so->dat, "\n\n# %s peak, %d threads, %.1f GFLOP/s (measured, %s)\n",
+			  ev_prec_name[k], pk->threads, y, esc_dat(kn, sizeof kn, pk->kernel));
+		sb_printf(so->dat, "%.6g %.6g\n%.6g %.6g\n", fast > 0 ? y / fast : g->xmin, y, g->xmax, y);
+		snprintf(label, sizeof label, "%s%s %.1f G%s/s", pre, ev_prec_name[k], y,
+			 k == EV_PREC_INT8 ? "OP" : "FLOP");
+		series(so, multi ? "with lines lw 2 dt 3" : "with lines lw 2 dt 1",
+		       multi ? bc : prec_colors[k], "", label);
+	}
+	if (dram && r->npeak > 0) {
+		sb_printf(so->dat, "\n\n# ridge points: peak / DRAM read bandwidth (FLOP/byte)\n");
 		for (int k = 0; k < EV_PREC__COUNT; k++) {
 			const struct rep_peak *pk = rep_peak_find(r, ev_prec_name[k], 0);
-			double y;
-			if (!pk)
-				continue;
-			y = pk->best / 1e9;
-			if (y > ymax)
-				ymax = y;
-			sb_printf(&d, "\n\n# %s peak, %d threads, %.1f GFLOP/s (measured, %s)\n", ev_prec_name[k],
-				  pk->threads, y, pk->kernel);
-			sb_printf(&d, "%.6g %.6g\n%.6g %.6g\n", fast > 0 ? y / fast : xmin, y, xmax, y);
-			snprintf(label, sizeof label, "%s%s%s %.1f G%s/s", multi ? board : "", multi ? ": " : "",
-				 ev_prec_name[k], y, strcmp(ev_prec_name[k], "int8") ? "FLOP" : "OP");
-			sb_printf(&p, "%s '%s' index %d with lines lw 2 dt %d lc rgb '%s' title \"%s\"",
-				  block ? ", \\\n     " : "plot ", dat_name, block, multi ? 3 : 1,
-				  multi ? board_colors[i % 8] : prec_colors[k], label);
-			block++;
+			if (pk)
+				sb_printf(so->dat, "%.6g %.6g \"%s %.2g\"\n", pk->best / dram->best,
+					  pk->best / 1e9, ev_prec_name[k], pk->best / dram->best);
 		}
-		if (dram && r->npeak > 0) {
-			sb_printf(&d, "\n\n# ridge points: peak / DRAM read bandwidth (FLOP/byte)\n");
-			for (int k = 0; k < EV_PREC__COUNT; k++) {
-				const struct rep_peak *pk = rep_peak_find(r, ev_prec_name[k], 0);
-				if (pk)
-					sb_printf(&d, "%.6g %.6g \"%s %.2g\"\n", pk->best / dram->best,
-						  pk->best / 1e9, ev_prec_name[k], pk->best / dram->best);
-			}
-			sb_printf(&p, "%s '%s' index %d using 1:2:3 with labels point pt 7 ps 1.2 lc rgb '%s' "
-				      "offset char 0.8,-0.9 font ',9' title \"%s\"",
-				  block ? ", \\\n     " : "plot ", dat_name, block,
-				  multi ? board_colors[i % 8] : "#000000",
-				  multi ? "" : "ridge points (FLOP/byte)");
-			block++;
-		}
-		if (r->ds_bw > 0) {
-			sb_printf(&d, "\n\n# datasheet memory roof: %s, %.2f GB/s (%s)\n", r->device,
-				  r->ds_bw / 1e9, r->ds_basis);
-			diag(&d, r->ds_bw / 1e9, r->ds_fp32 > 0 ? r->ds_fp32 / 1e9 : cap, xmin, xmax);
-			snprintf(label, sizeof label, "%s%sdatasheet DRAM %.1f GB/s (%s)", multi ? board : "",
-				 multi ? ": " : "", r->ds_bw / 1e9, r->ds_basis);
-			sb_printf(&p, "%s '%s' index %d with lines lw 2 dt 4 lc rgb '%s' title \"%s\"",
-				  block ? ", \\\n     " : "plot ", dat_name, block,
-				  multi ? board_colors[i % 8] : "#555555", label);
-			block++;
-		}
-		if (r->ds_fp32 > 0) {
-			double y = r->ds_fp32 / 1e9;
-			if (y > ymax)
-				ymax = y;
-			sb_printf(&d, "\n\n# datasheet FP32 peak: %s, %.1f GFLOP/s (derived)\n", r->device, y);
-			sb_printf(&d, "%.6g %.6g\n%.6g %.6g\n", r->ds_bw > 0 ? y / (r->ds_bw / 1e9) : xmin, y,
-				  xmax, y);
-			snprintf(label, sizeof label, "%s%sdatasheet fp32 %.1f GFLOP/s (derived)",
-				 multi ? board : "", multi ? ": " : "", y);
-			sb_printf(&p, "%s '%s' index %d with lines lw 2 dt 4 lc rgb '%s' title \"%s\"",
-				  block ? ", \\\n     " : "plot ", dat_name, block,
-				  multi ? board_colors[i % 8] : prec_colors[1], label);
-			block++;
-		}
-		if (r->npts > 0) {
-			sb_printf(&d, "\n\n# measured kernels: decode runs (intensity, achieved GFLOP/s)\n");
-			for (int k = 0; k < r->npts; k++) {
-				sb_printf(&d, "%.6g %.6g \"%s %.1f tok/s\"\n", r->pts[k].intensity,
-					  r->pts[k].perf / 1e9, r->pts[k].label, r->pts[k].tok_per_s);
-				if (r->pts[k].perf / 1e9 < ymin)
-					ymin = r->pts[k].perf / 1e9;
-			}
-			sb_printf(&p, "%s '%s' index %d using 1:2:3 with labels point pt 9 ps 1.8 lc rgb '%s' "
-				      "offset char 1,0.8 left font ',9' title \"%s\"",
-				  block ? ", \\\n     " : "plot ", dat_name, block,
-				  multi ? board_colors[i % 8] : "#d62728", "decode (measured)");
-			block++;
-		}
+		series(so, "using 1:2:3 with labels point pt 7 ps 1.2", multi ? bc : "#000000",
+		       " offset char 0.8,-0.9 font ',9'", multi ? "" : "ridge points (FLOP/byte)");
 	}
-	if (!isfinite(ymin) || ymin <= 0)
-		ymin = 0.1;
-	if (ymax <= 0)
-		ymax = 1000;
-	sb_printf(&g, "# eaves roofline plot. Render in this folder with: gnuplot %.*s.gp\n",
-		  (int)(strlen(dat_name) - 4), dat_name);
-	sb_printf(&g, "if (!exists(\"png_out\")) png_out = '%.*s.png'\n", (int)(strlen(dat_name) - 4),
-		  dat_name);
-	sb_printf(&g, "if (!exists(\"svg_out\")) svg_out = '%.*s.svg'\n", (int)(strlen(dat_name) - 4),
-		  dat_name);
+	if (r->ds_bw > 0) {
+		sb_printf(so->dat, "\n\n# datasheet memory roof: %s, %.2f GB/s (%s)\n", dev, r->ds_bw / 1e9,
+			  r->ds_basis);
+		diag(so->dat, r->ds_bw / 1e9, r->ds_fp32 > 0 ? r->ds_fp32 / 1e9 : cap, g->xmin, g->xmax);
+		snprintf(label, sizeof label, "%sdatasheet DRAM %.1f GB/s (%s)", pre, r->ds_bw / 1e9,
+			 r->ds_basis);
+		series(so, "with lines lw 2 dt 4", multi ? bc : "#555555", "", label);
+	}
+	if (r->ds_fp32 > 0) {
+		double y = r->ds_fp32 / 1e9;
+		sb_printf(so->dat, "\n\n# datasheet FP32 peak: %s, %.1f GFLOP/s (derived)\n", dev, y);
+		sb_printf(so->dat, "%.6g %.6g\n%.6g %.6g\n", r->ds_bw > 0 ? y / (r->ds_bw / 1e9) : g->xmin, y,
+			  g->xmax, y);
+		snprintf(label, sizeof label, "%sdatasheet fp32 %.1f GFLOP/s (derived)", pre, y);
+		series(so, "with lines lw 2 dt 4", multi ? bc : prec_colors[EV_PREC_FP32], "", label);
+	}
+	if (r->npts > 0) {
+		sb_printf(so->dat, "\n\n# measured kernels: decode runs (intensity, achieved GFLOP/s)\n");
+		for (int k = 0; k < r->npts; k++) {
+			char pl[200];
+			sb_printf(so->dat, "%.6g %.6g \"%s %.1f tok/s\"\n", r->pts[k].intensity,
+				  r->pts[k].perf / 1e9, esc_dat(pl, sizeof pl, r->pts[k].label),
+				  r->pts[k].tok_per_s);
+		}
+		series(so, "using 1:2:3 with labels point pt 9 ps 1.8", multi ? bc : "#d62728",
+		       " offset char 1,0.8 left font ',9'", "decode (measured)");
+	}
+}
+
+int plot_roofline_text(const struct rep_result *const *rs, int n, const char *dat_name,
+		       char **dat, char **gp, struct ev_err *e)
+{
+	struct sbuf d = {0}, g = {0}, p = {0};
+	struct series_out so = {&d, &p, dat_name, 0};
+	struct plot_range rg;
+	int rc, multi = n > 1, stem = (int)strlen(dat_name) - 4;
+	char q1[400], q2[400], q3[600];
+	*dat = *gp = NULL;
+	if (n < 1)
+		return ev_fail(e, EV_ERR_USAGE, "plot: no results given");
+	if ((rc = plot_ranges(rs, n, &rg, e)))
+		return rc;
+	sb_printf(&d, "# eaves roofline data: x = arithmetic intensity (FLOP/byte), y = GFLOP/s\n"
+		      "# (INT8: GOP/s). Blocks are separated by two blank lines (gnuplot 'index').\n");
+	for (int i = 0; i < n; i++)
+		emit_result(&so, rs[i], i, multi, &rg);
+	snprintf(q3, sizeof q3, "%.*s", stem > 0 ? stem : 0, dat_name);
+	sb_printf(&g, "# eaves roofline plot. Render in this folder with: gnuplot %s.gp\n",
+		  esc_dat(q1, sizeof q1, q3));
+	sb_printf(&g, "if (!exists(\"png_out\")) png_out = %s . '.png'\n", esc_gp(q1, sizeof q1, q3));
+	sb_printf(&g, "if (!exists(\"svg_out\")) svg_out = %s . '.svg'\n", q1);
 	if (multi) {
-		sb_printf(&g, "set title \"Roofline comparison of %d results (best of repeated samples)\" noenhanced\n", n);
+		sb_printf(&g, "set title 'Roofline comparison of %d results (best of repeated samples)' "
+			      "noenhanced\n", n);
 	} else {
-		char board[140];
+		char board[200], t[400];
 		const struct rep_mem *dram = rep_mem_find(rs[0], "DRAM", 0);
-		sb_printf(&g, "set title \"Roofline: %s, %d threads, %s%s%s%s\" noenhanced\n",
-			  rep_label(rs[0], board, sizeof board), dram ? dram->threads : rs[0]->threads_max,
-			  rs[0]->created, rs[0]->device[0] ? "\\ndashed: datasheet of " : "", rs[0]->device,
-			  "");
+		snprintf(t, sizeof t, "Roofline: %s, %d threads, %s", rep_label(rs[0], board, sizeof board),
+			 dram ? dram->threads : rs[0]->threads_max, rs[0]->created);
+		sb_printf(&g, "set title %s", esc_gp(q1, sizeof q1, t));
+		if (rs[0]->device[0])
+			sb_printf(&g, " . \"\\n\" . %s",
+				  esc_gp(q2, sizeof q2, (snprintf(t, sizeof t, "dashed: datasheet of %s",
+								  rs[0]->device), t)));
+		sb_printf(&g, " noenhanced\n");
 	}
 	sb_printf(&g, "set logscale xy 2\n"
 		      "set xlabel 'Arithmetic intensity (FLOP/byte)'\n"
@@ -234,7 +286,7 @@ int plot_roofline_text(const struct rep_result *const *rs, int n, const char *da
 		      "set border lw 1.2\n"
 		      "set terminal pngcairo size 1500,850 font 'Sans,11' noenhanced\n"
 		      "set output png_out\n",
-		  xmin, xmax, ymin / 2, ymax * 2.5);
+		  rg.xmin, rg.xmax, rg.ymin / 2, rg.ymax * 2.5);
 	sb_printf(&g, "%s\n", p.p ? p.p : "plot 1/0 notitle");
 	sb_printf(&g, "set terminal svg size 1500,850 dynamic font 'Sans,11' noenhanced\n"
 		      "set output svg_out\nreplot\nset output\n");

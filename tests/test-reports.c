@@ -108,6 +108,100 @@ static void test_golden_decode_plots(void)
 	cJSON_Delete(doc);
 }
 
+/* A result written by a hostile stranger: strings that would run commands in
+ * gnuplot, break a Markdown table or inject HTML. Plotting and reporting it
+ * must run nothing and keep every string inert. */
+static void set_str(cJSON *o, const char *key, const char *v)
+{
+	cJSON_ReplaceItemInObjectCaseSensitive(o, key, cJSON_CreateString(v));
+}
+
+/* Does a backquote or "system" stand outside single quotes in this gnuplot
+ * line (where gnuplot would run it)? '' inside a quoted string is a quote. */
+static int active_outside_quotes(const char *line)
+{
+	int in = 0;
+	for (const char *p = line; *p; p++) {
+		if (*p == '\'') {
+			if (in && p[1] == '\'')
+				p++;
+			else
+				in = !in;
+		} else if (!in && (*p == '`' || !strncmp(p, "system", 6))) {
+			return 1;
+		}
+	}
+	return in; /* an unterminated string is wrong too */
+}
+
+static void test_hostile_strings(void)
+{
+	cJSON *doc = NULL, *dec, *run;
+	struct rep_result *r = calloc(1, sizeof *r);
+	struct ev_err e = {0};
+	const struct rep_result *one[1] = {r};
+	struct plot_out po;
+	char dir[] = "/tmp/eaves-hostile-XXXXXX", base[128], flag[160], *md = NULL;
+	char *t[4] = {0}, *dat = NULL, *gp = NULL;
+	struct stat st;
+	static const char evil[] = "x\" `touch %s` ' system \"touch %s\" \n| <script>alert(1)</script> [a](b)";
+	char host[512];
+	T_CHECK(mkdtemp(dir) != NULL, "mkdtemp");
+	snprintf(flag, sizeof flag, "%s/pwned", dir);
+	snprintf(host, sizeof host, evil, flag, flag);
+	json_read_file(t_src("tests/fixtures/golden/result.json"), &doc, &e);
+	T_CHECK(doc != NULL, "%s", e.msg);
+	if (!doc)
+		return;
+	set_str(doc, "host", host);
+	set_str(doc, "created_utc", host);
+	set_str(cJSON_GetObjectItem(cJSON_GetObjectItem(doc, "machine"), "cpu"), "model_name", host);
+	dec = cJSON_GetObjectItem(doc, "decode");
+	set_str(cJSON_GetObjectItem(dec, "model"), "name", host);
+	run = cJSON_GetArrayItem(cJSON_GetObjectItem(dec, "runs"), 0);
+	set_str(run, "quant", host);
+	set_str(run, "model", host);
+	T_CHECK(rep_load(doc, "hostile.json", r, &e) == EV_OK, "%s", e.msg);
+	T_CHECK(plot_roofline_text(one, 1, "roofline.dat", &dat, &gp, &e) == EV_OK, "%s", e.msg);
+	T_CHECK(gp && !strstr(gp, "\n system"), "gp written");
+	/* every line of the script that mentions the payload keeps it in one quoted string */
+	for (char *line = gp; line && *line;) {
+		char *nl = strchr(line, '\n');
+		if (nl)
+			*nl = 0;
+		T_CHECK(!active_outside_quotes(line), "payload outside a single-quoted string: %s", line);
+		line = nl ? nl + 1 : NULL;
+	}
+	T_CHECK(dat && !strstr(dat, "\nsystem"), "dat written");
+	T_CHECK(plot_decode_text(doc, "decode", &t[0], &t[1], &t[2], &t[3], &e) == EV_OK, "%s", e.msg);
+	for (int k = 1; k < 4; k += 2)
+		for (char *line = t[k]; line && *line;) {
+			char *nl = strchr(line, '\n');
+			if (nl)
+				*nl = 0;
+			T_CHECK(!active_outside_quotes(line), "decode plot: payload active: %s", line);
+			line = nl ? nl + 1 : NULL;
+		}
+	if (plot_have_gnuplot()) {
+		snprintf(base, sizeof base, "%s/roofline", dir);
+		plot_roofline(one, 1, base, &po, &e);
+		T_CHECK(po.rendered, "renders: %s", po.note);
+		plot_decode(doc, dir, "decode", &po, &e);
+		T_CHECK(stat(flag, &st) != 0, "gnuplot ran a command from the result file");
+	}
+	T_CHECK(md_report(doc, "roofline.png", NULL, &md, &e) == EV_OK, "%s", e.msg);
+	T_CHECK(md && !strstr(md, "<script>") && strstr(md, "&lt;script&gt;") &&
+			strstr(md, "\\| &lt;script") && !strstr(md, "\n| <"),
+		"Markdown keeps the payload inert");
+	free(md);
+	free(dat);
+	free(gp);
+	for (int i = 0; i < 4; i++)
+		free(t[i]);
+	cJSON_Delete(doc);
+	free(r);
+}
+
 static void test_gnuplot_renders(void)
 {
 	cJSON *doc = NULL;
@@ -267,5 +361,6 @@ int main(void)
 	T_RUN(test_bad_results);
 	T_RUN(test_devices);
 	T_RUN(test_many_entries);
+	T_RUN(test_hostile_strings);
 	T_DONE();
 }
