@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "escape.h"
 #include "ridges.h"
 #include "roofline.h"
 #include "sbuf.h"
@@ -103,6 +104,11 @@ static int build(const struct rep_result *const *rs, int n, struct row *rows)
 	return nr;
 }
 
+static const char *esc(int md, char *buf, size_t len, const char *s)
+{
+	return md ? esc_md(buf, len, s) : esc_term(buf, len, s);
+}
+
 char *cmp_table(const struct rep_result *const *rs, int n, int md)
 {
 	struct row rows[CMP_MAX_ROWS];
@@ -111,9 +117,13 @@ char *cmp_table(const struct rep_result *const *rs, int n, int md)
 	char lab[200];
 	if (n > CMP_MAX_COLS)
 		n = CMP_MAX_COLS;
-	for (int i = 0; i < n; i++)
-		sb_printf(&b, "%s[%c] %s: %s, %s\n", md ? "- " : "", 'A' + i, rs[i]->path,
-			  rep_label(rs[i], lab, sizeof lab), rs[i]->created);
+	for (int i = 0; i < n; i++) {
+		char p[600], l[400], t[100];
+		/* paths and labels come from files: escaped for the Markdown or terminal */
+		sb_printf(&b, "%s[%c] %s: %s, %s\n", md ? "- " : "", 'A' + i, esc(md, p, sizeof p, rs[i]->path),
+			  esc(md, l, sizeof l, rep_label(rs[i], lab, sizeof lab)),
+			  esc(md, t, sizeof t, rs[i]->created));
+	}
 	sb_printf(&b, "\n");
 	if (md) {
 		sb_printf(&b, "| figure | unit |");
@@ -134,10 +144,12 @@ char *cmp_table(const struct rep_result *const *rs, int n, int md)
 		sb_printf(&b, "\n");
 	}
 	for (int r = 0; r < nr; r++) {
+		char nm[200];
+		esc(md, nm, sizeof nm, rows[r].name);
 		if (md)
-			sb_printf(&b, "| %s | %s |", rows[r].name, rows[r].unit);
+			sb_printf(&b, "| %s | %s |", nm, rows[r].unit);
 		else
-			sb_printf(&b, "%-26.26s %-8s", rows[r].name, rows[r].unit);
+			sb_printf(&b, "%-26.26s %-8s", nm, rows[r].unit);
 		for (int i = 0; i < n; i++) {
 			if (isnan(rows[r].v[i]))
 				sb_printf(&b, md ? " - |" : " %10s", "-");

@@ -189,6 +189,16 @@ static void test_hostile_strings(void)
 		plot_decode(doc, dir, "decode", &po, &e);
 		T_CHECK(stat(flag, &st) != 0, "gnuplot ran a command from the result file");
 	}
+	{
+		/* terminal escape sequences from a file never reach the terminal */
+		char *tab;
+		set_str(doc, "host", "evil\x1b]0;title\x07\x1b[31mred");
+		T_CHECK(rep_load(doc, "hostile.json", r, &e) == EV_OK, "%s", e.msg);
+		tab = cmp_table(one, 1, 0);
+		T_CHECK(tab && !strchr(tab, 0x1b) && !strchr(tab, 0x07), "control characters escaped");
+		free(tab);
+		set_str(doc, "host", host);
+	}
 	T_CHECK(md_report(doc, "roofline.png", NULL, &md, &e) == EV_OK, "%s", e.msg);
 	T_CHECK(md && !strstr(md, "<script>") && strstr(md, "&lt;script&gt;") &&
 			strstr(md, "\\| &lt;script") && !strstr(md, "\n| <"),
