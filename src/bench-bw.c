@@ -215,6 +215,34 @@ int bench_bw_summarize(struct ev_ctx *c, struct ev_bw_result *r)
 	return EV_OK;
 }
 
+/* Keep one measurement as a point of the sweep (bytes/s per sample). */
+static int add_point(struct ev_ctx *c, struct ev_bw_result *r, int k, int T, uint64_t ws,
+		     const struct ev_measurement *m)
+{
+	struct ev_bw_point *p = new_point(r);
+	if (!p)
+		return ev_fail(&c->err, EV_ERR_RUNTIME, "out of memory");
+	p->kernel = k;
+	p->threads = T;
+	p->ws_bytes = ws;
+	p->status = m->status == EV_ERR_INTERRUPTED ? EV_OK : m->status;
+	snprintf(p->reason, sizeof p->reason, "%s", m->reason);
+	p->iters = m->iters;
+	p->bytes_per_rep = m->per_rep.bytes;
+	p->bytes_wa_per_rep = m->per_rep.bytes_wa;
+	for (int i = 0; i < m->nsamples && p->nsamples < EV_BW_MAX_SAMPLES; i++)
+		p->t_s[p->nsamples++] = m->t_s[i];
+	if (p->nsamples) {
+		double bps[EV_BW_MAX_SAMPLES];
+		for (int i = 0; i < p->nsamples; i++)
+			bps[i] = p->bytes_per_rep / p->t_s[i];
+		stats_compute(bps, (size_t)p->nsamples, 1, &p->bw);
+	} else if (m->status == EV_ERR_INTERRUPTED) {
+		r->npoints--; /* nothing measured */
+	}
+	return EV_OK;
+}
+
 int bench_bw(struct ev_ctx *c, const struct ev_bw_opts *o, struct ev_bw_result *r)
 {
 	const struct bw_kernel_set *ks = bw_pick_set(&c->cpu);
@@ -285,7 +313,6 @@ int bench_bw(struct ev_ctx *c, const struct ev_bw_opts *o, struct ev_bw_result *
 					.stable_rel = 0.005,
 					.stop = c->stop,
 				};
-				struct ev_bw_point *p;
 				char wsb[32];
 				double left = o->budget_s - (timer_now() - t_start);
 				if (!want_kernel(o, k, ws[ti][s], llc))
@@ -300,28 +327,8 @@ int bench_bw(struct ev_ctx *c, const struct ev_bw_opts *o, struct ev_bw_result *
 				done++;
 				if ((rc = driver_measure(pool, &j, &mo, m, &c->err)))
 					break;
-				if (!(p = new_point(r))) {
-					rc = ev_fail(&c->err, EV_ERR_RUNTIME, "out of memory");
+				if ((rc = add_point(c, r, k, T, j.ws_bytes, m)))
 					break;
-				}
-				p->kernel = k;
-				p->threads = T;
-				p->ws_bytes = j.ws_bytes;
-				p->status = m->status == EV_ERR_INTERRUPTED ? EV_OK : m->status;
-				snprintf(p->reason, sizeof p->reason, "%s", m->reason);
-				p->iters = m->iters;
-				p->bytes_per_rep = m->per_rep.bytes;
-				p->bytes_wa_per_rep = m->per_rep.bytes_wa;
-				for (int i = 0; i < m->nsamples && p->nsamples < EV_BW_MAX_SAMPLES; i++)
-					p->t_s[p->nsamples++] = m->t_s[i];
-				if (p->nsamples) {
-					double bps[EV_BW_MAX_SAMPLES];
-					for (int i = 0; i < p->nsamples; i++)
-						bps[i] = p->bytes_per_rep / p->t_s[i];
-					stats_compute(bps, (size_t)p->nsamples, 1, &p->bw);
-				} else if (m->status == EV_ERR_INTERRUPTED) {
-					r->npoints--; /* nothing measured */
-				}
 				if (m->status == EV_ERR_INTERRUPTED || (c->stop && *c->stop))
 					r->interrupted = 1;
 			}

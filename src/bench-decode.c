@@ -226,37 +226,9 @@ static uint64_t rng_next(uint64_t *s)
 	return *s;
 }
 
-static int run_one(struct ev_ctx *c, struct ev_pool *pool, struct ev_decode_opts *o,
-		   struct ev_decode_result *R, struct ev_decode_run *run)
+/* The bandwidth the ceiling divides by: --bw's, or the weights' own memory. */
+static void ceiling_source(const struct ev_decode_opts *o, struct ev_decode_run *run)
 {
-	struct dec_model m;
-	int cap = bench_decode_ctx_cap(o), rc, tok;
-	int *prompt = malloc(sizeof(int) * (size_t)(o->prompt > 0 ? o->prompt : 1));
-	uint64_t s = o->seed | 1;
-	double t0, sum = 0, bytes = 0, flops = 0;
-	const char *tn = ev_types[run->type].name;
-	if (!prompt)
-		return ev_fail(&c->err, EV_ERR_RUNTIME, "out of memory");
-	ctx_progress(c, "decode: %s %s: making %s of synthetic weights", o->shape.name, tn, "the model");
-	t0 = timer_now();
-	if ((rc = dec_model_create(&m, &o->shape, run->type, cap, o->prompt > 0 ? o->prompt : 1, pool,
-				   &c->cpu, o->seed, &c->err))) {
-		free(prompt);
-		return rc;
-	}
-	run->load_s = timer_now() - t0;
-	snprintf(run->kernel, sizeof run->kernel, "%s", m.dot->name);
-	run->weights_bytes = (double)m.wmem_bytes;
-	run->kv_bytes = (double)m.kv_bytes;
-	run->act_bytes = (double)m.act_bytes;
-	for (int i = 0; i < o->prompt; i++)
-		prompt[i] = (int)(rng_next(&s) % (uint64_t)o->shape.vocab);
-	ctx_progress(c, "decode: %s %s: read bandwidth of the weights' memory", o->shape.name, tn);
-	if ((rc = weights_read_bw(c, pool, &m, run))) {
-		dec_model_destroy(&m);
-		free(prompt);
-		return rc;
-	}
 	if (o->bw_given) {
 		run->ceil_bw = o->bw_best;
 		snprintf(run->ceil_src, sizeof run->ceil_src, "%s", o->bw_source);
@@ -266,14 +238,24 @@ static int run_one(struct ev_ctx *c, struct ev_pool *pool, struct ev_decode_opts
 			 "measured: read of the weights' own memory right before decoding, %d threads, "
 			 "best of 9", o->threads);
 	}
+}
 
-	ctx_progress(c, "decode: %s %s: prefill of %d tokens", o->shape.name, tn, o->prompt);
+/* The prompt as one batch (TTFT), then tokens one at a time (TPOT); bytes and
+ * FLOP per token are computed at each token's own context length. */
+static void generate(struct ev_ctx *c, struct ev_pool *pool, const struct ev_decode_opts *o,
+		     struct dec_model *m, const int *prompt, struct ev_decode_result *R,
+		     struct ev_decode_run *run, int *tok)
+{
+	double t0, sum = 0, bytes = 0, flops = 0;
+	const double bpw = ev_type_bytes_per_weight(run->type),
+		     kv = ev_type_bytes_per_weight(DEC_KV_TYPE);
+	ctx_progress(c, "decode: %s %s: prefill of %d tokens", o->shape.name, ev_types[run->type].name,
+		     o->prompt);
 	t0 = timer_now();
-	tok = dec_forward(&m, pool, prompt, o->prompt, 0);
+	*tok = dec_forward(m, pool, prompt, o->prompt, 0);
 	run->ttft_s = timer_now() - t0;
 	run->prefill_tok_s = o->prompt / run->ttft_s;
-	run->gen[run->ngen++] = tok;
-
+	run->gen[run->ngen++] = *tok;
 	for (int i = 0; i < o->tokens && i < EV_DEC_MAX_TOKENS; i++) {
 		struct ev_decode_cost cost;
 		int pos = o->prompt + i;
@@ -282,46 +264,59 @@ static int run_one(struct ev_ctx *c, struct ev_pool *pool, struct ev_decode_opts
 			break;
 		}
 		if (i % 8 == 0)
-			ctx_progress(c, "decode: %s %s: token %d/%d", o->shape.name, tn, i + 1, o->tokens);
+			ctx_progress(c, "decode: %s %s: token %d/%d", o->shape.name,
+				     ev_types[run->type].name, i + 1, o->tokens);
 		t0 = timer_now();
-		tok = dec_forward(&m, pool, &tok, 1, pos);
+		*tok = dec_forward(m, pool, tok, 1, pos);
 		run->tpot_s[run->ntpot++] = timer_now() - t0;
 		if (run->ngen <= EV_DEC_MAX_TOKENS)
-			run->gen[run->ngen++] = tok;
-		dm_decode_cost(&o->shape, ev_type_bytes_per_weight(run->type),
-			       ev_type_bytes_per_weight(DEC_KV_TYPE), pos + 1, &cost);
+			run->gen[run->ngen++] = *tok;
+		dm_decode_cost(&o->shape, bpw, kv, pos + 1, &cost);
 		sum += run->tpot_s[i];
 		bytes += cost.total_bytes;
 		flops += cost.flops;
 	}
-	if (run->ntpot > 0) {
-		stats_compute(run->tpot_s, (size_t)run->ntpot, 0, &run->tpot);
-		run->tok_s = run->ntpot / sum;
-		dm_decode_cost(&o->shape, ev_type_bytes_per_weight(run->type), 2,
-			       o->prompt + (run->ntpot + 1) / 2, &run->cost);
-		run->cost.total_bytes = bytes / run->ntpot;
-		run->cost.flops = flops / run->ntpot;
-		run->cost.intensity = run->cost.flops / run->cost.total_bytes;
-		run->achieved_bps = run->cost.total_bytes * run->tok_s;
-		run->achieved_flops = run->cost.flops * run->tok_s;
-		run->ceiling_tok_s = dm_ceiling_tok_s(run->cost.total_bytes, run->ceil_bw);
-		run->ceiling_median_tok_s = dm_ceiling_tok_s(
-			run->cost.total_bytes, o->bw_given ? o->bw_median : run->wbw_median);
-		run->pct_ceiling = run->tok_s / run->ceiling_tok_s;
-		run->ref_ceiling_tok_s = dm_ceiling_tok_s(run->cost.total_bytes, o->bw_best);
-		run->ref_pct = run->tok_s / run->ref_ceiling_tok_s;
-		if (o->ds_bw > 0) {
-			run->ds_ceiling_tok_s = dm_ceiling_tok_s(run->cost.total_bytes, o->ds_bw);
-			run->ds_pct = run->tok_s / run->ds_ceiling_tok_s;
-		}
+	if (run->ntpot == 0)
+		return;
+	stats_compute(run->tpot_s, (size_t)run->ntpot, 0, &run->tpot);
+	run->tok_s = run->ntpot / sum;
+	dm_decode_cost(&o->shape, bpw, kv, o->prompt + (run->ntpot + 1) / 2, &run->cost);
+	run->cost.total_bytes = bytes / run->ntpot;
+	run->cost.flops = flops / run->ntpot;
+	run->cost.intensity = run->cost.flops / run->cost.total_bytes;
+	run->achieved_bps = run->cost.total_bytes * run->tok_s;
+	run->achieved_flops = run->cost.flops * run->tok_s;
+}
+
+/* Every ceiling of the run: bytes per token over each bandwidth. */
+static void ceilings(const struct ev_decode_opts *o, struct ev_decode_run *run)
+{
+	if (run->ntpot == 0)
+		return;
+	run->ceiling_tok_s = dm_ceiling_tok_s(run->cost.total_bytes, run->ceil_bw);
+	run->ceiling_median_tok_s = dm_ceiling_tok_s(run->cost.total_bytes,
+						     o->bw_given ? o->bw_median : run->wbw_median);
+	run->pct_ceiling = run->tok_s / run->ceiling_tok_s;
+	run->ref_ceiling_tok_s = dm_ceiling_tok_s(run->cost.total_bytes, o->bw_best);
+	run->ref_pct = run->tok_s / run->ref_ceiling_tok_s;
+	if (o->ds_bw > 0) {
+		run->ds_ceiling_tok_s = dm_ceiling_tok_s(run->cost.total_bytes, o->ds_bw);
+		run->ds_pct = run->tok_s / run->ds_ceiling_tok_s;
 	}
-	/* Context sweep: KV cache filled synthetically up to each length. */
+}
+
+/* A few tokens at each context length, the KV cache filled synthetically to it. */
+static void context_sweep(struct ev_ctx *c, struct ev_pool *pool, const struct ev_decode_opts *o,
+			  struct dec_model *m, struct ev_decode_result *R, struct ev_decode_run *run,
+			  int tok)
+{
 	for (int k = 0; k < o->nctx && !R->interrupted; k++) {
 		struct ev_decode_ctxpt *p = &run->ctx[run->nctx];
 		int C = o->ctx[k];
-		double tps[EV_DEC_MAX_CTX_TOKENS];
-		ctx_progress(c, "decode: %s %s: %d tokens at context %d", o->shape.name, tn, o->ctx_tokens, C);
-		dec_fill_kv(&m, pool, C - 1, o->seed + (uint64_t)C);
+		double tps[EV_DEC_MAX_CTX_TOKENS], t0;
+		ctx_progress(c, "decode: %s %s: %d tokens at context %d", o->shape.name,
+			     ev_types[run->type].name, o->ctx_tokens, C);
+		dec_fill_kv(m, pool, C - 1, o->seed + (uint64_t)C);
 		p->ctx = C;
 		for (int i = 0; i < o->ctx_tokens && i < EV_DEC_MAX_CTX_TOKENS; i++) {
 			if (c->stop && *c->stop) {
@@ -329,7 +324,7 @@ static int run_one(struct ev_ctx *c, struct ev_pool *pool, struct ev_decode_opts
 				break;
 			}
 			t0 = timer_now();
-			tok = dec_forward(&m, pool, &tok, 1, C - 1 + i);
+			tok = dec_forward(m, pool, &tok, 1, C - 1 + i);
 			p->t_s[p->n] = timer_now() - t0;
 			tps[p->n] = 1.0 / p->t_s[p->n];
 			p->n++;
@@ -342,16 +337,12 @@ static int run_one(struct ev_ctx *c, struct ev_pool *pool, struct ev_decode_opts
 		p->ceiling_tok_s = dm_ceiling_tok_s(p->cost.total_bytes, run->ceil_bw);
 		run->nctx++;
 	}
-	run->rss_bytes = (double)mem_rss();
-	run->peak_rss_bytes = (double)mem_peak_rss();
-	dec_model_destroy(&m);
-	free(prompt);
-	if (!R->interrupted) {
-		ctx_progress(c, "decode: %s %s: compute ceiling (weights in cache)", o->shape.name, tn);
-		if ((rc = compute_ceiling(c, pool, o, run)))
-			return rc;
-	}
-	/* Which bound this run met: the kernel's speed with memory free, or memory. */
+}
+
+/* Which bound the run met (the kernel's speed with memory free, or memory),
+ * and where the weights live. */
+static void verdict(const struct ev_decode_result *R, struct ev_decode_run *run)
+{
 	if (run->compute_tok_s > 0 && run->compute_tok_s < run->ceiling_tok_s)
 		snprintf(run->bound, sizeof run->bound, "compute");
 	else
@@ -360,6 +351,54 @@ static int run_one(struct ev_ctx *c, struct ev_pool *pool, struct ev_decode_opts
 		snprintf(run->fit, sizeof run->fit, "weights fit in the last-level cache");
 	else
 		snprintf(run->fit, sizeof run->fit, "weights stream from DRAM");
+}
+
+/* One weight format: make the model, measure its memory's bandwidth, decode,
+ * sweep the context, measure the compute ceiling. */
+static int run_one(struct ev_ctx *c, struct ev_pool *pool, struct ev_decode_opts *o,
+		   struct ev_decode_result *R, struct ev_decode_run *run)
+{
+	struct dec_model m;
+	int rc, tok = 0;
+	int *prompt = malloc(sizeof(int) * (size_t)(o->prompt > 0 ? o->prompt : 1));
+	uint64_t s = o->seed | 1;
+	double t0;
+	const char *tn = ev_types[run->type].name;
+	if (!prompt)
+		return ev_fail(&c->err, EV_ERR_RUNTIME, "out of memory");
+	ctx_progress(c, "decode: %s %s: making the model of synthetic weights", o->shape.name, tn);
+	t0 = timer_now();
+	if ((rc = dec_model_create(&m, &o->shape, run->type, bench_decode_ctx_cap(o),
+				   o->prompt > 0 ? o->prompt : 1, pool, &c->cpu, o->seed, &c->err))) {
+		free(prompt);
+		return rc;
+	}
+	run->load_s = timer_now() - t0;
+	snprintf(run->kernel, sizeof run->kernel, "%s", m.dot->name);
+	run->weights_bytes = (double)m.wmem_bytes;
+	run->kv_bytes = (double)m.kv_bytes;
+	run->act_bytes = (double)m.act_bytes;
+	for (int i = 0; i < o->prompt; i++)
+		prompt[i] = (int)(rng_next(&s) % (uint64_t)o->shape.vocab);
+	ctx_progress(c, "decode: %s %s: read bandwidth of the weights' memory", o->shape.name, tn);
+	if ((rc = weights_read_bw(c, pool, &m, run)) == EV_OK) {
+		ceiling_source(o, run);
+		generate(c, pool, o, &m, prompt, R, run, &tok);
+		ceilings(o, run);
+		context_sweep(c, pool, o, &m, R, run, tok);
+		run->rss_bytes = (double)mem_rss();
+		run->peak_rss_bytes = (double)mem_peak_rss();
+	}
+	dec_model_destroy(&m);
+	free(prompt);
+	if (rc)
+		return rc;
+	if (!R->interrupted) {
+		ctx_progress(c, "decode: %s %s: compute ceiling (weights in cache)", o->shape.name, tn);
+		if ((rc = compute_ceiling(c, pool, o, run)))
+			return rc;
+	}
+	verdict(R, run);
 	return EV_OK;
 }
 
@@ -400,10 +439,94 @@ int bench_decode_failed(const struct ev_decode_result *r)
 	return n;
 }
 
+/* One weight format's run as JSON. */
+static cJSON *run_json(const struct ev_decode_opts *o, const struct ev_decode_run *u)
+{
+	cJSON *arr;
+	cJSON *q = cJSON_CreateObject(), *t, *mem;
+	json_str(q, "model", o->shape.name);
+	json_str(q, "quant", ev_types[u->type].name);
+	json_num(q, "bytes_per_weight", ev_type_bytes_per_weight(u->type));
+	json_str(q, "kernel", u->kernel);
+	json_str(q, "status", u->ntpot > 0 ? "ok" : "interrupted");
+	json_num(q, "load_s", u->load_s);
+	json_num(q, "ttft_s", u->ttft_s);
+	json_num(q, "prefill_tokens_per_s", u->prefill_tok_s);
+	t = cJSON_AddObjectToObject(q, "tpot_s");
+	json_num(t, "p50", u->tpot.median);
+	json_num(t, "p95", u->tpot.p95);
+	json_num(t, "max", u->tpot.max);
+	json_num(t, "min", u->tpot.min);
+	json_num(t, "mean", u->tpot.mean);
+	arr = cJSON_AddArrayToObject(t, "samples");
+	for (int k = 0; k < u->ntpot; k++)
+		cJSON_AddItemToArray(arr, cJSON_CreateNumber(u->tpot_s[k]));
+	json_num(q, "tokens_per_s", u->tok_s);
+	json_str(q, "tokens_per_s_source", "measured: generated tokens / their total time");
+	json_num(q, "bytes_per_token", u->cost.total_bytes);
+	json_num(q, "weight_bytes_per_token", u->cost.weight_bytes);
+	json_num(q, "kv_bytes_per_token", u->cost.kv_read_bytes);
+	json_num(q, "flop_per_token", u->cost.flops);
+	json_num(q, "intensity_flop_per_byte", u->cost.intensity);
+	json_num(q, "achieved_bytes_per_s", u->achieved_bps);
+	json_num(q, "achieved_flop_per_s", u->achieved_flops);
+	json_num(q, "ceiling_bw_bytes_per_s", u->ceil_bw);
+	json_str(q, "ceiling_bw_source", u->ceil_src);
+	json_num(q, "weights_read_bw_best_bytes_per_s", u->wbw_best);
+	json_num(q, "weights_read_bw_median_bytes_per_s", u->wbw_median);
+	json_num(q, "ceiling_tokens_per_s", u->ceiling_tok_s);
+	json_num(q, "ceiling_median_bw_tokens_per_s", u->ceiling_median_tok_s);
+	json_num(q, "fraction_of_ceiling", u->pct_ceiling);
+	json_num(q, "reference_ceiling_tokens_per_s", u->ref_ceiling_tok_s);
+	json_num(q, "fraction_of_reference_ceiling", u->ref_pct);
+	if (o->ds_bw > 0) {
+		json_num(q, "datasheet_ceiling_tokens_per_s", u->ds_ceiling_tok_s);
+		json_num(q, "fraction_of_datasheet_ceiling", u->ds_pct);
+	}
+	json_num(q, "compute_ceiling_tokens_per_s",
+		 u->compute_status == EV_OK ? u->compute_tok_s : NAN);
+	json_num(q, "compute_ceiling_weights_per_s",
+		 u->compute_status == EV_OK ? u->compute_weights_per_s : NAN);
+	json_str(q, "compute_ceiling_status", ev_measure_status_name(u->compute_status));
+	if (u->compute_status != EV_OK)
+		json_str(q, "compute_ceiling_reason", u->compute_reason);
+	json_str(q, "compute_ceiling_source",
+		 "measured: the same matmul kernel, weights resident in cache (matrices only)");
+	json_str(q, "bound", u->bound);
+	json_str(q, "weights_location", u->fit);
+	mem = cJSON_AddObjectToObject(q, "memory");
+	json_num(mem, "peak_rss_bytes", u->peak_rss_bytes);
+	json_num(mem, "rss_bytes", u->rss_bytes);
+	json_num(mem, "weights_bytes", u->weights_bytes);
+	json_num(mem, "kv_cache_bytes", u->kv_bytes);
+	json_num(mem, "activations_bytes", u->act_bytes);
+	json_num(mem, "runtime_bytes", u->rss_bytes - u->weights_bytes - u->kv_bytes - u->act_bytes > 0
+						? u->rss_bytes - u->weights_bytes - u->kv_bytes - u->act_bytes
+						: 0);
+	arr = cJSON_AddArrayToObject(q, "context_sweep");
+	for (int k = 0; k < u->nctx; k++) {
+		const struct ev_decode_ctxpt *p = &u->ctx[k];
+		cJSON *x = cJSON_CreateObject();
+		json_num(x, "ctx", p->ctx);
+		json_num(x, "tokens", p->n);
+		json_num(x, "tokens_per_s_median", p->tps.median);
+		json_num(x, "tokens_per_s_best", p->tps.best);
+		json_num(x, "bytes_per_token", p->cost.total_bytes);
+		json_num(x, "ceiling_tokens_per_s", p->ceiling_tok_s);
+		json_num(x, "fraction_of_ceiling", p->tps.median / p->ceiling_tok_s);
+		json_str(x, "kv_cache", "filled synthetically to ctx");
+		cJSON_AddItemToArray(arr, x);
+	}
+	arr = cJSON_AddArrayToObject(q, "greedy_tokens");
+	for (int k = 0; k < u->ngen; k++)
+		cJSON_AddItemToArray(arr, cJSON_CreateNumber(u->gen[k]));
+	return q;
+}
+
 cJSON *bench_decode_json(const struct ev_decode_result *r)
 {
 	const struct ev_decode_opts *o = &r->o;
-	cJSON *d = cJSON_CreateObject(), *m, *runs, *arr;
+	cJSON *d = cJSON_CreateObject(), *m, *runs;
 	struct ev_model_counts n;
 	dm_count(&o->shape, &n);
 	json_str(d, "status", r->interrupted ? "interrupted" : "ok");
@@ -443,87 +566,8 @@ cJSON *bench_decode_json(const struct ev_decode_result *r)
 				       "embedding row, norms and biases, K and V of every earlier position; "
 				       "the traits table gives bytes per weight");
 	runs = cJSON_AddArrayToObject(d, "runs");
-	for (int i = 0; i < r->nruns; i++) {
-		const struct ev_decode_run *u = &r->runs[i];
-		cJSON *q = cJSON_CreateObject(), *t, *mem;
-		json_str(q, "model", o->shape.name);
-		json_str(q, "quant", ev_types[u->type].name);
-		json_num(q, "bytes_per_weight", ev_type_bytes_per_weight(u->type));
-		json_str(q, "kernel", u->kernel);
-		json_str(q, "status", u->ntpot > 0 ? "ok" : "interrupted");
-		json_num(q, "load_s", u->load_s);
-		json_num(q, "ttft_s", u->ttft_s);
-		json_num(q, "prefill_tokens_per_s", u->prefill_tok_s);
-		t = cJSON_AddObjectToObject(q, "tpot_s");
-		json_num(t, "p50", u->tpot.median);
-		json_num(t, "p95", u->tpot.p95);
-		json_num(t, "max", u->tpot.max);
-		json_num(t, "min", u->tpot.min);
-		json_num(t, "mean", u->tpot.mean);
-		arr = cJSON_AddArrayToObject(t, "samples");
-		for (int k = 0; k < u->ntpot; k++)
-			cJSON_AddItemToArray(arr, cJSON_CreateNumber(u->tpot_s[k]));
-		json_num(q, "tokens_per_s", u->tok_s);
-		json_str(q, "tokens_per_s_source", "measured: generated tokens / their total time");
-		json_num(q, "bytes_per_token", u->cost.total_bytes);
-		json_num(q, "weight_bytes_per_token", u->cost.weight_bytes);
-		json_num(q, "kv_bytes_per_token", u->cost.kv_read_bytes);
-		json_num(q, "flop_per_token", u->cost.flops);
-		json_num(q, "intensity_flop_per_byte", u->cost.intensity);
-		json_num(q, "achieved_bytes_per_s", u->achieved_bps);
-		json_num(q, "achieved_flop_per_s", u->achieved_flops);
-		json_num(q, "ceiling_bw_bytes_per_s", u->ceil_bw);
-		json_str(q, "ceiling_bw_source", u->ceil_src);
-		json_num(q, "weights_read_bw_best_bytes_per_s", u->wbw_best);
-		json_num(q, "weights_read_bw_median_bytes_per_s", u->wbw_median);
-		json_num(q, "ceiling_tokens_per_s", u->ceiling_tok_s);
-		json_num(q, "ceiling_median_bw_tokens_per_s", u->ceiling_median_tok_s);
-		json_num(q, "fraction_of_ceiling", u->pct_ceiling);
-		json_num(q, "reference_ceiling_tokens_per_s", u->ref_ceiling_tok_s);
-		json_num(q, "fraction_of_reference_ceiling", u->ref_pct);
-		if (o->ds_bw > 0) {
-			json_num(q, "datasheet_ceiling_tokens_per_s", u->ds_ceiling_tok_s);
-			json_num(q, "fraction_of_datasheet_ceiling", u->ds_pct);
-		}
-		json_num(q, "compute_ceiling_tokens_per_s",
-			 u->compute_status == EV_OK ? u->compute_tok_s : NAN);
-		json_num(q, "compute_ceiling_weights_per_s",
-			 u->compute_status == EV_OK ? u->compute_weights_per_s : NAN);
-		json_str(q, "compute_ceiling_status", ev_measure_status_name(u->compute_status));
-		if (u->compute_status != EV_OK)
-			json_str(q, "compute_ceiling_reason", u->compute_reason);
-		json_str(q, "compute_ceiling_source",
-			 "measured: the same matmul kernel, weights resident in cache (matrices only)");
-		json_str(q, "bound", u->bound);
-		json_str(q, "weights_location", u->fit);
-		mem = cJSON_AddObjectToObject(q, "memory");
-		json_num(mem, "peak_rss_bytes", u->peak_rss_bytes);
-		json_num(mem, "rss_bytes", u->rss_bytes);
-		json_num(mem, "weights_bytes", u->weights_bytes);
-		json_num(mem, "kv_cache_bytes", u->kv_bytes);
-		json_num(mem, "activations_bytes", u->act_bytes);
-		json_num(mem, "runtime_bytes", u->rss_bytes - u->weights_bytes - u->kv_bytes - u->act_bytes > 0
-							? u->rss_bytes - u->weights_bytes - u->kv_bytes - u->act_bytes
-							: 0);
-		arr = cJSON_AddArrayToObject(q, "context_sweep");
-		for (int k = 0; k < u->nctx; k++) {
-			const struct ev_decode_ctxpt *p = &u->ctx[k];
-			cJSON *x = cJSON_CreateObject();
-			json_num(x, "ctx", p->ctx);
-			json_num(x, "tokens", p->n);
-			json_num(x, "tokens_per_s_median", p->tps.median);
-			json_num(x, "tokens_per_s_best", p->tps.best);
-			json_num(x, "bytes_per_token", p->cost.total_bytes);
-			json_num(x, "ceiling_tokens_per_s", p->ceiling_tok_s);
-			json_num(x, "fraction_of_ceiling", p->tps.median / p->ceiling_tok_s);
-			json_str(x, "kv_cache", "filled synthetically to ctx");
-			cJSON_AddItemToArray(arr, x);
-		}
-		arr = cJSON_AddArrayToObject(q, "greedy_tokens");
-		for (int k = 0; k < u->ngen; k++)
-			cJSON_AddItemToArray(arr, cJSON_CreateNumber(u->gen[k]));
-		cJSON_AddItemToArray(runs, q);
-	}
+	for (int i = 0; i < r->nruns; i++)
+		cJSON_AddItemToArray(runs, run_json(o, &r->runs[i]));
 	return d;
 }
 

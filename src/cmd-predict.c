@@ -36,6 +36,59 @@ static double simple_bpw(int t)
 	return ev_types[t].nominal_bits / 8.0;
 }
 
+/* The bandwidth the prediction divides by, and the memory it checks the fit
+ * against: from --bandwidth, a datasheet, or a saved result. */
+/* Bytes read per token and memory needed for one format at one context: the
+ * exact accounting for a model shape, or (shape NULL) the simple rule. */
+static void figures(const struct ev_model_shape *m, double params, int type, int ctx, double *bytes,
+		    double *need)
+{
+	double bpw = ev_type_bytes_per_weight(type), kv = ev_type_bytes_per_weight(DEC_KV_TYPE);
+	struct ev_decode_cost cost;
+	if (!m) {
+		*bytes = *need = params * simple_bpw(type);
+		return;
+	}
+	dm_decode_cost(m, bpw, kv, ctx, &cost);
+	*bytes = cost.total_bytes;
+	*need = dm_weights_bytes(m, bpw) + dm_kv_bytes(m, kv, ctx);
+}
+
+static int resolve_bw(struct ev_ctx *c, struct ev_optval *v, double *bw, double *mem, char *src,
+		      size_t len)
+{
+	int rc;
+	if (v[O_BW].set) {
+		*bw = v[O_BW].d;
+		snprintf(src, len, "--bandwidth %s (given)", v[O_BW].s);
+	} else if (v[O_DEVICE].set) {
+		struct ev_device *d = calloc(1, sizeof *d);
+		if (!d)
+			return ev_fail(&c->err, EV_ERR_RUNTIME, "out of memory");
+		if ((rc = devices_load(v[O_DEVICE].s, d, &c->err))) {
+			free(d);
+			return rc;
+		}
+		*bw = d->peak_bw_bytes_per_s;
+		*mem = d->ram_bytes_max;
+		snprintf(src, len, "%s datasheet, %s", d->name, d->bw_basis);
+		free(d);
+		if (*bw <= 0)
+			return ev_fail(&c->err, EV_ERR_USAGE, "--device %s: no bandwidth in its datasheet",
+				       v[O_DEVICE].s);
+	} else {
+		struct rep_mem dm;
+		if ((rc = rep_dram_read(v[O_ROOF].s, 0, &dm, &c->err)))
+			return rc;
+		*bw = dm.best;
+		snprintf(src, len, "measured: %s, DRAM read best, %d threads", v[O_ROOF].s,
+			 dm.threads);
+	}
+	if (!(*bw > 0))
+		return ev_fail(&c->err, EV_ERR_USAGE, "predict: the bandwidth %g bytes/s is not positive", *bw);
+	return EV_OK;
+}
+
 int cmd_predict(struct ev_ctx *c, int argc, char **argv)
 {
 	struct ev_optval v[O__N];
@@ -77,32 +130,8 @@ int cmd_predict(struct ev_ctx *c, int argc, char **argv)
 	if ((v[O_BW].set != 0) + (v[O_DEVICE].set != 0) + (v[O_ROOF].set != 0) != 1)
 		return ev_fail(&c->err, EV_ERR_USAGE,
 			       "predict: give exactly one of --bandwidth BW, --device D, --roofline FILE");
-	if (v[O_BW].set) {
-		bw = v[O_BW].d;
-		snprintf(src, sizeof src, "--bandwidth %s (given)", v[O_BW].s);
-	} else if (v[O_DEVICE].set) {
-		struct ev_device *d = calloc(1, sizeof *d);
-		if (!d)
-			return ev_fail(&c->err, EV_ERR_RUNTIME, "out of memory");
-		if ((rc = devices_load(v[O_DEVICE].s, d, &c->err))) {
-			free(d);
-			return rc;
-		}
-		bw = d->peak_bw_bytes_per_s;
-		mem = d->ram_bytes_max;
-		snprintf(src, sizeof src, "%s datasheet, %s", d->name, d->bw_basis);
-		free(d);
-		if (bw <= 0)
-			return ev_fail(&c->err, EV_ERR_USAGE, "--device %s: no bandwidth in its datasheet",
-				       v[O_DEVICE].s);
-	} else {
-		struct rep_mem dm;
-		if ((rc = rep_dram_read(v[O_ROOF].s, 0, &dm, &c->err)))
-			return rc;
-		bw = dm.best;
-		snprintf(src, sizeof src, "measured: %s, DRAM read best, %d threads", v[O_ROOF].s,
-			 dm.threads);
-	}
+	if ((rc = resolve_bw(c, v, &bw, &mem, src, sizeof src)))
+		return rc;
 	if (v[O_MEM].set)
 		mem = (double)v[O_MEM].u;
 	if (v[O_CTX].set) {
@@ -148,17 +177,7 @@ int cmd_predict(struct ev_ctx *c, int argc, char **argv)
 			double bytes, need, ms;
 			const char *fits;
 			char mb[32], cx[16];
-			if (v[O_SIMPLE].set) {
-				bytes = params * simple_bpw(types[t]);
-				need = bytes;
-			} else {
-				struct ev_decode_cost cost;
-				double kv = ev_type_bytes_per_weight(DEC_KV_TYPE);
-				dm_decode_cost(&m, ev_type_bytes_per_weight(types[t]), kv, ctx[k], &cost);
-				bytes = cost.total_bytes;
-				need = dm_weights_bytes(&m, ev_type_bytes_per_weight(types[t])) +
-				       dm_kv_bytes(&m, kv, ctx[k]);
-			}
+			figures(v[O_SIMPLE].set ? NULL : &m, params, types[t], ctx[k], &bytes, &need);
 			ms = bytes / bw * 1e3;
 			fits = mem <= 0 ? "not checked (give --mem or --device)" : need <= mem ? "yes" : "NO";
 			if (text)
