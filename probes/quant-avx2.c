@@ -142,3 +142,102 @@ void ev_axpy_f16_avx2(int n, const ev_fp16 *v, size_t stride, int nr, const floa
 		for (int r = 0; r < nr; r++)
 			out[d] += s[r] * _cvtsh_ss(v[(size_t)r * stride + (size_t)d]);
 }
+
+/* ---- 4 rows interleaved (q4_0x4, q8_0x4: the layouts of quant.c) ----
+ * One block index of 4 rows is read as one sequential stream. q4_0 weights go
+ * in unsigned (nibbles 0..15) so vpmaddubsw needs no sign trick: products are
+ * at most 15 x 127 x 2 = 3810 per pair, and a block's two halves add to 7620,
+ * within int16. The -8 offset is taken back at the end with the activation
+ * block sums (ev_act_q8_sums): sum((q - 8) y d) = sum(q y) d - 8 d sum(y).
+ * The 4 scales are converted together (vcvtph2ps) and spread to their rows'
+ * lanes with one permute: no per-block scalar conversion. */
+static inline __m256 scales4(const void *p, float dy, __m256i spread)
+{
+	__m128 dx = _mm_cvtph_ps(_mm_loadl_epi64((const __m128i *)p));
+	return _mm256_permutevar8x32_ps(_mm256_castps128_ps256(_mm_mul_ps(dx, _mm_set1_ps(dy))), spread);
+}
+
+/* Sum the 4 rows' lanes: acc01 holds rows 0 (low half) and 1 (high half),
+ * acc23 rows 2 and 3. */
+static inline __m128 sum4(__m256 acc01, __m256 acc23)
+{
+	__m256 h = _mm256_hadd_ps(acc01, acc23);  /* r0 r0 r2 r2 | r1 r1 r3 r3 */
+	h = _mm256_hadd_ps(h, h);                 /* r0 r2 r0 r2 | r1 r3 r1 r3 */
+	__m128 lo = _mm256_castps256_ps128(h), hi = _mm256_extractf128_ps(h, 1);
+	return _mm_unpacklo_ps(lo, hi);           /* r0 r1 r2 r3 */
+}
+
+void dot_rows_q4_0x4_avx2(int n, const void *w, size_t rb, int nr, const void *act, float *out)
+{
+	const struct block_q8_0 *y = act;
+	const float *ys = ev_act_q8_sums(act, n);
+	const __m256i m4 = _mm256_set1_epi8(0x0f), ones = _mm256_set1_epi16(1);
+	const __m256i lo2 = _mm256_setr_epi32(0, 0, 0, 0, 1, 1, 1, 1);
+	const __m256i hi2 = _mm256_setr_epi32(2, 2, 2, 2, 3, 3, 3, 3);
+	int nb = n / QK, g = 0;
+	for (; g + 4 <= nr; g += 4) {
+		const unsigned char *p = (const unsigned char *)w + (size_t)g * rb;
+		__m256 a01 = _mm256_setzero_ps(), a23 = _mm256_setzero_ps();
+		__m128 corr = _mm_setzero_ps();
+		for (int b = 0; b < nb; b++, p += EV_Q4_0X4_GROUP_BYTES) {
+			__m256i q01 = _mm256_loadu_si256((const __m256i *)(p + 8));
+			__m256i q23 = _mm256_loadu_si256((const __m256i *)(p + 8 + 32));
+			__m256i ylo = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)y[b].qs));
+			__m256i yhi = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(y[b].qs + 16)));
+			__m256i s01 = _mm256_add_epi16(
+				_mm256_maddubs_epi16(_mm256_and_si256(q01, m4), ylo),
+				_mm256_maddubs_epi16(_mm256_and_si256(_mm256_srli_epi16(q01, 4), m4), yhi));
+			__m256i s23 = _mm256_add_epi16(
+				_mm256_maddubs_epi16(_mm256_and_si256(q23, m4), ylo),
+				_mm256_maddubs_epi16(_mm256_and_si256(_mm256_srli_epi16(q23, 4), m4), yhi));
+			__m128 dx = _mm_cvtph_ps(_mm_loadl_epi64((const __m128i *)p));
+			__m256 d = _mm256_castps128_ps256(_mm_mul_ps(dx, _mm_set1_ps(_cvtsh_ss(y[b].d))));
+			corr = _mm_fmadd_ps(dx, _mm_set1_ps(ys[b]), corr);
+			a01 = _mm256_fmadd_ps(_mm256_permutevar8x32_ps(d, lo2),
+					      _mm256_cvtepi32_ps(_mm256_madd_epi16(s01, ones)), a01);
+			a23 = _mm256_fmadd_ps(_mm256_permutevar8x32_ps(d, hi2),
+					      _mm256_cvtepi32_ps(_mm256_madd_epi16(s23, ones)), a23);
+		}
+		_mm_storeu_ps(out + g, _mm_fnmadd_ps(_mm_set1_ps(8), corr, sum4(a01, a23)));
+	}
+	if (g < nr)
+		dot_rows_q4_0_avx2(n, (const char *)w + (size_t)g * rb, rb, nr - g, act, out + g);
+}
+
+/* q8_0x4: weights are signed, so the sign trick (|x| as unsigned, y with x's
+ * sign); a pair of products is at most 2 x 127 x 127 = 32258 < 32767. The 4
+ * rows' int32 partial sums are folded into one vector (r0 r0 r1 r1 | r2 r2 r3
+ * r3) so each block costs one conversion and one FMA for all 4 rows. */
+static inline __m256i dot_q8(__m256i x, __m256i y, __m256i ones)
+{
+	return _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_abs_epi8(x), _mm256_sign_epi8(y, x)), ones);
+}
+
+void dot_rows_q8_0x4_avx2(int n, const void *w, size_t rb, int nr, const void *act, float *out)
+{
+	const struct block_q8_0 *y = act;
+	const __m256i ones = _mm256_set1_epi16(1);
+	const __m256i spread = _mm256_setr_epi32(0, 0, 1, 1, 2, 2, 3, 3);
+	int nb = n / QK, g = 0;
+	for (; g + 4 <= nr; g += 4) {
+		const unsigned char *p = (const unsigned char *)w + (size_t)g * rb;
+		__m256 acc = _mm256_setzero_ps();
+		__m128 lo, hi;
+		for (int b = 0; b < nb; b++, p += EV_Q8_0X4_GROUP_BYTES) {
+			__m256i yv = _mm256_loadu_si256((const __m256i *)y[b].qs);
+			__m256i m0 = dot_q8(_mm256_loadu_si256((const __m256i *)(p + 8)), yv, ones);
+			__m256i m1 = dot_q8(_mm256_loadu_si256((const __m256i *)(p + 8 + QK)), yv, ones);
+			__m256i m2 = dot_q8(_mm256_loadu_si256((const __m256i *)(p + 8 + 2 * QK)), yv, ones);
+			__m256i m3 = dot_q8(_mm256_loadu_si256((const __m256i *)(p + 8 + 3 * QK)), yv, ones);
+			__m256i h01 = _mm256_hadd_epi32(m0, m1), h23 = _mm256_hadd_epi32(m2, m3);
+			__m256i f = _mm256_add_epi32(_mm256_permute2x128_si256(h01, h23, 0x20),
+						     _mm256_permute2x128_si256(h01, h23, 0x31));
+			acc = _mm256_fmadd_ps(scales4(p, _cvtsh_ss(y[b].d), spread), _mm256_cvtepi32_ps(f), acc);
+		}
+		lo = _mm256_castps256_ps128(acc);
+		hi = _mm256_extractf128_ps(acc, 1);
+		_mm_storeu_ps(out + g, _mm_hadd_ps(lo, hi)); /* r0 r1 r2 r3 */
+	}
+	if (g < nr)
+		dot_rows_q8_0_avx2(n, (const char *)w + (size_t)g * rb, rb, nr - g, act, out + g);
+}

@@ -434,9 +434,11 @@ static const struct ev_dot_impl dot_impls[] = {
 #if defined(__x86_64__)
 	DX4(Q4_0, AVX512VNNI, kf_quant_avx512vnni, "q4_0x4 avx512-vnni", dot_rows_q4_0x4_avx512vnni, ev_q4_0x4_repack, ev_q4_0x4_unpack_row),
 	D(Q4_0, AVX512VNNI, kf_quant_avx512vnni, "q4_0 avx512-vnni", dot_rows_q4_0_avx512vnni),
+	DX4(Q4_0, AVX2, kf_quant_avx2, "q4_0x4 avx2", dot_rows_q4_0x4_avx2, ev_q4_0x4_repack, ev_q4_0x4_unpack_row),
 	D(Q4_0, AVX2, kf_quant_avx2, "q4_0 avx2", dot_rows_q4_0_avx2),
 	DX4(Q8_0, AVX512VNNI, kf_quant_avx512vnni, "q8_0x4 avx512-vnni", dot_rows_q8_0x4_avx512vnni, ev_q8_0x4_repack, ev_q8_0x4_unpack_row),
 	D(Q8_0, AVX512VNNI, kf_quant_avx512vnni, "q8_0 avx512-vnni", dot_rows_q8_0_avx512vnni),
+	DX4(Q8_0, AVX2, kf_quant_avx2, "q8_0x4 avx2", dot_rows_q8_0x4_avx2, ev_q8_0x4_repack, ev_q8_0x4_unpack_row),
 	D(Q8_0, AVX2, kf_quant_avx2, "q8_0 avx2", dot_rows_q8_0_avx2),
 	D(F16, AVX512, kf_quant_avx512, "f16 avx512", dot_rows_f16_avx512),
 	D(F16, AVX2, kf_quant_avx2, "f16 avx2+f16c", dot_rows_f16_avx2),

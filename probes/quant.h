@@ -155,6 +155,8 @@ extern const struct ev_kernel_file kf_quant_avx2, kf_quant_avx512, kf_quant_avx5
 void dot_rows_q4_0_avx2(int n, const void *w, size_t rb, int nr, const void *act, float *out);
 void dot_rows_q8_0_avx2(int n, const void *w, size_t rb, int nr, const void *act, float *out);
 void dot_rows_f16_avx2(int n, const void *w, size_t rb, int nr, const void *act, float *out);
+void dot_rows_q4_0x4_avx2(int n, const void *w, size_t rb, int nr, const void *act, float *out);
+void dot_rows_q8_0x4_avx2(int n, const void *w, size_t rb, int nr, const void *act, float *out);
 void dot_rows_bf16_avx2(int n, const void *w, size_t rb, int nr, const void *act, float *out);
 void dot_rows_f32_avx2(int n, const void *w, size_t rb, int nr, const void *act, float *out);
 void dot_rows_q4_0_avx512vnni(int n, const void *w, size_t rb, int nr, const void *act, float *out);

@@ -285,13 +285,13 @@ int bench_bw(struct ev_ctx *c, const struct ev_bw_opts *o, struct ev_bw_result *
 		/* Refuse before allocating anything that would not fit. */
 		if (ws[ti][nws[ti] - 1] > c->topo.mem_avail_bytes / 10 * 8) {
 			char a[32], b[32];
+			units_fmt_bytes(a, sizeof a, (double)ws[ti][nws[ti] - 1]);
 			free(m);
 			free(ws);
 			return ev_fail(&c->err, EV_ERR_USAGE,
 				       "bw: working set %s does not fit: %s available (MemAvailable), "
 				       "eaves uses at most 80%%",
-				       units_fmt_bytes(a, sizeof a, (double)ws[ti][nws[ti] - 1]),
-				       units_fmt_bytes(b, sizeof b, (double)c->topo.mem_avail_bytes));
+				       a, units_fmt_bytes(b, sizeof b, (double)c->topo.mem_avail_bytes));
 		}
 	}
 

@@ -100,8 +100,8 @@ static void test_picks(void)
 	struct ev_cpu icx = fake("x86_64", EV_F(SSE2) | EV_SET_AVX512_ | EV_F(AVX512VNNI));
 	char why[256];
 	int nbf16 = 0;
-	T_CHECK(!strcmp(ev_dot_pick(EV_TYPE_Q4_0, &zen3)->name, "q4_0 avx2"), "zen3 q4_0");
-	T_CHECK(!strcmp(ev_dot_pick(EV_TYPE_Q4_0, &skx)->name, "q4_0 avx2"),
+	T_CHECK(!strcmp(ev_dot_pick(EV_TYPE_Q4_0, &zen3)->name, "q4_0x4 avx2"), "zen3 q4_0");
+	T_CHECK(!strcmp(ev_dot_pick(EV_TYPE_Q4_0, &skx)->name, "q4_0x4 avx2"),
 		"Skylake-X: no VNNI kernel (%s)", ev_dot_pick(EV_TYPE_Q4_0, &skx)->name);
 	T_CHECK(!strcmp(ev_dot_pick(EV_TYPE_F16, &skx)->name, "f16 avx512"), "Skylake-X f16");
 	T_CHECK(!strcmp(ev_dot_pick(EV_TYPE_Q4_0, &icx)->name, "q4_0x4 avx512-vnni"), "Ice Lake q4_0");
@@ -113,7 +113,7 @@ static void test_picks(void)
 	T_CHECK(nbf16 == 0, "Ice Lake has no BF16 kernel");
 	/* --isa caps: avx2 on an Ice Lake gives the AVX2 kernels everywhere. */
 	T_CHECK(cpu_cap_target(&icx, EV_TARGET_AVX2, why, sizeof why) == 0, "%s", why);
-	T_CHECK(!strcmp(ev_dot_pick(EV_TYPE_Q4_0, &icx)->name, "q4_0 avx2") &&
+	T_CHECK(!strcmp(ev_dot_pick(EV_TYPE_Q4_0, &icx)->name, "q4_0x4 avx2") &&
 			bw_pick_set(&icx)->target == EV_TARGET_AVX2 &&
 			ev_attn_pick(&icx)->target == EV_TARGET_AVX2,
 		"--isa avx2 caps every pick");

@@ -1,6 +1,7 @@
 /* src/core/driver.c: the measuring loop shared by every probe.
  * Calibrate passes per repetition until one repetition lasts min_sample_s (and
- * 1000x the timer's resolution), drop a warm-up repetition, then repeat until
+ * 1000x the timer's resolution), drop a warm-up repetition (calibrating again
+ * if the warm-up shows the calibration was fooled by a cold start), then repeat until
  * stable, out of time or max_reps. Timing is done by thread 0 between two
  * barriers, so a sample covers the slowest thread.
  * Fault injection (tests, docs/robustness.md): EAVES_FAULT=verify:<probe>
@@ -133,24 +134,31 @@ int driver_measure(struct ev_pool *pool, struct ev_job *j, const struct ev_measu
 	if ((rc = first_error(dp, n, e)))
 		goto out;
 
-	/* Calibrate: the calibration repetitions also warm caches and TLBs. */
+	/* Calibrate: the calibration repetitions also warm caches and TLBs. A
+	 * first repetition slowed by a cold start (page faults, a JIT under
+	 * qemu, a waking core) can end the calibration too early; the warm-up at
+	 * the final length catches that, and calibration goes on from there. */
 	target = timer_min_sample(o->min_sample_s);
 	j->iters = 1;
-	for (;;) {
-		t = one_rep(dp);
-		if (t >= target || j->iters >= (1ULL << 40))
-			break;
-		if (t <= 0)
-			j->iters *= 16;
-		else {
-			double f = target / t * 1.25;
-			j->iters = (uint64_t)((double)j->iters * (f < 2 ? 2 : f > 1000 ? 1000 : f));
+	for (int rounds = 0;; rounds++) {
+		for (;;) {
+			t = one_rep(dp);
+			if (t >= target || j->iters >= (1ULL << 40))
+				break;
+			if (t <= 0)
+				j->iters *= 16;
+			else {
+				double f = target / t * 1.25;
+				j->iters = (uint64_t)((double)j->iters * (f < 2 ? 2 : f > 1000 ? 1000 : f));
+			}
+			if (o->stop && *o->stop)
+				break;
 		}
-		if (o->stop && *o->stop)
+		t = one_rep(dp); /* warm-up at the final length: dropped */
+		if (t >= target * 0.8 || j->iters >= (1ULL << 40) || rounds >= 8 || (o->stop && *o->stop))
 			break;
 	}
 	m->iters = j->iters;
-	(void)one_rep(dp); /* warm-up at the final length: dropped */
 
 	t_start = timer_now();
 	while (m->nsamples < EV_MAX_SAMPLES && m->nsamples < o->max_reps) {
