@@ -94,6 +94,7 @@ void dot_rows_q8_0_avx2(int n, const void *w, size_t rb, int nr, const void *act
 			float t = 0;                                                         \
 			int i = 0;                                                           \
 			for (; i + 32 <= n; i += 32) {                                       \
+				EV_PREFETCH_STREAM(x + i);                                   \
 				a0 = _mm256_fmadd_ps(LOAD8(x + i), _mm256_loadu_ps(y + i), a0); \
 				a1 = _mm256_fmadd_ps(LOAD8(x + i + 8), _mm256_loadu_ps(y + i + 8), a1); \
 				a2 = _mm256_fmadd_ps(LOAD8(x + i + 16), _mm256_loadu_ps(y + i + 16), a2); \
@@ -180,6 +181,7 @@ void dot_rows_q4_0x4_avx2(int n, const void *w, size_t rb, int nr, const void *a
 		__m256 a01 = _mm256_setzero_ps(), a23 = _mm256_setzero_ps();
 		__m128 corr = _mm_setzero_ps();
 		for (int b = 0; b < nb; b++, p += EV_Q4_0X4_GROUP_BYTES) {
+			EV_PREFETCH_STREAM(p);
 			__m256i q01 = _mm256_loadu_si256((const __m256i *)(p + 8));
 			__m256i q23 = _mm256_loadu_si256((const __m256i *)(p + 8 + 32));
 			__m256i ylo = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)y[b].qs));
@@ -224,6 +226,8 @@ void dot_rows_q8_0x4_avx2(int n, const void *w, size_t rb, int nr, const void *a
 		__m256 acc = _mm256_setzero_ps();
 		__m128 lo, hi;
 		for (int b = 0; b < nb; b++, p += EV_Q8_0X4_GROUP_BYTES) {
+			EV_PREFETCH_STREAM(p);
+			EV_PREFETCH_STREAM(p + 64);
 			__m256i yv = _mm256_loadu_si256((const __m256i *)y[b].qs);
 			__m256i m0 = dot_q8(_mm256_loadu_si256((const __m256i *)(p + 8)), yv, ones);
 			__m256i m1 = dot_q8(_mm256_loadu_si256((const __m256i *)(p + 8 + QK)), yv, ones);

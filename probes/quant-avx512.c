@@ -19,6 +19,8 @@ void dot_rows_f16_avx512(int n, const void *w, size_t rb, int nr, const void *ac
 		float t = 0;
 		int i = 0;
 		for (; i + 64 <= n; i += 64) {
+			EV_PREFETCH_STREAM(x + i);
+			EV_PREFETCH_STREAM(x + i + 32);
 			a0 = _mm512_fmadd_ps(_mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(x + i))),
 					     _mm512_loadu_ps(y + i), a0);
 			a1 = _mm512_fmadd_ps(_mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(x + i + 16))),

@@ -118,6 +118,7 @@ void dot_rows_q4_0x4_avx512vnni(int n, const void *w, size_t rb, int nr, const v
 		__m512 acc = _mm512_setzero_ps();
 		__m128 corr = _mm_setzero_ps();
 		for (int b = 0; b < nb; b++, p += EV_Q4_0X4_GROUP_BYTES) {
+			EV_PREFETCH_STREAM(p);
 			__m512i q = _mm512_loadu_si512((const void *)(p + 8));
 			__m512i lo = _mm512_and_si512(q, m4);
 			__m512i hi = _mm512_and_si512(_mm512_srli_epi16(q, 4), m4);
@@ -160,6 +161,8 @@ void dot_rows_q8_0x4_avx512vnni(int n, const void *w, size_t rb, int nr, const v
 		__m512 a01 = _mm512_setzero_ps(), a23 = _mm512_setzero_ps();
 		__m128 corr = _mm_setzero_ps();
 		for (int b = 0; b < nb; b++, p += EV_Q8_0X4_GROUP_BYTES) {
+			EV_PREFETCH_STREAM(p);
+			EV_PREFETCH_STREAM(p + 64);
 			__m512i x01 = _mm512_xor_si512(_mm512_loadu_si512((const void *)(p + 8)), off);
 			__m512i x23 = _mm512_xor_si512(_mm512_loadu_si512((const void *)(p + 8 + 2 * QK)), off);
 			__m512i yy = _mm512_broadcast_i64x4(_mm256_loadu_si256((const __m256i *)y[b].qs));
