@@ -70,6 +70,25 @@ fi
 echo "bench: decode TinyLlama-1.1B (this takes a minute)" >&2
 "$BIN" decode --model TinyLlama-1.1B --quant q4_0,q8_0,f16 --threads "$THREADS" --prompt 64 --tokens 64 \
 	--ctx 128,1024 --json "$TMP/dec.json" >/dev/null 2>&1
+# Every x86 kernel level this CPU can run (--isa caps the kernels at a feature set),
+# interleaved over rounds: only ratios from one run mean anything on a shared host.
+ISAS=$("$BIN" info --no-clock --json - 2>/dev/null | jq -r '.machine.cpu.feature_sets[]' 2>/dev/null |
+	grep -E '^(avx2|avx512|avx512vnni|neon|dotprod)$')
+: > "$TMP/isa.tsv"
+r=1
+while [ "$r" -le "$ROUNDS" ]; do
+	for isa in $ISAS; do
+		echo "bench: round $r: decode --isa $isa" >&2
+		"$BIN" decode --model TinyLlama-1.1B --quant q4_0,q8_0,f16 --threads "$THREADS" --prompt 128 \
+			--tokens 32 --ctx 128,2048 --ctx-tokens 4 --isa "$isa" --json "$TMP/isa-$isa-$r.json" \
+			>/dev/null 2>&1
+		jq -r --arg isa "$isa" '.decode.runs[] | [$isa, .quant, .kernel, .tokens_per_s,
+			.fraction_of_ceiling, .compute_ceiling_tokens_per_s / .ceiling_tokens_per_s,
+			.prefill_tokens_per_s, (.context_sweep[-1].fraction_of_ceiling // "nan")] | @tsv' \
+			"$TMP/isa-$isa-$r.json" >> "$TMP/isa.tsv" 2>/dev/null
+	done
+	r=$((r + 1))
+done
 lk_read=""
 [ "$have_likwid" = 1 ] && lk_read=$(lw load_avx512 "S0:2GB:$THREADS" "MByte/s")
 
@@ -139,6 +158,23 @@ lk_read=""
 	echo "each run to share its state, but the state can still change during the run (a % above"
 	echo "100 or far below the others shows it). In the fast state the kernels' in-cache speed"
 	echo "(compute ceiling column) is at or below the memory ceiling, so neither limit is reached."
+	echo
+	echo "### Decode per kernel feature set (\`--isa\`), $ROUNDS interleaved rounds: median (min-max)"
+	echo
+	echo "Prompt 128, 32 generated tokens; % of ceiling at ctx ~160 and at ctx 2048; compute/DRAM is"
+	echo "the in-cache (compute) ceiling over the DRAM ceiling (target >= 2); prefill tok/s for 128 tokens."
+	echo
+	echo "| --isa | quant | kernel | tok/s | % of ceiling | % at ctx 2048 | compute/DRAM | prefill tok/s |"
+	echo "|---|---|---|---:|---:|---:|---:|---:|"
+	for isa in $ISAS; do
+		for q in q4_0 q8_0 f16; do
+			col() { awk -F'\t' -v i="$isa" -v q="$q" -v c="$1" -v s="$2" '$1 == i && $2 == q {print $c * s}' "$TMP/isa.tsv" | sort -g; }
+			mm() { col "$1" "$2" | awk -v f="$3" '{a[NR]=$1} END {if (!NR) {print "-"; exit}; m = NR % 2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2; printf f " (" f "-" f ")", m, a[1], a[NR]}'; }
+			k=$(awk -F'\t' -v i="$isa" -v q="$q" '$1 == i && $2 == q {print $3; exit}' "$TMP/isa.tsv")
+			[ -n "$k" ] || continue
+			echo "| $isa | $q | $k | $(mm 4 1 %.2f) | $(mm 5 100 %.0f%%) | $(mm 8 100 %.0f%%) | $(mm 6 1 %.2f) | $(mm 7 1 %.1f) |"
+		done
+	done
 	echo
 	echo "Context sweep (KV cache filled synthetically):"
 	echo
