@@ -5,7 +5,7 @@
 #   make test-aarch64  cross-build for aarch64 and run the tests under qemu-user
 #   make bench      speed targets against likwid-bench / STREAM -> docs/performance.md
 #   make format     clang-format every C file
-# Knobs: SANITIZE=address,undefined  WERROR=1  CC=aarch64-linux-gnu-gcc (cross build)
+# Knobs: SANITIZE=address,undefined,float-cast-overflow  WERROR=1  CC=aarch64-linux-gnu-gcc (cross build)
 
 CC       ?= cc
 PKG_CONFIG ?= pkg-config
@@ -131,7 +131,7 @@ endif
 test: deps
 	@$(MAKE) --no-print-directory all check-tests
 ifeq ($(EAVES_TEST_ARM),1)
-	@$(MAKE) --no-print-directory SANITIZE=address,undefined BUILD=build-san check-tests
+	@$(MAKE) --no-print-directory SANITIZE=address,undefined,float-cast-overflow BUILD=build-san check-tests
 	@if sh scripts/deps-cross.sh && $(CROSS_AARCH64) check-tests; then \
 		sh scripts/run-tests.sh $(BUILD) build-san build-aarch64; \
 	else \

@@ -4,6 +4,7 @@
 #include "decode-plot.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,19 +28,34 @@ static const char *str(const cJSON *o, const char *k)
 	return cJSON_IsString(it) ? it->valuestring : "";
 }
 
-static void shape_of(const cJSON *m, struct ev_model_shape *s)
+/* The model shape of a decode section, every field range-checked (a result
+ * is untrusted input: a huge value would overflow the int it is stored in). */
+static int shape_of(const cJSON *m, struct ev_model_shape *s, struct ev_err *e)
 {
+	static const struct {
+		const char *key;
+		size_t off;
+		double hi;
+	} f[] = {
+		{"num_hidden_layers", offsetof(struct ev_model_shape, n_layers), 4096},
+		{"hidden_size", offsetof(struct ev_model_shape, hidden), 1 << 20},
+		{"num_attention_heads", offsetof(struct ev_model_shape, n_heads), 65536},
+		{"num_key_value_heads", offsetof(struct ev_model_shape, n_kv_heads), 65536},
+		{"head_dim", offsetof(struct ev_model_shape, head_dim), 65536},
+		{"intermediate_size", offsetof(struct ev_model_shape, ffn), 1 << 22},
+		{"vocab_size", offsetof(struct ev_model_shape, vocab), 1 << 24},
+	};
 	memset(s, 0, sizeof *s);
 	snprintf(s->name, sizeof s->name, "%s", str(m, "name"));
-	s->n_layers = (int)num(m, "num_hidden_layers");
-	s->hidden = (int)num(m, "hidden_size");
-	s->n_heads = (int)num(m, "num_attention_heads");
-	s->n_kv_heads = (int)num(m, "num_key_value_heads");
-	s->head_dim = (int)num(m, "head_dim");
-	s->ffn = (int)num(m, "intermediate_size");
-	s->vocab = (int)num(m, "vocab_size");
+	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
+		double v = 0;
+		if (json_get_range(m, f[i].key, &v, 1, 1, f[i].hi, "decode.model", e))
+			return EV_ERR_USAGE;
+		*(int *)(void *)((char *)s + f[i].off) = (int)v;
+	}
 	s->tied = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(m, "tie_word_embeddings"));
 	s->attn_bias = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(m, "attention_bias"));
+	return EV_OK;
 }
 
 int plot_decode_text(const cJSON *doc, const char *prefix, char **ctx_dat, char **ctx_gp,
@@ -53,14 +69,20 @@ int plot_decode_text(const cJSON *doc, const char *prefix, char **ctx_dat, char 
 	double kv_elem = cJSON_GetObjectItemCaseSensitive(dec, "kv_cache_elem_bytes")
 				 ? num(dec, "kv_cache_elem_bytes")
 				 : 2;
+	double threads = num(dec, "threads");
 	int maxctx = 1, k = 0, block = 0;
 	char t1[300], t2[300], e1[400], e2[400], ctxdat[300], cdn[260];
 	*ctx_dat = *ctx_gp = *bar_dat = *bar_gp = NULL;
 	if (!dec)
 		return ev_fail(e, EV_ERR_USAGE, "no decode section");
-	shape_of(cJSON_GetObjectItemCaseSensitive(dec, "model"), &s);
-	if (s.n_layers < 1 || bw <= 0)
-		return ev_fail(e, EV_ERR_USAGE, "decode section without a model shape or bandwidth");
+	if (shape_of(cJSON_GetObjectItemCaseSensitive(dec, "model"), &s, e))
+		return EV_ERR_USAGE;
+	if (!(bw > 0 && bw < 1e18))
+		return ev_fail(e, EV_ERR_USAGE, "decode.reference_bw_best_bytes_per_s: %g is not a bandwidth",
+			       bw);
+	if (!(threads >= 1 && threads <= REP_MAX_THREADS))
+		return ev_fail(e, EV_ERR_USAGE, "decode.threads: %g is outside 1..%d", threads,
+			       REP_MAX_THREADS);
 	if (!(kv_elem > 0 && kv_elem <= 8))
 		return ev_fail(e, EV_ERR_USAGE, "decode.kv_cache_elem_bytes: %g is not 1 to 8 bytes",
 			       kv_elem);
@@ -68,8 +90,13 @@ int plot_decode_text(const cJSON *doc, const char *prefix, char **ctx_dat, char 
 	{
 		const cJSON *p;
 		cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(run, "context_sweep"))
-		if (num(p, "ctx") > maxctx)
-			maxctx = (int)num(p, "ctx");
+		{
+			double c = 0;
+			if (json_get_range(p, "ctx", &c, 1, 1, 1 << 24, "decode.runs[].context_sweep[]", e))
+				return EV_ERR_USAGE;
+			if (c > maxctx)
+				maxctx = (int)c;
+		}
 	}
 	maxctx = maxctx * 2;
 	sb_printf(&cd, "# eaves decode: tokens/s against context length. Per weight format: the\n"
@@ -115,7 +142,7 @@ int plot_decode_text(const cJSON *doc, const char *prefix, char **ctx_dat, char 
 		       "set key outside right top noenhanced\n"
 		       "set terminal pngcairo size 1200,700 font 'Sans,11' noenhanced\nset output png_out\n%s\n"
 		       "set terminal svg size 1200,700 dynamic font 'Sans,11' noenhanced\nset output svg_out\nreplot\nset output\n",
-		  prefix, prefix, prefix, esc_gp(e1, sizeof e1, (snprintf(t1, sizeof t1, "%s decode, %d threads: tokens/s by context length (KV cache filled to it)", s.name, (int)num(dec, "threads")), t1)), pl.p ? pl.p : "plot 1/0 notitle");
+		  prefix, prefix, prefix, esc_gp(e1, sizeof e1, (snprintf(t1, sizeof t1, "%s decode, %d threads: tokens/s by context length (KV cache filled to it)", s.name, (int)threads), t1)), pl.p ? pl.p : "plot 1/0 notitle");
 	sb_printf(&bg, "# eaves decode bars: render with gnuplot %s-bars.gp\n"
 		       "if (!exists(\"png_out\")) png_out = '%s-bars.png'\n"
 		       "if (!exists(\"svg_out\")) svg_out = '%s-bars.svg'\n"
@@ -128,7 +155,7 @@ int plot_decode_text(const cJSON *doc, const char *prefix, char **ctx_dat, char 
 		       "     '' using 3 lc rgb '#7f7f7f' title 'ceiling: measured DRAM (~%.1f GB/s)'%s, \\\n"
 		       "     '' using 5 lc rgb '#1f77b4' title 'compute ceiling (weights in cache)'\n"
 		       "set terminal svg size 1200,700 dynamic font 'Sans,11' noenhanced\nset output svg_out\nreplot\nset output\n",
-		  prefix, prefix, prefix, esc_gp(e1, sizeof e1, (snprintf(t1, sizeof t1, "%s decode, %d threads: measured tokens/s against the ceilings", s.name, (int)num(dec, "threads")), t1)), prefix, bw / 1e9,
+		  prefix, prefix, prefix, esc_gp(e1, sizeof e1, (snprintf(t1, sizeof t1, "%s decode, %d threads: measured tokens/s against the ceilings", s.name, (int)threads), t1)), prefix, bw / 1e9,
 		  ds > 0 ? ", \\\n     '' using 4 lc rgb '#bbbbbb' title 'ceiling: datasheet'" : "");
 	sb_free(&pl);
 	*ctx_dat = sb_take(&cd);

@@ -77,6 +77,13 @@ static void md_header(struct sbuf *b, const struct md_in *x)
 	    "beside this report; `eaves plot result.json` redraws the plot on any machine.\n\n",
 	    str(cpu, "model_name"), str(doc, "created_utc"), str(tool, "version"),
 	    str(tool, "commit"));
+	if (!strcmp(str(doc, "status"), "interrupted") ||
+	    !strcmp(str(get(doc, "bw"), "status"), "interrupted") ||
+	    !strcmp(str(get(doc, "flops"), "status"), "interrupted") ||
+	    !strcmp(str(get(doc, "decode"), "status"), "interrupted"))
+		sb_printf(b, "> **Interrupted run.** Measuring was stopped (Ctrl-C or a signal) before "
+			     "the end: the figures below are the part measured until then, not this "
+			     "machine's complete roofline.\n\n");
 	if (cJSON_IsObject(dev))
 		sb_printf(b, "Compared with the datasheet of **%s** (%s).\n\n", str(dev, "name"),
 		          str(dev, "id"));

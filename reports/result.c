@@ -15,12 +15,6 @@ static void copy_str(char *dst, size_t len, const cJSON *o, const char *key)
 		snprintf(dst, len, "%s", it->valuestring);
 }
 
-static double num(const cJSON *o, const char *key)
-{
-	const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, key);
-	return cJSON_IsNumber(it) ? it->valuedouble : 0;
-}
-
 static int load_levels(const cJSON *bw, const char *path, struct rep_result *r, struct ev_err *e)
 {
 	const cJSON *levels = cJSON_GetObjectItemCaseSensitive(bw, "levels"), *it;
@@ -36,10 +30,13 @@ static int load_levels(const cJSON *bw, const char *path, struct rep_result *r, 
 		double thr = 0, best = 0;
 		char where[600];
 		snprintf(where, sizeof where, "%s: bw.levels[%d]", path, i++);
+		double med = 0, spread = 0;
 		if (json_get_str(it, "level", &lvl, 1, where, e) ||
 		    json_get_str(it, "kernel", &k, 1, where, e) ||
-		    json_get_num(it, "threads", &thr, 1, where, e) ||
-		    json_get_num(it, "bw_best_bytes_per_s", &best, 1, where, e))
+		    json_get_range(it, "threads", &thr, 1, 1, REP_MAX_THREADS, where, e) ||
+		    json_get_range(it, "bw_best_bytes_per_s", &best, 1, REP_MIN_RATE, REP_MAX_RATE, where, e) ||
+		    json_get_range(it, "bw_median_bytes_per_s", &med, 0, 0, REP_MAX_RATE, where, e) ||
+		    json_get_range(it, "spread_rel", &spread, 0, 0, 1e6, where, e))
 			return EV_ERR_USAGE;
 		if (r->nmem >= REP_MAX)
 			return ev_fail(e, EV_ERR_USAGE, "%s: more than %d entries; eaves reads at most %d",
@@ -49,8 +46,8 @@ static int load_levels(const cJSON *bw, const char *path, struct rep_result *r, 
 		snprintf(m->kernel, sizeof m->kernel, "%s", k);
 		m->threads = (int)thr;
 		m->best = best;
-		m->median = num(it, "bw_median_bytes_per_s");
-		m->spread = num(it, "spread_rel");
+		m->median = med;
+		m->spread = spread;
 		if (m->threads > r->threads_max)
 			r->threads_max = m->threads;
 	}
@@ -69,12 +66,15 @@ static int load_peaks(const cJSON *fl, const char *path, struct rep_result *r, s
 	{
 		struct rep_peak *p;
 		const char *prec = NULL;
-		double thr = 0, best = 0;
+		double thr = 0, best = 0, med = 0, spread = 0, theo = 0;
 		char where[600];
 		snprintf(where, sizeof where, "%s: flops.peaks[%d]", path, i++);
 		if (json_get_str(it, "precision", &prec, 1, where, e) ||
-		    json_get_num(it, "threads", &thr, 1, where, e) ||
-		    json_get_num(it, "best_flop_per_s", &best, 1, where, e))
+		    json_get_range(it, "threads", &thr, 1, 1, REP_MAX_THREADS, where, e) ||
+		    json_get_range(it, "best_flop_per_s", &best, 1, REP_MIN_RATE, REP_MAX_RATE, where, e) ||
+		    json_get_range(it, "median_flop_per_s", &med, 0, 0, REP_MAX_RATE, where, e) ||
+		    json_get_range(it, "spread_rel", &spread, 0, 0, 1e6, where, e) ||
+		    json_get_range(it, "theoretical_flop_per_s", &theo, 0, 0, REP_MAX_RATE, where, e))
 			return EV_ERR_USAGE;
 		if (r->npeak >= REP_MAX)
 			return ev_fail(e, EV_ERR_USAGE, "%s: more than %d entries; eaves reads at most %d",
@@ -84,9 +84,9 @@ static int load_peaks(const cJSON *fl, const char *path, struct rep_result *r, s
 		copy_str(p->kernel, sizeof p->kernel, it, "kernel");
 		p->threads = (int)thr;
 		p->best = best;
-		p->median = num(it, "median_flop_per_s");
-		p->spread = num(it, "spread_rel");
-		p->theoretical = num(it, "theoretical_flop_per_s");
+		p->median = med;
+		p->spread = spread;
+		p->theoretical = theo;
 		if (p->threads > r->threads_max)
 			r->threads_max = p->threads;
 	}
@@ -97,13 +97,22 @@ static int load_points(const cJSON *dec, const char *path, struct rep_result *r,
 		       struct ev_err *e)
 {
 	const cJSON *runs = cJSON_GetObjectItemCaseSensitive(dec, "runs"), *it;
+	int i = 0;
 	cJSON_ArrayForEach(it, runs)
 	{
 		struct rep_point *p;
 		const cJSON *model = cJSON_GetObjectItemCaseSensitive(it, "model");
 		const cJSON *quant = cJSON_GetObjectItemCaseSensitive(it, "quant");
-		if (num(it, "intensity_flop_per_byte") <= 0)
-			continue;
+		double in = 0, perf = 0, tps = 0, ceil = 0;
+		char where[600];
+		snprintf(where, sizeof where, "%s: decode.runs[%d]", path, i++);
+		if (json_get_range(it, "intensity_flop_per_byte", &in, 0, 0, 1e9, where, e) ||
+		    json_get_range(it, "achieved_flop_per_s", &perf, 0, 0, REP_MAX_RATE, where, e) ||
+		    json_get_range(it, "tokens_per_s", &tps, 0, 0, 1e9, where, e) ||
+		    json_get_range(it, "ceiling_tokens_per_s", &ceil, 0, 0, 1e12, where, e))
+			return EV_ERR_USAGE;
+		if (in <= 0)
+			continue; /* an interrupted run: no point on the roofline */
 		if (r->npts >= REP_MAX)
 			return ev_fail(e, EV_ERR_USAGE, "%s: decode.runs: more than %d entries; eaves "
 				       "reads at most %d", path, REP_MAX, REP_MAX);
@@ -111,10 +120,10 @@ static int load_points(const cJSON *dec, const char *path, struct rep_result *r,
 		snprintf(p->label, sizeof p->label, "%s %s",
 			 cJSON_IsString(model) ? model->valuestring : "?",
 			 cJSON_IsString(quant) ? quant->valuestring : "?");
-		p->intensity = num(it, "intensity_flop_per_byte");
-		p->perf = num(it, "achieved_flop_per_s");
-		p->tok_per_s = num(it, "tokens_per_s");
-		p->ceiling_tok_per_s = num(it, "ceiling_tokens_per_s");
+		p->intensity = in;
+		p->perf = perf;
+		p->tok_per_s = tps;
+		p->ceiling_tok_per_s = ceil;
 	}
 	return EV_OK;
 }
@@ -136,6 +145,8 @@ int rep_load(const cJSON *doc, const char *path, struct rep_result *r, struct ev
 		return ev_fail(e, EV_ERR_USAGE,
 			       "%s: schema_version %g is newer than this eaves understands (1)", path,
 			       ver);
+	if (ver < 1 || ver != (int)ver)
+		return ev_fail(e, EV_ERR_USAGE, "%s: schema_version %g is not a version (1)", path, ver);
 	copy_str(r->command, sizeof r->command, doc, "command");
 	copy_str(r->host, sizeof r->host, doc, "host");
 	copy_str(r->created, sizeof r->created, doc, "created_utc");
@@ -144,8 +155,11 @@ int rep_load(const cJSON *doc, const char *path, struct rep_result *r, struct ev
 		if (cJSON_IsObject(dev)) {
 			copy_str(r->device, sizeof r->device, dev, "name");
 			copy_str(r->ds_basis, sizeof r->ds_basis, dev, "bw_basis");
-			r->ds_bw = num(dev, "peak_bw_bytes_per_s");
-			r->ds_fp32 = num(dev, "peak_fp32_flop_per_s");
+			char where[600];
+			snprintf(where, sizeof where, "%s: device", path);
+			if (json_get_range(dev, "peak_bw_bytes_per_s", &r->ds_bw, 0, 0, REP_MAX_RATE, where, e) ||
+			    json_get_range(dev, "peak_fp32_flop_per_s", &r->ds_fp32, 0, 0, REP_MAX_RATE, where, e))
+				return EV_ERR_USAGE;
 		}
 	}
 	m = cJSON_GetObjectItemCaseSensitive(doc, "machine");
@@ -153,13 +167,25 @@ int rep_load(const cJSON *doc, const char *path, struct rep_result *r, struct ev
 	topo = cJSON_GetObjectItemCaseSensitive(m, "topology");
 	copy_str(r->cpu, sizeof r->cpu, cpu, "model_name");
 	copy_str(r->uarch, sizeof r->uarch, cpu, "uarch");
-	r->cores = (int)num(topo, "cores");
+	{
+		double cores = 0;
+		char where[600];
+		snprintf(where, sizeof where, "%s: machine.topology", path);
+		if (json_get_range(topo, "cores", &cores, 0, 0, REP_MAX_THREADS, where, e))
+			return EV_ERR_USAGE;
+		r->cores = (int)cores;
+	}
 	clk = cJSON_GetObjectItemCaseSensitive(doc, "clock");
 	if (!clk)
 		clk = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(doc, "flops"),
 						       "clock");
 	one = cJSON_GetObjectItemCaseSensitive(clk, "one_core");
-	r->clock_hz = num(one, "median_hz");
+	{
+		char where[600];
+		snprintf(where, sizeof where, "%s: clock.one_core", path);
+		if (json_get_range(one, "median_hz", &r->clock_hz, 0, 0, 1e11, where, e))
+			return EV_ERR_USAGE;
+	}
 	if (load_levels(cJSON_GetObjectItemCaseSensitive(doc, "bw"), path, r, e) ||
 	    load_peaks(cJSON_GetObjectItemCaseSensitive(doc, "flops"), path, r, e))
 		return EV_ERR_USAGE;

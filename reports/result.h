@@ -11,6 +11,11 @@
 /* Entries of each list a result may hold: more is an error naming the limit,
  * never a silent cut (8 thread counts x 7 kernels x 6 levels = 336). */
 #define REP_MAX 512
+/* Valid ranges of numbers read from results: a thread count, a rate (bytes/s,
+ * FLOP/s: a measured roof is positive and below an exa-rate). */
+#define REP_MAX_THREADS 65536
+#define REP_MIN_RATE 1.0
+#define REP_MAX_RATE 1e18
 
 struct rep_mem {
 	char level[8];   /* "L1".."L5", "DRAM" */

@@ -27,16 +27,30 @@ int cmd_apply_isa(struct ev_ctx *c, const char *name)
 	return EV_OK;
 }
 
+int cmd_check_threads(struct ev_ctx *c, const char *opt, int n)
+{
+	int pus = c->topo.pus > 0 ? c->topo.pus : 1;
+	if (n > pus)
+		return ev_fail(&c->err, EV_ERR_USAGE,
+			       "%s %d: this machine has %d hardware thread(s); more threads than that "
+			       "would time the scheduler, not the machine",
+			       opt, n, pus);
+	return EV_OK;
+}
+
 int cmd_parse_threads(struct ev_ctx *c, const char *text, int *t, int max)
 {
 	char why[256];
-	int n = units_parse_int_list(text, t, max, why, sizeof why);
+	int rc, n = units_parse_int_list(text, t, max, why, sizeof why);
 	if (n <= 0)
 		return -ev_fail(&c->err, EV_ERR_USAGE, "--threads: %s", why);
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++) {
 		if (t[i] < 1 || t[i] > EV_MAX_THREADS)
 			return -ev_fail(&c->err, EV_ERR_USAGE, "--threads: %d is out of range [1, %d]",
 					t[i], EV_MAX_THREADS);
+		if ((rc = cmd_check_threads(c, "--threads", t[i])))
+			return -rc;
+	}
 	return n;
 }
 

@@ -67,6 +67,8 @@ int cmd_decode_setup(struct ev_ctx *c, struct ev_optval *v, struct ev_decode_opt
 			t.ctx = "128,1024";
 	}
 	o->threads = v[O_THREADS].set ? (int)v[O_THREADS].i : c->topo.cores;
+	if ((rc = cmd_check_threads(c, "--threads", o->threads)))
+		return rc;
 	if ((rc = bench_decode_opts_parse(c, &t, "--", o)))
 		return rc;
 	o->seed = (uint64_t)v[O_SEED].i;

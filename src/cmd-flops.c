@@ -38,8 +38,19 @@ static int ridge_bw(struct ev_ctx *c, const char *file, int quick, int threads, 
 	struct ev_bw_opts o;
 	struct ev_bw_result *r;
 	int rc;
-	if (file)
-		return rep_load_file(file, mem, &c->err);
+	if (file) {
+		if ((rc = rep_load_file(file, mem, &c->err)))
+			return rc;
+		if (mem->nmem == 0)
+			return ev_fail(&c->err, EV_ERR_USAGE,
+				       "--bw %s: the result has no bandwidth levels to divide by (run "
+				       "eaves bw first)",
+				       file);
+		if (!rep_mem_find(mem, "DRAM", 0))
+			fprintf(c->log, "eaves flops: --bw %s has no DRAM level: ridge points against "
+					"its cache levels only\n", file);
+		return EV_OK;
+	}
 	bench_bw_defaults(c, 1, &o);
 	o.nthr = 1;
 	o.threads[0] = threads;
@@ -108,7 +119,8 @@ int cmd_flops(struct ev_ctx *c, int argc, char **argv)
 		goto out;
 	}
 	/* A bad --bw file is a usage error before minutes of measuring. */
-	if (v[O_BW].set && !v[O_NORIDGE].set && (rc = rep_load_file(v[O_BW].s, mem, &c->err)))
+	if (v[O_BW].set && !v[O_NORIDGE].set &&
+	    (rc = ridge_bw(c, v[O_BW].s, v[O_QUICK].set, 1, &bwdoc, mem)))
 		goto out;
 	if ((rc = bench_flops(c, &o, r)) && r->nentries == 0)
 		goto out;

@@ -24,6 +24,9 @@ EV_COMMANDS(X)
 
 /* Shared by commands: apply --isa NAME (NULL = best); usage error if unusable. */
 int cmd_apply_isa(struct ev_ctx *c, const char *name);
+/* Refuse more threads than the machine has hardware threads (oversubscribed
+ * figures are the scheduler's, not the machine's). */
+int cmd_check_threads(struct ev_ctx *c, const char *opt, int n);
 /* Parse --threads LIST ("1,2" or "1-4") into t[] (at most max); returns the
  * count or a usage error's negative code after filling c->err. */
 int cmd_parse_threads(struct ev_ctx *c, const char *text, int *t, int max);

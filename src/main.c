@@ -1,5 +1,6 @@
 /* src/main.c: the eaves command line: `eaves <command> [options]`, dispatched
  * from one table (git/perf style). Only main.c and cmd-*.c print or exit. */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,12 +12,25 @@
 
 static volatile sig_atomic_t interrupted;
 
-static void on_sigint(int sig)
+/* Ctrl-C, and the polite stops of systemd, CI timeouts and `kill` (SIGTERM)
+ * and a closed terminal (SIGHUP): stop at the next repetition and write what
+ * was measured, marked interrupted. A second signal kills at once. */
+static void on_stop(int sig)
 {
-	(void)sig;
 	interrupted = 1;
-	/* A second Ctrl-C kills at once. */
-	signal(SIGINT, SIG_DFL);
+	signal(sig, SIG_DFL);
+}
+
+static void catch_stops(void)
+{
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+		struct sigaction sa;
+		memset(&sa, 0, sizeof sa);
+		sa.sa_handler = on_stop;
+		sigemptyset(&sa.sa_mask);
+		sigaction(sigs[i], &sa, NULL);
+	}
 }
 
 static const struct {
@@ -82,10 +96,15 @@ int main(int argc, char **argv)
 		argv = help_argv;
 		argc = 3;
 	}
-	signal(SIGINT, on_sigint);
+	catch_stops();
 	for (size_t i = 0; i < NCOMMANDS; i++) {
 		if (!strcmp(argv[1], commands[i].name)) {
 			int rc = commands[i].fn(&c, argc - 1, argv + 1);
+			/* Results go to stdout: output lost in a full disk or a closed pipe is
+			 * an error, never exit 0. */
+			if ((fflush(stdout) || ferror(stdout)) && rc == EV_OK)
+				rc = ev_fail(&c.err, EV_ERR_RUNTIME, "cannot write to standard output: %s",
+					     strerror(errno));
 			if (rc != EV_OK && rc != EV_ERR_INTERRUPTED)
 				fprintf(stderr, "eaves %s: %s\n", commands[i].name,
 					c.err.msg[0] ? c.err.msg : ev_status_str(rc));

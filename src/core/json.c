@@ -2,10 +2,13 @@
 #include "json.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -227,24 +230,82 @@ void json_result_state_after(cJSON *doc)
 	cJSON_AddItemToObject(doc, "machine_state_after", json_state(&s, "after measuring"));
 }
 
-int file_write_atomic(const char *path, const char *data, size_t len, struct ev_err *e)
+/* Write to something that is not a regular file (a device such as /dev/null
+ * or /dev/stdout, a FIFO): directly, never replacing it. */
+static int write_special(const char *path, const char *data, size_t len, struct ev_err *e)
 {
-	char tmp[4096];
-	FILE *f;
-	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-	f = fopen(tmp, "w");
+	FILE *f = fopen(path, "w");
 	if (!f)
 		return ev_fail(e, EV_ERR_RUNTIME, "cannot write '%s': %s", path, strerror(errno));
+	if (fwrite(data, 1, len, f) != len || fflush(f)) {
+		int err = errno;
+		fclose(f);
+		return ev_fail(e, EV_ERR_RUNTIME, "cannot write '%s': %s", path, strerror(err));
+	}
+	if (fclose(f))
+		return ev_fail(e, EV_ERR_RUNTIME, "cannot write '%s': %s", path, strerror(errno));
+	return EV_OK;
+}
+
+int file_write_atomic(const char *path_in, const char *data, size_t len, struct ev_err *e)
+{
+	char tmp[PATH_MAX + 32], real[PATH_MAX];
+	const char *path = path_in;
+	struct stat st;
+	FILE *f;
+	int fd;
+	if (strlen(path_in) >= PATH_MAX)
+		return ev_fail(e, EV_ERR_USAGE, "cannot write '%.80s...': the path is longer than %d bytes",
+			       path_in, PATH_MAX - 1);
+	if (!lstat(path, &st) && S_ISLNK(st.st_mode)) {
+		/* a symlink: write where it points, leave the link itself alone */
+		if (!realpath(path, real)) {
+			/* a link to a file not made yet: write that file */
+			char target[PATH_MAX];
+			ssize_t n = readlink(path, target, sizeof target - 1);
+			const char *slash = strrchr(path_in, '/');
+			if (n <= 0 || (size_t)n >= sizeof target - 1)
+				return ev_fail(e, EV_ERR_RUNTIME, "cannot write '%s': unreadable symlink",
+					       path_in);
+			target[n] = 0;
+			if (target[0] == '/' || !slash)
+				snprintf(real, sizeof real, "%s", target);
+			else if ((size_t)snprintf(real, sizeof real, "%.*s/%s", (int)(slash - path_in),
+						  path_in, target) >= sizeof real)
+				return ev_fail(e, EV_ERR_USAGE, "cannot write '%s': the path is too long",
+					       path_in);
+		}
+		path = real;
+	}
+	if (!stat(path, &st)) {
+		if (S_ISDIR(st.st_mode))
+			return ev_fail(e, EV_ERR_USAGE, "cannot write '%s': it is a directory", path_in);
+		if (!S_ISREG(st.st_mode))
+			return write_special(path, data, len, e);
+	}
+	if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= sizeof tmp)
+		return ev_fail(e, EV_ERR_USAGE, "cannot write '%s': the path is too long", path_in);
+	/* O_EXCL: the temporary name is never an existing file or a planted link */
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+	f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (!f) {
+		int err = errno;
+		if (fd >= 0) {
+			close(fd);
+			unlink(tmp);
+		}
+		return ev_fail(e, EV_ERR_RUNTIME, "cannot write '%s': %s", path_in, strerror(err));
+	}
 	if (fwrite(data, 1, len, f) != len || fflush(f) || fsync(fileno(f))) {
 		int err = errno;
 		fclose(f);
 		unlink(tmp);
-		return ev_fail(e, EV_ERR_RUNTIME, "cannot write '%s': %s", path, strerror(err));
+		return ev_fail(e, EV_ERR_RUNTIME, "cannot write '%s': %s", path_in, strerror(err));
 	}
 	if (fclose(f) || rename(tmp, path)) {
 		int err = errno;
 		unlink(tmp);
-		return ev_fail(e, EV_ERR_RUNTIME, "cannot write '%s': %s", path, strerror(err));
+		return ev_fail(e, EV_ERR_RUNTIME, "cannot write '%s': %s", path_in, strerror(err));
 	}
 	return EV_OK;
 }
@@ -256,10 +317,10 @@ int json_write_file(const cJSON *doc, const char *path, struct ev_err *e)
 	if (!txt)
 		return ev_fail(e, EV_ERR_RUNTIME, "out of memory printing JSON");
 	if (!strcmp(path, "-")) {
-		fputs(txt, stdout);
-		fputc('\n', stdout);
-		fflush(stdout);
 		rc = EV_OK;
+		if (fputs(txt, stdout) < 0 || fputc('\n', stdout) < 0 || fflush(stdout))
+			rc = ev_fail(e, EV_ERR_RUNTIME, "cannot write the result to standard output: %s",
+				     strerror(errno));
 	} else {
 		size_t n = strlen(txt);
 		txt[n] = '\n'; /* replace the terminator: write n+1 bytes */
@@ -271,11 +332,22 @@ int json_write_file(const cJSON *doc, const char *path, struct ev_err *e)
 
 int json_read_file(const char *path, cJSON **out, struct ev_err *e)
 {
-	FILE *f = fopen(path, "rb");
+	FILE *f;
 	char *buf;
 	long n;
 	const char *end = NULL;
+	struct stat st;
 	*out = NULL;
+	if (stat(path, &st))
+		return ev_fail(e, EV_ERR_USAGE, "cannot read '%s': %s", path, strerror(errno));
+	if (S_ISDIR(st.st_mode))
+		return ev_fail(e, EV_ERR_USAGE, "cannot read '%s': it is a directory, not a JSON file",
+			       path);
+	if (!S_ISREG(st.st_mode))
+		return ev_fail(e, EV_ERR_USAGE,
+			       "cannot read '%s': it is a %s, not a regular file (copy it to a file first)",
+			       path, S_ISFIFO(st.st_mode) ? "FIFO" : S_ISCHR(st.st_mode) ? "device" : "special file");
+	f = fopen(path, "rb");
 	if (!f)
 		return ev_fail(e, EV_ERR_USAGE, "cannot read '%s': %s", path, strerror(errno));
 	if (fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET)) {
@@ -320,6 +392,20 @@ int json_get_num(const cJSON *o, const char *key, double *v, int required, const
 	if (!cJSON_IsNumber(it) || !isfinite(it->valuedouble))
 		return ev_fail(e, EV_ERR_USAGE, "%s: field '%s': not a number", file, key);
 	*v = it->valuedouble;
+	return EV_OK;
+}
+
+int json_get_range(const cJSON *o, const char *key, double *v, int required, double lo, double hi,
+		   const char *file, struct ev_err *e)
+{
+	double x = NAN;
+	int rc = json_get_num(o, key, &x, required, file, e);
+	if (rc || isnan(x))
+		return rc; /* absent and optional: *v untouched */
+	if (x < lo || x > hi)
+		return ev_fail(e, EV_ERR_USAGE, "%s: field '%s': %g is outside %g..%g", file, key, x, lo,
+			       hi);
+	*v = x;
 	return EV_OK;
 }
 

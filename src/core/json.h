@@ -32,6 +32,10 @@ int file_write_atomic(const char *path, const char *data, size_t len, struct ev_
 /* Typed getters for loaders: each fails with "<file>: <field>: <problem>". */
 int json_get_num(const cJSON *o, const char *key, double *v, int required, const char *file,
 		 struct ev_err *e);
+/* A number within [lo, hi]: a value outside is an error naming file, field and
+ * range (every number read from a file someone else wrote has a valid range). */
+int json_get_range(const cJSON *o, const char *key, double *v, int required, double lo, double hi,
+		   const char *file, struct ev_err *e);
 int json_get_str(const cJSON *o, const char *key, const char **s, int required,
 		 const char *file, struct ev_err *e);
 
