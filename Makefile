@@ -83,7 +83,7 @@ TEST_SRC   := $(wildcard tests/test-*.c)
 TEST_BIN   := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 BIN        := $(BUILD)/eaves
 
-.PHONY: all run test test-aarch64 bench format clean deps check-tests version-stamp
+.PHONY: all run test test-aarch64 bench fuzz format clean deps check-tests version-stamp
 all: $(BIN)
 
 GIT_COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
@@ -98,10 +98,11 @@ $(BUILD)/%.o: %.c | $(BUILD)/version.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(INC_$(call layer_of,$<)) $(ALLCFLAGS) -MMD -MP -c $< -o $@
 
-# Generic probe kernels: keep gcc from turning loops into libc memcpy/memset calls.
+# Generic probe kernels: keep the compiler from turning loops into libc memcpy/memset calls.
+NOLIBCALL := $(if $(findstring clang,$(shell $(CC) --version 2>/dev/null | head -1)),-fno-builtin,-fno-tree-loop-distribute-patterns)
 $(BUILD)/probes/%.o: probes/%.c | $(BUILD)/version.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(INC_probes) $(ALLCFLAGS) -fno-tree-loop-distribute-patterns $(call set_flags,$(call isa_of,$<)) -MMD -MP -c $< -o $@
+	$(CC) $(CPPFLAGS) $(INC_probes) $(ALLCFLAGS) $(NOLIBCALL) $(call set_flags,$(call isa_of,$<)) -MMD -MP -c $< -o $@
 
 $(BUILD)/libeaves.a: $(LIB_OBJ)
 	@rm -f $@
@@ -154,6 +155,30 @@ bench: deps
 	@EAVES_DEPS_EXTRA="likwid jq" sh scripts/deps.sh
 	@$(MAKE) --no-print-directory all
 	sh scripts/bench.sh $(BIN)
+
+# Fuzzing (libFuzzer, Debian's clang): every parser and writer of untrusted input,
+# FUZZ_SECONDS each, corpora in tests/fuzz/corpus/<target> (seeds are tracked;
+# new inputs go to build-fuzz/corpus). A crash leaves its input in build-fuzz/.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz-*.c))
+FUZZ_MAKE     = $(MAKE) --no-print-directory CC=$(FUZZ_CC) BUILD=build-fuzz \
+		SANITIZE=fuzzer-no-link,address,undefined
+fuzz: deps
+	@EAVES_DEPS_EXTRA="clang" sh scripts/deps.sh
+	@$(FUZZ_MAKE) build-fuzz/libeaves.a
+	@for t in $(FUZZ_TARGETS); do \
+		$(FUZZ_CC) $(CPPFLAGS) -Ibuild-fuzz $(INC_src) -std=c11 -O1 -g \
+			-fsanitize=fuzzer,address,undefined $(DEPCFLAGS) -o build-fuzz/$$t tests/fuzz/$$t.c \
+			build-fuzz/libeaves.a $(LDLIBS) || exit 1; \
+	done
+	@for t in $(FUZZ_TARGETS); do \
+		mkdir -p build-fuzz/corpus/$$t; \
+		echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
+		build-fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -artifact_prefix=build-fuzz/$$t- \
+			-print_final_stats=1 build-fuzz/corpus/$$t tests/fuzz/corpus/$$t 2>&1 | \
+			grep -E "stat::number_of_executed_units|cov:.*ft:|ERROR|SUMMARY" | tail -3 || exit 1; \
+	done
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -348,6 +348,23 @@ int bench_bw(struct ev_ctx *c, const struct ev_bw_opts *o, struct ev_bw_result *
 	return rc;
 }
 
+int bench_bw_read(struct ev_ctx *c, int threads, int quick, int dram_only, struct ev_bw_result *r)
+{
+	struct ev_bw_opts o;
+	bench_bw_defaults(c, 1, &o);
+	o.nthr = 1;
+	o.threads[0] = threads;
+	o.kernel_mask = 1u << BW_READ;
+	o.budget_s = dram_only ? (quick ? 2 : 5) : (quick ? 3 : 8);
+	if (dram_only) {
+		int llc = topo_llc(&c->topo);
+		o.single_ws = 256ull << 20;
+		if (llc >= 0 && 8 * topo_cache_capacity(&c->topo, &c->topo.caches[llc], threads) > o.single_ws)
+			o.single_ws = 8 * topo_cache_capacity(&c->topo, &c->topo.caches[llc], threads);
+	}
+	return bench_bw(c, &o, r);
+}
+
 int bench_bw_failed(const struct ev_bw_result *r)
 {
 	int n = 0;

@@ -113,31 +113,21 @@ int bench_decode_check_fit(struct ev_ctx *c, const struct ev_decode_opts *o)
 /* DRAM read bandwidth at the decode's thread count, measured now. */
 static int measure_dram(struct ev_ctx *c, struct ev_decode_opts *o)
 {
-	struct ev_bw_opts bo;
 	struct ev_bw_result *r = calloc(1, sizeof *r);
-	int llc = topo_llc(&c->topo), rc;
-	uint64_t ws = 256ull << 20;
+	int rc;
 	if (!r)
 		return ev_fail(&c->err, EV_ERR_RUNTIME, "out of memory");
-	if (llc >= 0) {
-		uint64_t cap = topo_cache_capacity(&c->topo, &c->topo.caches[llc], o->threads);
-		if (8 * cap > ws)
-			ws = 8 * cap;
-	}
-	bench_bw_defaults(c, 1, &bo);
-	bo.nthr = 1;
-	bo.threads[0] = o->threads;
-	bo.kernel_mask = 1u << BW_READ;
-	bo.single_ws = ws;
-	bo.budget_s = o->quick ? 2 : 5;
-	if ((rc = bench_bw(c, &bo, r)) == EV_OK && r->npoints > 0 && r->pts[0].nsamples) {
+	if ((rc = bench_bw_read(c, o->threads, o->quick, 1, r)) == EV_OK && r->npoints > 0 &&
+	    r->pts[0].status == EV_OK && r->pts[0].nsamples) {
 		o->bw_best = r->pts[0].bw.best;
 		o->bw_median = r->pts[0].bw.median;
 		snprintf(o->bw_source, sizeof o->bw_source,
 			 "measured in this run: read kernel, %d threads, %.0f MiB working set", o->threads,
-			 (double)ws / 1048576);
+			 (double)r->pts[0].ws_bytes / 1048576);
 	} else if (rc == EV_OK) {
-		rc = ev_fail(&c->err, EV_ERR_RUNTIME, "decode: the DRAM bandwidth measurement gave no sample");
+		rc = ev_fail(&c->err, r->npoints && r->pts[0].status == EV_ERR_VERIFY ? EV_ERR_VERIFY : EV_ERR_RUNTIME,
+			     "decode: the DRAM bandwidth measurement gave no verified sample%s%s",
+			     r->npoints ? ": " : "", r->npoints ? r->pts[0].reason : "");
 	}
 	bench_bw_free(r);
 	free(r);

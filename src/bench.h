@@ -95,6 +95,11 @@ int bench_bw(struct ev_ctx *c, const struct ev_bw_opts *o, struct ev_bw_result *
 cJSON *bench_bw_json(const struct ev_bw_result *r);
 void bench_bw_print(FILE *f, const struct ev_bw_result *r);
 void bench_bw_free(struct ev_bw_result *r);
+/* The read kernel alone at one thread count: a sweep over every level, or
+ * (dram_only) one working set of 8x the last-level cache (at least 256 MiB).
+ * The one helper behind the roofs `flops` divides its ridge points by and the
+ * reference DRAM figure `decode` reports. */
+int bench_bw_read(struct ev_ctx *c, int threads, int quick, int dram_only, struct ev_bw_result *r);
 /* The working sets of one thread count's sweep, ascending (public for tests):
  * the count, or -1 when more than max would be needed. */
 int bench_bw_plan_sizes(const struct ev_ctx *c, const struct ev_bw_opts *o, int threads,

@@ -35,7 +35,6 @@ static const char details[] =
 static int ridge_bw(struct ev_ctx *c, const char *file, int quick, int threads, cJSON **bwdoc,
 		    struct rep_result *mem)
 {
-	struct ev_bw_opts o;
 	struct ev_bw_result *r;
 	int rc;
 	if (file) {
@@ -51,15 +50,10 @@ static int ridge_bw(struct ev_ctx *c, const char *file, int quick, int threads, 
 					"its cache levels only\n", file);
 		return EV_OK;
 	}
-	bench_bw_defaults(c, 1, &o);
-	o.nthr = 1;
-	o.threads[0] = threads;
-	o.kernel_mask = 1u << BW_READ;
-	o.budget_s = quick ? 3 : 8;
 	r = calloc(1, sizeof *r);
 	if (!r)
 		return ev_fail(&c->err, EV_ERR_RUNTIME, "out of memory");
-	if ((rc = bench_bw(c, &o, r)) == EV_OK) {
+	if ((rc = bench_bw_read(c, threads, quick, 0, r)) == EV_OK) {
 		*bwdoc = cJSON_CreateObject();
 		cJSON_AddItemToObject(*bwdoc, "bw", bench_bw_json(r));
 		json_str(*bwdoc, "schema", EV_SCHEMA);
