@@ -176,8 +176,9 @@ fuzz: deps
 		mkdir -p build-fuzz/corpus/$$t; \
 		echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
 		build-fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -artifact_prefix=build-fuzz/$$t- \
-			-print_final_stats=1 build-fuzz/corpus/$$t tests/fuzz/corpus/$$t 2>&1 | \
-			grep -E "stat::number_of_executed_units|cov:.*ft:|ERROR|SUMMARY" | tail -3 || exit 1; \
+			-print_final_stats=1 build-fuzz/corpus/$$t tests/fuzz/corpus/$$t > build-fuzz/$$t.log 2>&1; \
+		rc=$$?; grep -E "stat::number_of_executed_units|DONE|ERROR|SUMMARY" build-fuzz/$$t.log | tail -4; \
+		[ $$rc -eq 0 ] || { echo "fuzz: $$t found a crash: build-fuzz/$$t.log"; exit 1; }; \
 	done
 
 format:
