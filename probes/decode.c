@@ -244,7 +244,8 @@ static size_t acts_layout(struct dec_model *m, unsigned char *base, int nthreads
 	V(m->hb2, B * m->s.ffn);
 	V(m->tmp, B * m->s.hidden);
 	V(m->logits, m->s.vocab);
-	V(m->scores, (size_t)nthreads * m->ctx_cap);
+	/* scores of the query heads sharing one KV head, per thread */
+	V(m->scores, (size_t)nthreads * (m->s.n_heads / m->s.n_kv_heads) * m->ctx_cap);
 	V(m->rope, B * m->s.head_dim);
 	V(m->rowbuf, B * m->s.hidden); /* one embedding row per token, any format <= f32 */
 #undef V
@@ -426,10 +427,27 @@ static void rope(float *v, int nheads, int hd, const float *cs)
 
 static void attention(struct dec_model *m, int l, int B, int pos, int tid, int nth)
 {
-	int hd = m->s.head_dim, H = m->s.n_heads, group = H / m->s.n_kv_heads;
-	float *scores = m->scores + (size_t)tid * m->ctx_cap;
+	int hd = m->s.head_dim, H = m->s.n_heads, KVH = m->s.n_kv_heads, group = H / KVH;
+	float *scores = m->scores + (size_t)tid * group * m->ctx_cap;
 	float scale = 1.0f / sqrtf((float)hd);
 	size_t lo = (size_t)l * m->ctx_cap * m->kv_dim;
+	if (B * KVH >= nth) {
+		/* One item per (token, KV head): each K and V element is read once for
+		 * all the query heads that share it (grouped-query attention). */
+		for (int item = tid; item < B * KVH; item += nth) {
+			int b = item / KVH, kvh = item % KVH, n = pos + b + 1;
+			const float *q = m->q + (size_t)b * m->q_dim + (size_t)kvh * group * hd;
+			float *o = m->att + (size_t)b * m->q_dim + (size_t)kvh * group * hd;
+			m->attn->gqa_scores(n, hd, group, q, m->kc + lo + (size_t)kvh * hd * m->ctx_cap,
+					    (size_t)m->ctx_cap, scores);
+			for (int g = 0; g < group; g++)
+				m->attn->softmax(scores + (size_t)g * n, n, scale);
+			m->attn->gqa_values(n, hd, group, scores, m->vc + lo + (size_t)kvh * hd,
+					    (size_t)m->kv_dim, o);
+		}
+		return;
+	}
+	/* Fewer KV heads than threads: one item per query head, so all threads work. */
 	for (int item = tid; item < B * H; item += nth) {
 		int b = item / H, h = item % H, kvh = h / group, n = pos + b + 1;
 		const float *q = m->q + (size_t)b * m->q_dim + (size_t)h * hd;

@@ -245,3 +245,14 @@ void dot_rows_q8_0x4_avx2(int n, const void *w, size_t rb, int nr, const void *a
 	if (g < nr)
 		dot_rows_q8_0_avx2(n, (const char *)w + (size_t)g * rb, rb, nr - g, act, out + g);
 }
+
+#define VF __m256
+#define W 8
+#define VZERO() _mm256_setzero_ps()
+#define VSET1(x) _mm256_set1_ps(x)
+#define VFMA(a, b, c) _mm256_fmadd_ps(a, b, c)
+#define VLOAD(p) _mm256_loadu_ps(p)
+#define VSTORE(p, v) _mm256_storeu_ps(p, v)
+#define VLOADH(p) _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(p)))
+#define NAME(x) ev_gqa_##x##_avx2
+#include "gqa-simd.h"

@@ -123,3 +123,14 @@ void ev_softmax_avx512(float *x, int n, float scale)
 	for (; t < n; t++)
 		x[t] *= inv;
 }
+
+#define VF __m512
+#define W 16
+#define VZERO() _mm512_setzero_ps()
+#define VSET1(x) _mm512_set1_ps(x)
+#define VFMA(a, b, c) _mm512_fmadd_ps(a, b, c)
+#define VLOAD(p) _mm512_loadu_ps(p)
+#define VSTORE(p, v) _mm512_storeu_ps(p, v)
+#define VLOADH(p) _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(p)))
+#define NAME(x) ev_gqa_##x##_avx512
+#include "gqa-simd.h"

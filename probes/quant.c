@@ -496,12 +496,45 @@ void ev_softmax_generic(float *x, int n, float scale)
 		x[t] /= sum;
 }
 
+void ev_gqa_scores_generic(int n, int hd, int G, const float *q, const ev_fp16 *kT, size_t kstride,
+			   float *s)
+{
+	for (int g = 0; g < G; g++)
+		for (int t = 0; t < n; t++)
+			s[(size_t)g * n + t] = 0;
+	for (int d = 0; d < hd; d++) {
+		const ev_fp16 *k = kT + (size_t)d * kstride;
+		for (int t = 0; t < n; t++) {
+			float kv = ev_fp16_to_f32(k[t]);
+			for (int g = 0; g < G; g++)
+				s[(size_t)g * n + t] += q[(size_t)g * hd + d] * kv;
+		}
+	}
+}
+
+void ev_gqa_values_generic(int n, int hd, int G, const float *s, const ev_fp16 *v, size_t vstride,
+			   float *o)
+{
+	for (int g = 0; g < G; g++)
+		for (int d = 0; d < hd; d++)
+			o[(size_t)g * hd + d] = 0;
+	for (int t = 0; t < n; t++)
+		for (int d = 0; d < hd; d++) {
+			float x = ev_fp16_to_f32(v[(size_t)t * vstride + d]);
+			for (int g = 0; g < G; g++)
+				o[(size_t)g * hd + d] += s[(size_t)g * n + t] * x;
+		}
+}
+
 static const struct ev_attn_impl attn_impls[] = {
 #if defined(__x86_64__)
-	{EV_TARGET_AVX512, &kf_quant_avx512, "avx512", ev_axpy_f16_avx512, ev_softmax_avx512},
-	{EV_TARGET_AVX2, &kf_quant_avx2, "avx2+f16c", ev_axpy_f16_avx2, ev_softmax_generic},
+	{EV_TARGET_AVX512, &kf_quant_avx512, "avx512", ev_axpy_f16_avx512, ev_softmax_avx512,
+	 ev_gqa_scores_avx512, ev_gqa_values_avx512},
+	{EV_TARGET_AVX2, &kf_quant_avx2, "avx2+f16c", ev_axpy_f16_avx2, ev_softmax_generic,
+	 ev_gqa_scores_avx2, ev_gqa_values_avx2},
 #endif
-	{EV_TARGET_GENERIC, &kf_quant_generic, "generic", ev_axpy_f16_generic, ev_softmax_generic},
+	{EV_TARGET_GENERIC, &kf_quant_generic, "generic", ev_axpy_f16_generic, ev_softmax_generic,
+	 ev_gqa_scores_generic, ev_gqa_values_generic},
 };
 
 const struct ev_attn_impl *ev_attn_pick(const struct ev_cpu *c)

@@ -193,6 +193,16 @@ typedef void (*ev_axpy_f16_fn)(int n, const ev_fp16 *v, size_t stride, int nr, c
 /* x[i] = exp(scale * x[i] - max) / sum, in place: the attention softmax. */
 typedef void (*ev_softmax_fn)(float *x, int n, float scale);
 
+/* Scores of G query heads that share one KV head (grouped-query attention),
+ * reading each K element once for all G: s[g * n + t] = sum_d q[g * hd + d] *
+ * kT[d * kstride + t], t < n (K stored transposed: [dim][position]). */
+typedef void (*ev_gqa_scores_fn)(int n, int hd, int G, const float *q, const ev_fp16 *kT,
+				 size_t kstride, float *s);
+/* The weighted sums of V for the same G heads, reading each V element once:
+ * o[g * hd + d] = sum_t s[g * n + t] * v[t * vstride + d]. */
+typedef void (*ev_gqa_values_fn)(int n, int hd, int G, const float *s, const ev_fp16 *v,
+				 size_t vstride, float *o);
+
 /* The attention's vector kernels, one row per feature set, best first. */
 struct ev_attn_impl {
 	int target;
@@ -200,15 +210,29 @@ struct ev_attn_impl {
 	const char *name;
 	ev_axpy_f16_fn axpy;
 	ev_softmax_fn softmax;
+	ev_gqa_scores_fn gqa_scores;
+	ev_gqa_values_fn gqa_values;
 };
 const struct ev_attn_impl *ev_attn_pick(const struct ev_cpu *c);
 const struct ev_attn_impl *ev_attn_all(int *n);
 void ev_softmax_generic(float *x, int n, float scale);
+void ev_gqa_scores_generic(int n, int hd, int G, const float *q, const ev_fp16 *kT, size_t kstride,
+			   float *s);
+void ev_gqa_values_generic(int n, int hd, int G, const float *s, const ev_fp16 *v, size_t vstride,
+			   float *o);
 void ev_axpy_f16_generic(int n, const ev_fp16 *v, size_t stride, int nr, const float *s, float *out);
 #if defined(__x86_64__)
 void ev_axpy_f16_avx2(int n, const ev_fp16 *v, size_t stride, int nr, const float *s, float *out);
 void ev_axpy_f16_avx512(int n, const ev_fp16 *v, size_t stride, int nr, const float *s, float *out);
 void ev_softmax_avx512(float *x, int n, float scale);
+void ev_gqa_scores_avx2(int n, int hd, int G, const float *q, const ev_fp16 *kT, size_t kstride,
+			float *s);
+void ev_gqa_values_avx2(int n, int hd, int G, const float *s, const ev_fp16 *v, size_t vstride,
+			float *o);
+void ev_gqa_scores_avx512(int n, int hd, int G, const float *q, const ev_fp16 *kT, size_t kstride,
+			  float *s);
+void ev_gqa_values_avx512(int n, int hd, int G, const float *s, const ev_fp16 *v, size_t vstride,
+			  float *o);
 #endif
 
 #endif

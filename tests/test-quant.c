@@ -188,6 +188,50 @@ static void test_impl_table(void)
 	}
 }
 
+/* Grouped-query attention: G heads sharing one K/V head, against the generic
+ * kernels (and those against a plain double loop); odd position counts, head
+ * sizes that are not a vector multiple, more than 8 heads (two passes). */
+static void check_gqa(const struct ev_attn_impl *ai)
+{
+	static const int ns[] = {1, 7, 17, 100, 333}, hds[] = {64, 80}, Gs[] = {1, 3, 8, 12};
+	enum { NMAX = 333, HDMAX = 80, GMAX = 12, CAP = 340 };
+	static ev_fp16 kT[HDMAX * CAP], v[CAP * HDMAX];
+	static float q[GMAX * HDMAX], s1[GMAX * NMAX], s2[GMAX * NMAX], o1[GMAX * HDMAX], o2[GMAX * HDMAX];
+	for (int i = 0; i < HDMAX * CAP; i++) {
+		kT[i] = ev_f32_to_fp16(frand());
+		v[i] = ev_f32_to_fp16(frand());
+	}
+	for (int i = 0; i < GMAX * HDMAX; i++)
+		q[i] = frand();
+	for (size_t a = 0; a < sizeof ns / sizeof ns[0]; a++)
+		for (size_t b = 0; b < sizeof hds / sizeof hds[0]; b++)
+			for (size_t c = 0; c < sizeof Gs / sizeof Gs[0]; c++) {
+				int n = ns[a], hd = hds[b], G = Gs[c], bad = 0;
+				ai->gqa_scores(n, hd, G, q, kT, CAP, s1);
+				ev_gqa_scores_generic(n, hd, G, q, kT, CAP, s2);
+				for (int g = 0; g < G; g++)
+					for (int t = 0; t < n; t++) {
+						double ref = 0;
+						for (int d = 0; d < hd; d++)
+							ref += (double)q[g * hd + d] * ev_fp16_to_f32(kT[d * CAP + t]);
+						bad += fabs(s1[g * n + t] - ref) > 1e-4 * (1 + fabs(ref)) ||
+						       fabsf(s1[g * n + t] - s2[g * n + t]) > 1e-4f;
+					}
+				T_CHECK(!bad, "%s gqa scores n=%d hd=%d G=%d: %d wrong", ai->name, n, hd, G, bad);
+				ai->gqa_values(n, hd, G, s2, v, HDMAX, o1);
+				ev_gqa_values_generic(n, hd, G, s2, v, HDMAX, o2);
+				for (int g = 0; g < G; g++)
+					for (int d = 0; d < hd; d++) {
+						double ref = 0;
+						for (int t = 0; t < n; t++)
+							ref += (double)s2[g * n + t] * ev_fp16_to_f32(v[t * HDMAX + d]);
+						bad += fabs(o1[g * hd + d] - ref) > 1e-3 * (1 + fabs(ref)) ||
+						       fabsf(o1[g * hd + d] - o2[g * hd + d]) > 1e-3f * (1 + fabsf(o2[g * hd + d]));
+					}
+				T_CHECK(!bad, "%s gqa values n=%d hd=%d G=%d: %d wrong", ai->name, n, hd, G, bad);
+			}
+}
+
 /* One attention implementation against the generic axpy and softmax. */
 static void test_attn(const struct ev_cpu *cpu, const struct ev_attn_impl *ai)
 {
@@ -226,6 +270,7 @@ static void test_attn(const struct ev_cpu *cpu, const struct ev_attn_impl *ai)
 		for (int d = 0; d < n; d++)
 			T_CHECK(fabsf(o1[d] - o2[d]) <= 1e-5f, "axpy n=%d d=%d: %g vs %g", n, d, o1[d], o2[d]);
 	}
+	check_gqa(ai);
 }
 
 int main(void)
