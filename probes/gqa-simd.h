@@ -1,29 +1,41 @@
 /* probes/gqa-simd.h: grouped-query attention kernels written once for any x86
  * vector width; included by quant-avx2.c and quant-avx512.c after they define:
  *   VF        the float vector type        W         floats per vector
- *   VZERO()   VSET1(x)  VFMA(a, b, c) = a * b + c   VLOAD(p)  VSTORE(p, v)
+ *   VZERO()   VSET1(x)  VFMA(a, b, c) = a * b + c   VSTORE(p, v)
  *   VLOADH(p) W fp16 values at p widened to floats
  *   NAME(x)   the function name for this width
- * Up to 8 heads per pass, each with its own accumulator, so every K (or V)
- * vector loaded from cache feeds all the heads that share it; the tails run
- * the generic kernels. Not a header to include anywhere else. */
+ * Up to 8 heads per pass, each with its own accumulator held in a register
+ * (named variables, not an array: an array indexed by a run-time count would
+ * live on the stack), so every K (or V) vector loaded from cache feeds all the
+ * heads that share it; the tails run scalar code. Not a header to include
+ * anywhere else. */
+
+#define GQA_REP8(M) M(0) M(1) M(2) M(3) M(4) M(5) M(6) M(7)
 
 void NAME(scores)(int n, int hd, int G, const float *q, const ev_fp16 *kT, size_t kstride, float *s)
 {
-	int t0 = 0, nv = n / W * W;
+	int nv = n / W * W;
 	for (int g0 = 0; g0 < G; g0 += 8) {
 		int gn = G - g0 < 8 ? G - g0 : 8;
-		for (t0 = 0; t0 < nv; t0 += W) {
-			VF acc[8];
-			for (int g = 0; g < gn; g++)
-				acc[g] = VZERO();
+		const float *qg = q + (size_t)g0 * hd;
+		float *sg = s + (size_t)g0 * n;
+		for (int t0 = 0; t0 < nv; t0 += W) {
+#define DECL_(k) VF a##k = VZERO();
+			GQA_REP8(DECL_)
+#undef DECL_
 			for (int d = 0; d < hd; d++) {
 				VF k = VLOADH(kT + (size_t)d * kstride + (size_t)t0);
-				for (int g = 0; g < gn; g++)
-					acc[g] = VFMA(VSET1(q[(size_t)(g0 + g) * hd + d]), k, acc[g]);
+#define STEP_(j)                                                                             \
+	if (gn > j)                                                                          \
+		a##j = VFMA(VSET1(qg[(size_t)j * hd + d]), k, a##j);
+				GQA_REP8(STEP_)
+#undef STEP_
 			}
-			for (int g = 0; g < gn; g++)
-				VSTORE(s + (size_t)(g0 + g) * n + t0, acc[g]);
+#define OUT_(j)                                                                              \
+	if (gn > j)                                                                          \
+		VSTORE(sg + (size_t)j * n + t0, a##j);
+			GQA_REP8(OUT_)
+#undef OUT_
 		}
 	}
 	for (int t = nv; t < n; t++) /* the last positions: scalar */
@@ -40,17 +52,25 @@ void NAME(values)(int n, int hd, int G, const float *s, const ev_fp16 *v, size_t
 	int dv = hd / W * W;
 	for (int g0 = 0; g0 < G; g0 += 8) {
 		int gn = G - g0 < 8 ? G - g0 : 8;
+		const float *sg = s + (size_t)g0 * n;
+		float *og = o + (size_t)g0 * hd;
 		for (int d0 = 0; d0 < dv; d0 += W) {
-			VF acc[8];
-			for (int g = 0; g < gn; g++)
-				acc[g] = VZERO();
+#define DECL_(k) VF a##k = VZERO();
+			GQA_REP8(DECL_)
+#undef DECL_
 			for (int t = 0; t < n; t++) {
 				VF x = VLOADH(v + (size_t)t * vstride + (size_t)d0);
-				for (int g = 0; g < gn; g++)
-					acc[g] = VFMA(VSET1(s[(size_t)(g0 + g) * n + t]), x, acc[g]);
+#define STEP_(j)                                                                             \
+	if (gn > j)                                                                          \
+		a##j = VFMA(VSET1(sg[(size_t)j * n + t]), x, a##j);
+				GQA_REP8(STEP_)
+#undef STEP_
 			}
-			for (int g = 0; g < gn; g++)
-				VSTORE(o + (size_t)(g0 + g) * hd + d0, acc[g]);
+#define OUT_(j)                                                                              \
+	if (gn > j)                                                                          \
+		VSTORE(og + (size_t)j * hd + d0, a##j);
+			GQA_REP8(OUT_)
+#undef OUT_
 		}
 	}
 	for (int d = dv; d < hd; d++) /* head sizes that are not a multiple of W */
@@ -61,3 +81,4 @@ void NAME(values)(int n, int hd, int G, const float *s, const ev_fp16 *v, size_t
 			o[(size_t)g * hd + d] = a;
 		}
 }
+#undef GQA_REP8
