@@ -152,7 +152,7 @@ lk_read=""
 	echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
 	jq -r '.decode.runs[] | "| \(.quant) | \(.kernel) | \(.tokens_per_s*100|round/100) | \(.tpot_s.p50*1e5|round/100) | \(.bytes_per_token/1e4|round/100) | \(.achieved_bytes_per_s/1e7|round/100) | \(.ceiling_bw_bytes_per_s/1e7|round/100) | \(.ceiling_tokens_per_s*100|round/100) | \(.fraction_of_ceiling*1000|round/10)% | \(.fraction_of_reference_ceiling*1000|round/10)% | \(.compute_ceiling_tokens_per_s*10|round/10) | \(.bound) |"' "$TMP/dec.json" 2>/dev/null
 	echo
-	echo "Reading these numbers: this VM's memory switches between a slow state (DRAM read ~33-37"
+	echo "Reading these numbers: the Zen 4 VM's memory switches between a slow state (DRAM read ~33-37"
 	echo "GB/s with 2 threads) and a fast one (~50-65 GB/s), between runs and even within one run"
 	echo "(docs/methodology.md). The ceiling is measured on the weights' own memory right before"
 	echo "each run to share its state, but the state can still change during the run (a % above"
