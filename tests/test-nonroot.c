@@ -1,0 +1,113 @@
+/* tests/test-nonroot.c: eaves as an ordinary user. CI and the README's
+ * commands run as root, users mostly do not: the measuring commands, the
+ * configs and the result files must work without privileges, and a place the
+ * user cannot write must give a clean error. Run as root, the test drops to
+ * the user `nobody` in a child; run as a user, it runs as that user. */
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+static uid_t run_uid;
+static gid_t run_gid;
+
+/* Run eaves (behind $EAVES_RUN, e.g. qemu-user) with args; its stdout and
+ * stderr into out; returns the exit code, or -1. */
+static int run(const char *args, char *out, size_t len)
+{
+	const char *bin = getenv("EAVES_BIN"), *pre = getenv("EAVES_RUN");
+	char line[2048], *argv[64], *save = NULL;
+	int fd[2], n = 0, status;
+	size_t got = 0;
+	pid_t pid;
+	snprintf(line, sizeof line, "%s %s %s", pre ? pre : "", bin, args);
+	for (char *t = strtok_r(line, " ", &save); t && n < 63; t = strtok_r(NULL, " ", &save))
+		argv[n++] = t;
+	argv[n] = NULL;
+	if (pipe(fd))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		dup2(fd[1], 1);
+		dup2(fd[1], 2);
+		close(fd[0]);
+		if (geteuid() == 0 && (setgroups(0, NULL) || setgid(run_gid) || setuid(run_uid)))
+			_exit(97);
+		if (geteuid() == 0 && run_uid != 0)
+			_exit(97); /* still root: the drop did not happen */
+		if (access(bin, X_OK) || access(t_src("configs/models"), R_OK | X_OK))
+			_exit(99); /* the tree is not readable by this user */
+		execvp(argv[0], argv);
+		_exit(98);
+	}
+	close(fd[1]);
+	for (ssize_t r; pid > 0 && got + 1 < len && (r = read(fd[0], out + got, len - 1 - got)) > 0;)
+		got += (size_t)r;
+	out[got] = 0;
+	close(fd[0]);
+	if (pid < 0 || waitpid(pid, &status, 0) < 0)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static void test_as_user(void)
+{
+	static char out[1 << 16];
+	char dir[] = "/tmp/eaves-user-XXXXXX", args[600];
+	struct passwd *pw;
+	int rc;
+	if (!getenv("EAVES_BIN")) {
+		T_SKIP("EAVES_BIN not set (run through scripts/run-tests.sh)");
+		return;
+	}
+	if (geteuid() == 0) {
+		pw = getpwnam("nobody");
+		if (!pw) {
+			T_SKIP("running as root and there is no user 'nobody' to run as");
+			return;
+		}
+		run_uid = pw->pw_uid;
+		run_gid = pw->pw_gid;
+	} else {
+		run_uid = geteuid();
+		run_gid = getegid();
+	}
+	T_CHECK(mkdtemp(dir) != NULL, "mkdtemp");
+	if (geteuid() == 0)
+		T_CHECK(chown(dir, run_uid, run_gid) == 0, "chown %s", dir);
+	rc = run("info --no-clock", out, sizeof out);
+	if (rc == 99) {
+		T_SKIP("the build or source tree is not readable by uid %d (a clone in a private folder)",
+		       (int)run_uid);
+		rmdir(dir);
+		return;
+	}
+	T_CHECK(rc == 0 && strstr(out, "topology:"), "info as uid %d: %d\n%.500s", (int)run_uid, rc, out);
+	snprintf(args, sizeof args, "bw --threads 1 --kernels read --size 1MiB --quick --json %s/bw.json", dir);
+	rc = run(args, out, sizeof out);
+	T_CHECK(rc == 0, "bw as uid %d: %d\n%.500s", (int)run_uid, rc, out);
+	snprintf(args, sizeof args, "plot %s -o %s/r.png", t_src("tests/fixtures/golden/result.json"), dir);
+	rc = run(args, out, sizeof out);
+	T_CHECK(rc == 0 || strstr(out, "gnuplot"), "plot as uid %d: %d\n%.500s", (int)run_uid, rc, out);
+	rc = run("predict --model TinyLlama-1.1B --bandwidth 10GB/s --quant q4_0", out, sizeof out);
+	T_CHECK(rc == 0 && strstr(out, "q4_0"), "predict reads configs as uid %d: %d\n%.500s",
+		(int)run_uid, rc, out);
+	if (run_uid != 0) {
+		/* a folder the user cannot write: a clean error, exit 1 */
+		rc = run("info --no-clock --json /proc/eaves-denied.json", out, sizeof out);
+		T_CHECK(rc == 1 && strstr(out, "cannot write"), "denied write: %d\n%.500s", rc, out);
+	}
+	snprintf(args, sizeof args, "rm -rf '%s'", dir);
+	T_CHECK(system(args) == 0, "cleanup");
+}
+
+int main(void)
+{
+	t_prog = "test-nonroot";
+	T_RUN(test_as_user);
+	T_DONE();
+}
