@@ -37,18 +37,24 @@ const char *esc_gp(char *buf, size_t len, const char *s)
 	return buf;
 }
 
-const char *esc_dat(char *buf, size_t len, const char *s)
+/* Copy s replacing control characters by '?' and `from` (if not 0) by `to`. */
+static const char *map_chars(char *buf, size_t len, const char *s, char from, char to)
 {
 	size_t o = 0;
 	if (!len)
 		return buf;
 	for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
-		char c = *p == '"' ? '\'' : is_ctl(*p) ? '?' : (char)*p;
+		char c = from && *p == (unsigned char)from ? to : is_ctl(*p) ? '?' : (char)*p;
 		if (put(buf, len, &o, &c, 1, 0))
 			break;
 	}
 	buf[o] = 0;
 	return buf;
+}
+
+const char *esc_dat(char *buf, size_t len, const char *s)
+{
+	return map_chars(buf, len, s, '"', '\'');
 }
 
 const char *esc_md(char *buf, size_t len, const char *s)
@@ -78,14 +84,5 @@ const char *esc_md(char *buf, size_t len, const char *s)
 
 const char *esc_term(char *buf, size_t len, const char *s)
 {
-	size_t o = 0;
-	if (!len)
-		return buf;
-	for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
-		char c = is_ctl(*p) ? '?' : (char)*p;
-		if (put(buf, len, &o, &c, 1, 0))
-			break;
-	}
-	buf[o] = 0;
-	return buf;
+	return map_chars(buf, len, s, 0, 0);
 }
