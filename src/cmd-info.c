@@ -30,7 +30,8 @@ static const struct ev_opt opts[O__N] = {
 /* The kernel each probe picks on this CPU (within the --isa cap): the same
  * pick functions the probes call, so this cannot disagree with a run. */
 struct picked {
-	const char *what, *kernel, *set;
+	char what[32];
+	const char *kernel, *set;
 };
 
 static int pick_kernels(const struct ev_cpu *cpu, struct picked *p, int max)
@@ -38,7 +39,6 @@ static int pick_kernels(const struct ev_cpu *cpu, struct picked *p, int max)
 	int n = 0;
 	const struct bw_kernel_set *bs = bw_pick_set(cpu);
 	const struct ev_attn_impl *ai = ev_attn_pick(cpu);
-	static char names[EV_PREC__COUNT][32];
 	p[n++] = (struct picked){"bw", ev_targets[bs->target].name, ev_targets[bs->target].name};
 	for (int pr = 0; pr < EV_PREC__COUNT && n < max; pr++) {
 		int best = -1;
@@ -47,13 +47,14 @@ static int pick_kernels(const struct ev_cpu *cpu, struct picked *p, int max)
 			if (flops_table[k].prec == pr && !flops_check_supported(k, cpu, why, sizeof why) &&
 			    (best < 0 || flops_ops_per_step(k) >= flops_ops_per_step(best)))
 				best = k;
-		snprintf(names[pr], sizeof names[pr], "flops %s", ev_prec_name[pr]);
-		p[n++] = (struct picked){names[pr], best >= 0 ? flops_table[best].name : "none",
-					 best >= 0 ? ev_targets[flops_table[best].target].name : "-"};
+		p[n] = (struct picked){"", best >= 0 ? flops_table[best].name : "none",
+				       best >= 0 ? ev_targets[flops_table[best].target].name : "-"};
+		snprintf(p[n++].what, sizeof p[0].what, "flops %s", ev_prec_name[pr]);
 	}
 	for (int t = 0; t < EV_TYPE__COUNT && n < max; t++) {
 		const struct ev_dot_impl *d = ev_dot_pick(t, cpu);
-		p[n++] = (struct picked){ev_types[t].name, d->name, ev_targets[d->target].name};
+		p[n] = (struct picked){"", d->name, ev_targets[d->target].name};
+		snprintf(p[n++].what, sizeof p[0].what, "%s", ev_types[t].name);
 	}
 	if (n < max)
 		p[n++] = (struct picked){"attention", ai->name, ev_targets[ai->target].name};

@@ -210,6 +210,8 @@ static void test_hostile_strings(void)
 		free(t[i]);
 	cJSON_Delete(doc);
 	free(r);
+	snprintf(base, sizeof base, "rm -rf '%s'", dir);
+	T_CHECK(system(base) == 0, "cleanup");
 }
 
 static void test_gnuplot_renders(void)
