@@ -4,6 +4,8 @@
 #   make test       install missing packages, build, run every test
 #   make test-aarch64  cross-build for aarch64 and run the tests under qemu-user
 #   make bench      speed targets against likwid-bench / STREAM -> docs/performance.md
+#   make fuzz       libFuzzer targets for every parser (FUZZ_SECONDS each)
+#   make valgrind   a smoke characterize under valgrind memcheck
 #   make format     clang-format every C file
 # Knobs: SANITIZE=address,undefined,float-cast-overflow  WERROR=1  CC=aarch64-linux-gnu-gcc (cross build)
 
@@ -83,7 +85,7 @@ TEST_SRC   := $(wildcard tests/test-*.c)
 TEST_BIN   := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 BIN        := $(BUILD)/eaves
 
-.PHONY: all run test test-aarch64 bench fuzz format clean deps check-tests version-stamp
+.PHONY: all run test test-aarch64 bench fuzz valgrind format clean deps check-tests version-stamp
 all: $(BIN)
 
 GIT_COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
@@ -180,6 +182,14 @@ fuzz: deps
 		rc=$$?; grep -E "stat::number_of_executed_units|DONE|ERROR|SUMMARY" build-fuzz/$$t.log | tail -4; \
 		[ $$rc -eq 0 ] || { echo "fuzz: $$t found a crash: build-fuzz/$$t.log"; exit 1; }; \
 	done
+
+# valgrind: a smoke characterize (every step, tiny sizes) under memcheck, with
+# --isa avx2 (valgrind does not emulate AVX-512); fails on any error or leak.
+valgrind: all
+	@EAVES_DEPS_EXTRA="valgrind" sh scripts/deps.sh
+	valgrind --error-exitcode=9 --leak-check=full --show-leak-kinds=definite,indirect \
+		--errors-for-leak-kinds=definite,indirect $(BIN) characterize \
+		--profile tests/fixtures/profiles/smoke.json --isa avx2 --out $(BUILD)/valgrind >/dev/null
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -41,6 +41,52 @@ static void rows_of(int rows, int tid, int nth, int *r0, int *r1)
 	*r1 = *r0 + per < rows ? *r0 + per : rows;
 }
 
+/* Matrices streamed as one for a token (Q, K, V; gate, up): their rows form
+ * one row space split between the threads, so each thread streams one
+ * contiguous range instead of a piece of each matrix (fewer, longer streams:
+ * one prefetch ramp instead of three). Needs every matrix's rows to be a
+ * multiple of 4 (the interleaved groups stay whole); otherwise each matrix is
+ * split on its own. The weights are made (first-touched) with the same split. */
+static int fusable(const struct dec_tensor *const *W, int nw)
+{
+	for (int i = 0; i < nw; i++)
+		if (W[i]->rows % 4 || W[i]->cols != W[0]->cols)
+			return 0;
+	return 1;
+}
+
+/* Rows [*a, *b) of matrix i that thread tid owns in a group of nw. */
+static void piece(const struct dec_tensor *const *W, int nw, int i, int tid, int nth, int *a, int *b)
+{
+	int total = 0, base = 0, r0, r1;
+	if (!fusable(W, nw)) {
+		rows_of(W[i]->rows, tid, nth, a, b);
+		return;
+	}
+	for (int k = 0; k < nw; k++) {
+		if (k < i)
+			base += W[k]->rows;
+		total += W[k]->rows;
+	}
+	rows_of(total, tid, nth, &r0, &r1);
+	*a = r0 > base ? r0 - base : 0;
+	*b = r1 - base < W[i]->rows ? r1 - base : W[i]->rows;
+	if (*a > *b)
+		*a = *b;
+}
+
+static void matmul_fused(const struct dec_model *m, const struct dec_tensor *const *W,
+			 float *const *out, int nw, int tid, int nth)
+{
+	for (int i = 0; i < nw; i++) {
+		int a, b;
+		piece(W, nw, i, tid, nth, &a, &b);
+		if (a < b)
+			m->dot->rows(W[i]->cols, (const char *)W[i]->data + (size_t)a * W[i]->row_bytes,
+				     W[i]->row_bytes, b - a, m->act, out[i] + a);
+	}
+}
+
 /* ---- synthetic weights ---- */
 
 /* Values with standard deviation ~1/sqrt(cols), so activations stay O(1)
@@ -131,17 +177,25 @@ static void gen_all(void *a, int tid, int nth)
 		fill_rows(&(t), r0, r1, ++id);                                               \
 		repack_rows(m->dot, &(t), r0, r1, g->scratch + (size_t)tid * g->scratch_stride); \
 	} while (0)
+/* a group streamed as one (matmul_fused): each thread makes the rows it will read */
+#define GEN_GROUP(n, ...)                                                                    \
+	do {                                                                                 \
+		const struct dec_tensor *const w_[] = {__VA_ARGS__};                         \
+		for (int i_ = 0; i_ < (n); i_++) {                                           \
+			piece(w_, (n), i_, tid, nth, &r0, &r1);                              \
+			fill_rows(w_[i_], r0, r1, ++id);                                     \
+			repack_rows(m->dot, w_[i_], r0, r1,                                  \
+				    g->scratch + (size_t)tid * g->scratch_stride);           \
+		}                                                                            \
+	} while (0)
 	GEN(m->embd);
 	if (m->out.data != m->embd.data)
 		GEN(m->out);
 	for (int l = 0; l < m->s.n_layers; l++) {
 		struct dec_layer *L = &m->L[l];
-		GEN(L->wq);
-		GEN(L->wk);
-		GEN(L->wv);
+		GEN_GROUP(3, &L->wq, &L->wk, &L->wv);
 		GEN(L->wo);
-		GEN(L->wg);
-		GEN(L->wu);
+		GEN_GROUP(2, &L->wg, &L->wu);
 		GEN(L->wd);
 		if (tid == 0) {
 			uint64_t s = id;
@@ -161,6 +215,7 @@ static void gen_all(void *a, int tid, int nth)
 		for (int i = 0; i < m->s.hidden; i++)
 			m->out_norm[i] = 1.0f;
 #undef GEN
+#undef GEN_GROUP
 }
 
 /* ---- layout ---- */
@@ -481,9 +536,15 @@ static void forward_fn(void *a, int tid, int nth)
 			ev_act_quantize(m->vdt, m->xn + (size_t)b * H, (char *)m->act + (size_t)b * m->act_stride, H);
 		}
 		pool_barrier(f->pool);
-		matmul(m, &L->wq, m->q, (size_t)m->q_dim, B, tid, nth);
-		matmul(m, &L->wk, m->k, (size_t)m->kv_dim, B, tid, nth);
-		matmul(m, &L->wv, m->v, (size_t)m->kv_dim, B, tid, nth);
+		if (B == 1) {
+			const struct dec_tensor *const w3[] = {&L->wq, &L->wk, &L->wv};
+			float *const o3[] = {m->q, m->k, m->v};
+			matmul_fused(m, w3, o3, 3, tid, nth);
+		} else {
+			matmul(m, &L->wq, m->q, (size_t)m->q_dim, B, tid, nth);
+			matmul(m, &L->wk, m->k, (size_t)m->kv_dim, B, tid, nth);
+			matmul(m, &L->wv, m->v, (size_t)m->kv_dim, B, tid, nth);
+		}
 		pool_barrier(f->pool);
 		for (int b = tid; b < B; b += nth) {
 			float *q = m->q + (size_t)b * m->q_dim, *k = m->k + (size_t)b * m->kv_dim,
@@ -524,8 +585,14 @@ static void forward_fn(void *a, int tid, int nth)
 			ev_act_quantize(m->vdt, m->xn + (size_t)b * H, (char *)m->act + (size_t)b * m->act_stride, H);
 		}
 		pool_barrier(f->pool);
-		matmul(m, &L->wg, m->hb, (size_t)s->ffn, B, tid, nth);
-		matmul(m, &L->wu, m->hb2, (size_t)s->ffn, B, tid, nth);
+		if (B == 1) {
+			const struct dec_tensor *const w2[] = {&L->wg, &L->wu};
+			float *const o2[] = {m->hb, m->hb2};
+			matmul_fused(m, w2, o2, 2, tid, nth);
+		} else {
+			matmul(m, &L->wg, m->hb, (size_t)s->ffn, B, tid, nth);
+			matmul(m, &L->wu, m->hb2, (size_t)s->ffn, B, tid, nth);
+		}
 		pool_barrier(f->pool);
 		if (B == 1) {
 			/* one token: every thread does its own 32-element blocks */
