@@ -141,10 +141,11 @@ static int make_folder(const char *parent, const char *host, char *out, size_t l
 	if (mkdir(parent, 0755) && errno != EEXIST)
 		return ev_fail(e, EV_ERR_RUNTIME, "cannot create '%s': %s", parent, strerror(errno));
 	for (int n = 1; n < 100; n++) {
-		if (n == 1)
-			snprintf(out, len, "%s/%s-%s", parent, host, ts);
-		else
-			snprintf(out, len, "%s/%s-%s-%d", parent, host, ts, n);
+		int w = n == 1 ? snprintf(out, len, "%s/%s-%s", parent, host, ts)
+			       : snprintf(out, len, "%s/%s-%s-%d", parent, host, ts, n);
+		if (w < 0 || (size_t)w + 16 >= len) /* room for "/result.json" */
+			return ev_fail(e, EV_ERR_USAGE, "--out '%.60s...': the path is longer than %zu bytes",
+				       parent, len - 40);
 		if (!mkdir(out, 0755))
 			return EV_OK;
 		if (errno != EEXIST)

@@ -70,8 +70,11 @@ int cmd_compare(struct ev_ctx *c, int argc, char **argv)
 	if (v[O_OUT].set) {
 		char base[1024];
 		struct plot_out po;
-		if (cmd_plot_base(v[O_OUT].s, base, sizeof base)) {
-			rc = ev_fail(&c->err, EV_ERR_USAGE, "-o: '%s' must end in .png or .svg", v[O_OUT].s);
+		if ((rc = cmd_plot_base(v[O_OUT].s, base, sizeof base))) {
+			rc = ev_fail(&c->err, EV_ERR_USAGE,
+				     rc == -2 ? "-o: '%.60s...' is longer than eaves' path buffer"
+					      : "-o: '%s' must end in .png or .svg",
+				     v[O_OUT].s);
 			goto out;
 		}
 		if ((rc = plot_roofline(ptr, npos, base, &po, &c->err)))

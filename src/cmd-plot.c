@@ -28,6 +28,8 @@ int cmd_plot_base(const char *out, char *base, size_t len)
 		n -= 4;
 	else
 		return -1;
+	if (n + 1 > len)
+		return -2; /* longer than the caller's buffer: never cut into another path */
 	snprintf(base, len, "%.*s", (int)n, out);
 	return 0;
 }
@@ -52,8 +54,11 @@ int cmd_plot(struct ev_ctx *c, int argc, char **argv)
 	}
 	if (npos < 1)
 		return ev_fail(&c->err, EV_ERR_USAGE, "plot: give at least one result JSON file");
-	if (cmd_plot_base(v[O_OUT].s, base, sizeof base))
-		return ev_fail(&c->err, EV_ERR_USAGE, "-o: '%s' must end in .png or .svg", v[O_OUT].s);
+	if ((rc = cmd_plot_base(v[O_OUT].s, base, sizeof base)))
+		return ev_fail(&c->err, EV_ERR_USAGE,
+			       rc == -2 ? "-o: '%.60s...' is longer than eaves' path buffer"
+				        : "-o: '%s' must end in .png or .svg",
+			       v[O_OUT].s);
 	rs = calloc((size_t)npos, sizeof *rs);
 	if (!rs)
 		return ev_fail(&c->err, EV_ERR_RUNTIME, "out of memory");

@@ -100,6 +100,37 @@ static void test_atomic_write(void)
 	cJSON_Delete(d);
 }
 
+/* Output and input paths that are not plain files: a symlink is followed (also
+ * to a file not made yet) and stays a link; a directory is refused; a FIFO
+ * given as input is refused at once instead of blocking. */
+static void test_special_paths(void)
+{
+	char dir[] = "/tmp/eaves-paths-XXXXXX", link[128], target[128], fifo[128], cmd[160];
+	struct stat st;
+	struct ev_err e = {0};
+	cJSON *doc = NULL;
+	T_CHECK(mkdtemp(dir) != NULL, "mkdtemp");
+	snprintf(link, sizeof link, "%s/link.json", dir);
+	snprintf(target, sizeof target, "%s/target.json", dir);
+	snprintf(fifo, sizeof fifo, "%s/fifo", dir);
+	T_CHECK(symlink("target.json", link) == 0, "symlink");
+	T_CHECK(file_write_atomic(link, "{}\n", 3, &e) == EV_OK, "dangling link: %s", e.msg);
+	T_CHECK(lstat(link, &st) == 0 && S_ISLNK(st.st_mode), "the link stays a link");
+	T_CHECK(stat(target, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 3, "its target written");
+	T_CHECK(file_write_atomic(link, "{\"a\":1}\n", 8, &e) == EV_OK &&
+			stat(target, &st) == 0 && st.st_size == 8,
+		"existing target replaced through the link: %s", e.msg);
+	T_CHECK(file_write_atomic(dir, "{}", 2, &e) == EV_ERR_USAGE && strstr(e.msg, "is a directory"),
+		"%s", e.msg);
+	T_CHECK(mkfifo(fifo, 0600) == 0, "mkfifo");
+	T_CHECK(json_read_file(fifo, &doc, &e) == EV_ERR_USAGE && strstr(e.msg, "it is a FIFO"),
+		"%s", e.msg);
+	T_CHECK(json_read_file(dir, &doc, &e) == EV_ERR_USAGE && strstr(e.msg, "is a directory"),
+		"%s", e.msg);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	T_CHECK(system(cmd) == 0, "cleanup");
+}
+
 static void test_bad_json(void)
 {
 	cJSON *d = NULL;
@@ -119,5 +150,6 @@ int main(void)
 	T_RUN(test_bw_golden_round_trip);
 	T_RUN(test_atomic_write);
 	T_RUN(test_bad_json);
+	T_RUN(test_special_paths);
 	T_DONE();
 }
