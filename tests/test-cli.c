@@ -3,7 +3,7 @@
  * "@T" in args is replaced by a fresh temporary folder, "@S" by the source
  * tree. A row whose text starts with "!" expects the text to be absent. Args
  * starting "env:NAME=VALUE " run eaves with that variable set (fault injection,
- * EAVES_FAULT). */
+ * EAVES_FAULT); "full: " sends eaves' stdout to /dev/full (stderr is read). */
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -69,15 +69,19 @@ static void run_row(const char *bin, char *line, int lineno)
 	if (want[0] == '!')
 		absent = 1;
 	{
-		const char *rest = args;
+		const char *rest = args, *redir = "2>&1";
 		char envset[256] = "";
-		if (!strncmp(args, "env:", 4) && strchr(args, ' ')) {
-			size_t k = (size_t)(strchr(args, ' ') - args - 4);
-			snprintf(envset, sizeof envset, "%.*s", (int)k, args + 4);
-			rest = args + 4 + k + 1;
+		if (!strncmp(rest, "full: ", 6)) { /* stdout to a full device, stderr kept */
+			redir = "2>&1 >/dev/full";
+			rest += 6;
 		}
-		snprintf(cmd, sizeof cmd, "cd '%s' && %s %s %s %s 2>&1 </dev/null", tmpdir, envset,
-			 getenv("EAVES_RUN") ? getenv("EAVES_RUN") : "", bin, rest);
+		if (!strncmp(rest, "env:", 4) && strchr(rest, ' ')) {
+			size_t k = (size_t)(strchr(rest, ' ') - rest - 4);
+			snprintf(envset, sizeof envset, "%.*s", (int)k, rest + 4);
+			rest = rest + 4 + k + 1;
+		}
+		snprintf(cmd, sizeof cmd, "cd '%s' && %s %s %s %s %s </dev/null", tmpdir, envset,
+			 getenv("EAVES_RUN") ? getenv("EAVES_RUN") : "", bin, rest, redir);
 	}
 	p = popen(cmd, "r");
 	if (!p) {
