@@ -130,6 +130,12 @@ out:
 	return rc;
 }
 
+int cmd_check_profile(const char *path, struct ev_err *e)
+{
+	struct profile p;
+	return load_profile(path, &p, e);
+}
+
 /* results/<host>-<UTC time>[-N]: never an existing folder. */
 static int make_folder(const char *parent, const char *host, char *out, size_t len, struct ev_err *e)
 {

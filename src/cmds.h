@@ -33,6 +33,9 @@ int cmd_parse_threads(struct ev_ctx *c, const char *text, int *t, int max);
 /* rc, or (when rc is EV_OK and nfailed > 0) a verification error: the figures
  * were printed and written with their status, and the command exits 3. */
 int cmd_verify_status(struct ev_ctx *c, int rc, int nfailed);
+/* Load and check a run profile file (fields, types, ranges), measuring
+ * nothing: for tests and fuzzing. */
+int cmd_check_profile(const char *path, struct ev_err *e);
 /* Write doc to --json FILE if given; prints nothing on success. */
 int cmd_write_json(struct ev_ctx *c, cJSON *doc, const char *path);
 

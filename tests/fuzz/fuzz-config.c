@@ -1,11 +1,12 @@
 /* tests/fuzz/fuzz-config.c: the config loaders (model shapes, device
- * datasheets, the microarchitecture table) on arbitrary files: every error
+ * datasheets, the microarchitecture table, run profiles) on arbitrary files: every error
  * must be a clean one naming file and field. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "cmds.h"
 #include "config.h"
 #include "devices.h"
 #include "models.h"
@@ -31,5 +32,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	models_load_file(path, &m, &e);
 	devices_load_file(path, &d, &e);
 	uarch_lookup(path, "zen4", &u, &found, &e);
+	cmd_check_profile(path, &e);
 	return 0;
 }
