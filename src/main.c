@@ -25,7 +25,10 @@ static void catch_stops(void)
 {
 	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
 	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
-		struct sigaction sa;
+		struct sigaction sa, old;
+		/* a signal ignored by whoever started eaves stays ignored (nohup) */
+		if (!sigaction(sigs[i], NULL, &old) && old.sa_handler == SIG_IGN)
+			continue;
 		memset(&sa, 0, sizeof sa);
 		sa.sa_handler = on_stop;
 		sigemptyset(&sa.sa_mask);
