@@ -26,8 +26,9 @@ static void catch_stops(void)
 	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
 	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
 		struct sigaction sa, old;
-		/* a signal ignored by whoever started eaves stays ignored (nohup) */
-		if (!sigaction(sigs[i], NULL, &old) && old.sa_handler == SIG_IGN)
+		/* a hangup ignored by whoever started eaves stays ignored (nohup); Ctrl-C
+		 * and SIGTERM always stop it cleanly, also as a background job */
+		if (sigs[i] == SIGHUP && !sigaction(sigs[i], NULL, &old) && old.sa_handler == SIG_IGN)
 			continue;
 		memset(&sa, 0, sizeof sa);
 		sa.sa_handler = on_stop;
