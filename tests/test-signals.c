@@ -74,7 +74,7 @@ static void stop_with(int sig)
 		json = slurp(path);
 		snprintf(path, sizeof path, "%s/report.md", folder);
 		md = slurp(path);
-		T_CHECK(json && strstr(json, "\"status\":\t\"interrupted\"") && strstr(json, "\"clock\""),
+		T_CHECK(json && strstr(json, "\"status\":\t\"interrupted\"") && strstr(json, "\"machine\""),
 			"result.json written, marked interrupted, with what was measured");
 		T_CHECK(md && strstr(md, "Interrupted run"), "the report says the run was interrupted");
 		free(json);
