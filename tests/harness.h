@@ -73,4 +73,37 @@ static inline const char *t_src(const char *rel)
 	snprintf(buf[i], sizeof buf[i], "%s/%s", root ? root : ".", rel);
 	return buf[i];
 }
+/* A whole file as a string (NULL if unreadable); the caller frees it. */
+static inline char *t_slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *b;
+	long n;
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	b = n >= 0 ? calloc(1, (size_t)n + 1) : NULL;
+	if (b && fread(b, 1, (size_t)n, f) != (size_t)n) {
+		free(b);
+		b = NULL;
+	}
+	fclose(f);
+	return b;
+}
+
+/* argv for "$EAVES_RUN $EAVES_BIN args" (qemu-user first when cross-built),
+ * split at spaces inside line (which must outlive argv); returns the count. */
+static inline int t_eaves_argv(const char *args, char *line, size_t len, char **argv, int max)
+{
+	const char *pre = getenv("EAVES_RUN"), *bin = getenv("EAVES_BIN");
+	char *save = NULL;
+	int n = 0;
+	snprintf(line, len, "%s %s %s", pre ? pre : "", bin ? bin : "eaves", args);
+	for (char *t = strtok_r(line, " ", &save); t && n < max - 1; t = strtok_r(NULL, " ", &save))
+		argv[n++] = t;
+	argv[n] = NULL;
+	return n;
+}
 #endif

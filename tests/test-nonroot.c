@@ -19,15 +19,12 @@ static gid_t run_gid;
  * stderr into out; returns the exit code, or -1. */
 static int run(const char *args, char *out, size_t len)
 {
-	const char *bin = getenv("EAVES_BIN"), *pre = getenv("EAVES_RUN");
-	char line[2048], *argv[64], *save = NULL;
-	int fd[2], n = 0, status;
+	const char *bin = getenv("EAVES_BIN");
+	char line[2048], *argv[64];
+	int fd[2], status;
 	size_t got = 0;
 	pid_t pid;
-	snprintf(line, sizeof line, "%s %s %s", pre ? pre : "", bin, args);
-	for (char *t = strtok_r(line, " ", &save); t && n < 63; t = strtok_r(NULL, " ", &save))
-		argv[n++] = t;
-	argv[n] = NULL;
+	t_eaves_argv(args, line, sizeof line, argv, 64);
 	if (pipe(fd))
 		return -1;
 	pid = fork();

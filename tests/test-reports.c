@@ -15,27 +15,6 @@
 #include "plot.h"
 #include "result.h"
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *b;
-	long n;
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	b = malloc((size_t)n + 1);
-	if (b && fread(b, 1, (size_t)n, f) != (size_t)n) {
-		free(b);
-		b = NULL;
-	}
-	if (b)
-		b[n] = 0;
-	fclose(f);
-	return b;
-}
-
 static void golden(const char *name, const char *got)
 {
 	const char *path = t_src(name);
@@ -46,7 +25,7 @@ static void golden(const char *name, const char *got)
 		printf("  rewrote %s\n", name);
 		return;
 	}
-	want = slurp(path);
+	want = t_slurp(path);
 	T_CHECK(want != NULL, "missing golden file %s", name);
 	if (want && strcmp(want, got)) {
 		size_t i = 0;

@@ -10,44 +10,23 @@
 
 #include "harness.h"
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *b;
-	long n;
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	b = calloc(1, (size_t)n + 1);
-	if (b && fread(b, 1, (size_t)n, f) != (size_t)n) {
-		free(b);
-		b = NULL;
-	}
-	fclose(f);
-	return b;
-}
-
 static void stop_with(int sig)
 {
-	const char *bin = getenv("EAVES_BIN"), *pre = getenv("EAVES_RUN");
-	char dir[] = "/tmp/eaves-sig-XXXXXX", line[2048], *argv[32], *save = NULL, path[600];
+	const char *pre = getenv("EAVES_RUN");
+	char dir[] = "/tmp/eaves-sig-XXXXXX", line[2048], args[600], *argv[32], path[600];
 	char folder[512] = "";
-	int n = 0, status, code;
+	int status, code;
 	pid_t pid;
 	DIR *d;
 	struct dirent *de;
-	if (!bin) {
+	if (!getenv("EAVES_BIN")) {
 		T_SKIP("EAVES_BIN not set (run through scripts/run-tests.sh)");
 		return;
 	}
 	T_CHECK(mkdtemp(dir) != NULL, "mkdtemp");
 	/* the default profile measures for minutes: the signal lands mid-sweep */
-	snprintf(line, sizeof line, "%s %s characterize --no-decode --out %s", pre ? pre : "", bin, dir);
-	for (char *t = strtok_r(line, " ", &save); t && n < 31; t = strtok_r(NULL, " ", &save))
-		argv[n++] = t;
-	argv[n] = NULL;
+	snprintf(args, sizeof args, "characterize --no-decode --out %s", dir);
+	t_eaves_argv(args, line, sizeof line, argv, 32);
 	fflush(stdout); /* the child must not flush the parent's buffered lines again */
 	pid = fork();
 	if (pid == 0) {
@@ -71,9 +50,9 @@ static void stop_with(int sig)
 	if (folder[0]) {
 		char *json, *md;
 		snprintf(path, sizeof path, "%s/result.json", folder);
-		json = slurp(path);
+		json = t_slurp(path);
 		snprintf(path, sizeof path, "%s/report.md", folder);
-		md = slurp(path);
+		md = t_slurp(path);
 		T_CHECK(json && strstr(json, "\"status\":\t\"interrupted\"") && strstr(json, "\"machine\""),
 			"result.json written, marked interrupted, with what was measured");
 		T_CHECK(md && strstr(md, "Interrupted run"), "the report says the run was interrupted");
