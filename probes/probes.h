@@ -4,7 +4,7 @@
 #define EV_PROBES_H
 #include "probe.h"
 
-#define EV_PROBES(X) X(clock) X(bw) X(flops) X(decode)
+#define EV_PROBES(X) X(clock) X(bw) X(lat) X(flops) X(decode)
 
 #define X(n) extern const struct ev_probe ev_probe_##n;
 EV_PROBES(X)

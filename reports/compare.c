@@ -55,6 +55,36 @@ static int build(const struct rep_result *const *rs, int n, struct row *rows)
 			r->v[i] = m ? m->best / 1e9 : NAN;
 		}
 	}
+	/* latency per level (huge pages: misses without page walks), and the bound */
+	for (int l = 0; l < EV_LEVEL__COUNT && nr < CMP_MAX_ROWS - 3; l++) {
+		char nm[64];
+		int any = 0;
+		for (int i = 0; i < n; i++)
+			any |= rep_lat_find(rs[i], ev_level_name[l], "huge") != NULL;
+		if (!any)
+			continue;
+		snprintf(nm, sizeof nm, "%s latency", ev_level_name[l]);
+		{
+			struct row *r = ROW(nm, "ns");
+			for (int i = 0; i < n; i++) {
+				const struct rep_lat *q = rep_lat_find(rs[i], ev_level_name[l], "huge");
+				r->v[i] = q ? q->median_s * 1e9 : NAN;
+			}
+		}
+	}
+	{
+		int any = 0;
+		for (int i = 0; i < n; i++)
+			any |= rs[i]->bound.valid;
+		if (any && nr < CMP_MAX_ROWS - 2) {
+			struct row *r = ROW("misses in flight per core", "lines");
+			for (int i = 0; i < n; i++)
+				r->v[i] = rs[i]->bound.valid ? rs[i]->bound.mlp : NAN;
+			r = ROW("Little bound, all cores", "GB/s");
+			for (int i = 0; i < n; i++)
+				r->v[i] = rs[i]->bound.valid ? rs[i]->bound.all_cores / 1e9 : NAN;
+		}
+	}
 	for (int p = 0; p < EV_PREC__COUNT && nr < CMP_MAX_ROWS - 2; p++) {
 		char nm[64];
 		int any = 0;

@@ -253,6 +253,81 @@ static void md_bandwidth(struct sbuf *b, const struct md_in *x)
 	sb_printf(b, "\n");
 }
 
+static void md_latency(struct sbuf *b, const struct md_in *x)
+{
+	const struct rep_result *r = x->r;
+	const struct rep_bound *B = &r->bound;
+	const cJSON *lat = get(x->doc, "latency"), *it;
+	char s1[32];
+	if (!lat || (r->nlat == 0 && !B->valid))
+		return;
+	sb_printf(b, "## Memory latency (measured)\n\nOne dependent load after another over a random "
+		     "cycle of 64-byte lines (no prefetcher can guess the next), median of repeated "
+		     "samples; cycles at the %s clock.\n\n| level | pages | working set | ns | cycles "
+		     "| spread |\n|---|---|---:|---:|---:|---:|\n",
+		  r->lat_clock_hz > 0 ? "measured" : "(unknown)");
+	for (int i = 0; i < r->nlat; i++) {
+		const struct rep_lat *l = &r->lat[i];
+		fmt_size(s1, sizeof s1, l->ws_bytes);
+		sb_printf(b, "| %s | %s | %s | %.1f |", l->level, l->pages, s1, l->median_s * 1e9);
+		if (r->lat_clock_hz > 0)
+			sb_printf(b, " %.0f |", l->median_s * r->lat_clock_hz);
+		else
+			sb_printf(b, " - |");
+		sb_printf(b, " %.0f%% |\n", 100 * l->spread);
+	}
+	sb_printf(b, "\n");
+	for (int i = 0; i < r->nlat; i++) {
+		const struct rep_lat *k4 = &r->lat[i], *hg;
+		if (strcmp(k4->pages, "4k") || !(hg = rep_lat_find(r, k4->level, "huge")))
+			continue;
+		sb_printf(b, "- %s: 4 KiB pages %+.1f ns per load against huge pages (TLB misses and "
+			     "page walks)\n",
+			  k4->level, (k4->median_s - hg->median_s) * 1e9);
+	}
+	if (r->nloaded) {
+		sb_printf(b, "\nLoaded latency: one chase at the DRAM working set while the other "
+			     "core(s) stream reads at set rates.\n\n%s| load GB/s | latency ns |\n"
+			     "|---:|---:|\n",
+			  x->plot_png ? "![latency by working set and under load](latency.png)\n\n" : "");
+		for (int i = 0; i < r->nloaded; i++)
+			sb_printf(b, "| %.2f | %.1f |\n", r->loaded[i].load_bw / 1e9,
+				  r->loaded[i].median_s * 1e9);
+	}
+	if (cJSON_GetArraySize(get(lat, "mlp")) > 0) {
+		sb_printf(b, "\nIndependent chases on one core (misses in flight):\n\n| chases | ns per "
+			     "link | GB/s |\n|---:|---:|---:|\n");
+		cJSON_ArrayForEach(it, get(lat, "mlp")) if (!strcmp(str(it, "status"), "ok"))
+		    sb_printf(b, "| %.0f | %.1f | %.2f |\n", num(it, "chains"),
+			      num(it, "latency_median_s") * 1e9, num(it, "bw_bytes_per_s") / 1e9);
+	}
+	if (B->valid) {
+		sb_printf(b,
+			  "\n**Little's-law bound** (computed, not measured: lines in flight x 64 B / "
+			  "latency): %d misses in flight per core, DRAM latency %.1f ns idle and %.1f ns "
+			  "loaded.\n\n| | bound GB/s | measured DRAM read GB/s | measured / bound |\n"
+			  "|---|---:|---:|---:|\n",
+			  B->mlp, B->lat_idle_s * 1e9, B->lat_loaded_s * 1e9);
+		sb_printf(b, "| one core | %.1f |", B->one_core / 1e9);
+		if (B->read_one > 0)
+			sb_printf(b, " %.1f | %.0f%% |\n", B->read_one / 1e9, 100 * B->read_one / B->one_core);
+		else
+			sb_printf(b, " - | - |\n");
+		sb_printf(b, "| %d core(s) | %.1f |", B->cores, B->all_cores / 1e9);
+		if (B->read_all > 0)
+			sb_printf(b, " %.1f | %.0f%% |\n", B->read_all / 1e9, 100 * B->read_all / B->all_cores);
+		else
+			sb_printf(b, " - | - |\n");
+		if ((B->read_one > 1.1 * B->one_core) || (B->read_all > 1.1 * B->all_cores))
+			sb_printf(b, "\nStreaming reads beat the demand-miss bound: hardware prefetchers "
+				     "keep more lines in flight than dependent loads can.\n");
+		else if (B->read_all > 0.8 * B->all_cores)
+			sb_printf(b, "\nThe measured read bandwidth sits at the bound: the cores' misses in "
+				     "flight, not the DRAM, limit it.\n");
+	}
+	sb_printf(b, "\n");
+}
+
 static void md_compute(struct sbuf *b, const struct md_in *x)
 {
 	const struct rep_result *r = x->r;
@@ -408,7 +483,7 @@ static int escape_strings(cJSON *o)
 /* The report, one emitter per section, in order. */
 static void (*const sections[])(struct sbuf *, const struct md_in *) = {
     md_header,    md_machine, md_state,  md_method, md_roofline,
-    md_bandwidth, md_compute, md_ridges, md_decode, md_files,
+    md_bandwidth, md_latency, md_compute, md_ridges, md_decode, md_files,
 };
 
 int md_report(const cJSON *doc, const char *plot_png, const char *plot_note, char **out,

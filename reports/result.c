@@ -128,6 +128,116 @@ static int load_points(const cJSON *dec, const char *path, struct rep_result *r,
 	return EV_OK;
 }
 
+/* One latency entry: level (or none), pages, working set, median, spread. */
+static int load_lat_entry(const cJSON *it, const char *where, int want_level, struct rep_lat *l,
+			  struct ev_err *e)
+{
+	const char *lvl = "", *pg = NULL;
+	double ws = 0, med = 0, spread = 0;
+	if ((want_level && json_get_str(it, "level", &lvl, 1, where, e)) ||
+	    json_get_str(it, "pages", &pg, 1, where, e) ||
+	    json_get_range(it, "ws_bytes", &ws, 1, 64, 1e18, where, e) ||
+	    json_get_range(it, "latency_median_s", &med, 1, REP_MIN_LAT, REP_MAX_LAT, where, e) ||
+	    json_get_range(it, "spread_rel", &spread, 0, 0, 1e6, where, e))
+		return EV_ERR_USAGE;
+	if (strcmp(pg, "4k") && strcmp(pg, "huge"))
+		return ev_fail(e, EV_ERR_USAGE, "%s: field 'pages': '%.20s' is not '4k' or 'huge'", where, pg);
+	memset(l, 0, sizeof *l);
+	snprintf(l->level, sizeof l->level, "%s", lvl);
+	snprintf(l->pages, sizeof l->pages, "%s", pg);
+	l->ws_bytes = ws;
+	l->median_s = med;
+	l->spread = spread;
+	return EV_OK;
+}
+
+static int too_many(const char *where, struct ev_err *e)
+{
+	return ev_fail(e, EV_ERR_USAGE, "%s: more than %d entries; eaves reads at most %d", where,
+		       REP_MAX, REP_MAX);
+}
+
+static int load_latency(const cJSON *lat, const char *path, struct rep_result *r, struct ev_err *e)
+{
+	const cJSON *it, *b;
+	char where[600];
+	int i;
+	if (!lat)
+		return EV_OK;
+	if (!cJSON_IsObject(lat))
+		return ev_fail(e, EV_ERR_USAGE, "%s: field 'latency': not an object", path);
+	snprintf(where, sizeof where, "%s: latency", path);
+	if (json_get_range(lat, "clock_hz", &r->lat_clock_hz, 0, 0, 1e11, where, e))
+		return EV_ERR_USAGE;
+	i = 0;
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(lat, "levels"))
+	{
+		snprintf(where, sizeof where, "%s: latency.levels[%d]", path, i++);
+		if (r->nlat >= REP_MAX)
+			return too_many(where, e);
+		if (load_lat_entry(it, where, 1, &r->lat[r->nlat], e))
+			return EV_ERR_USAGE;
+		r->nlat++;
+	}
+	i = 0;
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(lat, "points"))
+	{
+		const cJSON *st = cJSON_GetObjectItemCaseSensitive(it, "status");
+		snprintf(where, sizeof where, "%s: latency.points[%d]", path, i++);
+		if (!cJSON_IsString(st) || strcmp(st->valuestring, "ok"))
+			continue; /* skipped or failed: no figure */
+		if (r->nlatpts >= REP_MAX)
+			return too_many(where, e);
+		if (load_lat_entry(it, where, 0, &r->latpts[r->nlatpts], e))
+			return EV_ERR_USAGE;
+		r->nlatpts++;
+	}
+	i = 0;
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(lat, "loaded"))
+	{
+		const cJSON *st = cJSON_GetObjectItemCaseSensitive(it, "status");
+		struct rep_loaded *q;
+		snprintf(where, sizeof where, "%s: latency.loaded[%d]", path, i++);
+		if (!cJSON_IsString(st) || strcmp(st->valuestring, "ok"))
+			continue;
+		if (r->nloaded >= REP_MAX)
+			return too_many(where, e);
+		q = &r->loaded[r->nloaded];
+		if (json_get_range(it, "load_bw_bytes_per_s", &q->load_bw, 1, 0, REP_MAX_RATE, where, e) ||
+		    json_get_range(it, "latency_median_s", &q->median_s, 1, REP_MIN_LAT, REP_MAX_LAT, where, e))
+			return EV_ERR_USAGE;
+		r->nloaded++;
+	}
+	b = cJSON_GetObjectItemCaseSensitive(lat, "bound");
+	snprintf(where, sizeof where, "%s: latency.bound", path);
+	if (cJSON_IsObject(b) && cJSON_IsString(cJSON_GetObjectItemCaseSensitive(b, "status")) &&
+	    !strcmp(cJSON_GetObjectItemCaseSensitive(b, "status")->valuestring, "ok")) {
+		struct rep_bound *q = &r->bound;
+		double mlp = 0, cores = 0;
+		if (json_get_range(b, "mlp_lines", &mlp, 1, 1, 1e6, where, e) ||
+		    json_get_range(b, "cores", &cores, 1, 1, REP_MAX_THREADS, where, e) ||
+		    json_get_range(b, "latency_idle_s", &q->lat_idle_s, 1, REP_MIN_LAT, REP_MAX_LAT, where, e) ||
+		    json_get_range(b, "latency_loaded_s", &q->lat_loaded_s, 1, REP_MIN_LAT, REP_MAX_LAT, where, e) ||
+		    json_get_range(b, "bound_one_core_bytes_per_s", &q->one_core, 1, REP_MIN_RATE, REP_MAX_RATE, where, e) ||
+		    json_get_range(b, "bound_all_cores_bytes_per_s", &q->all_cores, 1, REP_MIN_RATE, REP_MAX_RATE, where, e) ||
+		    json_get_range(b, "measured_read_one_core_bytes_per_s", &q->read_one, 0, 0, REP_MAX_RATE, where, e) ||
+		    json_get_range(b, "measured_read_all_cores_bytes_per_s", &q->read_all, 0, 0, REP_MAX_RATE, where, e))
+			return EV_ERR_USAGE;
+		q->mlp = (int)mlp;
+		q->cores = (int)cores;
+		q->valid = 1;
+	}
+	return EV_OK;
+}
+
+const struct rep_lat *rep_lat_find(const struct rep_result *r, const char *level, const char *pages)
+{
+	for (int i = 0; i < r->nlat; i++)
+		if (!strcmp(r->lat[i].level, level) && !strcmp(r->lat[i].pages, pages))
+			return &r->lat[i];
+	return NULL;
+}
+
 int rep_load(const cJSON *doc, const char *path, struct rep_result *r, struct ev_err *e)
 {
 	const char *schema = NULL;
@@ -187,6 +297,7 @@ int rep_load(const cJSON *doc, const char *path, struct rep_result *r, struct ev
 			return EV_ERR_USAGE;
 	}
 	if (load_levels(cJSON_GetObjectItemCaseSensitive(doc, "bw"), path, r, e) ||
+	    load_latency(cJSON_GetObjectItemCaseSensitive(doc, "latency"), path, r, e) ||
 	    load_peaks(cJSON_GetObjectItemCaseSensitive(doc, "flops"), path, r, e))
 		return EV_ERR_USAGE;
 	return load_points(cJSON_GetObjectItemCaseSensitive(doc, "decode"), path, r, e);

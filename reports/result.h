@@ -40,6 +40,27 @@ struct rep_point {
 	double ceiling_tok_per_s;
 };
 
+/* Memory latency (the latency section): per level and page kind, the sweep's
+ * points, the loaded-latency curve and the computed Little's-law bound. */
+#define REP_MIN_LAT 1e-12 /* seconds: a load faster than a picosecond is no load */
+#define REP_MAX_LAT 1.0
+struct rep_lat {
+	char level[8];        /* "L1".."DRAM"; "" for a sweep point */
+	char pages[8];        /* "4k" or "huge" */
+	double ws_bytes;
+	double median_s, spread;
+};
+struct rep_loaded {
+	double load_bw;       /* bytes/s the other cores read */
+	double median_s;
+};
+struct rep_bound {
+	int valid, mlp, cores;
+	double lat_idle_s, lat_loaded_s;
+	double one_core, all_cores;  /* bytes/s, computed */
+	double read_one, read_all;   /* bytes/s, measured, 0 unknown */
+};
+
 struct rep_result {
 	char path[512];
 	char command[32];
@@ -60,12 +81,20 @@ struct rep_result {
 	struct rep_peak peak[REP_MAX];
 	int npts;
 	struct rep_point pts[REP_MAX];
+	int nlat, nlatpts, nloaded;
+	struct rep_lat lat[REP_MAX];     /* levels */
+	struct rep_lat latpts[REP_MAX];  /* the sweep */
+	struct rep_loaded loaded[REP_MAX];
+	double lat_clock_hz;             /* the latency section's clock, 0 unknown */
+	struct rep_bound bound;
 };
 
 int rep_load(const cJSON *doc, const char *path, struct rep_result *r, struct ev_err *e);
 int rep_load_file(const char *path, struct rep_result *r, struct ev_err *e);
 /* Memory roof of `level` for the read kernel at `threads` (0 = the most threads). */
 const struct rep_mem *rep_mem_find(const struct rep_result *r, const char *level, int threads);
+/* Latency of `level` with `pages` ("4k", "huge"), NULL if not measured. */
+const struct rep_lat *rep_lat_find(const struct rep_result *r, const char *level, const char *pages);
 const struct rep_peak *rep_peak_find(const struct rep_result *r, const char *prec, int threads);
 /* The DRAM read roof of a saved result at `threads` (or its most threads when
  * not measured at that count); a usage error naming the file when it has none. */

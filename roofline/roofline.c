@@ -128,3 +128,31 @@ int roof_match_knee(double knee, const double *caps, int ncaps, double *ratio)
 		*ratio = knee / caps[best];
 	return best;
 }
+
+double roof_little_bw(double misses, double line_bytes, double latency_s)
+{
+	if (!(latency_s > 0) || !(misses > 0) || !(line_bytes > 0))
+		return 0;
+	return misses * line_bytes / latency_s;
+}
+
+double roof_misses_in_flight(double bw_bytes_per_s, double latency_s, double line_bytes)
+{
+	if (!(line_bytes > 0) || !(bw_bytes_per_s > 0) || !(latency_s > 0))
+		return 0;
+	return bw_bytes_per_s * latency_s / line_bytes;
+}
+
+int roof_mlp_knee(const double *bw, int n, double frac)
+{
+	double best = 0;
+	for (int i = 0; i < n; i++)
+		if (bw[i] > best)
+			best = bw[i];
+	if (!(best > 0))
+		return -1;
+	for (int i = 0; i < n; i++)
+		if (bw[i] >= frac * best)
+			return i;
+	return -1;
+}

@@ -43,4 +43,17 @@ int roof_level_window(const double *caps, int ncaps, int lvl, double *lo, double
  * knee / capacity through *ratio. */
 int roof_match_knee(double knee, const double *caps, int ncaps, double *ratio);
 
+/* ---- memory latency and Little's law ----
+ * A core keeps at most M line misses in flight; each takes the latency L, so
+ * its bandwidth cannot exceed M x line / L. */
+
+/* Bandwidth `misses` lines of line_bytes in flight sustain at latency_s. */
+double roof_little_bw(double misses, double line_bytes, double latency_s);
+/* Lines in flight that a bandwidth implies at a latency: bw x latency / line. */
+double roof_misses_in_flight(double bw_bytes_per_s, double latency_s, double line_bytes);
+/* The memory-level parallelism of a sweep over independent chases (counts
+ * ascending, bandwidth of each): the index of the smallest count whose
+ * bandwidth reaches frac (e.g. 0.9) of the best; -1 when no bandwidth is > 0. */
+int roof_mlp_knee(const double *bw, int n, double frac);
+
 #endif

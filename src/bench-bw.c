@@ -107,24 +107,68 @@ static struct ev_bw_point *new_point(struct ev_bw_result *r)
 	return &r->pts[r->npoints++];
 }
 
+int bench_curve_plateaus(struct ev_ctx *c, int T, const double *ws, const double *y, int n,
+			 double tol, struct ev_bw_plateau **out, int *nout)
+{
+	const struct ev_topo *t = &c->topo;
+	double caps[EV_MAX_CACHES];
+	struct roof_plateau *pl = malloc(sizeof *pl * (size_t)(n + 1));
+	int np;
+	if (!pl)
+		return ev_fail(&c->err, EV_ERR_RUNTIME, "out of memory");
+	level_caps(t, T, caps);
+	np = roof_plateaus(ws, y, n, tol, pl, n);
+	/* A lone point between two plateaus is the transition, not a level. */
+	{
+		int m = 0;
+		for (int i = 0; i < np; i++)
+			if (pl[i].last > pl[i].first || i == 0 || i == np - 1)
+				pl[m++] = pl[i];
+		np = m;
+	}
+	if (np > 0) {
+		struct ev_bw_plateau *g = realloc(*out, sizeof *g * (size_t)(*nout + np));
+		if (!g) {
+			free(pl);
+			return ev_fail(&c->err, EV_ERR_RUNTIME, "out of memory");
+		}
+		*out = g;
+	}
+	for (int i = 0; i < np; i++) {
+		struct ev_bw_plateau *P = &(*out)[(*nout)++];
+		memset(P, 0, sizeof *P);
+		P->threads = T;
+		P->ws_lo = pl[i].ws_lo;
+		P->ws_hi = pl[i].ws_hi;
+		P->median = pl[i].bw_median;
+		if (i + 1 < np && t->ncaches > 0) {
+			int li;
+			P->knee_bytes = roof_knee(&pl[i], &pl[i + 1]);
+			li = roof_match_knee(P->knee_bytes, caps, t->ncaches, &P->ratio);
+			snprintf(P->level, sizeof P->level, "L%d", t->caches[li].level);
+			P->level_capacity_bytes = caps[li];
+			P->agrees = P->ratio >= 0.5 && P->ratio <= 2.0;
+		}
+	}
+	free(pl);
+	return EV_OK;
+}
+
 int bench_bw_summarize(struct ev_ctx *c, struct ev_bw_result *r)
 {
 	const struct ev_topo *t = &c->topo;
 	/* every point of one curve fits, and a curve has at most as many plateaus */
 	double *ws = malloc(sizeof(double) * (size_t)(r->npoints + 1));
 	double *bw = malloc(sizeof(double) * (size_t)(r->npoints + 1));
-	struct roof_plateau *pl = malloc(sizeof *pl * (size_t)(r->npoints + 1));
-	if (!ws || !bw || !pl) {
+	if (!ws || !bw) {
 		free(ws);
 		free(bw);
-		free(pl);
 		return ev_fail(&c->err, EV_ERR_RUNTIME, "out of memory");
 	}
 	for (int ti = 0; ti < r->opts.nthr; ti++) {
 		int T = r->opts.threads[ti];
 		double caps[EV_MAX_CACHES];
 		int n = 0;
-		int np;
 		level_caps(t, T, caps);
 		for (int k = 0; k < BW__COUNT; k++) {
 			for (int l = 0; l <= t->ncaches; l++) {
@@ -172,46 +216,14 @@ int bench_bw_summarize(struct ev_ctx *c, struct ev_bw_result *r)
 				bw[n++] = p->bw.median;
 			}
 		}
-		np = roof_plateaus(ws, bw, n, 0.15, pl, n);
-		/* A lone point between two plateaus is the transition, not a level. */
-		{
-			int m = 0;
-			for (int i = 0; i < np; i++)
-				if (pl[i].last > pl[i].first || i == 0 || i == np - 1)
-					pl[m++] = pl[i];
-			np = m;
-		}
-		if (np > 0) {
-			struct ev_bw_plateau *g =
-				realloc(r->plateaus, sizeof *g * (size_t)(r->nplateaus + np));
-			if (!g) {
-				free(ws);
-				free(bw);
-				free(pl);
-				return ev_fail(&c->err, EV_ERR_RUNTIME, "out of memory");
-			}
-			r->plateaus = g;
-		}
-		for (int i = 0; i < np; i++) {
-			struct ev_bw_plateau *P = &r->plateaus[r->nplateaus++];
-			memset(P, 0, sizeof *P);
-			P->threads = T;
-			P->ws_lo = pl[i].ws_lo;
-			P->ws_hi = pl[i].ws_hi;
-			P->bw_median = pl[i].bw_median;
-			if (i + 1 < np && t->ncaches > 0) {
-				int li;
-				P->knee_bytes = roof_knee(&pl[i], &pl[i + 1]);
-				li = roof_match_knee(P->knee_bytes, caps, t->ncaches, &P->ratio);
-				snprintf(P->level, sizeof P->level, "L%d", t->caches[li].level);
-				P->level_capacity_bytes = caps[li];
-				P->agrees = P->ratio >= 0.5 && P->ratio <= 2.0;
-			}
+		if (bench_curve_plateaus(c, T, ws, bw, n, 0.15, &r->plateaus, &r->nplateaus)) {
+			free(ws);
+			free(bw);
+			return EV_ERR_RUNTIME;
 		}
 	}
 	free(ws);
 	free(bw);
-	free(pl);
 	return EV_OK;
 }
 
@@ -365,6 +377,15 @@ int bench_bw_read(struct ev_ctx *c, int threads, int quick, int dram_only, struc
 	return bench_bw(c, &o, r);
 }
 
+double bench_bw_dram_read(const struct ev_bw_result *r, int threads)
+{
+	for (int i = 0; i < r->nlevels; i++)
+		if (r->levels[i].threads == threads && r->levels[i].kernel == BW_READ &&
+		    !strcmp(r->levels[i].name, "DRAM"))
+			return r->pts[r->levels[i].point].bw.median;
+	return 0;
+}
+
 int bench_bw_failed(const struct ev_bw_result *r)
 {
 	int n = 0;
@@ -460,7 +481,7 @@ cJSON *bench_bw_json(const struct ev_bw_result *r)
 		json_str(q, "kernel", "read");
 		json_num(q, "ws_lo_bytes", P->ws_lo);
 		json_num(q, "ws_hi_bytes", P->ws_hi);
-		json_num(q, "bw_median_bytes_per_s", P->bw_median);
+		json_num(q, "bw_median_bytes_per_s", P->median);
 		if (P->knee_bytes > 0) {
 			json_num(q, "knee_bytes", P->knee_bytes);
 			json_str(q, "nearest_level", P->level);
@@ -513,7 +534,7 @@ void bench_bw_print(FILE *f, const struct ev_bw_result *r)
 		const struct ev_bw_plateau *P = &r->plateaus[i];
 		fprintf(f, "  %d thr: %s .. %s at %.1f GB/s", P->threads,
 			units_fmt_bytes(a, sizeof a, P->ws_lo), units_fmt_bytes(b, sizeof b, P->ws_hi),
-			P->bw_median / 1e9);
+			P->median / 1e9);
 		if (P->knee_bytes > 0)
 			fprintf(f, "; knee at %s, nearest %s (%s): %s",
 				units_fmt_bytes(a, sizeof a, P->knee_bytes), P->level,

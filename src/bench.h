@@ -68,7 +68,8 @@ struct ev_bw_level {
 
 struct ev_bw_plateau {
 	int threads;
-	double ws_lo, ws_hi, bw_median;
+	double ws_lo, ws_hi;
+	double median;           /* of the curve's values: bytes/s (bw), seconds (latency) */
 	double knee_bytes;       /* knee to the next plateau, 0 for the last */
 	char level[8];           /* hwloc level the knee matches */
 	double level_capacity_bytes, ratio;
@@ -106,6 +107,12 @@ int bench_bw_plan_sizes(const struct ev_ctx *c, const struct ev_bw_opts *o, int 
 			uint64_t *ws, int max);
 /* Level figures and plateaus of r's points (public for tests). */
 int bench_bw_summarize(struct ev_ctx *c, struct ev_bw_result *r);
+/* Plateaus of one curve (ws ascending) at T threads, their knees matched to
+ * hwloc's capacities, appended to *out (realloc'd). */
+int bench_curve_plateaus(struct ev_ctx *c, int T, const double *ws, const double *y, int n,
+			 double tol, struct ev_bw_plateau **out, int *nout);
+/* The sweep's DRAM read level at this thread count (median bytes/s), 0 none. */
+double bench_bw_dram_read(const struct ev_bw_result *r, int threads);
 /* Points whose results failed verification (left out of levels and plateaus). */
 int bench_bw_failed(const struct ev_bw_result *r);
 

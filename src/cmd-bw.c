@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench-lat.h"
 #include "bench.h"
 #include "bw.h"
 #include "cmds.h"
@@ -11,7 +12,7 @@
 #include "units.h"
 
 enum { O_JSON, O_QUICK, O_THREADS, O_KERNELS, O_SIZE, O_MIN, O_MAX, O_PPO, O_TIME, O_ISA,
-       O_PAGES, O__N };
+       O_PAGES, O_NOBOUND, O__N };
 static const struct ev_opt opts[O__N] = {
 	[O_JSON] = {"json", EV_OPT_STR, "FILE", "write the result as JSON to FILE ('-' = stdout)"},
 	[O_QUICK] = {"quick", EV_OPT_FLAG, NULL, "coarse sweep, about 20 s on a 2-core machine"},
@@ -26,6 +27,7 @@ static const struct ev_opt opts[O__N] = {
 		    NULL, 1, 86400},
 	[O_ISA] = {"isa", EV_OPT_STR, "NAME", "use only kernels within this feature set: generic, avx2, avx512, avx512vnni, neon, dotprod... (eaves info lists them)"},
 	[O_PAGES] = {"pages", EV_OPT_STR, "KIND", "huge (THP via madvise) or default", "huge"},
+	[O_NOBOUND] = {"no-bound", EV_OPT_FLAG, NULL, "skip the Little's-law bound (DRAM latency and misses in flight, a few seconds)"},
 };
 
 static const char details[] =
@@ -33,7 +35,9 @@ static const char details[] =
 	"(load-only reduction), write, copy, triad (a = b + s*c) and non-temporal\n"
 	"write/copy/triad, each thread pinned and first-touching its own slice.\n"
 	"Figures: best and median of repeated samples, spread = (max-min)/median;\n"
-	"bytes counted as STREAM does, and with write-allocate traffic (+WA).\n";
+	"bytes counted as STREAM does, and with write-allocate traffic (+WA).\n"
+	"When the sweep reaches DRAM, the DRAM read figure is set beside the bound\n"
+	"Little's law computes from DRAM latency and misses in flight (eaves latency).\n";
 
 int cmd_bw_parse(struct ev_ctx *c, struct ev_optval *v, struct ev_bw_opts *o);
 int cmd_bw_parse(struct ev_ctx *c, struct ev_optval *v, struct ev_bw_opts *o)
@@ -95,6 +99,7 @@ int cmd_bw(struct ev_ctx *c, int argc, char **argv)
 	int npos, help, rc;
 	struct ev_bw_opts o;
 	struct ev_bw_result *r;
+	struct ev_lat_result *lat = NULL;
 	cJSON *doc;
 	if ((rc = opt_parse("bw", opts, O__N, v, argc, argv, pos, 0, &npos, &help, &c->err)))
 		return rc;
@@ -109,13 +114,35 @@ int cmd_bw(struct ev_ctx *c, int argc, char **argv)
 	if (!r)
 		return ev_fail(&c->err, EV_ERR_RUNTIME, "out of memory");
 	rc = bench_bw(c, &o, r);
+	/* the bound beside the DRAM read figure */
+	if (rc == EV_OK && !r->interrupted && !v[O_NOBOUND].set && bench_bw_dram_read(r, o.threads[0]) > 0) {
+		struct ev_lat_opts lo;
+		int cores = c->topo.cores > 0 ? c->topo.cores : 1;
+		if ((lat = calloc(1, sizeof *lat)) == NULL) {
+			bench_bw_free(r);
+			free(r);
+			return ev_fail(&c->err, EV_ERR_RUNTIME, "out of memory");
+		}
+		bench_lat_bound_opts(c, &lo);
+		rc = bench_lat(c, &lo, lat);
+		bench_lat_bound(lat, cores, bench_bw_dram_read(r, 1), bench_bw_dram_read(r, cores),
+				"measured by this command: read kernel, DRAM level");
+		r->interrupted |= lat->interrupted;
+	}
 	if (rc == EV_OK || r->npoints > 0) {
 		int wrc = EV_OK;
-		if (!v[O_JSON].set || strcmp(v[O_JSON].s, "-"))
+		if (!v[O_JSON].set || strcmp(v[O_JSON].s, "-")) {
 			bench_bw_print(c->out, r);
+			if (lat) {
+				fprintf(c->out, "\n");
+				bench_lat_bound_print(c->out, &lat->bound);
+			}
+		}
 		if (v[O_JSON].set) {
 			doc = json_result_new(c, "bw");
 			cJSON_AddItemToObject(doc, "bw", bench_bw_json(r));
+			if (lat)
+				cJSON_AddItemToObject(doc, "latency", bench_lat_json(lat));
 			wrc = cmd_write_json(c, doc, v[O_JSON].s);
 			cJSON_Delete(doc);
 		}
@@ -123,9 +150,12 @@ int cmd_bw(struct ev_ctx *c, int argc, char **argv)
 			rc = wrc;
 		if (rc == EV_OK && r->interrupted)
 			rc = EV_ERR_INTERRUPTED;
-		rc = cmd_verify_status(c, rc, bench_bw_failed(r));
+		rc = cmd_verify_status(c, rc, bench_bw_failed(r) + (lat ? bench_lat_failed(lat) : 0));
 	}
 	bench_bw_free(r);
 	free(r);
+	if (lat)
+		bench_lat_free(lat);
+	free(lat);
 	return rc;
 }

@@ -11,10 +11,12 @@
 #include <unistd.h>
 
 #include "bench-decode.h"
+#include "bench-lat.h"
 #include "bench.h"
 #include "cmds.h"
 #include "config.h"
 #include "decode-plot.h"
+#include "latency-plot.h"
 #include "devices.h"
 #include "json.h"
 #include "markdown.h"
@@ -42,6 +44,8 @@ struct profile {
 	char name[32];
 	int bw_quick, bw_ppo, fl_quick, has_decode;
 	double bw_budget;
+	int lat_skip, lat_quick;
+	double lat_budget, lat_max;
 	char model[96], quant[96], ctx[96];
 	int prompt, tokens, ctx_tokens;
 };
@@ -105,6 +109,22 @@ static int load_profile(const char *name, struct profile *p, struct ev_err *e)
 		goto out;
 	}
 	p->bw_budget = v;
+	{
+		/* latency: absent = the quick sweep; "skip": true leaves it out */
+		const cJSON *lat = cJSON_GetObjectItemCaseSensitive(d, "latency");
+		double b = 0, mx = 0;
+		p->lat_quick = !cJSON_IsObject(lat) || cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(lat, "quick"));
+		p->lat_skip = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(lat, "skip"));
+		if (json_get_range(lat, "budget_s", &b, 0, 0, 86400, path, e) ||
+		    json_get_range(lat, "max_size_bytes", &mx, 0, 0, 1e15, path, e))
+			goto out;
+		if (mx > 0 && mx < 4096) {
+			ev_fail(e, EV_ERR_USAGE, "%s: field 'latency.max_size_bytes': %g is below 4096", path, mx);
+			goto out;
+		}
+		p->lat_budget = b;
+		p->lat_max = mx;
+	}
 	if (cJSON_IsObject(dec)) {
 		const char *mo = NULL, *qu = NULL, *cx = NULL;
 		if (json_get_str(dec, "model", &mo, 1, path, e) || json_get_str(dec, "quant", &qu, 1, path, e) ||
@@ -212,6 +232,7 @@ struct run {
 	struct ev_clock_result clk;
 	struct ev_bw_result *bwr;
 	struct ev_flops_result *flr;
+	struct ev_lat_result *latr;
 	struct ev_decode_result *dr;
 	cJSON *doc;
 	char folder[1200];
@@ -244,6 +265,32 @@ static int step_bw(struct ev_ctx *c, struct run *R, int *stop)
 		cJSON_AddItemToObject(R->doc, "bw", bench_bw_json(R->bwr));
 	*stop = rc != EV_OK || R->bwr->interrupted;
 	return rc;
+}
+
+static int step_latency(struct ev_ctx *c, struct run *R, int *stop)
+{
+	struct ev_lat_opts lo;
+	int rc, cores = c->topo.cores > 0 ? c->topo.cores : 1;
+	bench_lat_defaults(c, R->p.lat_quick, &lo);
+	lo.clock = &R->clk;
+	lo.bound_read = 0; /* the sweep just measured it */
+	if (R->p.lat_budget > 0)
+		lo.budget_s = R->p.lat_budget;
+	if (R->p.lat_max > 0)
+		lo.max_ws = (uint64_t)R->p.lat_max;
+	rc = bench_lat(c, &lo, R->latr);
+	bench_lat_bound(R->latr, cores, bench_bw_dram_read(R->bwr, 1),
+			bench_bw_dram_read(R->bwr, cores),
+			"measured in this run: bw sweep, read kernel, DRAM level");
+	if (R->latr->npoints > 0)
+		cJSON_AddItemToObject(R->doc, "latency", bench_lat_json(R->latr));
+	*stop = rc != EV_OK || R->latr->interrupted;
+	return rc;
+}
+
+static int want_latency(const struct run *R)
+{
+	return !R->p.lat_skip;
 }
 
 static int step_flops(struct ev_ctx *c, struct run *R, int *stop)
@@ -292,6 +339,7 @@ static const struct {
 } steps[] = {
 	{"clock", step_clock, NULL},
 	{"memory bandwidth", step_bw, NULL},
+	{"memory latency", step_latency, want_latency},
 	{"peak FLOP/s", step_flops, NULL},
 	{"LLM decode", step_decode, want_decode},
 };
@@ -318,10 +366,13 @@ static int write_folder(struct ev_ctx *c, struct run *R, const char *json_opt, i
 		return rc ? rc : wrc;
 	}
 	if (r && rep_load(R->doc, path, r, &pe) == EV_OK) {
+		struct plot_out lp;
 		one[0] = r;
 		snprintf(path, sizeof path, "%s/roofline", R->folder);
 		if (plot_roofline(one, 1, path, &po, &pe) != EV_OK)
 			snprintf(po.note, sizeof po.note, "%s", pe.msg);
+		if (plot_latency(r, R->folder, "latency", &lp, &pe) != EV_OK)
+			fprintf(c->log, "eaves characterize: latency plot: %s\n", pe.msg);
 	}
 	if (cJSON_GetObjectItemCaseSensitive(R->doc, "decode")) {
 		struct plot_out dp;
@@ -343,6 +394,8 @@ static int write_folder(struct ev_ctx *c, struct run *R, const char *json_opt, i
 		fprintf(c->out, "plot: %s\n", po.note);
 		if (R->bwr->nlevels)
 			bench_bw_print(c->out, R->bwr);
+		if (R->latr->npoints)
+			bench_lat_print(c->out, R->latr);
 		if (R->flr->npeaks)
 			bench_flops_print(c->out, R->flr);
 		if (R->dr->nruns)
@@ -388,14 +441,16 @@ static int prepare(struct ev_ctx *c, struct ev_optval *v, struct run *R)
 	R->bwr = calloc(1, sizeof *R->bwr);
 	R->flr = calloc(1, sizeof *R->flr);
 	R->dr = calloc(1, sizeof *R->dr);
-	if (!R->bwr || !R->flr || !R->dr)
+	R->latr = calloc(1, sizeof *R->latr);
+	if (!R->bwr || !R->flr || !R->dr || !R->latr)
 		return ev_fail(&c->err, EV_ERR_RUNTIME, "out of memory");
 	return EV_OK;
 }
 
 static int failed_checks(const struct run *R)
 {
-	return (R->clk.status == EV_ERR_VERIFY) + bench_bw_failed(R->bwr) + bench_flops_failed(R->flr) -
+	return (R->clk.status == EV_ERR_VERIFY) + bench_bw_failed(R->bwr) + bench_lat_failed(R->latr) +
+	       bench_flops_failed(R->flr) -
 	       (R->flr->clock.status == EV_ERR_VERIFY) + bench_decode_failed(R->dr);
 }
 
@@ -457,6 +512,9 @@ out:
 	free(R->bwr);
 	free(R->flr);
 	free(R->dr);
+	if (R->latr)
+		bench_lat_free(R->latr);
+	free(R->latr);
 	free(R);
 	return rc;
 }

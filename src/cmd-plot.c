@@ -5,6 +5,7 @@
 
 #include "cmds.h"
 #include "decode-plot.h"
+#include "latency-plot.h"
 #include "json.h"
 #include "opt.h"
 #include "plot.h"
@@ -85,6 +86,15 @@ int cmd_plot(struct ev_ctx *c, int argc, char **argv)
 				fprintf(c->out, "%s\n", po.note);
 		}
 		cJSON_Delete(doc);
+	}
+	if (rc == EV_OK && npos == 1 && (rs[0].nlatpts || rs[0].nloaded)) {
+		/* and its latency plot */
+		char dir[1024], prefix[600];
+		const char *sl = strrchr(base, '/');
+		snprintf(dir, sizeof dir, "%.*s", sl ? (int)(sl - base) : 1, sl ? base : ".");
+		snprintf(prefix, sizeof prefix, "%s-latency", sl ? sl + 1 : base);
+		if ((rc = plot_latency(&rs[0], dir[0] ? dir : "/", prefix, &po, &c->err)) == EV_OK)
+			fprintf(c->out, "%s\n", po.note);
 	}
 	free(rs);
 	return rc;

@@ -9,6 +9,7 @@
 #define EV_COMMANDS(X)                                                                       \
 	X(info, "machine topology, CPU features, measured clock and machine state")         \
 	X(bw, "memory bandwidth per cache level and DRAM")                                  \
+	X(latency, "memory latency per level, loaded latency, misses in flight")            \
 	X(flops, "peak FLOP/s per precision, theoretical peaks and ridge points")           \
 	X(decode, "reference INT4/INT8/FP16 LLM decode against its bandwidth ceiling")     \
 	X(predict, "decode ceiling on paper: bytes/token / bandwidth, and the memory fit")   \

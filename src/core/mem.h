@@ -12,6 +12,11 @@ enum ev_pages { EV_PAGES_DEFAULT, EV_PAGES_HUGE };
  * thread that will use it, so it lands on that thread's NUMA node. */
 void *mem_alloc(size_t bytes, enum ev_pages pages);
 void mem_free(void *p, size_t bytes);
+/* Share of [p, p+bytes) the kernel backs with transparent huge pages now
+ * (/proc/self/smaps AnonHugePages of the mapping holding p; a mapping merged
+ * with its neighbours counts theirs too, so the figure is capped at 1), or -1
+ * when unknown. Read after first touch. */
+double mem_huge_fraction(const void *p, size_t bytes);
 /* Peak resident set of this process so far (getrusage), bytes. */
 uint64_t mem_peak_rss(void);
 /* Current resident set (/proc/self/statm), bytes; 0 if unknown. */
