@@ -33,7 +33,7 @@ int plot_latency_text(const struct rep_result *r, const char *prefix, char **dat
 		sb_printf(&d, "%s# %s pages\n", k ? "\n\n" : "", pages[k]);
 		for (int i = 0; i < r->nlatpts; i++)
 			if (!strcmp(r->latpts[i].pages, pages[k]))
-				sb_printf(&d, "%.6g %.6g\n", r->latpts[i].ws_bytes, r->latpts[i].median_s * 1e9);
+				sb_printf(&d, "%.0f %.6g\n", r->latpts[i].ws_bytes, r->latpts[i].median_s * 1e9);
 	}
 	sb_printf(&d, "\n\n# loaded, by bandwidth\n");
 	{

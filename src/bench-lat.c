@@ -257,7 +257,7 @@ static int fits(struct ev_ctx *c, uint64_t bytes, const char *what)
 		return EV_OK;
 	units_fmt_bytes(a, sizeof a, (double)bytes);
 	return ev_fail(&c->err, EV_ERR_USAGE,
-		       "latency: %s needs %s: %s available (MemAvailable), eaves uses at most 80%%",
+		       "%s does not fit: it needs %s, %s available (MemAvailable), eaves uses at most 80%%",
 		       what, a, units_fmt_bytes(b, sizeof b, (double)c->topo.mem_avail_bytes));
 }
 

@@ -12,6 +12,7 @@
 #include "harness.h"
 #include "json.h"
 #include "markdown.h"
+#include "latency-plot.h"
 #include "plot.h"
 #include "result.h"
 
@@ -57,6 +58,23 @@ static void test_golden_plot_and_report(void)
 		golden("tests/fixtures/golden/roofline.gp", gp);
 		golden("tests/fixtures/golden/report.md", md);
 		T_CHECK(strstr(md, "| DRAM | read | 2 |") && strstr(md, "## LLM decode"), "report sections");
+		T_CHECK(strstr(md, "## Memory latency") && strstr(md, "| DRAM | huge | 256 MiB | 100.0 | 300 |") &&
+				strstr(md, "| one core | 7.7 | 8.0 | 104% |") &&
+				strstr(md, "DRAM: 4 KiB pages +50.0 ns"),
+			"latency section: levels, TLB cost, bound beside the measured read");
+	}
+	{
+		char *ldat = NULL, *lgp = NULL;
+		T_CHECK(r.nlat == 8 && r.nlatpts == 8 && r.nloaded == 3 && r.bound.valid && r.bound.mlp == 12,
+			"latency read back: %d levels, %d points (the skipped one left out), %d loaded",
+			r.nlat, r.nlatpts, r.nloaded);
+		T_CHECK(plot_latency_text(&r, "latency", &ldat, &lgp, &e) == 0, "%s", e.msg);
+		if (ldat && lgp) {
+			golden("tests/fixtures/golden/latency.dat", ldat);
+			golden("tests/fixtures/golden/latency.gp", lgp);
+		}
+		free(ldat);
+		free(lgp);
 	}
 	free(dat);
 	free(gp);
