@@ -266,11 +266,14 @@ static int lat_setup(struct ev_job *j, int tid, struct ev_err *e)
 	if (tid == 0) {
 		s->order = malloc(s->n * sizeof *s->order);
 		s->chase_bytes = (s->n * LAT_LINE + 4095) & ~(size_t)4095;
+		/* huge pages for a small cycle too: one 2 MiB page holds it */
+		if (j->pages == EV_PAGES_HUGE && s->chase_bytes < ((size_t)2 << 20))
+			s->chase_bytes = (size_t)2 << 20;
 		s->chase = mem_alloc(s->chase_bytes, j->pages);
 		if (!s->chase || !s->order)
 			return ev_fail(e, EV_ERR_RUNTIME, "lat: cannot allocate %zu bytes",
 				       s->chase_bytes);
-		memset(s->chase, 0, s->chase_bytes); /* first touch on the pinned thread */
+		memset(s->chase, 0, s->n * LAT_LINE); /* first touch on the pinned thread */
 		lat_build_cycle(s->chase, s->n, pa->seed, s->order);
 		for (int k = 0; k < s->k; k++)
 			s->p[k] = &s->chase[s->order[start_of(s, k)]];

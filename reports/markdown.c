@@ -285,6 +285,16 @@ static void md_latency(struct sbuf *b, const struct md_in *x)
 			     "page walks)\n",
 			  k4->level, (k4->median_s - hg->median_s) * 1e9);
 	}
+	cJSON_ArrayForEach(it, get(lat, "plateaus"))
+	{
+		char s2[32];
+		if (!get(it, "knee_bytes"))
+			continue;
+		fmt_size(s1, sizeof s1, num(it, "knee_bytes"));
+		fmt_size(s2, sizeof s2, num(it, "nearest_level_capacity_bytes"));
+		sb_printf(b, "- latency knee at %s, nearest %s (%s): %s\n", s1, str(it, "nearest_level"), s2,
+			  cJSON_IsTrue(get(it, "agrees_with_hwloc")) ? "agrees" : "disagrees (both reported)");
+	}
 	if (r->nloaded) {
 		sb_printf(b, "\nLoaded latency: one chase at the DRAM working set while the other "
 			     "core(s) stream reads at set rates.\n\n%s| load GB/s | latency ns |\n"

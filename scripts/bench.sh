@@ -92,6 +92,22 @@ done
 lk_read=""
 [ "$have_likwid" = 1 ] && lk_read=$(lw load_avx512 "S0:2GB:$THREADS" "MByte/s")
 
+# Memory latency: the quick profile (one working set per level, 4 KiB and huge
+# pages, misses in flight, loaded latency, the Little's-law bound), ROUNDS times.
+: > "$TMP/lat.tsv"
+r=1
+while [ "$r" -le "$ROUNDS" ]; do
+	echo "bench: round $r: latency --quick" >&2
+	"$BIN" latency --quick --json "$TMP/lat$r.json" >/dev/null 2>&1
+	jq -r '.latency.levels[] | [.level, .pages, .ws_bytes, .latency_median_s * 1e9, (.latency_median_cycles // "nan")] | @tsv' \
+		"$TMP/lat$r.json" >> "$TMP/lat.tsv" 2>/dev/null
+	jq -r '.latency.bound | ["bound", .mlp_lines, .latency_idle_s * 1e9, .latency_loaded_s * 1e9,
+		.bound_one_core_bytes_per_s / 1e9, .measured_read_one_core_bytes_per_s / 1e9,
+		.bound_all_cores_bytes_per_s / 1e9, .measured_read_all_cores_bytes_per_s / 1e9] | @tsv' \
+		"$TMP/lat$r.json" >> "$TMP/lat.tsv" 2>/dev/null
+	r=$((r + 1))
+done
+
 {
 	echo "# Performance"
 	echo
@@ -175,6 +191,25 @@ lk_read=""
 			echo "| $isa | $q | $k | $(mm 4 1 %.2f) | $(mm 5 100 %.0f%%) | $(mm 8 100 %.0f%%) | $(mm 6 1 %.2f) | $(mm 7 1 %.1f) |"
 		done
 	done
+	echo
+	echo "## Memory latency (\`eaves latency --quick\`), $ROUNDS rounds: median (min-max)"
+	echo
+	echo "Dependent loads over one random cycle of 64-byte lines; cycles at the measured clock."
+	echo
+	echo "| level | pages | working set | ns | cycles |"
+	echo "|---|---|---:|---:|---:|"
+	awk -F'\t' '$1 != "bound" {print $1 "\t" $2}' "$TMP/lat.tsv" | awk '!s[$0]++' | while IFS="$(printf '\t')" read -r lv pg; do
+		sel() { awk -F'\t' -v l="$lv" -v p="$pg" -v c="$1" '$1 == l && $2 == p {print $c}' "$TMP/lat.tsv" | sort -g; }
+		mm() { sel "$1" | awk -v f="$2" '{a[NR]=$1} END {if (!NR) {print "-"; exit}; m = NR % 2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2; printf f " (" f "-" f ")", m, a[1], a[NR]}'; }
+		ws=$(sel 3 | head -1 | awk '{printf "%.0f KiB", $1/1024}')
+		echo "| $lv | $pg | $ws | $(mm 4 %.1f) | $(mm 5 %.0f) |"
+	done
+	echo
+	echo "Little's-law bound (computed: misses in flight x 64 B / latency) beside the measured DRAM read:"
+	echo
+	echo "| round | misses in flight | idle ns | loaded ns | bound 1 core GB/s | read 1 core GB/s | bound all GB/s | read all GB/s |"
+	echo "|---:|---:|---:|---:|---:|---:|---:|---:|"
+	awk -F'\t' '$1 == "bound" {n++; printf "| %d | %s | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f |\n", n, $2, $3, $4, $5, $6, $7, $8}' "$TMP/lat.tsv"
 	echo
 	echo "Context sweep (KV cache filled synthetically):"
 	echo

@@ -649,6 +649,19 @@ void bench_lat_print(FILE *f, const struct ev_lat_result *r)
 		if (r->pts[i].status == EV_ERR_VERIFY)
 			fprintf(f, "FAILED VERIFICATION: latency at %s: %s\n",
 				units_fmt_bytes(a, sizeof a, (double)r->pts[i].ws_bytes), r->pts[i].reason);
+	if (r->nplateaus > 1)
+		fprintf(f, "Knees of the latency curve (%s pages) vs hwloc cache sizes:\n",
+			r->opts.pages_mask & (1u << EV_PAGES_HUGE) ? "huge" : "4 KiB");
+	for (int i = 0; i < r->nplateaus && r->nplateaus > 1; i++) {
+		const struct ev_bw_plateau *P = &r->plateaus[i];
+		char b[32], d[32];
+		if (!(P->knee_bytes > 0))
+			continue;
+		fprintf(f, "  %.1f ns up to %s; knee at %s, nearest %s (%s): %s\n", P->median * 1e9,
+			units_fmt_bytes(a, sizeof a, P->ws_hi), units_fmt_bytes(b, sizeof b, P->knee_bytes),
+			P->level, units_fmt_bytes(d, sizeof d, P->level_capacity_bytes),
+			P->agrees ? "agrees" : "DISAGREES (both reported)");
+	}
 	if (r->nmlp) {
 		fprintf(f, "\nIndependent chases at %s (huge pages):\nchases  latency/link   GB/s\n",
 			units_fmt_bytes(a, sizeof a, (double)r->dram_ws));

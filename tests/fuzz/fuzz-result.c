@@ -1,6 +1,6 @@
 /* tests/fuzz/fuzz-result.c: a result file from a stranger, through every
  * reader and writer that opens one: the roofs loader, the Markdown report,
- * the roofline and decode plots (.dat/.gp text), the comparison table. Any
+ * the roofline, decode and latency plots (.dat/.gp text), the comparison table. Any
  * crash, sanitizer report or broken invariant (a gnuplot line where a
  * backquote stands outside single quotes) is a finding. */
 #include <stdint.h>
@@ -9,6 +9,7 @@
 
 #include "compare.h"
 #include "decode-plot.h"
+#include "latency-plot.h"
 #include "markdown.h"
 #include "plot.h"
 #include "result.h"
@@ -55,6 +56,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		for (int i = 0; i < 4; i++)
 			free(t[i]);
+		if (plot_latency_text(r, "l", &a, &b, &e) == EV_OK)
+			check_gp(b);
+		free(a);
+		free(b);
+		a = b = NULL;
 		if (md_report(doc, "roofline.png", NULL, &a, &e) == EV_OK)
 			free(a);
 		a = cmp_table(one, 2, 1);
