@@ -41,6 +41,13 @@ uint64_t lat_links_per_pass(uint64_t ws_bytes, int chains)
 	return (per < LAT_SEGMENT ? per : LAT_SEGMENT) * (uint64_t)(chains > 0 ? chains : 1);
 }
 
+void lat_cycle_free(struct lat_cycle *c)
+{
+	mem_free(c->lines, c->bytes);
+	free(c->order);
+	memset(c, 0, sizeof *c);
+}
+
 static uint64_t splitmix64(uint64_t *s)
 {
 	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
@@ -197,9 +204,10 @@ struct lat_loader {
 };
 
 struct lat_state {
-	struct lat_line *chase;
-	size_t chase_bytes;
-	uint32_t *order;        /* the cycle: order[i + 1] follows order[i] */
+	struct lat_cycle own;   /* the cycle, when the caller keeps none */
+	struct lat_cycle *cy;   /* &own or the caller's */
+	struct lat_line *chase; /* cy->lines */
+	uint32_t *order;        /* cy->order: order[i + 1] follows order[i] */
 	uint64_t n;             /* lines in the cycle */
 	uint64_t seg;           /* links per chase per pass */
 	int k;
@@ -254,6 +262,7 @@ static int lat_init(struct ev_job *j, struct ev_err *e)
 	s->n = lat_lines(j->ws_bytes);
 	s->k = params_of(j)->chains;
 	s->seg = s->n / (uint64_t)s->k < LAT_SEGMENT ? s->n / (uint64_t)s->k : LAT_SEGMENT;
+	s->cy = params_of(j)->keep ? params_of(j)->keep : &s->own;
 	j->ws_bytes = s->n * LAT_LINE;
 	j->priv = s;
 	return EV_OK;
@@ -264,20 +273,32 @@ static int lat_setup(struct ev_job *j, int tid, struct ev_err *e)
 	struct lat_state *s = j->priv;
 	const struct lat_params *pa = params_of(j);
 	if (tid == 0) {
-		s->order = malloc(s->n * sizeof *s->order);
-		s->chase_bytes = (s->n * LAT_LINE + 4095) & ~(size_t)4095;
-		/* huge pages for a small cycle too: one 2 MiB page holds it */
-		if (j->pages == EV_PAGES_HUGE && s->chase_bytes < ((size_t)2 << 20))
-			s->chase_bytes = (size_t)2 << 20;
-		s->chase = mem_alloc(s->chase_bytes, j->pages);
-		if (!s->chase || !s->order)
-			return ev_fail(e, EV_ERR_RUNTIME, "lat: cannot allocate %zu bytes",
-				       s->chase_bytes);
-		memset(s->chase, 0, s->n * LAT_LINE); /* first touch on the pinned thread */
-		lat_build_cycle(s->chase, s->n, pa->seed, s->order);
+		struct lat_cycle *cy = s->cy;
+		if (!(cy->lines && cy->n == s->n && cy->pages == j->pages && cy->seed == pa->seed)) {
+			lat_cycle_free(cy);
+			cy->n = s->n;
+			cy->pages = j->pages;
+			cy->seed = pa->seed;
+			cy->order = malloc(s->n * sizeof *cy->order);
+			cy->bytes = (s->n * LAT_LINE + 4095) & ~(size_t)4095;
+			/* huge pages for a small cycle too: one 2 MiB page holds it */
+			if (j->pages == EV_PAGES_HUGE && cy->bytes < ((size_t)2 << 20))
+				cy->bytes = (size_t)2 << 20;
+			cy->lines = mem_alloc(cy->bytes, j->pages);
+			if (!cy->lines || !cy->order) {
+				size_t b = cy->bytes;
+				lat_cycle_free(cy);
+				return ev_fail(e, EV_ERR_RUNTIME, "lat: cannot allocate %zu bytes", b);
+			}
+			memset(cy->lines, 0, s->n * LAT_LINE); /* first touch on the pinned thread */
+			lat_build_cycle(cy->lines, s->n, pa->seed, cy->order);
+			cy->huge = mem_huge_fraction(cy->lines, cy->bytes);
+		}
+		s->chase = cy->lines;
+		s->order = cy->order;
 		for (int k = 0; k < s->k; k++)
 			s->p[k] = &s->chase[s->order[start_of(s, k)]];
-		s->huge = mem_huge_fraction(s->chase, s->chase_bytes);
+		s->huge = cy->huge;
 		return EV_OK;
 	}
 	{
@@ -372,8 +393,8 @@ static void lat_teardown(struct ev_job *j, int tid)
 	if (!s)
 		return;
 	if (tid == 0) {
-		mem_free(s->chase, s->chase_bytes);
-		free(s->order);
+		if (s->cy == &s->own)
+			lat_cycle_free(&s->own);
 		s->chase = NULL;
 		s->order = NULL;
 	} else {

@@ -32,6 +32,18 @@ struct lat_out {
 	double huge_fraction;  /* of the chase buffer, -1 unknown */
 };
 
+/* A built cycle a caller may keep between jobs of the same working set, page
+ * kind and seed (building a 400 MiB cycle takes longer than measuring it). */
+struct lat_cycle {
+	struct lat_line *lines;
+	size_t bytes;
+	uint32_t *order;
+	uint64_t n, seed;
+	enum ev_pages pages;
+	double huge;
+};
+void lat_cycle_free(struct lat_cycle *c);
+
 /* The probe's parameters (ev_job.params); NULL = one chase, no loaders.
  * ev_job.ws_bytes is the chase buffer; threads 1..nthreads-1 are loaders. */
 struct lat_params {
@@ -40,6 +52,8 @@ struct lat_params {
 	uint64_t load_ws;      /* loaders: bytes of each one's own buffer */
 	uint64_t seed;
 	struct lat_out *out;    /* optional */
+	struct lat_cycle *keep; /* optional: build the cycle here (first job) and reuse it;
+				 * the caller frees it with lat_cycle_free */
 };
 
 extern const struct ev_probe ev_probe_lat;

@@ -145,10 +145,22 @@ double roof_misses_in_flight(double bw_bytes_per_s, double latency_s, double lin
 
 int roof_mlp_knee(const double *bw, int n, double frac)
 {
-	double best = 0;
-	for (int i = 0; i < n; i++)
-		if (bw[i] > best)
-			best = bw[i];
+	/* the best as the median of the three highest: one lucky sample cannot
+	 * move the knee (a shared host's noise is +-10% per point) */
+	double top[3] = {0, 0, 0}, best;
+	int m = 0;
+	for (int i = 0; i < n; i++) {
+		double v = bw[i] > 0 ? bw[i] : 0;
+		if (v > 0)
+			m++;
+		for (int k = 0; k < 3; k++)
+			if (v > top[k]) {
+				double t = top[k];
+				top[k] = v;
+				v = t;
+			}
+	}
+	best = m >= 3 ? top[1] : top[0];
 	if (!(best > 0))
 		return -1;
 	for (int i = 0; i < n; i++)

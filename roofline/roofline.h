@@ -53,7 +53,8 @@ double roof_little_bw(double misses, double line_bytes, double latency_s);
 double roof_misses_in_flight(double bw_bytes_per_s, double latency_s, double line_bytes);
 /* The memory-level parallelism of a sweep over independent chases (counts
  * ascending, bandwidth of each): the index of the smallest count whose
- * bandwidth reaches frac (e.g. 0.9) of the best; -1 when no bandwidth is > 0. */
+ * bandwidth reaches frac (e.g. 0.9) of the best, the best being the median of
+ * the three highest (one lucky point cannot move it); -1 when none is > 0. */
 int roof_mlp_knee(const double *bw, int n, double frac);
 
 #endif

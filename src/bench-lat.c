@@ -110,10 +110,10 @@ static int plan_sizes(const struct ev_ctx *c, const struct ev_lat_opts *o, uint6
 /* One job: chains chases on thread 0 of the pool, the others loading. */
 static int run_job(struct ev_ctx *c, struct ev_pool *pool, int nthreads, uint64_t ws,
 		   enum ev_pages pages, int chains, uint32_t delay, double max_time,
-		   struct ev_measurement *m, struct lat_out *out, uint64_t *ws_used)
+		   struct ev_measurement *m, struct lat_out *out, uint64_t *ws_used, struct lat_cycle *keep)
 {
 	struct lat_params lp = {.chains = chains, .delay = delay, .load_ws = ws, .seed = 0x5eed + ws,
-				.out = out};
+				.out = out, .keep = keep};
 	struct ev_job j = {.probe = &ev_probe_lat, .cpu = &c->cpu, .params = &lp,
 			   .nthreads = nthreads, .ws_bytes = ws, .pages = pages};
 	struct ev_measure_opts mo = {
@@ -295,10 +295,12 @@ int bench_lat(struct ev_ctx *c, const struct ev_lat_opts *o, struct ev_lat_resul
 	struct ev_pool *pool = NULL;
 	struct ev_measurement *m = calloc(1, sizeof *m);
 	struct lat_out out;
+	struct lat_cycle keep;
 	struct ev_lat_opts oo = *o;
 	if (!m)
 		return ev_fail(&c->err, EV_ERR_RUNTIME, "out of memory");
 	memset(r, 0, sizeof *r);
+	memset(&keep, 0, sizeof keep);
 	r->opts = oo;
 	r->kernel = lat_kernel_name();
 	thp_mode(r->thp, sizeof r->thp);
@@ -335,8 +337,10 @@ int bench_lat(struct ev_ctx *c, const struct ev_lat_opts *o, struct ev_lat_resul
 				continue;
 			ctx_progress(c, "latency: %d/%d %10s, %s pages", ++done, total,
 				     units_fmt_bytes(a, sizeof a, (double)ws[s]), pg ? "huge" : "4 KiB");
+			/* the DRAM cycle with huge pages is kept for the MLP and loaded runs */
 			if ((rc = run_job(c, pool, 1, ws[s], (enum ev_pages)pg, 1, 0,
-					  left / (total - done + 1) * 0.5, m, &out, &used)))
+					  left / (total - done + 1) * 0.5, m, &out, &used,
+					  ws[s] == r->dram_ws && pg == EV_PAGES_HUGE ? &keep : NULL)))
 				goto out;
 			p = &r->pts[r->npoints];
 			memset(p, 0, sizeof *p);
@@ -357,8 +361,8 @@ int bench_lat(struct ev_ctx *c, const struct ev_lat_opts *o, struct ev_lat_resul
 		struct ev_lat_mlp *q = &r->mlp[r->nmlp];
 		ctx_progress(c, "latency: %d/%d memory-level parallelism, %d chases", ++done, total,
 			     mlp_chains[i]);
-		if ((rc = run_job(c, pool, 1, r->dram_ws, EV_PAGES_HUGE, mlp_chains[i], 0, 0.3, m,
-				  &out, &used)))
+		if ((rc = run_job(c, pool, 1, r->dram_ws, EV_PAGES_HUGE, mlp_chains[i], 0, 0.5, m,
+				  &out, &used, &keep)))
 			goto out;
 		memset(q, 0, sizeof *q);
 		q->chains = mlp_chains[i];
@@ -382,7 +386,7 @@ int bench_lat(struct ev_ctx *c, const struct ev_lat_opts *o, struct ev_lat_resul
 			struct ev_lat_load *q = &r->loads[r->nloads];
 			ctx_progress(c, "latency: %d/%d loaded, delay %u", ++done, total, oo.load_delay[i]);
 			if ((rc = run_job(c, pool, cores, r->dram_ws, EV_PAGES_HUGE, 1, oo.load_delay[i],
-					  0.3, m, &out, &used)))
+					  0.3, m, &out, &used, &keep)))
 				goto out;
 			memset(q, 0, sizeof *q);
 			q->delay = oo.load_delay[i];
@@ -401,6 +405,7 @@ int bench_lat(struct ev_ctx *c, const struct ev_lat_opts *o, struct ev_lat_resul
 	}
 out:
 	pool_destroy(pool);
+	lat_cycle_free(&keep);
 	ctx_progress_done(c);
 	free(m);
 	summarize(c, r);
@@ -460,7 +465,7 @@ cJSON *bench_lat_bound_json(const struct ev_lat_bound *b)
 	json_str(q, "rule", "bandwidth <= lines in flight x 64 B / latency");
 	json_num(q, "mlp_lines", b->mlp);
 	json_str(q, "mlp_source", "measured: the fewest independent chases reaching 90% of the best "
-				  "chase bandwidth at the DRAM working set");
+				  "chase bandwidth (median of the three highest) at the DRAM working set");
 	json_num(q, "best_chase_bytes_per_s", b->best_chase_bw);
 	json_num(q, "latency_idle_s", b->lat_idle_s);
 	json_num(q, "latency_loaded_s", b->lat_loaded_s);

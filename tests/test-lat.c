@@ -154,7 +154,11 @@ static void test_little(void)
 	T_NEAR(roof_little_bw(12, 64, 100e-9), 7.68e9, 1e-12, "12 lines x 64 B / 100 ns");
 	T_NEAR(roof_misses_in_flight(7.68e9, 100e-9, 64), 12, 1e-12, "7.68 GB/s x 100 ns / 64 B");
 	T_CHECK(roof_little_bw(12, 64, 0) == 0 && roof_misses_in_flight(1, 0, 64) == 0, "no latency: 0");
-	T_CHECK(roof_mlp_knee(bw, 6, 0.9) == 3, "knee: the first at 90%% of the best");
+	T_CHECK(roof_mlp_knee(bw, 6, 0.9) == 3, "knee: the first at 90%% of the best (4.4: the median of the top three)");
+	{
+		double lucky[] = {1e9, 2e9, 3e9, 3.1e9, 3.0e9, 9e9}; /* one outlier */
+		T_CHECK(roof_mlp_knee(lucky, 6, 0.9) == 2, "one lucky point does not move the knee");
+	}
 	T_CHECK(roof_mlp_knee(bw, 6, 0.5) == 2, "knee at 50%%: 2.56 >= 2.25 GB/s");
 	T_CHECK(roof_mlp_knee(zero, 3, 0.9) == -1 && roof_mlp_knee(bw, 0, 0.9) == -1, "nothing measured");
 }
