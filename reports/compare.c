@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "json.h"
@@ -221,4 +222,178 @@ cJSON *cmp_json(const struct rep_result *const *rs, int n)
 		cJSON_AddItemToArray(fig, f);
 	}
 	return o;
+}
+
+/* ---- fleets: one row per board, sorted by a chosen figure ---- */
+
+enum fleet_col { FC_DRAM, FC_DRAM1, FC_DS, FC_FP64, FC_FP32, FC_FP16, FC_BF16, FC_INT8,
+		 FC_LAT, FC_DECODE, FC_CEIL, FC__N };
+static const struct {
+	const char *key, *head, *unit;
+	int ascending; /* lower is better (latency) */
+} fleet_cols[FC__N] = {
+	[FC_DRAM] = {"dram", "DRAM read", "GB/s", 0},
+	[FC_DRAM1] = {"dram1", "DRAM 1 thr", "GB/s", 0},
+	[FC_DS] = {"datasheet", "DRAM/sheet", "%", 0},
+	[FC_FP64] = {"fp64", "fp64 peak", "GFLOP/s", 0},
+	[FC_FP32] = {"fp32", "fp32 peak", "GFLOP/s", 0},
+	[FC_FP16] = {"fp16", "fp16 peak", "GFLOP/s", 0},
+	[FC_BF16] = {"bf16", "bf16 peak", "GFLOP/s", 0},
+	[FC_INT8] = {"int8", "int8 peak", "GOP/s", 0},
+	[FC_LAT] = {"latency", "DRAM lat", "ns", 1},
+	[FC_DECODE] = {"decode", "decode", "tok/s", 0},
+	[FC_CEIL] = {"ceiling", "of ceiling", "%", 0},
+};
+
+const char *cmp_fleet_keys(void)
+{
+	return "dram, dram1, datasheet, fp64, fp32, fp16, bf16, int8, latency, decode, ceiling";
+}
+
+int cmp_fleet_key(const char *key)
+{
+	for (int i = 0; i < FC__N; i++)
+		if (!strcmp(fleet_cols[i].key, key))
+			return i;
+	return -1;
+}
+
+/* The decode run the fleet table shows: the first label of the first result
+ * that has one (every board of a fleet runs the same profile). */
+static const char *fleet_decode_label(const struct rep_result *const *rs, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (rs[i]->npts > 0)
+			return rs[i]->pts[0].label;
+	return NULL;
+}
+
+static double fleet_value(const struct rep_result *r, int col, const char *label)
+{
+	const struct rep_mem *m;
+	const struct rep_peak *p;
+	const struct rep_lat *l;
+	switch (col) {
+	case FC_DRAM:
+		return (m = rep_mem_find(r, "DRAM", 0)) ? m->best / 1e9 : NAN;
+	case FC_DRAM1:
+		return (m = rep_mem_find(r, "DRAM", 1)) ? m->best / 1e9 : NAN;
+	case FC_DS:
+		return (m = rep_mem_find(r, "DRAM", 0)) && r->ds_bw > 0 ? 100 * m->best / r->ds_bw : NAN;
+	case FC_FP64:
+	case FC_FP32:
+	case FC_FP16:
+	case FC_BF16:
+	case FC_INT8:
+		p = rep_peak_find(r, fleet_cols[col].key, 0);
+		return p ? p->best / 1e9 : NAN;
+	case FC_LAT:
+		return (l = rep_lat_find(r, "DRAM", "huge")) ? l->median_s * 1e9 : NAN;
+	case FC_DECODE:
+	case FC_CEIL:
+		for (int k = 0; label && k < r->npts; k++)
+			if (!strcmp(r->pts[k].label, label))
+				return col == FC_DECODE ? r->pts[k].tok_per_s
+				       : r->pts[k].ceiling_tok_per_s > 0
+					       ? 100 * r->pts[k].tok_per_s / r->pts[k].ceiling_tok_per_s
+					       : NAN;
+		return NAN;
+	}
+	return NAN;
+}
+
+struct fleet_row {
+	int idx;
+	double v[FC__N];
+};
+
+static int fleet_sort_col, fleet_sort_asc;
+
+static int fleet_cmp(const void *a, const void *b)
+{
+	const struct fleet_row *x = a, *y = b;
+	double p = x->v[fleet_sort_col], q = y->v[fleet_sort_col];
+	if (isnan(p) != isnan(q))
+		return isnan(p) ? 1 : -1; /* boards without the figure last */
+	if (!isnan(p) && p != q)
+		return (fleet_sort_asc ? p > q : p < q) ? 1 : -1;
+	return x->idx - y->idx;
+}
+
+char *cmp_fleet_table(const struct rep_result *const *rs, int n, int sort_col, int md)
+{
+	struct fleet_row *rows = calloc((size_t)(n > 0 ? n : 1), sizeof *rows);
+	const char *label = fleet_decode_label(rs, n);
+	int show[FC__N] = {0};
+	struct sbuf b = {0};
+	char lab[200], esc1[400], esc2[400];
+	if (!rows)
+		return NULL;
+	for (int i = 0; i < n; i++) {
+		rows[i].idx = i;
+		for (int c = 0; c < FC__N; c++) {
+			rows[i].v[c] = fleet_value(rs[i], c, label);
+			show[c] |= !isnan(rows[i].v[c]);
+		}
+	}
+	if (sort_col < 0 || sort_col >= FC__N)
+		sort_col = FC_DRAM;
+	fleet_sort_col = sort_col;
+	fleet_sort_asc = fleet_cols[sort_col].ascending;
+	qsort(rows, (size_t)n, sizeof *rows, fleet_cmp);
+	sb_printf(&b, "%sFleet of %d result(s), sorted by %s (%s)%s%s%s.\n\n", md ? "" : "",
+		  n, fleet_cols[sort_col].head, fleet_cols[sort_col].ascending ? "lowest first" : "highest first",
+		  label ? "; decode: " : "", label ? esc(md, esc1, sizeof esc1, label) : "",
+		  label ? " (the first decode run of the fleet)" : "");
+	if (md) {
+		sb_printf(&b, "| # | result | board | created |");
+		for (int c = 0; c < FC__N; c++)
+			if (show[c])
+				sb_printf(&b, " %s (%s) |", fleet_cols[c].head, fleet_cols[c].unit);
+		sb_printf(&b, "\n|---:|---|---|---|");
+		for (int c = 0; c < FC__N; c++)
+			if (show[c])
+				sb_printf(&b, "---:|");
+		sb_printf(&b, "\n");
+	} else {
+		sb_printf(&b, "%3s %-14s %-30s", "#", "result", "board");
+		for (int c = 0; c < FC__N; c++)
+			if (show[c])
+				sb_printf(&b, " %12.12s", fleet_cols[c].head);
+		sb_printf(&b, "\n%3s %-14s %-30s", "", "", "");
+		for (int c = 0; c < FC__N; c++)
+			if (show[c])
+				sb_printf(&b, " %12s", fleet_cols[c].unit);
+		sb_printf(&b, "\n");
+	}
+	for (int i = 0; i < n; i++) {
+		const struct rep_result *r = rs[rows[i].idx];
+		char name[300], sn[200], esn[400];
+		if (r->device[0])
+			snprintf(name, sizeof name, "%s [%s]", rep_label(r, lab, sizeof lab), r->device);
+		else
+			rep_label(r, name, sizeof name);
+		esc(md, esc1, sizeof esc1, name);
+		esc(md, esn, sizeof esn, rep_short_name(r, sn, sizeof sn));
+		if (md)
+			sb_printf(&b, "| %d | %s | %s | %s |", i + 1, esn, esc1,
+				  esc(md, esc2, sizeof esc2, r->created));
+		else
+			sb_printf(&b, "%3d %-14.14s %-30.30s", i + 1, esn, esc1);
+		for (int c = 0; c < FC__N; c++) {
+			double v = rows[i].v[c];
+			if (!show[c])
+				continue;
+			if (isnan(v))
+				sb_printf(&b, md ? " - |" : " %12s", "-");
+			else
+				sb_printf(&b, md ? " %.3g |" : " %12.3g", v);
+		}
+		sb_printf(&b, "\n");
+	}
+	sb_printf(&b, "\nEvery figure is the best of repeated samples measured on that board (DRAM "
+		      "latency: median); DRAM / datasheet is the measured read over the datasheet of the "
+		      "board given with --device.\n");
+	free(rows);
+	return sb_take(&b);
 }

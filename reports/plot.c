@@ -163,6 +163,48 @@ static const char *who(const struct rep_result *r, int multi, char *buf, size_t 
 	return buf;
 }
 
+/* A fleet (more than FLEET_MIN results): one roof per board, the lowest of
+ * min(peak, I x DRAM bw) over its precisions, with one legend entry; colours
+ * and dash types both cycle, so 10+ boards stay apart. */
+#define FLEET_MIN 5
+static const char *const fleet_colors[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd",
+					   "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f",
+					   "#000080", "#800000"};
+#define NFLEET_COLORS (int)(sizeof fleet_colors / sizeof fleet_colors[0])
+
+static void emit_fleet(struct series_out *so, const struct rep_result *r, int i,
+		       const struct plot_range *g)
+{
+	const struct rep_mem *dram = rep_mem_find(r, "DRAM", 0);
+	const struct rep_peak *top = NULL;
+	char label[400], b[200], d[200], style[80], sn[200], n2[400];
+	for (int k = 0; k < EV_PREC__COUNT; k++) {
+		const struct rep_peak *pk = rep_peak_find(r, ev_prec_name[k], 0);
+		if (pk && k != EV_PREC_INT8 && (!top || pk->best > top->best))
+			top = pk;
+	}
+	if (!dram)
+		return;
+	sb_printf(so->dat, "\n\n# %s: DRAM read %.1f GB/s (measured)%s%s\n",
+		  esc_dat(d, sizeof d, rep_label(r, b, sizeof b)), dram->best / 1e9,
+		  top ? ", roof at the best float peak " : "", top ? top->prec : "");
+	diag(so->dat, dram->best / 1e9, top ? top->best / 1e9 : 0, g->xmin, g->xmax);
+	snprintf(n2, sizeof n2, "%s: %s", rep_short_name(r, sn, sizeof sn), rep_label(r, b, sizeof b));
+	snprintf(label, sizeof label, "%s: %.1f GB/s", esc_dat(d, sizeof d, n2), dram->best / 1e9);
+	if (top) {
+		size_t l = strlen(label);
+		snprintf(label + l, sizeof label - l, ", %s %.0f GFLOP/s", top->prec, top->best / 1e9);
+	}
+	snprintf(style, sizeof style, "with lines lw 2.5 dt %d", 1 + (i / NFLEET_COLORS + i) % 5);
+	series(so, style, fleet_colors[i % NFLEET_COLORS], "", label);
+	if (r->npts > 0) {
+		sb_printf(so->dat, "\n\n# decode runs\n");
+		for (int k = 0; k < r->npts; k++)
+			sb_printf(so->dat, "%.6g %.6g\n", r->pts[k].intensity, r->pts[k].perf / 1e9);
+		series(so, "with points pt 9 ps 1.6", fleet_colors[i % NFLEET_COLORS], "", "");
+	}
+}
+
 static void emit_result(struct series_out *so, const struct rep_result *r, int i, int multi,
 			const struct plot_range *g)
 {
@@ -255,7 +297,10 @@ int plot_roofline_text(const struct rep_result *const *rs, int n, const char *da
 	sb_printf(&d, "# eaves roofline data: x = arithmetic intensity (FLOP/byte), y = GFLOP/s\n"
 		      "# (INT8: GOP/s). Blocks are separated by two blank lines (gnuplot 'index').\n");
 	for (int i = 0; i < n; i++)
-		emit_result(&so, rs[i], i, multi, &rg);
+		if (n >= FLEET_MIN)
+			emit_fleet(&so, rs[i], i, &rg);
+		else
+			emit_result(&so, rs[i], i, multi, &rg);
 	snprintf(q3, sizeof q3, "%.*s", stem > 0 ? stem : 0, dat_name);
 	sb_printf(&g, "# eaves roofline plot. Render in this folder with: gnuplot %s.gp\n",
 		  esc_dat(q1, sizeof q1, q3));

@@ -366,3 +366,18 @@ const char *rep_label(const struct rep_result *r, char *buf, int len)
 		 r->cpu[0] ? r->cpu : "unknown CPU");
 	return buf;
 }
+
+const char *rep_short_name(const struct rep_result *r, char *buf, size_t len)
+{
+	const char *path = r->path, *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	if (!strcmp(base, "result.json") && base > path + 1) {
+		const char *end = base - 1, *start = end;
+		while (start > path && start[-1] != '/')
+			start--;
+		snprintf(buf, len, "%.*s", (int)(end - start), start);
+	} else {
+		snprintf(buf, len, "%s", base);
+	}
+	return buf;
+}

@@ -5,6 +5,7 @@
 #ifndef EV_RESULT_H
 #define EV_RESULT_H
 #include <cjson/cJSON.h>
+#include <stddef.h>
 
 #include "err.h"
 
@@ -99,6 +100,9 @@ const struct rep_peak *rep_peak_find(const struct rep_result *r, const char *pre
 /* The DRAM read roof of a saved result at `threads` (or its most threads when
  * not measured at that count); a usage error naming the file when it has none. */
 int rep_dram_read(const char *path, int threads, struct rep_mem *out, struct ev_err *e);
+/* How a result is named in a fleet: its folder (results/fleet-<UTC>/<host>/
+ * result.json -> "<host>"), or its file name. */
+const char *rep_short_name(const struct rep_result *r, char *buf, size_t len);
 /* "host (cpu)" or the device name: how a result is labelled in plots. */
 const char *rep_label(const struct rep_result *r, char *buf, int len);
 

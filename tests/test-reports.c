@@ -271,6 +271,60 @@ static void test_compare(void)
 	free(t);
 }
 
+/* A fleet of 7: one row per board, sorted by the chosen figure, boards
+ * without it last; the overlaid roofline keeps one titled roof per board. */
+static void test_fleet(void)
+{
+	enum { N = 7 };
+	static const double scale[N] = {1.0, 0.25, 2.0, 0.5, 1.5, 0.75, 1.25};
+	struct rep_result *rs = calloc(N, sizeof *rs);
+	const struct rep_result *p[N];
+	struct ev_err e = {0};
+	char *t, *dat = NULL, *gp = NULL;
+	T_CHECK(rep_load_file(t_src("tests/fixtures/golden/result.json"), &rs[0], &e) == 0, "%s", e.msg);
+	for (int i = 0; i < N; i++) {
+		if (i)
+			rs[i] = rs[0];
+		snprintf(rs[i].path, sizeof rs[i].path, "results/fleet-x/board%d/result.json", i);
+		for (int k = 0; k < rs[i].nmem; k++)
+			rs[i].mem[k].best *= scale[i];
+		p[i] = &rs[i];
+	}
+	rs[3].nlat = 0; /* board3 has no latency section */
+	t = cmp_fleet_table(p, N, cmp_fleet_key("dram"), 0);
+	T_CHECK(t && strstr(t, "sorted by DRAM read (highest first)"), "sort key named");
+	{
+		/* DRAM descending: board2 (x2), board4 (1.5), board6, board0, board5, board3, board1 */
+		static const char *order[N] = {"board2", "board4", "board6", "board0", "board5", "board3", "board1"};
+		const char *at = t;
+		int ok = 1;
+		for (int i = 0; i < N && at; i++)
+			ok &= (at = strstr(at, order[i])) != NULL;
+		T_CHECK(ok, "rows in DRAM order:\n%s", t);
+	}
+	free(t);
+	t = cmp_fleet_table(p, N, cmp_fleet_key("latency"), 1);
+	T_CHECK(t && strstr(t, "lowest first") && strstr(t, "| # | result | board | created |"), "markdown");
+	{
+		/* board3 has no latency: last */
+		char *last = strrchr(t, '|') ? strstr(t, "| 7 | board3 |") : NULL;
+		T_CHECK(last != NULL, "a board without the figure comes last:\n%s", t);
+	}
+	free(t);
+	T_CHECK(cmp_fleet_key("bogus") == -1 && strstr(cmp_fleet_keys(), "ceiling"), "unknown key");
+	T_CHECK(plot_roofline_text(p, N, "f.dat", &dat, &gp, &e) == 0, "%s", e.msg);
+	if (gp) {
+		int titled = 0;
+		for (const char *q = gp; (q = strstr(q, " title '")); q += 8)
+			titled += q[8] != '\'';
+		T_CHECK(titled == N + 1, "one legend entry per board (and the plot's title): %d", titled);
+		T_CHECK(strstr(gp, "title 'board6: ") && strstr(gp, "dt 2"), "boards named, dash types cycle");
+	}
+	free(dat);
+	free(gp);
+	free(rs);
+}
+
 static void test_bad_results(void)
 {
 	struct rep_result r;
@@ -367,6 +421,7 @@ int main(void)
 	T_RUN(test_golden_decode_plots);
 	T_RUN(test_gnuplot_renders);
 	T_RUN(test_compare);
+	T_RUN(test_fleet);
 	T_RUN(test_bad_results);
 	T_RUN(test_devices);
 	T_RUN(test_many_entries);
