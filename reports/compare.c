@@ -202,6 +202,8 @@ char *cmp_table(const struct rep_result *const *rs, int n, int md)
 	return sb_take(&b);
 }
 
+static void fleet_json(cJSON *o, const struct rep_result *const *rs, int n);
+
 cJSON *cmp_json(const struct rep_result *const *rs, int n)
 {
 	struct row rows[CMP_MAX_ROWS];
@@ -221,6 +223,7 @@ cJSON *cmp_json(const struct rep_result *const *rs, int n)
 								    : cJSON_CreateNumber(rows[r].v[i]));
 		cJSON_AddItemToArray(fig, f);
 	}
+	fleet_json(o, rs, n);
 	return o;
 }
 
@@ -396,4 +399,32 @@ char *cmp_fleet_table(const struct rep_result *const *rs, int n, int sort_col, i
 		      "board given with --device.\n");
 	free(rows);
 	return sb_take(&b);
+}
+
+/* Every board (no column limit), its fleet figures keyed as --sort names them. */
+static void fleet_json(cJSON *o, const struct rep_result *const *rs, int n)
+{
+	const char *label = fleet_decode_label(rs, n);
+	cJSON *arr = cJSON_AddArrayToObject(o, "boards");
+	if (label)
+		json_str(o, "decode_run", label);
+	for (int i = 0; i < n; i++) {
+		cJSON *b = cJSON_CreateObject(), *f;
+		char sn[200];
+		json_str(b, "path", rs[i]->path);
+		json_str(b, "name", rep_short_name(rs[i], sn, sizeof sn));
+		json_str(b, "host", rs[i]->host);
+		json_str(b, "cpu", rs[i]->cpu);
+		if (rs[i]->device[0])
+			json_str(b, "device", rs[i]->device);
+		f = cJSON_AddObjectToObject(b, "figures");
+		for (int c = 0; c < FC__N; c++) {
+			double v = fleet_value(rs[i], c, label);
+			if (isnan(v))
+				cJSON_AddNullToObject(f, fleet_cols[c].key);
+			else
+				cJSON_AddNumberToObject(f, fleet_cols[c].key, v);
+		}
+		cJSON_AddItemToArray(arr, b);
+	}
 }

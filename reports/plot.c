@@ -159,7 +159,17 @@ static const char *who(const struct rep_result *r, int multi, char *buf, size_t 
 		buf[0] = 0;
 		return buf;
 	}
-	snprintf(buf, len, "%s: ", esc_dat(d, sizeof d, rep_label(r, b, sizeof b)));
+	{
+		/* results of one host name (boards of a fleet on one image, reruns) are
+		 * told apart by their folder or file name */
+		char sn[200], both[500];
+		rep_short_name(r, sn, sizeof sn);
+		if (strcmp(sn, r->host))
+			snprintf(both, sizeof both, "%s: %s", sn, rep_label(r, b, sizeof b));
+		else
+			rep_label(r, both, sizeof both);
+		snprintf(buf, len, "%s: ", esc_dat(d, sizeof d, both));
+	}
 	return buf;
 }
 
@@ -189,7 +199,11 @@ static void emit_fleet(struct series_out *so, const struct rep_result *r, int i,
 		  esc_dat(d, sizeof d, rep_label(r, b, sizeof b)), dram->best / 1e9,
 		  top ? ", roof at the best float peak " : "", top ? top->prec : "");
 	diag(so->dat, dram->best / 1e9, top ? top->best / 1e9 : 0, g->xmin, g->xmax);
-	snprintf(n2, sizeof n2, "%s: %s", rep_short_name(r, sn, sizeof sn), rep_label(r, b, sizeof b));
+	rep_short_name(r, sn, sizeof sn);
+	if (strcmp(sn, r->host))
+		snprintf(n2, sizeof n2, "%s: %s", sn, rep_label(r, b, sizeof b));
+	else
+		rep_label(r, n2, sizeof n2);
 	snprintf(label, sizeof label, "%s: %.1f GB/s", esc_dat(d, sizeof d, n2), dram->best / 1e9);
 	if (top) {
 		size_t l = strlen(label);

@@ -43,7 +43,7 @@ static const struct ev_opt opts[O__N] = {
 struct profile {
 	char name[32];
 	int bw_quick, bw_ppo, fl_quick, has_decode;
-	double bw_budget;
+	double bw_budget, bw_max;
 	int lat_skip, lat_quick;
 	double lat_budget, lat_max;
 	char model[96], quant[96], ctx[96];
@@ -109,6 +109,14 @@ static int load_profile(const char *name, struct profile *p, struct ev_err *e)
 		goto out;
 	}
 	p->bw_budget = v;
+	v = 0;
+	if (json_get_range(bw, "max_size_bytes", &v, 0, 0, 1e15, path, e))
+		goto out;
+	if (v > 0 && v < 65536) {
+		ev_fail(e, EV_ERR_USAGE, "%s: field 'bw.max_size_bytes': %g is below 65536", path, v);
+		goto out;
+	}
+	p->bw_max = v;
 	{
 		/* latency: absent = the quick sweep; "skip": true leaves it out */
 		const cJSON *lat = cJSON_GetObjectItemCaseSensitive(d, "latency");
@@ -260,6 +268,8 @@ static int step_bw(struct ev_ctx *c, struct run *R, int *stop)
 		bo.points_per_octave = R->p.bw_ppo;
 	if (R->p.bw_budget > 0)
 		bo.budget_s = R->p.bw_budget;
+	if (R->p.bw_max > 0)
+		bo.max_ws = (uint64_t)R->p.bw_max;
 	rc = bench_bw(c, &bo, R->bwr);
 	if (R->bwr->npoints > 0)
 		cJSON_AddItemToObject(R->doc, "bw", bench_bw_json(R->bwr));

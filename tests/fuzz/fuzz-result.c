@@ -67,6 +67,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(a);
 		a = cmp_table(one, 1, 0);
 		free(a);
+		a = cmp_fleet_table(one, 2, cmp_fleet_key("latency"), 1);
+		free(a);
+		{
+			cJSON *j = cmp_json(one, 2);
+			cJSON_Delete(j);
+		}
 	}
 	cJSON_Delete(doc);
 	free(r);
