@@ -403,6 +403,20 @@ void bench_bw_free(struct ev_bw_result *r)
 	r->npoints = r->cap = r->nplateaus = 0;
 }
 
+void bench_plateau_json(cJSON *q, const struct ev_bw_plateau *P, const char *median_key)
+{
+	json_num(q, "ws_lo_bytes", P->ws_lo);
+	json_num(q, "ws_hi_bytes", P->ws_hi);
+	json_num(q, median_key, P->median);
+	if (P->knee_bytes > 0) {
+		json_num(q, "knee_bytes", P->knee_bytes);
+		json_str(q, "nearest_level", P->level);
+		json_num(q, "nearest_level_capacity_bytes", P->level_capacity_bytes);
+		json_num(q, "knee_over_capacity", P->ratio);
+		cJSON_AddBoolToObject(q, "agrees_with_hwloc", P->agrees);
+	}
+}
+
 cJSON *bench_bw_json(const struct ev_bw_result *r)
 {
 	cJSON *o = cJSON_CreateObject(), *arr, *th;
@@ -479,16 +493,7 @@ cJSON *bench_bw_json(const struct ev_bw_result *r)
 		cJSON *q = cJSON_CreateObject();
 		json_num(q, "threads", P->threads);
 		json_str(q, "kernel", "read");
-		json_num(q, "ws_lo_bytes", P->ws_lo);
-		json_num(q, "ws_hi_bytes", P->ws_hi);
-		json_num(q, "bw_median_bytes_per_s", P->median);
-		if (P->knee_bytes > 0) {
-			json_num(q, "knee_bytes", P->knee_bytes);
-			json_str(q, "nearest_level", P->level);
-			json_num(q, "nearest_level_capacity_bytes", P->level_capacity_bytes);
-			json_num(q, "knee_over_capacity", P->ratio);
-			cJSON_AddBoolToObject(q, "agrees_with_hwloc", P->agrees);
-		}
+		bench_plateau_json(q, P, "bw_median_bytes_per_s");
 		cJSON_AddItemToArray(arr, q);
 	}
 	return o;

@@ -542,18 +542,8 @@ cJSON *bench_lat_json(const struct ev_lat_result *r)
 	}
 	arr = cJSON_AddArrayToObject(o, "plateaus");
 	for (int i = 0; i < r->nplateaus; i++) {
-		const struct ev_bw_plateau *P = &r->plateaus[i];
 		cJSON *q = cJSON_CreateObject();
-		json_num(q, "ws_lo_bytes", P->ws_lo);
-		json_num(q, "ws_hi_bytes", P->ws_hi);
-		json_num(q, "latency_median_s", P->median);
-		if (P->knee_bytes > 0) {
-			json_num(q, "knee_bytes", P->knee_bytes);
-			json_str(q, "nearest_level", P->level);
-			json_num(q, "nearest_level_capacity_bytes", P->level_capacity_bytes);
-			json_num(q, "knee_over_capacity", P->ratio);
-			cJSON_AddBoolToObject(q, "agrees_with_hwloc", P->agrees);
-		}
+		bench_plateau_json(q, &r->plateaus[i], "latency_median_s");
 		cJSON_AddItemToArray(arr, q);
 	}
 	arr = cJSON_AddArrayToObject(o, "mlp");

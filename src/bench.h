@@ -111,6 +111,9 @@ int bench_bw_summarize(struct ev_ctx *c, struct ev_bw_result *r);
  * hwloc's capacities, appended to *out (realloc'd). */
 int bench_curve_plateaus(struct ev_ctx *c, int T, const double *ws, const double *y, int n,
 			 double tol, struct ev_bw_plateau **out, int *nout);
+/* A plateau's fields (working sets, its median under median_key, the knee to
+ * the next and its hwloc match) added to q. */
+void bench_plateau_json(cJSON *q, const struct ev_bw_plateau *P, const char *median_key);
 /* The sweep's DRAM read level at this thread count (median bytes/s), 0 none. */
 double bench_bw_dram_read(const struct ev_bw_result *r, int threads);
 /* Points whose results failed verification (left out of levels and plateaus). */

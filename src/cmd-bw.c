@@ -71,13 +71,8 @@ int cmd_bw_parse(struct ev_ctx *c, struct ev_optval *v, struct ev_bw_opts *o)
 			return ev_fail(&c->err, EV_ERR_USAGE, "--size: %s is below 4 KiB", v[O_SIZE].s);
 		o->single_ws = v[O_SIZE].u;
 	}
-	if (v[O_MIN].set)
-		o->min_ws = v[O_MIN].u;
-	if (v[O_MAX].set)
-		o->max_ws = v[O_MAX].u;
-	if (o->min_ws && o->max_ws && o->min_ws > o->max_ws)
-		return ev_fail(&c->err, EV_ERR_USAGE, "--min-size %s is above --max-size %s",
-			       v[O_MIN].s, v[O_MAX].s);
+	if ((rc = cmd_size_range(c, &v[O_MIN], &v[O_MAX], &o->min_ws, &o->max_ws)))
+		return rc;
 	if (v[O_PPO].set)
 		o->points_per_octave = (int)v[O_PPO].i;
 	if (v[O_TIME].set)

@@ -3,6 +3,7 @@
 
 #include "cmds.h"
 #include "json.h"
+#include "opt.h"
 #include "probe.h"
 #include "units.h"
 
@@ -69,4 +70,20 @@ int cmd_write_json(struct ev_ctx *c, cJSON *doc, const char *path)
 	if (!path)
 		return EV_OK;
 	return json_write_file(doc, path, &c->err);
+}
+
+int cmd_size_range(struct ev_ctx *c, const struct ev_optval *mn, const struct ev_optval *mx,
+		   uint64_t *min_ws, uint64_t *max_ws)
+{
+	if (mn->set)
+		*min_ws = mn->u;
+	if (mx->set) {
+		if (mx->u < 4096)
+			return ev_fail(&c->err, EV_ERR_USAGE, "--max-size: %s is below 4 KiB", mx->s);
+		*max_ws = mx->u;
+	}
+	if (*min_ws && *max_ws && *min_ws > *max_ws)
+		return ev_fail(&c->err, EV_ERR_USAGE, "--min-size %s is above --max-size %s", mn->s,
+			       mx->s);
+	return EV_OK;
 }

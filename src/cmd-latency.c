@@ -39,22 +39,15 @@ static const char details[] =
 
 static int parse(struct ev_ctx *c, struct ev_optval *v, struct ev_lat_opts *o)
 {
+	int rc;
 	bench_lat_defaults(c, v[O_QUICK].set, o);
 	if (v[O_SIZE].set) {
 		if (v[O_SIZE].u < 4096)
 			return ev_fail(&c->err, EV_ERR_USAGE, "--size: %s is below 4 KiB", v[O_SIZE].s);
 		o->single_ws = v[O_SIZE].u;
 	}
-	if (v[O_MIN].set)
-		o->min_ws = v[O_MIN].u;
-	if (v[O_MAX].set) {
-		if (v[O_MAX].u < 4096)
-			return ev_fail(&c->err, EV_ERR_USAGE, "--max-size: %s is below 4 KiB", v[O_MAX].s);
-		o->max_ws = v[O_MAX].u;
-	}
-	if (o->min_ws && o->max_ws && o->min_ws > o->max_ws)
-		return ev_fail(&c->err, EV_ERR_USAGE, "--min-size %s is above --max-size %s",
-			       v[O_MIN].s, v[O_MAX].s);
+	if ((rc = cmd_size_range(c, &v[O_MIN], &v[O_MAX], &o->min_ws, &o->max_ws)))
+		return rc;
 	if (v[O_PPO].set)
 		o->points_per_octave = (int)v[O_PPO].i;
 	if (v[O_TIME].set)

@@ -2,6 +2,7 @@
 #ifndef EV_CMDS_H
 #define EV_CMDS_H
 #include <cjson/cJSON.h>
+#include <stdint.h>
 
 #include "ctx.h"
 
@@ -37,6 +38,11 @@ int cmd_verify_status(struct ev_ctx *c, int rc, int nfailed);
 /* Load and check a run profile file (fields, types, ranges), measuring
  * nothing: for tests and fuzzing. */
 int cmd_check_profile(const char *path, struct ev_err *e);
+/* --min-size / --max-size of a sweep: set what was given, refuse max < 4 KiB
+ * and min > max. */
+struct ev_optval;
+int cmd_size_range(struct ev_ctx *c, const struct ev_optval *mn, const struct ev_optval *mx,
+		   uint64_t *min_ws, uint64_t *max_ws);
 /* Write doc to --json FILE if given; prints nothing on success. */
 int cmd_write_json(struct ev_ctx *c, cJSON *doc, const char *path);
 
