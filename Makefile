@@ -5,6 +5,7 @@
 #   make test-aarch64  cross-build for aarch64 and run the tests under qemu-user
 #   make bench      speed targets against likwid-bench / STREAM -> docs/performance.md
 #   make fuzz       libFuzzer targets for every parser (FUZZ_SECONDS each)
+#   make mca        decode inner loops on ARM core models (llvm-mca): a model, not a measurement
 #   make valgrind   a smoke characterize under valgrind memcheck
 #   make format     clang-format every C file
 # Knobs: SANITIZE=address,undefined,float-cast-overflow  WERROR=1  CROSS=aarch64-linux-gnu- (cross build)
@@ -94,7 +95,7 @@ TEST_SRC   := $(wildcard tests/test-*.c)
 TEST_BIN   := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 BIN        := $(BUILD)/eaves
 
-.PHONY: all run test test-aarch64 bench fuzz valgrind format clean deps check-tests version-stamp
+.PHONY: all run test test-aarch64 bench fuzz mca valgrind format clean deps check-tests version-stamp
 all: $(BIN)
 
 GIT_COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
@@ -140,12 +141,15 @@ CROSS_AARCH64 = $(MAKE) --no-print-directory CC=aarch64-linux-gnu-gcc BUILD=buil
 ifeq ($(CI),true)
 EAVES_TEST_ARM ?= 1
 endif
-# The fleet test (tests/test-fleet.c) drives Ansible over its own sshd: it is a
-# skip, with the reason, where these cannot be installed.
+# The fleet test (tests/test-fleet.c) drives Ansible over its own sshd, the mca
+# test (tests/test-mca.c) llvm-mca-16: each is a skip, with the reason, where its
+# packages cannot be installed.
 TEST_DEPS := ansible-core openssh-server openssh-client
 test: deps
 	@EAVES_DEPS_EXTRA="$(TEST_DEPS)" sh scripts/deps.sh || \
 		echo "test: could not install $(TEST_DEPS): the fleet test will be skipped"
+	@EAVES_DEPS_EXTRA="llvm-16 jq" sh scripts/deps.sh || \
+		echo "test: could not install llvm-16 and jq: the llvm-mca test will be skipped"
 	@$(MAKE) --no-print-directory all check-tests
 ifeq ($(EAVES_TEST_ARM),1)
 	@$(MAKE) --no-print-directory SANITIZE=address,undefined,float-cast-overflow BUILD=build-san check-tests
@@ -168,9 +172,16 @@ test-aarch64: deps
 check-tests: $(BIN) $(TEST_BIN)
 
 bench: deps
-	@EAVES_DEPS_EXTRA="likwid jq" sh scripts/deps.sh
+	@EAVES_DEPS_EXTRA="likwid jq llvm-16" sh scripts/deps.sh
+	@sh scripts/deps-cross.sh || echo "bench: no aarch64 cross compiler: the llvm-mca section is skipped"
 	@$(MAKE) --no-print-directory all
 	sh scripts/bench.sh $(BIN)
+
+# Static throughput of the ARM decode loops on LLVM's core models (scripts/mca.sh).
+mca:
+	@EAVES_DEPS_EXTRA="llvm-16 jq" sh scripts/deps.sh
+	@sh scripts/deps-cross.sh
+	@sh scripts/mca.sh
 
 # Fuzzing (libFuzzer, Debian's clang): every parser and writer of untrusted input,
 # FUZZ_SECONDS each, corpora in tests/fuzz/corpus/<target> (seeds are tracked;

@@ -16,10 +16,12 @@ void dot_rows_f16_neon(int n, const void *w, size_t rb, int nr, const void *act,
 		float t = 0;
 		int i = 0;
 		for (; i + 16 <= n; i += 16) {
+			EV_MCA_BEGIN("f16-neon");
 			a0 = vfmaq_f32(a0, vcvt_f32_f16(vld1_f16(x + i)), vld1q_f32(y + i));
 			a1 = vfmaq_f32(a1, vcvt_f32_f16(vld1_f16(x + i + 4)), vld1q_f32(y + i + 4));
 			a2 = vfmaq_f32(a2, vcvt_f32_f16(vld1_f16(x + i + 8)), vld1q_f32(y + i + 8));
 			a3 = vfmaq_f32(a3, vcvt_f32_f16(vld1_f16(x + i + 12)), vld1q_f32(y + i + 12));
+			EV_MCA_END();
 		}
 		for (; i < n; i++)
 			t += (float)x[i] * y[i];

@@ -218,9 +218,11 @@ static float dot_q8_0_ref(int n, const void *w, const void *a)
 	float s = 0;
 	for (int i = 0; i < n / QK; i++) {
 		int32_t acc = 0;
+		EV_MCA_BEGIN("q8_0-generic");
 		for (int j = 0; j < QK; j++)
 			acc += (int32_t)x[i].qs[j] * (int32_t)y[i].qs[j];
 		s += ev_fp16_to_f32(x[i].d) * ev_fp16_to_f32(y[i].d) * (float)acc;
+		EV_MCA_END();
 	}
 	return s;
 }
@@ -231,11 +233,13 @@ static float dot_q4_0_ref(int n, const void *w, const void *a)
 	float s = 0;
 	for (int i = 0; i < n / QK; i++) {
 		int32_t acc = 0;
+		EV_MCA_BEGIN("q4_0-generic");
 		for (int j = 0; j < QK / 2; j++) {
 			acc += ((x[i].qs[j] & 0x0f) - 8) * (int32_t)y[i].qs[j];
 			acc += ((x[i].qs[j] >> 4) - 8) * (int32_t)y[i].qs[j + QK / 2];
 		}
 		s += ev_fp16_to_f32(x[i].d) * ev_fp16_to_f32(y[i].d) * (float)acc;
+		EV_MCA_END();
 	}
 	return s;
 }

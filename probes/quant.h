@@ -120,6 +120,16 @@ void ev_q4_0x4_unpack_row(const void *group, int n, int r, void *row);
 #define EV_Q8_0X4_GROUP_BYTES (8 + 4 * QK)
 _Static_assert(EV_Q4_0X4_GROUP_BYTES == 4 * sizeof(struct block_q4_0), "q4_0x4 keeps q4_0's bytes");
 _Static_assert(EV_Q8_0X4_GROUP_BYTES == 4 * sizeof(struct block_q8_0), "q8_0x4 keeps q8_0's bytes");
+/* Static-throughput markers (`make mca`, scripts/mca.sh): with -DEV_MCA an
+ * inner loop's body is cut out of the compiler's assembly between these
+ * comments, which llvm-mca reads as a code region. Nothing in other builds. */
+#ifdef EV_MCA
+#define EV_MCA_BEGIN(name) __asm__ volatile("# LLVM-MCA-BEGIN " name)
+#define EV_MCA_END() __asm__ volatile("# LLVM-MCA-END")
+#else
+#define EV_MCA_BEGIN(name) ((void)0)
+#define EV_MCA_END() ((void)0)
+#endif
 /* Software prefetch of a weight stream, EV_PREFETCH_BYTES ahead: the decode's
  * matrices are short streams (a few hundred KiB per thread), and without it the
  * core alternates between computing and waiting for memory instead of doing

@@ -1,0 +1,118 @@
+#!/bin/sh
+# make mca: static throughput of the decode inner loops on published core
+# pipeline models, with llvm-mca (Debian llvm-16). A MODEL, never a measurement:
+# llvm-mca schedules the loop body the cross compiler emitted (gcc, -O2, the
+# kernel file's own flags) on LLVM's model of a named core, assuming every load
+# hits L1. Output: Markdown on stdout (scripts/bench.sh puts it in
+# docs/performance.md).
+#   1. cycles per iteration and bytes of weights per cycle, per loop and core;
+#   2. per ARM board in configs/devices: the kernel eaves picks per format, its
+#      in-core GB/s per core at the board's max clock, beside the board's DRAM
+#      bandwidth per core (datasheet): below it, decode there is kernel-bound.
+set -u
+CC=${MCA_CC:-aarch64-linux-gnu-gcc}
+MCA=${MCA:-llvm-mca-16}
+ITER=200
+for t in "$CC" "$MCA" jq; do
+	command -v "$t" >/dev/null 2>&1 || { echo "mca: $t not found (Debian: gcc-aarch64-linux-gnu, llvm-16, jq)" >&2; exit 1; }
+done
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+cd "$(dirname "$0")/.."
+
+# loop region | file | flags | bytes of weights per iteration | feature it needs
+LOOPS="q4_0-dotprod probes/quant-dotprod.c -march=armv8.2-a+dotprod 18 dotprod
+q8_0-dotprod probes/quant-dotprod.c -march=armv8.2-a+dotprod 34 dotprod
+f16-neon probes/quant-neon.c -march=armv8-a 32 neon
+q4_0-generic probes/quant.c -march=armv8-a 18 neon
+q8_0-generic probes/quant.c -march=armv8-a 34 neon"
+# core model | features (what eaves' dispatch would find in HWCAP)
+CORES="cortex-a53 neon
+cortex-a55 neon,dotprod
+cortex-a57 neon
+cortex-a72 neon
+cortex-a76 neon,dotprod
+cortex-a78 neon,dotprod
+cortex-a710 neon,dotprod
+neoverse-n2 neon,dotprod
+neoverse-v1 neon,dotprod
+apple-m1 neon,dotprod"
+
+# Compile each file once, keep only what llvm's assembler reads the same.
+for f in $(echo "$LOOPS" | awk '{print $2}' | sort -u); do
+	flags=$(echo "$LOOPS" | awk -v f="$f" '$2 == f {print $3; exit}')
+	set_=$(echo "$flags" | sed 's/.*+//; s/-march=armv8-a/neon/')
+	"$CC" -O2 -std=c11 -D_GNU_SOURCE -DEV_MCA -DEV_FILE_SET="\"$set_\"" $flags -Isrc/core -Iprobes \
+		-S -o "$TMP/$(basename "$f" .c).s" "$f" || { echo "mca: cannot compile $f" >&2; exit 1; }
+	sed -i '/^[[:space:]]*\.arch/d' "$TMP/$(basename "$f" .c).s"
+done
+
+# cycles per iteration: region name -> Total Cycles / Iterations
+: > "$TMP/cyc.tsv"
+echo "$CORES" | while read -r core feats; do
+	for s in "$TMP"/*.s; do
+		"$MCA" -mtriple=aarch64-linux-gnu -mcpu="$core" -mattr=+dotprod,+fullfp16 -iterations=$ITER "$s" \
+			2>/dev/null | awk -v c="$core" -v it=$ITER '
+			/Code Region - / {r = $NF}
+			/^Total Cycles:/ {printf "%s\t%s\t%.2f\n", c, r, $3 / it}' >> "$TMP/cyc.tsv"
+	done
+done
+
+cyc() { awk -F'\t' -v c="$1" -v r="$2" '$1 == c && $2 == r {print $3; exit}' "$TMP/cyc.tsv"; }
+bytes() { echo "$LOOPS" | awk -v r="$1" '$1 == r {print $4; exit}'; }
+need() { echo "$LOOPS" | awk -v r="$1" '$1 == r {print $5; exit}'; }
+has() { echo "$CORES" | awk -v c="$1" -v f="$2" '$1 == c {n = split($2, a, ","); for (i = 1; i <= n; i++) if (a[i] == f) {print 1; exit}}'; }
+pick() { # the loop eaves' dispatch runs for a format on a core
+	case "$2" in
+	f16) echo f16-neon ;;
+	*) if [ "$(has "$1" dotprod)" = 1 ]; then echo "$2-dotprod"; else echo "$2-generic"; fi ;;
+	esac
+}
+
+echo "### Decode inner loops on core models (llvm-mca, a model: every load an L1 hit)"
+echo
+echo "Cycles per iteration / bytes of weights per cycle. $("$MCA" --version 2>/dev/null | grep -i 'llvm version' | sed 's/^ *//'),"
+echo "$("$CC" --version | head -1), -O2 with each kernel file's flags. n/a: the core lacks the feature."
+echo
+printf "| loop (weights per iteration) |"
+echo "$CORES" | while read -r core feats; do printf " %s |" "$core"; done
+printf "\n|---|"
+echo "$CORES" | while read -r core feats; do printf -- "---:|"; done
+printf "\n"
+echo "$LOOPS" | while read -r r f fl b ft; do
+	printf "| %s (%s B) |" "$r" "$b"
+	echo "$CORES" | while read -r core feats; do
+		c=$(cyc "$core" "$r")
+		if [ "$(has "$core" "$ft")" != 1 ]; then printf " n/a |"
+		elif [ -z "$c" ]; then printf " - |"
+		else printf " %s / %s |" "$c" "$(awk -v b="$b" -v c="$c" 'BEGIN{printf "%.2f", b / c}')"
+		fi
+	done
+	printf "\n"
+done
+echo
+echo "### ARM boards (configs/devices): in-core rate per core vs DRAM per core"
+echo
+echo "In-core GB/s = bytes per cycle (above, the kernel eaves picks there) x max clock; DRAM per"
+echo "core = the datasheet's memory bandwidth / cores. In-core below DRAM share: decode there is"
+echo "bound by eaves' kernel, not by the board (the verdict column)."
+echo
+echo "| board | core model | GHz | DRAM GB/s per core | q4_0 GB/s | q8_0 GB/s | f16 GB/s | verdict |"
+echo "|---|---|---:|---:|---:|---:|---:|---|"
+for f in configs/devices/*.json; do
+	jq -r '[.id, (.cpu.uarch // ""), (.cpu.cores // 0), (.cpu.max_ghz // 0), (.memory.peak_bw_gbs // 0)] | @tsv' "$f"
+done | while IFS="$(printf '\t')" read -r id ua cores ghz bw; do
+	case "$ua" in cortex-a78ae) core=cortex-a78 ;; cortex-*|neoverse-*) core=$ua ;; *) continue ;; esac
+	[ -n "$(echo "$CORES" | awk -v c="$core" '$1 == c')" ] || continue
+	share=$(awk -v b="$bw" -v n="$cores" 'BEGIN{ if (n > 0) printf "%.2f", b / n; else print 0 }')
+	row="| $id | $core | $ghz | $share |"
+	worst=""
+	for q in q4_0 q8_0 f16; do
+		r=$(pick "$core" "$q"); c=$(cyc "$core" "$r"); b=$(bytes "$r")
+		g=$(awk -v b="$b" -v c="$c" -v h="$ghz" 'BEGIN{ if (c > 0) printf "%.2f", b / c * h; else print "-" }')
+		row="$row $g ($r) |"
+		[ "$g" != "-" ] && awk -v g="$g" -v s="$share" 'BEGIN{exit !(g < s)}' && worst="$worst $q"
+	done
+	if [ -n "$worst" ]; then row="$row kernel-bound:$worst |"; else row="$row memory |"; fi
+	echo "$row"
+done

@@ -1,0 +1,65 @@
+/* tests/test-mca.c: `make mca` end to end where its tools are installed
+ * (llvm-mca-16, the aarch64 cross compiler, jq): the markers of the decode
+ * loops survive compilation, every loop gets cycles on the core models, and
+ * the boards table has its rows. A model, so only its shape is checked, and
+ * two figures the issue quotes: the A55 q4_0 dotprod loop at ~32 cycles per
+ * block, the A76 one below 10. A skip elsewhere. Native suite only. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+
+static double cell(const char *out, const char *row, int col)
+{
+	const char *p = strstr(out, row);
+	for (int i = 0; p && i < col; i++)
+		p = strchr(p + 1, '|');
+	return p ? atof(p + 1) : -1;
+}
+
+static void test_mca(void)
+{
+	const char *bin = getenv("EAVES_BIN"), *run = getenv("EAVES_RUN");
+	char cmd[1024], *out;
+	FILE *f;
+	size_t n = 0, cap = 1 << 16;
+	if (!bin || (run && *run) || strstr(bin, "build-san") || strstr(bin, "aarch64")) {
+		T_SKIP("runs once, in the native suite");
+		return;
+	}
+	if (system("command -v llvm-mca-16 >/dev/null && command -v aarch64-linux-gnu-gcc >/dev/null && "
+		   "command -v jq >/dev/null")) {
+		T_SKIP("llvm-mca-16, aarch64-linux-gnu-gcc or jq is not installed (make mca installs them)");
+		return;
+	}
+	snprintf(cmd, sizeof cmd, "cd %s && sh scripts/mca.sh 2>&1", t_src("."));
+	out = calloc(1, cap);
+	f = popen(cmd, "r");
+	if (f && out) {
+		size_t k;
+		while ((k = fread(out + n, 1, cap - n - 1, f)) > 0)
+			n += k;
+	}
+	T_CHECK(f && pclose(f) == 0 && out, "scripts/mca.sh ran");
+	if (!out)
+		return;
+	/* columns: 1 loop, 2 a53, 3 a55, 4 a57, 5 a72, 6 a76 */
+	T_CHECK(strstr(out, "| q4_0-dotprod (18 B) | n/a |"), "no dotprod on the A53 model:\n%s", out);
+	{
+		double a55 = cell(out, "| q4_0-dotprod (18 B) |", 2), a76 = cell(out, "| q4_0-dotprod (18 B) |", 5);
+		T_CHECK(a55 > 20 && a55 < 50, "A55 q4_0 dotprod: %g cycles per block", a55);
+		T_CHECK(a76 > 2 && a76 < 12, "A76 q4_0 dotprod: %g cycles per block", a76);
+	}
+	T_CHECK(strstr(out, "| f16-neon (32 B) |") && strstr(out, "| q8_0-generic (34 B) |"), "every loop");
+	T_CHECK(strstr(out, "| rpi5 | cortex-a76 | 2.4 |") && strstr(out, "| rpizero2w | cortex-a53 |"),
+		"the boards table");
+	free(out);
+}
+
+int main(void)
+{
+	t_prog = "test-mca";
+	T_RUN(test_mca);
+	T_DONE();
+}
