@@ -14,43 +14,57 @@ static inline float h2f(ev_fp16 h)
 	return (float)v;
 }
 
-void dot_rows_q4_0_dotprod(int n, const void *w, size_t rb, int nr, const void *act, float *out)
+static inline int32x4_t q4_dot_dp(const uint8_t *qs, int8x16_t y0, int8x16_t y1)
 {
-	const struct block_q8_0 *y = act;
 	const uint8x16_t m4 = vdupq_n_u8(0x0f);
 	const int8x16_t s8 = vdupq_n_s8(8);
-	int nb = n / QK;
-	for (int r = 0; r < nr; r++) {
-		const struct block_q4_0 *x = (const void *)((const char *)w + (size_t)r * rb);
-		float32x4_t acc = vdupq_n_f32(0);
-		for (int i = 0; i < nb; i++) {
-			EV_MCA_BEGIN("q4_0-dotprod");
-			uint8x16_t q = vld1q_u8(x[i].qs);
-			int8x16_t lo = vsubq_s8(vreinterpretq_s8_u8(vandq_u8(q, m4)), s8);
-			int8x16_t hi = vsubq_s8(vreinterpretq_s8_u8(vshrq_n_u8(q, 4)), s8);
-			int32x4_t d = vdotq_s32(vdotq_s32(vdupq_n_s32(0), lo, vld1q_s8(y[i].qs)), hi,
-						vld1q_s8(y[i].qs + 16));
-			acc = vmlaq_n_f32(acc, vcvtq_f32_s32(d), h2f(x[i].d) * h2f(y[i].d));
-			EV_MCA_END();
-		}
-		out[r] = vaddvq_f32(acc);
-	}
+	uint8x16_t q = vld1q_u8(qs);
+	int8x16_t lo = vsubq_s8(vreinterpretq_s8_u8(vandq_u8(q, m4)), s8);
+	int8x16_t hi = vsubq_s8(vreinterpretq_s8_u8(vshrq_n_u8(q, 4)), s8);
+	return vdotq_s32(vdotq_s32(vdupq_n_s32(0), lo, y0), hi, y1);
 }
 
-void dot_rows_q8_0_dotprod(int n, const void *w, size_t rb, int nr, const void *act, float *out)
+static inline int32x4_t q8_dot_dp(const int8_t *xs, int8x16_t y0, int8x16_t y1)
 {
-	const struct block_q8_0 *y = act;
-	int nb = n / QK;
-	for (int r = 0; r < nr; r++) {
-		const struct block_q8_0 *x = (const void *)((const char *)w + (size_t)r * rb);
-		float32x4_t acc = vdupq_n_f32(0);
-		for (int i = 0; i < nb; i++) {
-			EV_MCA_BEGIN("q8_0-dotprod");
-			int32x4_t d = vdotq_s32(vdotq_s32(vdupq_n_s32(0), vld1q_s8(x[i].qs), vld1q_s8(y[i].qs)),
-						vld1q_s8(x[i].qs + 16), vld1q_s8(y[i].qs + 16));
-			acc = vmlaq_n_f32(acc, vcvtq_f32_s32(d), h2f(x[i].d) * h2f(y[i].d));
-			EV_MCA_END();
-		}
-		out[r] = vaddvq_f32(acc);
-	}
+	return vdotq_s32(vdotq_s32(vdupq_n_s32(0), vld1q_s8(xs), y0), vld1q_s8(xs + 16), y1);
 }
+
+/* Two rows at a time share each activation load and scale conversion. */
+#define DOTPROD_ROWS(name, T, dotfn, region)                                                  \
+	void name(int n, const void *w, size_t rb, int nr, const void *act, float *out)       \
+	{                                                                                     \
+		const struct block_q8_0 *y = act;                                              \
+		int nb = n / QK, r = 0;                                                        \
+		for (; r + 2 <= nr; r += 2) {                                                  \
+			const T *x0 = (const void *)((const char *)w + (size_t)r * rb);        \
+			const T *x1 = (const void *)((const char *)w + (size_t)(r + 1) * rb);  \
+			float32x4_t a0 = vdupq_n_f32(0), a1 = a0;                              \
+			for (int i = 0; i < nb; i++) {                                         \
+				EV_MCA_BEGIN(region);                                          \
+				int8x16_t y0 = vld1q_s8(y[i].qs), y1 = vld1q_s8(y[i].qs + 16); \
+				float dy = h2f(y[i].d);                                        \
+				EV_PREFETCH_STREAM(&x0[i]);                                    \
+				EV_PREFETCH_STREAM(&x1[i]);                                    \
+				a0 = vmlaq_n_f32(a0, vcvtq_f32_s32(dotfn(x0[i].qs, y0, y1)),   \
+						 h2f(x0[i].d) * dy);                           \
+				a1 = vmlaq_n_f32(a1, vcvtq_f32_s32(dotfn(x1[i].qs, y0, y1)),   \
+						 h2f(x1[i].d) * dy);                           \
+				EV_MCA_END();                                                  \
+			}                                                                      \
+			out[r] = vaddvq_f32(a0);                                               \
+			out[r + 1] = vaddvq_f32(a1);                                           \
+		}                                                                              \
+		for (; r < nr; r++) {                                                          \
+			const T *x = (const void *)((const char *)w + (size_t)r * rb);         \
+			float32x4_t a = vdupq_n_f32(0);                                        \
+			for (int i = 0; i < nb; i++)                                           \
+				a = vmlaq_n_f32(a,                                             \
+						vcvtq_f32_s32(dotfn(x[i].qs, vld1q_s8(y[i].qs), \
+								    vld1q_s8(y[i].qs + 16))),   \
+						h2f(x[i].d) * h2f(y[i].d));                    \
+			out[r] = vaddvq_f32(a);                                                \
+		}                                                                              \
+	}
+
+DOTPROD_ROWS(dot_rows_q4_0_dotprod, struct block_q4_0, q4_dot_dp, "q4_0-dotprod")
+DOTPROD_ROWS(dot_rows_q8_0_dotprod, struct block_q8_0, q8_dot_dp, "q8_0-dotprod")

@@ -1,5 +1,6 @@
-/* probes/quant-neon.c: f16 rows times f32 activations on base AArch64 NEON
- * (fcvtl widens 4 halves to floats; no FP16 arithmetic needed). */
+/* probes/quant-neon.c: base AArch64 NEON (no dot product, no FP16
+ * arithmetic): f16 rows times f32 activations (fcvtl widens 4 halves to
+ * floats), and q4_0/q8_0 rows times q8_0 activations (below). */
 #include <arm_neon.h>
 
 #include "quant.h"
@@ -26,5 +27,103 @@ void dot_rows_f16_neon(int n, const void *w, size_t rb, int nr, const void *act,
 		for (; i < n; i++)
 			t += (float)x[i] * y[i];
 		out[r] = vaddvq_f32(vaddq_f32(vaddq_f32(a0, a1), vaddq_f32(a2, a3))) + t;
+	}
+}
+
+/* q4_0 and q8_0 rows times q8_0 activations without the dot-product
+ * extension (Cortex-A53/A57/A72: Pi 3, Pi 4, Pi Zero 2, Jetson Nano): widening
+ * byte multiplies (smull/smlal into int16, then sadalp into int32). q4_0
+ * weights are in [-8, 7], so four products per int16 lane stay below 4100;
+ * q8_0 keeps one product per lane before the pairwise add (a -128 from a
+ * foreign file must not overflow). Two rows share each activation load. */
+static inline float h2f_neon(ev_fp16 h)
+{
+	__fp16 v;
+	__builtin_memcpy(&v, &h, 2);
+	return (float)v;
+}
+
+static inline int32x4_t q4_dot_neon(const uint8_t *qs, int8x16_t y0, int8x16_t y1)
+{
+	const uint8x16_t m4 = vdupq_n_u8(0x0f);
+	const int8x16_t s8 = vdupq_n_s8(8);
+	uint8x16_t q = vld1q_u8(qs);
+	int8x16_t lo = vsubq_s8(vreinterpretq_s8_u8(vandq_u8(q, m4)), s8);
+	int8x16_t hi = vsubq_s8(vreinterpretq_s8_u8(vshrq_n_u8(q, 4)), s8);
+	int16x8_t p = vmull_s8(vget_low_s8(lo), vget_low_s8(y0));
+	p = vmlal_s8(p, vget_high_s8(lo), vget_high_s8(y0));
+	p = vmlal_s8(p, vget_low_s8(hi), vget_low_s8(y1));
+	p = vmlal_s8(p, vget_high_s8(hi), vget_high_s8(y1));
+	return vpaddlq_s16(p);
+}
+
+static inline int32x4_t q8_dot_neon(const int8_t *xs, int8x16_t y0, int8x16_t y1)
+{
+	int8x16_t x0 = vld1q_s8(xs), x1 = vld1q_s8(xs + 16);
+	int32x4_t a = vpaddlq_s16(vmull_s8(vget_low_s8(x0), vget_low_s8(y0)));
+	a = vpadalq_s16(a, vmull_s8(vget_high_s8(x0), vget_high_s8(y0)));
+	a = vpadalq_s16(a, vmull_s8(vget_low_s8(x1), vget_low_s8(y1)));
+	return vpadalq_s16(a, vmull_s8(vget_high_s8(x1), vget_high_s8(y1)));
+}
+
+void dot_rows_q4_0_neon(int n, const void *w, size_t rb, int nr, const void *act, float *out)
+{
+	const struct block_q8_0 *y = act;
+	int nb = n / QK, r = 0;
+	for (; r + 2 <= nr; r += 2) {
+		const struct block_q4_0 *x0 = (const void *)((const char *)w + (size_t)r * rb);
+		const struct block_q4_0 *x1 = (const void *)((const char *)w + (size_t)(r + 1) * rb);
+		float32x4_t a0 = vdupq_n_f32(0), a1 = a0;
+		for (int i = 0; i < nb; i++) {
+			EV_MCA_BEGIN("q4_0-neon");
+			int8x16_t y0 = vld1q_s8(y[i].qs), y1 = vld1q_s8(y[i].qs + 16);
+			float dy = h2f_neon(y[i].d);
+			EV_PREFETCH_STREAM(&x0[i]);
+			EV_PREFETCH_STREAM(&x1[i]);
+			a0 = vmlaq_n_f32(a0, vcvtq_f32_s32(q4_dot_neon(x0[i].qs, y0, y1)), h2f_neon(x0[i].d) * dy);
+			a1 = vmlaq_n_f32(a1, vcvtq_f32_s32(q4_dot_neon(x1[i].qs, y0, y1)), h2f_neon(x1[i].d) * dy);
+			EV_MCA_END();
+		}
+		out[r] = vaddvq_f32(a0);
+		out[r + 1] = vaddvq_f32(a1);
+	}
+	for (; r < nr; r++) {
+		const struct block_q4_0 *x = (const void *)((const char *)w + (size_t)r * rb);
+		float32x4_t a = vdupq_n_f32(0);
+		for (int i = 0; i < nb; i++)
+			a = vmlaq_n_f32(a, vcvtq_f32_s32(q4_dot_neon(x[i].qs, vld1q_s8(y[i].qs), vld1q_s8(y[i].qs + 16))),
+					h2f_neon(x[i].d) * h2f_neon(y[i].d));
+		out[r] = vaddvq_f32(a);
+	}
+}
+
+void dot_rows_q8_0_neon(int n, const void *w, size_t rb, int nr, const void *act, float *out)
+{
+	const struct block_q8_0 *y = act;
+	int nb = n / QK, r = 0;
+	for (; r + 2 <= nr; r += 2) {
+		const struct block_q8_0 *x0 = (const void *)((const char *)w + (size_t)r * rb);
+		const struct block_q8_0 *x1 = (const void *)((const char *)w + (size_t)(r + 1) * rb);
+		float32x4_t a0 = vdupq_n_f32(0), a1 = a0;
+		for (int i = 0; i < nb; i++) {
+			EV_MCA_BEGIN("q8_0-neon");
+			int8x16_t y0 = vld1q_s8(y[i].qs), y1 = vld1q_s8(y[i].qs + 16);
+			float dy = h2f_neon(y[i].d);
+			EV_PREFETCH_STREAM(&x0[i]);
+			EV_PREFETCH_STREAM(&x1[i]);
+			a0 = vmlaq_n_f32(a0, vcvtq_f32_s32(q8_dot_neon(x0[i].qs, y0, y1)), h2f_neon(x0[i].d) * dy);
+			a1 = vmlaq_n_f32(a1, vcvtq_f32_s32(q8_dot_neon(x1[i].qs, y0, y1)), h2f_neon(x1[i].d) * dy);
+			EV_MCA_END();
+		}
+		out[r] = vaddvq_f32(a0);
+		out[r + 1] = vaddvq_f32(a1);
+	}
+	for (; r < nr; r++) {
+		const struct block_q8_0 *x = (const void *)((const char *)w + (size_t)r * rb);
+		float32x4_t a = vdupq_n_f32(0);
+		for (int i = 0; i < nb; i++)
+			a = vmlaq_n_f32(a, vcvtq_f32_s32(q8_dot_neon(x[i].qs, vld1q_s8(y[i].qs), vld1q_s8(y[i].qs + 16))),
+					h2f_neon(x[i].d) * h2f_neon(y[i].d));
+		out[r] = vaddvq_f32(a);
 	}
 }

@@ -452,6 +452,8 @@ static const struct ev_dot_impl dot_impls[] = {
 #if defined(__aarch64__)
 	D(Q4_0, DOTPROD, kf_quant_dotprod, "q4_0 neon-dotprod", dot_rows_q4_0_dotprod),
 	D(Q8_0, DOTPROD, kf_quant_dotprod, "q8_0 neon-dotprod", dot_rows_q8_0_dotprod),
+	D(Q4_0, NEON, kf_quant_neon, "q4_0 neon", dot_rows_q4_0_neon),
+	D(Q8_0, NEON, kf_quant_neon, "q8_0 neon", dot_rows_q8_0_neon),
 	D(F16, NEON, kf_quant_neon, "f16 neon", dot_rows_f16_neon),
 #endif
 	D(Q4_0, GENERIC, kf_quant_generic, "q4_0 generic", rows_generic_q4_0),

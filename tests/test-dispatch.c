@@ -125,17 +125,18 @@ static void test_picks(void)
 	struct ev_cpu a55 = fake("aarch64", EV_F(ASIMD) | EV_F(ASIMDHP) | EV_F(ASIMDDP));
 	struct ev_cpu sve_nodp = fake("aarch64", EV_F(ASIMD) | EV_F(ASIMDHP) | EV_F(SVE));
 	char why[256];
-	T_CHECK(!strcmp(ev_dot_pick(EV_TYPE_Q4_0, &a53)->name, "q4_0 generic"), "A53 q4_0");
+	T_CHECK(!strcmp(ev_dot_pick(EV_TYPE_Q4_0, &a53)->name, "q4_0 neon"), "A53 q4_0: widening multiplies");
+	T_CHECK(!strcmp(ev_dot_pick(EV_TYPE_Q8_0, &a53)->name, "q8_0 neon"), "A53 q8_0");
 	T_CHECK(!strcmp(ev_dot_pick(EV_TYPE_F16, &a53)->name, "f16 neon"), "A53 f16");
 	T_CHECK(!strcmp(ev_dot_pick(EV_TYPE_Q4_0, &a55)->name, "q4_0 neon-dotprod"), "A55 q4_0");
-	T_CHECK(!strcmp(ev_dot_pick(EV_TYPE_Q4_0, &sve_nodp)->name, "q4_0 generic"),
+	T_CHECK(!strcmp(ev_dot_pick(EV_TYPE_Q4_0, &sve_nodp)->name, "q4_0 neon"),
 		"SVE without dotprod gets no sdot kernel");
 	for (int k = 0; k < flops_count; k++)
 		if (flops_table[k].target == EV_TARGET_SVE)
 			T_CHECK(flops_check_supported(k, &a55, why, sizeof why) && strstr(why, "lacks sve"),
 				"%s on an A55: %s", flops_table[k].name, why);
 	T_CHECK(cpu_cap_target(&a55, EV_TARGET_NEON, why, sizeof why) == 0 &&
-			!strcmp(ev_dot_pick(EV_TYPE_Q4_0, &a55)->name, "q4_0 generic"),
+			!strcmp(ev_dot_pick(EV_TYPE_Q4_0, &a55)->name, "q4_0 neon"),
 		"--isa neon hides dotprod");
 #else
 	T_SKIP("no hand-described CPUs for this architecture");
