@@ -154,7 +154,7 @@ test: deps
 ifeq ($(EAVES_TEST_ARM),1)
 	@$(MAKE) --no-print-directory SANITIZE=address,undefined,float-cast-overflow BUILD=build-san check-tests
 	@if sh scripts/deps-cross.sh && $(CROSS_AARCH64) check-tests; then \
-		sh scripts/run-tests.sh $(BUILD) build-san build-aarch64; \
+		sh scripts/run-tests.sh $(BUILD) build-san build-aarch64 build-aarch64:cortex-a53; \
 	else \
 		sh scripts/run-tests.sh $(BUILD) build-san \
 			"skip:aarch64 suite: the cross toolchain or arm64 libraries could not be installed or built"; \
@@ -167,7 +167,7 @@ endif
 test-aarch64: deps
 	@sh scripts/deps-cross.sh
 	@$(CROSS_AARCH64) check-tests
-	@sh scripts/run-tests.sh build-aarch64
+	@sh scripts/run-tests.sh build-aarch64 build-aarch64:cortex-a53
 
 check-tests: $(BIN) $(TEST_BIN)
 

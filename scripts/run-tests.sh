@@ -11,14 +11,24 @@ for dir in "$@"; do
 		continue
 		;;
 	esac
+	# DIR:CPU runs the kernel tests again under qemu's model of that CPU (its
+	# HWCAP lacks features), so dispatch and fallbacks are exercised too
+	cpu="" only=""
+	case "$dir" in
+	*:*) cpu=${dir#*:}; dir=${dir%%:*}
+	     only="test-quant test-dispatch test-decode test-bw test-flops test-lat" ;;
+	esac
 	run=""
 	case "$dir" in
-	*aarch64*) [ "$(uname -m)" != aarch64 ] && run="qemu-aarch64 -L /" ;;
+	*aarch64*) [ "$(uname -m)" != aarch64 ] && run="qemu-aarch64 -L /${cpu:+ -cpu $cpu}" ;;
 	esac
 	for t in "$dir"/tests/test-*; do
 		[ -x "$t" ] || continue
 		name="$(basename "$t")"
-		[ "$dir" != "build" ] && name="$name ($dir)"
+		if [ -n "$only" ]; then
+			case " $only " in *" $name "*) ;; *) continue ;; esac
+		fi
+		[ "$dir" != "build" ] && name="$name ($dir${cpu:+ $cpu})"
 		# cross-built tests run under qemu-user (the arm64 multiarch libraries in /)
 		out=$(EAVES_BIN="$dir/eaves" EAVES_SRC="$(pwd)" EAVES_RUN="$run" $run "$t" 2>&1)
 		rc=$?
