@@ -450,7 +450,9 @@ static const struct ev_dot_impl dot_impls[] = {
 	D(F32, AVX2, kf_quant_avx2, "f32 avx2", dot_rows_f32_avx2),
 #endif
 #if defined(__aarch64__)
+	DX4(Q4_0, DOTPROD, kf_quant_dotprod, "q4_0x4 neon-dotprod", dot_rows_q4_0x4_dotprod, ev_q4_0x4_repack, ev_q4_0x4_unpack_row),
 	D(Q4_0, DOTPROD, kf_quant_dotprod, "q4_0 neon-dotprod", dot_rows_q4_0_dotprod),
+	DX4(Q8_0, DOTPROD, kf_quant_dotprod, "q8_0x4 neon-dotprod", dot_rows_q8_0x4_dotprod, ev_q8_0x4_repack, ev_q8_0x4_unpack_row),
 	D(Q8_0, DOTPROD, kf_quant_dotprod, "q8_0 neon-dotprod", dot_rows_q8_0_dotprod),
 	D(Q4_0, NEON, kf_quant_neon, "q4_0 neon", dot_rows_q4_0_neon),
 	D(Q8_0, NEON, kf_quant_neon, "q8_0 neon", dot_rows_q8_0_neon),

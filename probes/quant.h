@@ -194,6 +194,8 @@ extern const struct ev_kernel_file kf_quant_neon, kf_quant_dotprod;
 void dot_rows_q4_0_dotprod(int n, const void *w, size_t rb, int nr, const void *act, float *out);
 void dot_rows_q8_0_dotprod(int n, const void *w, size_t rb, int nr, const void *act, float *out);
 void dot_rows_f16_neon(int n, const void *w, size_t rb, int nr, const void *act, float *out);
+void dot_rows_q4_0x4_dotprod(int n, const void *w, size_t rb, int nr, const void *act, float *out);
+void dot_rows_q8_0x4_dotprod(int n, const void *w, size_t rb, int nr, const void *act, float *out);
 void dot_rows_q4_0_neon(int n, const void *w, size_t rb, int nr, const void *act, float *out);
 void dot_rows_q8_0_neon(int n, const void *w, size_t rb, int nr, const void *act, float *out);
 #endif

@@ -21,7 +21,9 @@ trap 'rm -rf "$TMP"' EXIT
 cd "$(dirname "$0")/.."
 
 # loop region | file | flags | bytes of weights per iteration | feature it needs
-LOOPS="q4_0-dotprod probes/quant-dotprod.c -march=armv8.2-a+dotprod 36 dotprod
+LOOPS="q4_0x4-dotprod probes/quant-dotprod.c -march=armv8.2-a+dotprod 72 dotprod
+q8_0x4-dotprod probes/quant-dotprod.c -march=armv8.2-a+dotprod 136 dotprod
+q4_0-dotprod probes/quant-dotprod.c -march=armv8.2-a+dotprod 36 dotprod
 q8_0-dotprod probes/quant-dotprod.c -march=armv8.2-a+dotprod 68 dotprod
 q4_0-neon probes/quant-neon.c -march=armv8-a 36 neon
 q8_0-neon probes/quant-neon.c -march=armv8-a 68 neon
@@ -67,7 +69,7 @@ has() { echo "$CORES" | awk -v c="$1" -v f="$2" '$1 == c {n = split($2, a, ",");
 pick() { # the loop eaves' dispatch runs for a format on a core
 	case "$2" in
 	f16) echo f16-neon ;;
-	*) if [ "$(has "$1" dotprod)" = 1 ]; then echo "$2-dotprod"; else echo "$2-neon"; fi ;;
+	*) if [ "$(has "$1" dotprod)" = 1 ]; then echo "$2x4-dotprod"; else echo "$2-neon"; fi ;;
 	esac
 }
 
