@@ -8,21 +8,54 @@
 
 EV_KERNEL_FILE(kf_quant_neon);
 
+/* Two rows at a time: each activation load serves both; 8 halves per load,
+ * widened with fcvtl/fcvtl2; four accumulators per row. */
 void dot_rows_f16_neon(int n, const void *w, size_t rb, int nr, const void *act, float *out)
 {
 	const float *y = act;
-	for (int r = 0; r < nr; r++) {
+	int r = 0;
+	for (; r + 2 <= nr; r += 2) {
+		const float16_t *x0 = (const void *)((const char *)w + (size_t)r * rb);
+		const float16_t *x1 = (const void *)((const char *)w + (size_t)(r + 1) * rb);
+		float32x4_t a0 = vdupq_n_f32(0), a1 = a0, a2 = a0, a3 = a0;
+		float32x4_t b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+		float t0 = 0, t1 = 0;
+		int i = 0;
+		for (; i + 16 <= n; i += 16) {
+			EV_MCA_BEGIN("f16-neon");
+			float32x4_t y0 = vld1q_f32(y + i), y1 = vld1q_f32(y + i + 4);
+			float32x4_t y2 = vld1q_f32(y + i + 8), y3 = vld1q_f32(y + i + 12);
+			float16x8_t p0 = vld1q_f16(x0 + i), p1 = vld1q_f16(x0 + i + 8);
+			float16x8_t q0 = vld1q_f16(x1 + i), q1 = vld1q_f16(x1 + i + 8);
+			EV_PREFETCH_STREAM(x0 + i);
+			EV_PREFETCH_STREAM(x1 + i);
+			a0 = vfmaq_f32(a0, vcvt_f32_f16(vget_low_f16(p0)), y0);
+			a1 = vfmaq_f32(a1, vcvt_high_f32_f16(p0), y1);
+			a2 = vfmaq_f32(a2, vcvt_f32_f16(vget_low_f16(p1)), y2);
+			a3 = vfmaq_f32(a3, vcvt_high_f32_f16(p1), y3);
+			b0 = vfmaq_f32(b0, vcvt_f32_f16(vget_low_f16(q0)), y0);
+			b1 = vfmaq_f32(b1, vcvt_high_f32_f16(q0), y1);
+			b2 = vfmaq_f32(b2, vcvt_f32_f16(vget_low_f16(q1)), y2);
+			b3 = vfmaq_f32(b3, vcvt_high_f32_f16(q1), y3);
+			EV_MCA_END();
+		}
+		for (; i < n; i++) {
+			t0 += (float)x0[i] * y[i];
+			t1 += (float)x1[i] * y[i];
+		}
+		out[r] = vaddvq_f32(vaddq_f32(vaddq_f32(a0, a1), vaddq_f32(a2, a3))) + t0;
+		out[r + 1] = vaddvq_f32(vaddq_f32(vaddq_f32(b0, b1), vaddq_f32(b2, b3))) + t1;
+	}
+	for (; r < nr; r++) {
 		const float16_t *x = (const void *)((const char *)w + (size_t)r * rb);
 		float32x4_t a0 = vdupq_n_f32(0), a1 = a0, a2 = a0, a3 = a0;
 		float t = 0;
 		int i = 0;
 		for (; i + 16 <= n; i += 16) {
-			EV_MCA_BEGIN("f16-neon");
 			a0 = vfmaq_f32(a0, vcvt_f32_f16(vld1_f16(x + i)), vld1q_f32(y + i));
 			a1 = vfmaq_f32(a1, vcvt_f32_f16(vld1_f16(x + i + 4)), vld1q_f32(y + i + 4));
 			a2 = vfmaq_f32(a2, vcvt_f32_f16(vld1_f16(x + i + 8)), vld1q_f32(y + i + 8));
 			a3 = vfmaq_f32(a3, vcvt_f32_f16(vld1_f16(x + i + 12)), vld1q_f32(y + i + 12));
-			EV_MCA_END();
 		}
 		for (; i < n; i++)
 			t += (float)x[i] * y[i];

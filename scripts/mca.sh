@@ -27,7 +27,7 @@ q4_0-dotprod probes/quant-dotprod.c -march=armv8.2-a+dotprod 36 dotprod
 q8_0-dotprod probes/quant-dotprod.c -march=armv8.2-a+dotprod 68 dotprod
 q4_0-neon probes/quant-neon.c -march=armv8-a 36 neon
 q8_0-neon probes/quant-neon.c -march=armv8-a 68 neon
-f16-neon probes/quant-neon.c -march=armv8-a 32 neon
+f16-neon probes/quant-neon.c -march=armv8-a 64 neon
 q4_0-generic probes/quant.c -march=armv8-a 18 neon
 q8_0-generic probes/quant.c -march=armv8-a 34 neon"
 # core model | features (what eaves' dispatch would find in HWCAP)
@@ -77,6 +77,8 @@ echo "### Decode inner loops on core models (llvm-mca, a model: every load an L1
 echo
 echo "Cycles per iteration / bytes of weights per cycle. $("$MCA" --version 2>/dev/null | grep -i 'llvm version' | sed 's/^ *//'),"
 echo "$("$CC" --version | head -1), -O2 with each kernel file's flags. n/a: the core lacks the feature."
+echo "Identical columns share one LLVM scheduling model (LLVM 16 gives the A57, A72, A76 and A78 one;"
+echo "the A710 and N2 one): such a column is that model's, not a model of the named core."
 echo
 printf "| loop (weights per iteration) |"
 echo "$CORES" | while read -r core feats; do printf " %s |" "$core"; done
