@@ -77,8 +77,8 @@ echo "### Decode inner loops on core models (llvm-mca, a model: every load an L1
 echo
 echo "Cycles per iteration / bytes of weights per cycle. $("$MCA" --version 2>/dev/null | grep -i 'llvm version' | sed 's/^ *//'),"
 echo "$("$CC" --version | head -1), -O2 with each kernel file's flags. n/a: the core lacks the feature."
-echo "Identical columns share one LLVM scheduling model (LLVM 16 gives the A57, A72, A76 and A78 one;"
-echo "the A710 and N2 one): such a column is that model's, not a model of the named core."
+echo "Columns with identical figures come from one LLVM scheduling model (LLVM 16: A57, A72, A76, A78;"
+echo "and A710, N2, V1): such a column is that shared model's, not a model of the named core."
 echo
 printf "| loop (weights per iteration) |"
 echo "$CORES" | while read -r core feats; do printf " %s |" "$core"; done
