@@ -66,12 +66,8 @@ int cmd_bw_parse(struct ev_ctx *c, struct ev_optval *v, struct ev_bw_opts *o)
 			o->kernel_mask |= 1u << k;
 		}
 	}
-	if (v[O_SIZE].set) {
-		if (v[O_SIZE].u < 4096)
-			return ev_fail(&c->err, EV_ERR_USAGE, "--size: %s is below 4 KiB", v[O_SIZE].s);
-		o->single_ws = v[O_SIZE].u;
-	}
-	if ((rc = cmd_size_range(c, &v[O_MIN], &v[O_MAX], &o->min_ws, &o->max_ws)))
+	if ((rc = cmd_size_range(c, &v[O_SIZE], &v[O_MIN], &v[O_MAX], &o->single_ws, &o->min_ws,
+				 &o->max_ws)))
 		return rc;
 	if (v[O_PPO].set)
 		o->points_per_octave = (int)v[O_PPO].i;

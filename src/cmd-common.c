@@ -72,9 +72,14 @@ int cmd_write_json(struct ev_ctx *c, cJSON *doc, const char *path)
 	return json_write_file(doc, path, &c->err);
 }
 
-int cmd_size_range(struct ev_ctx *c, const struct ev_optval *mn, const struct ev_optval *mx,
-		   uint64_t *min_ws, uint64_t *max_ws)
+int cmd_size_range(struct ev_ctx *c, const struct ev_optval *one, const struct ev_optval *mn,
+		   const struct ev_optval *mx, uint64_t *single_ws, uint64_t *min_ws, uint64_t *max_ws)
 {
+	if (one->set) {
+		if (one->u < 4096)
+			return ev_fail(&c->err, EV_ERR_USAGE, "--size: %s is below 4 KiB", one->s);
+		*single_ws = one->u;
+	}
 	if (mn->set)
 		*min_ws = mn->u;
 	if (mx->set) {

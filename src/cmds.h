@@ -38,11 +38,11 @@ int cmd_verify_status(struct ev_ctx *c, int rc, int nfailed);
 /* Load and check a run profile file (fields, types, ranges), measuring
  * nothing: for tests and fuzzing. */
 int cmd_check_profile(const char *path, struct ev_err *e);
-/* --min-size / --max-size of a sweep: set what was given, refuse max < 4 KiB
- * and min > max. */
+/* --size / --min-size / --max-size of a sweep: set what was given, refuse a
+ * size or max below 4 KiB and min > max. */
 struct ev_optval;
-int cmd_size_range(struct ev_ctx *c, const struct ev_optval *mn, const struct ev_optval *mx,
-		   uint64_t *min_ws, uint64_t *max_ws);
+int cmd_size_range(struct ev_ctx *c, const struct ev_optval *one, const struct ev_optval *mn,
+		   const struct ev_optval *mx, uint64_t *single_ws, uint64_t *min_ws, uint64_t *max_ws);
 /* Write doc to --json FILE if given; prints nothing on success. */
 int cmd_write_json(struct ev_ctx *c, cJSON *doc, const char *path);
 
