@@ -52,7 +52,7 @@ static void test_mca(void)
 		T_CHECK(a55 > 20 && a55 < 120, "A55 q4_0x4 dotprod: %g cycles per 4 blocks", a55);
 		T_CHECK(a76 > 4 && a76 < 40, "A76 q4_0x4 dotprod: %g cycles per 4 blocks", a76);
 	}
-	T_CHECK(strstr(out, "| f16-neon (32 B) |") && strstr(out, "| q8_0-generic (34 B) |"), "every loop");
+	T_CHECK(strstr(out, "| f16-neon (64 B) |") && strstr(out, "| q8_0-generic (34 B) |"), "every loop");
 	T_CHECK(strstr(out, "| rpi5 | cortex-a76 | 2.4 |") && strstr(out, "| rpizero2w | cortex-a53 |"),
 		"the boards table");
 	free(out);
