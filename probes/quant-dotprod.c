@@ -2,17 +2,11 @@
  * ARMv8.2 dot product (sdot: 16 signed byte products into 4 int32 lanes). */
 #include <arm_neon.h>
 
+#include "quant-neon-rows.h"
 #include "quant.h"
 #include "kernel-file.h"
 
 EV_KERNEL_FILE(kf_quant_dotprod);
-
-static inline float h2f(ev_fp16 h)
-{
-	__fp16 v;
-	__builtin_memcpy(&v, &h, 2);
-	return (float)v;
-}
 
 static inline int32x4_t q4_dot_dp(const uint8_t *qs, int8x16_t y0, int8x16_t y1)
 {
@@ -29,45 +23,8 @@ static inline int32x4_t q8_dot_dp(const int8_t *xs, int8x16_t y0, int8x16_t y1)
 	return vdotq_s32(vdotq_s32(vdupq_n_s32(0), vld1q_s8(xs), y0), vld1q_s8(xs + 16), y1);
 }
 
-/* Two rows at a time share each activation load and scale conversion. */
-#define DOTPROD_ROWS(name, T, dotfn, region)                                                  \
-	void name(int n, const void *w, size_t rb, int nr, const void *act, float *out)       \
-	{                                                                                     \
-		const struct block_q8_0 *y = act;                                              \
-		int nb = n / QK, r = 0;                                                        \
-		for (; r + 2 <= nr; r += 2) {                                                  \
-			const T *x0 = (const void *)((const char *)w + (size_t)r * rb);        \
-			const T *x1 = (const void *)((const char *)w + (size_t)(r + 1) * rb);  \
-			float32x4_t a0 = vdupq_n_f32(0), a1 = a0;                              \
-			for (int i = 0; i < nb; i++) {                                         \
-				EV_MCA_BEGIN(region);                                          \
-				int8x16_t y0 = vld1q_s8(y[i].qs), y1 = vld1q_s8(y[i].qs + 16); \
-				float dy = h2f(y[i].d);                                        \
-				EV_PREFETCH_STREAM(&x0[i]);                                    \
-				EV_PREFETCH_STREAM(&x1[i]);                                    \
-				a0 = vmlaq_n_f32(a0, vcvtq_f32_s32(dotfn(x0[i].qs, y0, y1)),   \
-						 h2f(x0[i].d) * dy);                           \
-				a1 = vmlaq_n_f32(a1, vcvtq_f32_s32(dotfn(x1[i].qs, y0, y1)),   \
-						 h2f(x1[i].d) * dy);                           \
-				EV_MCA_END();                                                  \
-			}                                                                      \
-			out[r] = vaddvq_f32(a0);                                               \
-			out[r + 1] = vaddvq_f32(a1);                                           \
-		}                                                                              \
-		for (; r < nr; r++) {                                                          \
-			const T *x = (const void *)((const char *)w + (size_t)r * rb);         \
-			float32x4_t a = vdupq_n_f32(0);                                        \
-			for (int i = 0; i < nb; i++)                                           \
-				a = vmlaq_n_f32(a,                                             \
-						vcvtq_f32_s32(dotfn(x[i].qs, vld1q_s8(y[i].qs), \
-								    vld1q_s8(y[i].qs + 16))),   \
-						h2f(x[i].d) * h2f(y[i].d));                    \
-			out[r] = vaddvq_f32(a);                                                \
-		}                                                                              \
-	}
-
-DOTPROD_ROWS(dot_rows_q4_0_dotprod, struct block_q4_0, q4_dot_dp, "q4_0-dotprod")
-DOTPROD_ROWS(dot_rows_q8_0_dotprod, struct block_q8_0, q8_dot_dp, "q8_0-dotprod")
+EV_NEON_ROWS2(dot_rows_q4_0_dotprod, struct block_q4_0, q4_dot_dp, "q4_0-dotprod")
+EV_NEON_ROWS2(dot_rows_q8_0_dotprod, struct block_q8_0, q8_dot_dp, "q8_0-dotprod")
 
 /* q4_0x4 / q8_0x4 (4 rows interleaved block by block at load, the layout the
  * x86 kernels use): the 4 rows' scales come in one load and one conversion,
@@ -102,7 +59,7 @@ void dot_rows_q4_0x4_dotprod(int n, const void *w, size_t rb, int nr, const void
 			float32x4_t dx = vcvt_f32_f16(vld1_f16((const float16_t *)(const void *)p));
 			int32x4_t s = fold4(q4u_dot(p + 8, y0, y1), q4u_dot(p + 24, y0, y1),
 					    q4u_dot(p + 40, y0, y1), q4u_dot(p + 56, y0, y1));
-			acc = vfmaq_f32(acc, vcvtq_f32_s32(s), vmulq_n_f32(dx, h2f(y[b].d)));
+			acc = vfmaq_f32(acc, vcvtq_f32_s32(s), vmulq_n_f32(dx, ev_h2f_neon(y[b].d)));
 			corr = vfmaq_n_f32(corr, dx, ys[b]);
 			EV_MCA_END();
 		}
@@ -128,7 +85,7 @@ void dot_rows_q8_0x4_dotprod(int n, const void *w, size_t rb, int nr, const void
 					    q8_dot_dp((const int8_t *)(p + 40), y0, y1),
 					    q8_dot_dp((const int8_t *)(p + 72), y0, y1),
 					    q8_dot_dp((const int8_t *)(p + 104), y0, y1));
-			acc = vfmaq_f32(acc, vcvtq_f32_s32(s), vmulq_n_f32(dx, h2f(y[b].d)));
+			acc = vfmaq_f32(acc, vcvtq_f32_s32(s), vmulq_n_f32(dx, ev_h2f_neon(y[b].d)));
 			EV_MCA_END();
 		}
 		vst1q_f32(out + g, acc);

@@ -3,6 +3,7 @@
  * floats), and q4_0/q8_0 rows times q8_0 activations (below). */
 #include <arm_neon.h>
 
+#include "quant-neon-rows.h"
 #include "quant.h"
 #include "kernel-file.h"
 
@@ -69,13 +70,6 @@ void dot_rows_f16_neon(int n, const void *w, size_t rb, int nr, const void *act,
  * weights are in [-8, 7], so four products per int16 lane stay below 4100;
  * q8_0 keeps one product per lane before the pairwise add (a -128 from a
  * foreign file must not overflow). Two rows share each activation load. */
-static inline float h2f_neon(ev_fp16 h)
-{
-	__fp16 v;
-	__builtin_memcpy(&v, &h, 2);
-	return (float)v;
-}
-
 static inline int32x4_t q4_dot_neon(const uint8_t *qs, int8x16_t y0, int8x16_t y1)
 {
 	const uint8x16_t m4 = vdupq_n_u8(0x0f);
@@ -99,42 +93,5 @@ static inline int32x4_t q8_dot_neon(const int8_t *xs, int8x16_t y0, int8x16_t y1
 	return vpadalq_s16(a, vmull_s8(vget_high_s8(x1), vget_high_s8(y1)));
 }
 
-/* Two rows at a time share each activation load and scale conversion. */
-#define NEON_ROWS(name, T, dotfn, region)                                                     \
-	void name(int n, const void *w, size_t rb, int nr, const void *act, float *out)       \
-	{                                                                                     \
-		const struct block_q8_0 *y = act;                                              \
-		int nb = n / QK, r = 0;                                                        \
-		for (; r + 2 <= nr; r += 2) {                                                  \
-			const T *x0 = (const void *)((const char *)w + (size_t)r * rb);        \
-			const T *x1 = (const void *)((const char *)w + (size_t)(r + 1) * rb);  \
-			float32x4_t a0 = vdupq_n_f32(0), a1 = a0;                              \
-			for (int i = 0; i < nb; i++) {                                         \
-				EV_MCA_BEGIN(region);                                          \
-				int8x16_t y0 = vld1q_s8(y[i].qs), y1 = vld1q_s8(y[i].qs + 16); \
-				float dy = h2f_neon(y[i].d);                                   \
-				EV_PREFETCH_STREAM(&x0[i]);                                    \
-				EV_PREFETCH_STREAM(&x1[i]);                                    \
-				a0 = vmlaq_n_f32(a0, vcvtq_f32_s32(dotfn(x0[i].qs, y0, y1)),   \
-						 h2f_neon(x0[i].d) * dy);                      \
-				a1 = vmlaq_n_f32(a1, vcvtq_f32_s32(dotfn(x1[i].qs, y0, y1)),   \
-						 h2f_neon(x1[i].d) * dy);                      \
-				EV_MCA_END();                                                  \
-			}                                                                      \
-			out[r] = vaddvq_f32(a0);                                               \
-			out[r + 1] = vaddvq_f32(a1);                                           \
-		}                                                                              \
-		for (; r < nr; r++) {                                                          \
-			const T *x = (const void *)((const char *)w + (size_t)r * rb);         \
-			float32x4_t a = vdupq_n_f32(0);                                        \
-			for (int i = 0; i < nb; i++)                                           \
-				a = vmlaq_n_f32(a,                                             \
-						vcvtq_f32_s32(dotfn(x[i].qs, vld1q_s8(y[i].qs), \
-								    vld1q_s8(y[i].qs + 16))),   \
-						h2f_neon(x[i].d) * h2f_neon(y[i].d));          \
-			out[r] = vaddvq_f32(a);                                                \
-		}                                                                              \
-	}
-
-NEON_ROWS(dot_rows_q4_0_neon, struct block_q4_0, q4_dot_neon, "q4_0-neon")
-NEON_ROWS(dot_rows_q8_0_neon, struct block_q8_0, q8_dot_neon, "q8_0-neon")
+EV_NEON_ROWS2(dot_rows_q4_0_neon, struct block_q4_0, q4_dot_neon, "q4_0-neon")
+EV_NEON_ROWS2(dot_rows_q8_0_neon, struct block_q8_0, q8_dot_neon, "q8_0-neon")
