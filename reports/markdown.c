@@ -32,7 +32,15 @@ static const char *str(const cJSON *o, const char *k)
 
 static void state_cell(struct sbuf *b, const cJSON *o)
 {
-	if (!strcmp(str(o, "status"), "ok"))
+	const cJSON *d;
+	if (!strcmp(str(o, "status"), "ok") && cJSON_IsArray(get(o, "devices"))) {
+		/* devfreq: the state itself matters (a memory controller at its lowest clock) */
+		cJSON_ArrayForEach(d, get(o, "devices"))
+		    sb_printf(b, " %s (%s) %s %.0f MHz of %.0f-%.0f;", str(d, "name"), str(d, "kind"),
+			      str(d, "governor"), num(d, "cur_hz") / 1e6, num(d, "min_hz") / 1e6,
+			      num(d, "max_hz") / 1e6);
+		sb_printf(b, " read from sysfs |");
+	} else if (!strcmp(str(o, "status"), "ok"))
 		sb_printf(b, " read from sysfs |");
 	else
 		sb_printf(b, " unavailable: %s |", str(o, "reason"));
@@ -145,8 +153,10 @@ static void md_state(struct sbuf *b, const struct md_in *x)
 	const cJSON *st = get(doc, "machine_state");
 	{
 		const cJSON *after = get(doc, "machine_state_after");
-		static const char *const rows[][2] = {
-		    {"cpufreq", "cpufreq"}, {"temperatures", "thermal"}, {"power", "power"}};
+		static const char *const rows[][2] = {{"cpufreq", "cpufreq"},
+						      {"temperatures", "thermal"},
+						      {"power", "power"},
+						      {"devfreq (memory controller, GPU)", "devfreq"}};
 		if (!after) { /* results written before the state was read twice */
 			sb_printf(
 			    b, "Machine state during the run:\n\n| sensor | state |\n|---|---|\n");
@@ -159,9 +169,11 @@ static void md_state(struct sbuf *b, const struct md_in *x)
 			          "|\n|---|---|---|\n",
 			          str(st, "read"), str(after, "read"), str(st, "read"),
 			          str(after, "read"));
-			for (size_t i = 0; i < 3; i++)
-				state_line(b, rows[i][0], get(st, rows[i][1]),
-				           get(after, rows[i][1]));
+			/* devfreq: in results written since it was read */
+			for (size_t i = 0; i < 4; i++)
+				if (i < 3 || get(st, rows[i][1]))
+					state_line(b, rows[i][0], get(st, rows[i][1]),
+					           get(after, rows[i][1]));
 			sb_printf(b, "| power mode | %s | %s |\n\n", str(st, "power_mode"),
 			          str(after, "power_mode"));
 		}

@@ -142,6 +142,17 @@ static void print_text(struct ev_ctx *c, const struct ev_clock_result *clk, int 
 			s.governor[0] ? s.governor : "?", s.max_hz / 1e9, s.cur_hz[0] / 1e9);
 	else
 		fprintf(f, "cpufreq:    unavailable: %s\n", s.cpufreq_reason);
+	if (s.devfreq_ok) {
+		fprintf(f, "devfreq:   ");
+		for (int i = 0; i < s.ndevfreq; i++)
+			fprintf(f, " %s (%s) %s %.0f MHz [%.0f-%.0f]%s", s.devfreq[i].name, s.devfreq[i].kind,
+				s.devfreq[i].governor[0] ? s.devfreq[i].governor : "?",
+				s.devfreq[i].cur_hz / 1e6, s.devfreq[i].min_hz / 1e6,
+				s.devfreq[i].max_hz / 1e6, i + 1 < s.ndevfreq ? ";" : "");
+		fprintf(f, " [sysfs]\n");
+	} else {
+		fprintf(f, "devfreq:    unavailable: %s\n", s.devfreq_reason);
+	}
 	if (s.thermal_ok) {
 		fprintf(f, "thermal:   ");
 		for (int i = 0; i < s.ntemps && i < 6; i++)

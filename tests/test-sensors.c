@@ -46,6 +46,13 @@ static void test_rk3588(void)
 	T_CHECK(!strcmp(c.uarch, "cortex-a76"), "big core is the uarch: %s", c.uarch);
 	sensors_read(&s);
 	T_CHECK(s.ncpus == 8 && s.max_hz == 2.352e9 && s.min_hz == 408e6, "cpufreq of both kinds");
+	T_CHECK(s.devfreq_ok && s.ndevfreq == 2, "devfreq: %d devices (%s)", s.ndevfreq, s.devfreq_reason);
+	T_CHECK(!strcmp(s.devfreq[0].name, "dmc") && !strcmp(s.devfreq[0].kind, "memory") &&
+			!strcmp(s.devfreq[0].governor, "dmc_ondemand") && s.devfreq[0].cur_hz == 2112e6 &&
+			s.devfreq[0].min_hz == 528e6 && s.devfreq[0].nfreqs == 4,
+		"the memory controller: governor, clock, range, 4 frequencies");
+	T_CHECK(!strcmp(s.devfreq[1].kind, "gpu") && s.devfreq[1].max_hz == 1e9 && s.devfreq[1].nfreqs == 8,
+		"the Mali GPU");
 }
 
 static void test_jetson(void)
@@ -88,6 +95,7 @@ static void test_vm(void)
 	T_CHECK(!s.cpufreq_ok && strstr(s.cpufreq_reason, "cpufreq"), "cpufreq unavailable");
 	T_CHECK(!s.thermal_ok && s.thermal_reason[0], "thermal unavailable");
 	T_CHECK(!s.power_ok && s.power_reason[0], "power unavailable");
+	T_CHECK(!s.devfreq_ok && strstr(s.devfreq_reason, "devfreq"), "devfreq unavailable, with the reason");
 	T_CHECK(s.power_mode[0] == 0, "no power mode");
 }
 

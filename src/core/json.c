@@ -162,6 +162,26 @@ static cJSON *json_state(const struct ev_sensors *sp, const char *read)
 		json_str(o, "status", "unavailable");
 		json_str(o, "reason", s.power_reason);
 	}
+	o = cJSON_AddObjectToObject(st, "devfreq");
+	if (s.devfreq_ok) {
+		json_str(o, "status", "ok");
+		arr = cJSON_AddArrayToObject(o, "devices");
+		for (int i = 0; i < s.ndevfreq; i++) {
+			cJSON *r = cJSON_CreateObject();
+			json_str(r, "name", s.devfreq[i].name);
+			json_str(r, "kind", s.devfreq[i].kind);
+			json_str(r, "governor", s.devfreq[i].governor);
+			json_num(r, "cur_hz", s.devfreq[i].cur_hz);
+			json_num(r, "min_hz", s.devfreq[i].min_hz);
+			json_num(r, "max_hz", s.devfreq[i].max_hz);
+			json_num(r, "available_frequencies", s.devfreq[i].nfreqs);
+			json_str(r, "source", s.devfreq[i].source);
+			cJSON_AddItemToArray(arr, r);
+		}
+	} else {
+		json_str(o, "status", "unavailable");
+		json_str(o, "reason", s.devfreq_reason);
+	}
 	{
 		struct ev_counters_status cs;
 		counters_probe(&cs);

@@ -130,6 +130,56 @@ static void read_ina3221(struct ev_sensors *s)
 	sysfs_list_free(hw, nh);
 }
 
+static const char *devfreq_kind(const char *name)
+{
+	if (strstr(name, "dmc") || strstr(name, "emc") || strstr(name, "ddr") || strstr(name, "memory"))
+		return "memory";
+	if (strstr(name, "gpu") || strstr(name, "mali") || strstr(name, "ga10b") || strstr(name, "gv11b"))
+		return "gpu";
+	if (strstr(name, "npu"))
+		return "npu";
+	return "other";
+}
+
+static void read_devfreq(struct ev_sensors *s)
+{
+	char **d = NULL, path[512], buf[1024];
+	int n = sysfs_list("/sys/class/devfreq", "", &d, 64);
+	for (int i = 0; i < n && s->ndevfreq < (int)(sizeof s->devfreq / sizeof s->devfreq[0]); i++) {
+		struct ev_devfreq *f = &s->devfreq[s->ndevfreq];
+		int64_t v;
+		memset(f, 0, sizeof *f);
+		snprintf(path, sizeof path, "/sys/class/devfreq/%s/cur_freq", d[i]);
+		if (sysfs_read_i64(path, &v) || v <= 0)
+			continue; /* a device without a readable clock says nothing */
+		f->cur_hz = (double)v;
+		snprintf(f->name, sizeof f->name, "%s", d[i]);
+		snprintf(f->kind, sizeof f->kind, "%s", devfreq_kind(d[i]));
+		snprintf(f->source, sizeof f->source, "/sys/class/devfreq/%s", d[i]);
+		snprintf(path, sizeof path, "/sys/class/devfreq/%s/governor", d[i]);
+		if (!sysfs_read(path, buf, sizeof buf))
+			snprintf(f->governor, sizeof f->governor, "%s", buf);
+		snprintf(path, sizeof path, "/sys/class/devfreq/%s/min_freq", d[i]);
+		if (!sysfs_read_i64(path, &v))
+			f->min_hz = (double)v;
+		snprintf(path, sizeof path, "/sys/class/devfreq/%s/max_freq", d[i]);
+		if (!sysfs_read_i64(path, &v))
+			f->max_hz = (double)v;
+		snprintf(path, sizeof path, "/sys/class/devfreq/%s/available_frequencies", d[i]);
+		if (!sysfs_read(path, buf, sizeof buf)) {
+			char *save = NULL;
+			for (char *t = strtok_r(buf, " ", &save); t; t = strtok_r(NULL, " ", &save))
+				f->nfreqs++;
+		}
+		s->ndevfreq++;
+	}
+	sysfs_list_free(d, n);
+	s->devfreq_ok = s->ndevfreq > 0;
+	if (!s->devfreq_ok)
+		snprintf(s->devfreq_reason, sizeof s->devfreq_reason,
+			 "no /sys/class/devfreq device with a readable cur_freq");
+}
+
 static void read_power_mode(struct ev_sensors *s)
 {
 	char buf[96];
@@ -149,6 +199,7 @@ void sensors_read(struct ev_sensors *s)
 	read_rapl(s);
 	read_ina3221(s);
 	read_power_mode(s);
+	read_devfreq(s);
 	if (s->nenergy > 0 || s->npower > 0)
 		s->power_ok = 1;
 	else

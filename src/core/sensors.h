@@ -1,7 +1,8 @@
 /* src/core/sensors.h: machine state from sysfs (under the configurable root):
  * cpufreq (governor and clocks), temperatures (thermal zones and hwmon), power
  * (RAPL energy counters, INA3221 rails on Jetson) and power mode (Jetson
- * nvpmodel, Raspberry Pi throttling flags, ACPI platform profile). Each part is
+ * nvpmodel, Raspberry Pi throttling flags, ACPI platform profile), devfreq
+ * (memory controller, GPU, NPU clocks and governors). Each part is
  * either read or "unavailable" with the reason; none is ever guessed. */
 #ifndef EV_SENSORS_H
 #define EV_SENSORS_H
@@ -35,6 +36,20 @@ struct ev_sensors {
 	struct ev_reading energy_j[EV_SENS_MAX]; /* cumulative counters (RAPL) */
 	int npower;
 	struct ev_reading power_w[EV_SENS_MAX];  /* instantaneous rails (INA3221) */
+
+	/* devfreq devices (the memory controller: RK3588 dmc; GPUs, NPUs): their
+	 * governor and clock say what state the memory was in while measuring */
+	int devfreq_ok;
+	char devfreq_reason[160];
+	int ndevfreq;
+	struct ev_devfreq {
+		char name[64];
+		char kind[16];      /* memory, gpu, npu, other (from the name) */
+		char governor[32];
+		double cur_hz, min_hz, max_hz;
+		int nfreqs;         /* available_frequencies, 0 unknown */
+		char source[160];
+	} devfreq[EV_SENS_MAX / 4];
 
 	char power_mode[96];   /* "nvpmodel pmode:0000", "platform_profile=balanced"... */
 	char throttled[64];    /* Raspberry Pi get_throttled flags, when present */
