@@ -86,6 +86,7 @@ struct ev_lat_result {
 	double clock_hz;          /* one core, median; 0 unknown */
 	char clock_source[96];
 	char thp[48];             /* the kernel's THP mode */
+	char load_note[160];      /* why loaded latency was skipped, or "" */
 	int npoints;
 	struct ev_lat_point pts[EV_LAT_MAX_POINTS];
 	int nlevels;

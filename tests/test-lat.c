@@ -239,6 +239,42 @@ static void test_bench(void)
 	free(rr);
 }
 
+/* A small board (4 cores, little memory): the loaded runs' buffers do not fit,
+ * so they are skipped with the reason and the rest is measured. */
+static void test_small_board(void)
+{
+	struct ev_ctx c;
+	struct ev_lat_opts o;
+	struct ev_lat_result *r = calloc(1, sizeof *r);
+	memset(&c, 0, sizeof c);
+	c.log = stderr;
+	c.out = stdout;
+	cpu_detect(&c.cpu);
+	T_CHECK(topo_open(&c.topo, "synthetic:pack:1 l3:1(size=1048576) l2:4(size=262144) "
+				   "l1d:1(size=32768) core:1 pu:1",
+			  &c.err) == 0,
+		"%s", c.err.msg);
+	c.topo_open = 1;
+	c.topo.mem_avail_bytes = 15ull << 20; /* 12 MiB usable: one chase, not 4 buffers */
+	bench_lat_defaults(&c, 1, &o);
+	o.max_ws = 4 << 20;
+	o.budget_s = 1;
+	o.bound_read = 0;
+	o.mlp = 0;
+	o.pages_mask = 1u << EV_PAGES_HUGE;
+	T_CHECK(o.nload > 0, "4 cores: loaded runs planned");
+	T_CHECK(bench_lat(&c, &o, r) == 0, "%s", c.err.msg);
+	T_CHECK(r->nloads == 0 && strstr(r->load_note, "loaded latency skipped") && r->npoints > 0,
+		"loaded skipped (%s), the sweep measured (%d points)", r->load_note, r->npoints);
+	bench_lat_free(r);
+	c.topo.mem_avail_bytes = 4ull << 20;
+	T_CHECK(bench_lat(&c, &o, r) == EV_ERR_USAGE && strstr(c.err.msg, "does not fit"),
+		"a chase that does not fit is refused: %s", c.err.msg);
+	bench_lat_free(r);
+	topo_close(&c.topo);
+	free(r);
+}
+
 static void test_bad_results(void)
 {
 	static const struct {
@@ -275,6 +311,7 @@ int main(void)
 	T_RUN(test_little);
 	T_RUN(test_bound);
 	T_RUN(test_bench);
+	T_RUN(test_small_board);
 	T_RUN(test_bad_results);
 	T_DONE();
 }
