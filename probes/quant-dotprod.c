@@ -10,11 +10,8 @@ EV_KERNEL_FILE(kf_quant_dotprod);
 
 static inline int32x4_t q4_dot_dp(const uint8_t *qs, int8x16_t y0, int8x16_t y1)
 {
-	const uint8x16_t m4 = vdupq_n_u8(0x0f);
-	const int8x16_t s8 = vdupq_n_s8(8);
-	uint8x16_t q = vld1q_u8(qs);
-	int8x16_t lo = vsubq_s8(vreinterpretq_s8_u8(vandq_u8(q, m4)), s8);
-	int8x16_t hi = vsubq_s8(vreinterpretq_s8_u8(vshrq_n_u8(q, 4)), s8);
+	int8x16_t lo, hi;
+	ev_q4_unpack_neon(qs, &lo, &hi);
 	return vdotq_s32(vdotq_s32(vdupq_n_s32(0), lo, y0), hi, y1);
 }
 

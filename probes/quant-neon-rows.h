@@ -9,6 +9,15 @@
 
 #include "quant.h"
 
+/* 32 q4_0 nibbles as signed bytes in [-8, 7]: low nibbles (elements 0..15)
+ * and high nibbles (16..31). */
+static inline void ev_q4_unpack_neon(const uint8_t *qs, int8x16_t *lo, int8x16_t *hi)
+{
+	uint8x16_t q = vld1q_u8(qs);
+	*lo = vsubq_s8(vreinterpretq_s8_u8(vandq_u8(q, vdupq_n_u8(0x0f))), vdupq_n_s8(8));
+	*hi = vsubq_s8(vreinterpretq_s8_u8(vshrq_n_u8(q, 4)), vdupq_n_s8(8));
+}
+
 static inline float ev_h2f_neon(ev_fp16 h)
 {
 	__fp16 v;

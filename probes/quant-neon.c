@@ -72,11 +72,8 @@ void dot_rows_f16_neon(int n, const void *w, size_t rb, int nr, const void *act,
  * foreign file must not overflow). Two rows share each activation load. */
 static inline int32x4_t q4_dot_neon(const uint8_t *qs, int8x16_t y0, int8x16_t y1)
 {
-	const uint8x16_t m4 = vdupq_n_u8(0x0f);
-	const int8x16_t s8 = vdupq_n_s8(8);
-	uint8x16_t q = vld1q_u8(qs);
-	int8x16_t lo = vsubq_s8(vreinterpretq_s8_u8(vandq_u8(q, m4)), s8);
-	int8x16_t hi = vsubq_s8(vreinterpretq_s8_u8(vshrq_n_u8(q, 4)), s8);
+	int8x16_t lo, hi;
+	ev_q4_unpack_neon(qs, &lo, &hi);
 	int16x8_t p = vmull_s8(vget_low_s8(lo), vget_low_s8(y0));
 	p = vmlal_s8(p, vget_high_s8(lo), vget_high_s8(y0));
 	p = vmlal_s8(p, vget_low_s8(hi), vget_low_s8(y1));

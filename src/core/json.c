@@ -105,6 +105,13 @@ cJSON *json_machine(struct ev_ctx *c)
 }
 
 /* The machine state from one reading; `read` says when it was taken. */
+/* A machine-state part that could not be read, and why. */
+static void unavailable(cJSON *o, const char *reason)
+{
+	json_str(o, "status", "unavailable");
+	json_str(o, "reason", reason);
+}
+
 static cJSON *json_state(const struct ev_sensors *sp, const char *read)
 {
 	struct ev_sensors s = *sp;
@@ -121,8 +128,7 @@ static cJSON *json_state(const struct ev_sensors *sp, const char *read)
 		for (int i = 0; i < s.ncpus; i++)
 			cJSON_AddItemToArray(arr, cJSON_CreateNumber(s.cur_hz[i]));
 	} else {
-		json_str(o, "status", "unavailable");
-		json_str(o, "reason", s.cpufreq_reason);
+		unavailable(o, s.cpufreq_reason);
 	}
 	o = cJSON_AddObjectToObject(st, "thermal");
 	if (s.thermal_ok) {
@@ -136,8 +142,7 @@ static cJSON *json_state(const struct ev_sensors *sp, const char *read)
 			cJSON_AddItemToArray(arr, r);
 		}
 	} else {
-		json_str(o, "status", "unavailable");
-		json_str(o, "reason", s.thermal_reason);
+		unavailable(o, s.thermal_reason);
 	}
 	o = cJSON_AddObjectToObject(st, "power");
 	if (s.power_ok) {
@@ -159,8 +164,7 @@ static cJSON *json_state(const struct ev_sensors *sp, const char *read)
 			cJSON_AddItemToArray(arr, r);
 		}
 	} else {
-		json_str(o, "status", "unavailable");
-		json_str(o, "reason", s.power_reason);
+		unavailable(o, s.power_reason);
 	}
 	o = cJSON_AddObjectToObject(st, "devfreq");
 	if (s.devfreq_ok) {
@@ -179,8 +183,7 @@ static cJSON *json_state(const struct ev_sensors *sp, const char *read)
 			cJSON_AddItemToArray(arr, r);
 		}
 	} else {
-		json_str(o, "status", "unavailable");
-		json_str(o, "reason", s.devfreq_reason);
+		unavailable(o, s.devfreq_reason);
 	}
 	{
 		struct ev_counters_status cs;
