@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gguf.h"
 #include "mem.h"
 
 _Static_assert(sizeof(ev_fp16) == 2, "the KV cache is stored as ev_fp16 (DEC_KV_TYPE)");
@@ -82,8 +83,8 @@ static void matmul_fused(const struct dec_model *m, const struct dec_tensor *con
 		int a, b;
 		piece(W, nw, i, tid, nth, &a, &b);
 		if (a < b)
-			m->dot->rows(W[i]->cols, (const char *)W[i]->data + (size_t)a * W[i]->row_bytes,
-				     W[i]->row_bytes, b - a, m->act, out[i] + a);
+			W[i]->dot->rows(W[i]->cols, (const char *)W[i]->data + (size_t)a * W[i]->row_bytes,
+					W[i]->row_bytes, b - a, m->act[W[i]->act], out[i] + a);
 	}
 }
 
@@ -125,9 +126,9 @@ static void fill_rows(const struct dec_tensor *t, int r0, int r1, uint64_t seed)
 			break;
 		}
 		default: {
-			float tmp[64];
-			for (int c = 0; c < t->cols; c += 64) {
-				int n = t->cols - c < 64 ? t->cols - c : 64;
+			float tmp[QK_K];
+			for (int c = 0; c < t->cols; c += QK_K) {
+				int n = t->cols - c < QK_K ? t->cols - c : QK_K;
 				for (int k = 0; k < n; k++)
 					tmp[k] = (float)(((double)(splitmix(&s) >> 11) / 9007199254740992.0 * 2 - 1) *
 							 sd * 1.7320508);
@@ -140,9 +141,9 @@ static void fill_rows(const struct dec_tensor *t, int r0, int r1, uint64_t seed)
 
 /* Put rows [r0, r1) (r0 a multiple of 4) in the kernel's own layout, if it
  * has one; scratch holds 4 rows. */
-static void repack_rows(const struct ev_dot_impl *d, const struct dec_tensor *t, int r0, int r1,
-			void *scratch)
+static void repack_rows(const struct dec_tensor *t, int r0, int r1, void *scratch)
 {
+	const struct ev_dot_impl *d = t->dot;
 	if (!d->repack4)
 		return;
 	for (int g = r0; g + 4 <= r1; g += 4)
@@ -152,8 +153,9 @@ static void repack_rows(const struct ev_dot_impl *d, const struct dec_tensor *t,
 void dec_tensor_row(const struct dec_model *m, const struct dec_tensor *t, int r, void *row)
 {
 	int g = r & ~3;
-	if (m->dot->unpack_row && g + 4 <= t->rows)
-		m->dot->unpack_row((const char *)t->data + (size_t)g * t->row_bytes, t->cols, r - g, row);
+	(void)m;
+	if (t->dot->unpack_row && g + 4 <= t->rows)
+		t->dot->unpack_row((const char *)t->data + (size_t)g * t->row_bytes, t->cols, r - g, row);
 	else
 		memcpy(row, (const char *)t->data + (size_t)r * t->row_bytes, t->row_bytes);
 }
@@ -175,7 +177,7 @@ static void gen_all(void *a, int tid, int nth)
 	do {                                                                                 \
 		rows_of((t).rows, tid, nth, &r0, &r1);                                       \
 		fill_rows(&(t), r0, r1, ++id);                                               \
-		repack_rows(m->dot, &(t), r0, r1, g->scratch + (size_t)tid * g->scratch_stride); \
+		repack_rows(&(t), r0, r1, g->scratch + (size_t)tid * g->scratch_stride);     \
 	} while (0)
 /* a group streamed as one (matmul_fused): each thread makes the rows it will read */
 #define GEN_GROUP(n, ...)                                                                    \
@@ -184,8 +186,7 @@ static void gen_all(void *a, int tid, int nth)
 		for (int i_ = 0; i_ < (n); i_++) {                                           \
 			piece(w_, (n), i_, tid, nth, &r0, &r1);                              \
 			fill_rows(w_[i_], r0, r1, ++id);                                     \
-			repack_rows(m->dot, w_[i_], r0, r1,                                  \
-				    g->scratch + (size_t)tid * g->scratch_stride);           \
+			repack_rows(w_[i_], r0, r1, g->scratch + (size_t)tid * g->scratch_stride); \
 		}                                                                            \
 	} while (0)
 	GEN(m->embd);
@@ -236,6 +237,8 @@ static size_t weights_layout(struct dec_model *m, unsigned char *base)
 		(t).cols = (c);                                                              \
 		(t).row_bytes = ev_type_row_bytes(m->type, (c));                             \
 		(t).data = base ? base + off : NULL;                                         \
+		(t).dot = m->dot;                                                            \
+		(t).act = ev_types[m->type].act;                                             \
 		off += tensor_bytes(m->type, (r), (c));                                      \
 	} while (0)
 #define V(p, n)                                                                              \
@@ -304,9 +307,11 @@ static size_t acts_layout(struct dec_model *m, unsigned char *base, int nthreads
 	V(m->rope, B * m->s.head_dim);
 	V(m->rowbuf, B * m->s.hidden); /* one embedding row per token, any format <= f32 */
 #undef V
-	m->act_stride = ALIGN64(ev_act_bytes(m->vdt, maxin));
-	m->act = base ? base + off : NULL;
-	off += m->act_stride * B;
+	for (int a = 0; a < EV_ACT__COUNT; a++) {
+		m->act_stride[a] = m->act_mask & (1u << a) ? ALIGN64(ev_act_bytes(a, maxin)) : 0;
+		m->act[a] = base && m->act_stride[a] ? base + off : NULL;
+		off += m->act_stride[a] * B;
+	}
 	return off;
 }
 
@@ -318,6 +323,7 @@ void dec_memory_plan(const struct ev_model_shape *s, int type, int ctx_cap, int 
 	m.s = *s;
 	m.type = type;
 	m.vdt = ev_types[type].act;
+	m.act_mask = 1u << m.vdt;
 	m.q_dim = s->n_heads * s->head_dim;
 	m.kv_dim = s->n_kv_heads * s->head_dim;
 	m.ctx_cap = ctx_cap;
@@ -329,6 +335,26 @@ void dec_memory_plan(const struct ev_model_shape *s, int type, int ctx_cap, int 
 	free(m.L);
 }
 
+/* The KV cache and the activations (m's shape, act_mask, ctx_cap, batch_cap
+ * and nthreads set). On failure m is destroyed. */
+static int alloc_runtime(struct dec_model *m, struct ev_err *e)
+{
+	const struct ev_model_shape *s = &m->s;
+	m->kv_bytes = (size_t)ev_shape_kv_bytes(s, ev_type_bytes_per_weight(DEC_KV_TYPE), m->ctx_cap);
+	m->kvmem = mem_alloc(m->kv_bytes, EV_PAGES_HUGE);
+	m->act_bytes = acts_layout(m, NULL, m->nthreads);
+	m->amem = mem_alloc(m->act_bytes, EV_PAGES_DEFAULT);
+	if (!m->kvmem || !m->amem) {
+		double mb = (double)(m->kv_bytes + m->act_bytes) / 1e6;
+		dec_model_destroy(m);
+		return ev_fail(e, EV_ERR_RUNTIME, "decode: cannot allocate %.0f MB for the KV cache and activations", mb);
+	}
+	acts_layout(m, m->amem, m->nthreads);
+	m->kc = m->kvmem;
+	m->vc = m->kc + (size_t)s->n_layers * (size_t)m->ctx_cap * (size_t)m->kv_dim;
+	return EV_OK;
+}
+
 int dec_model_create(struct dec_model *m, const struct ev_model_shape *s, int type, int ctx_cap,
 		     int batch_cap, struct ev_pool *pool, const struct ev_cpu *cpu, uint64_t seed,
 		     struct ev_err *e)
@@ -338,6 +364,7 @@ int dec_model_create(struct dec_model *m, const struct ev_model_shape *s, int ty
 	m->s = *s;
 	m->type = type;
 	m->vdt = ev_types[type].act;
+	m->act_mask = 1u << m->vdt;
 	m->q_dim = s->n_heads * s->head_dim;
 	m->kv_dim = s->n_kv_heads * s->head_dim;
 	m->ctx_cap = ctx_cap;
@@ -350,19 +377,14 @@ int dec_model_create(struct dec_model *m, const struct ev_model_shape *s, int ty
 		return ev_fail(e, EV_ERR_RUNTIME, "decode: out of memory");
 	m->wmem_bytes = weights_layout(m, NULL);
 	m->wmem = mem_alloc(m->wmem_bytes, EV_PAGES_HUGE);
-	m->kv_bytes = (size_t)ev_shape_kv_bytes(s, ev_type_bytes_per_weight(DEC_KV_TYPE), ctx_cap);
-	m->kvmem = mem_alloc(m->kv_bytes, EV_PAGES_HUGE);
-	m->act_bytes = acts_layout(m, NULL, m->nthreads);
-	m->amem = mem_alloc(m->act_bytes, EV_PAGES_DEFAULT);
-	if (!m->wmem || !m->kvmem || !m->amem) {
+	if (!m->wmem) {
 		dec_model_destroy(m);
-		return ev_fail(e, EV_ERR_RUNTIME, "decode: cannot allocate %.0f MB for the model",
-			       (double)(m->wmem_bytes + m->kv_bytes + m->act_bytes) / 1e6);
+		return ev_fail(e, EV_ERR_RUNTIME, "decode: cannot allocate %.0f MB for the weights",
+			       (double)m->wmem_bytes / 1e6);
 	}
+	if (alloc_runtime(m, e))
+		return e->code;
 	weights_layout(m, m->wmem);
-	acts_layout(m, m->amem, m->nthreads);
-	m->kc = m->kvmem;
-	m->vc = m->kc + (size_t)s->n_layers * (size_t)ctx_cap * (size_t)m->kv_dim;
 	g.m = m;
 	g.seed = seed;
 	g.scratch_stride = 4 * ev_type_row_bytes(type, dec_max_cols(m));
@@ -378,11 +400,245 @@ int dec_model_create(struct dec_model *m, const struct ev_model_shape *s, int ty
 
 void dec_model_destroy(struct dec_model *m)
 {
-	mem_free(m->wmem, m->wmem_bytes);
+	if (!m->wmem_mapped)
+		mem_free(m->wmem, m->wmem_bytes);
+	free(m->vmem);
 	mem_free(m->kvmem, m->kv_bytes);
 	mem_free(m->amem, m->act_bytes);
 	free(m->L);
 	memset(m, 0, sizeof *m);
+}
+
+/* ---- a model file's weights ---- */
+
+int dec_main_type(const struct dec_model *m)
+{
+	double bytes[EV_TYPE__COUNT] = {0};
+	int best = m->type;
+#define ADD(t) (bytes[(t).type] += (double)(t).row_bytes * (t).rows)
+	if (m->out.data != m->embd.data)
+		ADD(m->out);
+	else
+		ADD(m->embd);
+	for (int l = 0; l < m->s.n_layers; l++) {
+		const struct dec_layer *L = &m->L[l];
+		ADD(L->wq), ADD(L->wk), ADD(L->wv), ADD(L->wo), ADD(L->wg), ADD(L->wu), ADD(L->wd);
+	}
+#undef ADD
+	for (int t = 0; t < EV_TYPE__COUNT; t++)
+		if (bytes[t] > bytes[best])
+			best = t;
+	return best;
+}
+
+/* One matrix of the file: its format must have a kernel here. */
+static int file_matrix(struct dec_model *m, const struct gguf_file *g, const char *name,
+		       struct dec_tensor *t, const struct ev_cpu *cpu, struct ev_err *e)
+{
+	const struct gguf_tensor *gt = gguf_tensor(g, name);
+	const struct gguf_type_info *ti = gguf_type(gt->type);
+	if (ti->ev_type < 0)
+		return ev_fail(e, EV_ERR_USAGE,
+			       "%s: tensor '%s' is %s, a format eaves' decoder has no kernel for "
+			       "(eaves predict --gguf still counts its bytes)", g->path, name, ti->name);
+	t->type = ti->ev_type;
+	t->cols = (int)gt->ne[0];
+	t->rows = (int)gt->ne[1];
+	if (t->cols % QK && ev_types[t->type].act != EV_ACT_F32)
+		return ev_fail(e, EV_ERR_USAGE, "%s: tensor '%s': rows of %d are not whole blocks of %d",
+			       g->path, name, t->cols, QK);
+	t->row_bytes = ev_type_row_bytes(t->type, t->cols);
+	t->data = (void *)(uintptr_t)gt->data; /* the private mapping: writable, never the file */
+	t->dot = ev_dot_pick(t->type, cpu);
+	t->act = ev_types[t->type].act;
+	m->act_mask |= 1u << t->act;
+	return EV_OK;
+}
+
+/* A vector of the file (norm weights, biases) as floats, into vmem at *off. */
+static int file_vector(const struct gguf_file *g, const char *name, int n, float **out,
+		       unsigned char *base, size_t *off, struct ev_err *e)
+{
+	const struct gguf_tensor *gt = gguf_tensor(g, name);
+	const struct gguf_type_info *ti = gguf_type(gt->type);
+	if (ti->ev_type < 0 || ev_types[ti->ev_type].block_elems != 1)
+		return ev_fail(e, EV_ERR_USAGE, "%s: tensor '%s' is %s: a vector must be F32, F16 or BF16",
+			       g->path, name, ti->name);
+	if (base) {
+		*out = (float *)(void *)(base + *off);
+		ev_types[ti->ev_type].to_float(gt->data, *out, n);
+	}
+	*off += ALIGN64((size_t)n * sizeof(float));
+	return EV_OK;
+}
+
+static int file_vectors(struct dec_model *m, const struct gguf_file *g, const struct gguf_llama *gl,
+			unsigned char *base, size_t *off, struct ev_err *e)
+{
+	char nm[96];
+	int rc, H = m->s.hidden;
+	float *f = NULL;
+	*off = 0;
+	if ((rc = file_vector(g, "output_norm.weight", H, &m->out_norm, base, off, e)))
+		return rc;
+	if (gl->rope_factors) {
+		if ((rc = file_vector(g, "rope_freqs.weight", m->s.head_dim / 2, &f, base, off, e)))
+			return rc;
+		m->rope_factors = f;
+		for (int i = 0; base && i < m->s.head_dim / 2; i++)
+			if (!(f[i] > 0))
+				return ev_fail(e, EV_ERR_USAGE, "%s: rope_freqs.weight[%d] = %g is not positive",
+					       g->path, i, f[i]);
+	}
+	for (int l = 0; l < m->s.n_layers; l++) {
+		struct dec_layer *L = &m->L[l];
+#define VEC(field, suffix, n)                                                                \
+	do {                                                                                 \
+		snprintf(nm, sizeof nm, "blk.%d." suffix, l);                                \
+		if ((rc = file_vector(g, nm, (n), &L->field, base, off, e)))                 \
+			return rc;                                                           \
+	} while (0)
+		VEC(attn_norm, "attn_norm.weight", H);
+		VEC(ffn_norm, "ffn_norm.weight", H);
+		if (m->s.attn_bias) {
+			VEC(bq, "attn_q.bias", m->q_dim);
+			VEC(bk, "attn_k.bias", m->kv_dim);
+			VEC(bv, "attn_v.bias", m->kv_dim);
+		}
+#undef VEC
+	}
+	return EV_OK;
+}
+
+struct touch_ctx {
+	struct dec_model *m;
+	unsigned char *scratch;
+	size_t scratch_stride;
+	volatile unsigned sink;
+};
+
+/* Bring in (read) each page of the rows this thread will multiply, repacking
+ * groups for kernels with their own layout: the same split as matmul. */
+static void touch_rows(const struct dec_tensor *t, int r0, int r1, unsigned char *scratch,
+		       unsigned *acc)
+{
+	const unsigned char *p = (const unsigned char *)t->data + (size_t)r0 * t->row_bytes,
+			    *end = (const unsigned char *)t->data + (size_t)r1 * t->row_bytes;
+	for (; p < end; p += 4096)
+		*acc += *p;
+	repack_rows(t, r0, r1, scratch);
+}
+
+static void touch_all(void *a, int tid, int nth)
+{
+	struct touch_ctx *c = a;
+	struct dec_model *m = c->m;
+	unsigned char *scr = c->scratch + (size_t)tid * c->scratch_stride;
+	unsigned acc = 0;
+	int r0, r1;
+	rows_of(m->embd.rows, tid, nth, &r0, &r1);
+	touch_rows(&m->embd, r0, r1, scr, &acc);
+	if (m->out.data != m->embd.data) {
+		rows_of(m->out.rows, tid, nth, &r0, &r1);
+		touch_rows(&m->out, r0, r1, scr, &acc);
+	}
+	for (int l = 0; l < m->s.n_layers; l++) {
+		struct dec_layer *L = &m->L[l];
+		const struct dec_tensor *const g3[] = {&L->wq, &L->wk, &L->wv}, *const g2[] = {&L->wg, &L->wu};
+		for (int i = 0; i < 3; i++) {
+			piece(g3, 3, i, tid, nth, &r0, &r1);
+			touch_rows(g3[i], r0, r1, scr, &acc);
+		}
+		for (int i = 0; i < 2; i++) {
+			piece(g2, 2, i, tid, nth, &r0, &r1);
+			touch_rows(g2[i], r0, r1, scr, &acc);
+		}
+		rows_of(L->wo.rows, tid, nth, &r0, &r1);
+		touch_rows(&L->wo, r0, r1, scr, &acc);
+		rows_of(L->wd.rows, tid, nth, &r0, &r1);
+		touch_rows(&L->wd, r0, r1, scr, &acc);
+	}
+	c->sink += acc;
+}
+
+int dec_model_from_gguf(struct dec_model *m, const struct gguf_file *g, const struct gguf_llama *gl,
+			int ctx_cap, int batch_cap, struct ev_pool *pool, const struct ev_cpu *cpu,
+			struct ev_err *e)
+{
+	const struct ev_model_shape *s = &gl->shape;
+	struct touch_ctx tc;
+	size_t maxrow = 0, off;
+	int rc;
+	char nm[96];
+	memset(m, 0, sizeof *m);
+	m->s = *s;
+	m->q_dim = s->n_heads * s->head_dim;
+	m->kv_dim = s->n_kv_heads * s->head_dim;
+	m->ctx_cap = ctx_cap;
+	m->batch_cap = batch_cap;
+	m->nthreads = pool_size(pool);
+	m->attn = ev_attn_pick(cpu);
+	m->wmem_mapped = 1;
+	m->wmem = (void *)(uintptr_t)(g->base + g->data_off);
+	m->wmem_bytes = (size_t)(g->size - g->data_off);
+	m->L = calloc((size_t)s->n_layers, sizeof *m->L);
+	if (!m->L)
+		return ev_fail(e, EV_ERR_RUNTIME, "decode: out of memory");
+#define MAT(t, name)                                                                         \
+	do {                                                                                 \
+		if ((rc = file_matrix(m, g, (name), &(t), cpu, e)))                          \
+			goto fail;                                                           \
+		if ((t).row_bytes > maxrow)                                                  \
+			maxrow = (t).row_bytes;                                              \
+	} while (0)
+	MAT(m->embd, "token_embd.weight");
+	if (s->tied)
+		m->out = m->embd;
+	else
+		MAT(m->out, "output.weight");
+	for (int l = 0; l < s->n_layers; l++) {
+		struct dec_layer *L = &m->L[l];
+		static const char *const names[] = {"attn_q", "attn_k", "attn_v", "attn_output",
+						    "ffn_gate", "ffn_up", "ffn_down"};
+		struct dec_tensor *const ts[] = {&L->wq, &L->wk, &L->wv, &L->wo, &L->wg, &L->wu, &L->wd};
+		for (int k = 0; k < 7; k++) {
+			snprintf(nm, sizeof nm, "blk.%d.%s.weight", l, names[k]);
+			MAT(*ts[k], nm);
+		}
+		if (L->wd.cols % ev_act_block(L->wd.act)) {
+			rc = ev_fail(e, EV_ERR_USAGE, "%s: %s: %d columns are not whole blocks", g->path, nm, L->wd.cols);
+			goto fail;
+		}
+	}
+#undef MAT
+	/* the embedding row is converted on its own: it needs no activations */
+	m->type = dec_main_type(m);
+	m->vdt = ev_types[m->type].act;
+	m->dot = ev_dot_pick(m->type, cpu);
+	if ((rc = file_vectors(m, g, gl, NULL, &off, e)))
+		goto fail;
+	m->vmem_bytes = off;
+	if (!(m->vmem = aligned_alloc(64, off ? off : 64))) {
+		rc = ev_fail(e, EV_ERR_RUNTIME, "decode: out of memory");
+		goto fail;
+	}
+	if ((rc = file_vectors(m, g, gl, m->vmem, &off, e)))
+		goto fail;
+	if ((rc = alloc_runtime(m, e)))
+		return rc;
+	tc.m = m;
+	tc.sink = 0;
+	tc.scratch_stride = 4 * maxrow;
+	if (!(tc.scratch = malloc(tc.scratch_stride * (size_t)m->nthreads))) {
+		rc = ev_fail(e, EV_ERR_RUNTIME, "decode: out of memory");
+		goto fail;
+	}
+	pool_run(pool, touch_all, &tc);
+	free(tc.scratch);
+	return EV_OK;
+fail:
+	dec_model_destroy(m);
+	return rc;
 }
 
 struct kv_ctx {
@@ -446,36 +702,48 @@ static void matmul(const struct dec_model *m, const struct dec_tensor *W, float 
 	if (r0 >= r1)
 		return;
 	if (B == 1) {
-		m->dot->rows(W->cols, (const char *)W->data + (size_t)r0 * W->row_bytes, W->row_bytes,
-			     r1 - r0, m->act, out + r0);
+		W->dot->rows(W->cols, (const char *)W->data + (size_t)r0 * W->row_bytes, W->row_bytes,
+			     r1 - r0, m->act[W->act], out + r0);
 		return;
 	}
 	for (int rt = r0; rt < r1; rt += ROW_TILE) {
 		int nr = r1 - rt < ROW_TILE ? r1 - rt : ROW_TILE;
 		for (int b = 0; b < B; b++)
-			m->dot->rows(W->cols, (const char *)W->data + (size_t)rt * W->row_bytes,
-				     W->row_bytes, nr, (const char *)m->act + (size_t)b * m->act_stride,
+			W->dot->rows(W->cols, (const char *)W->data + (size_t)rt * W->row_bytes,
+				     W->row_bytes, nr, (const char *)m->act[W->act] + (size_t)b * m->act_stride[W->act],
 				     out + (size_t)b * ostride + rt);
 	}
 }
 
-static void quantize_acts(struct dec_model *m, const float *src, size_t stride, int n, int B,
-			  int tid, int nth)
+#define AM(t) (1u << (t).act)
+
+/* Token b's activations x (n elements) in every format of mask. */
+static void quantize_one(struct dec_model *m, unsigned mask, const float *x, int n, int b)
 {
-	for (int b = tid; b < B; b += nth)
-		ev_act_quantize(m->vdt, src + (size_t)b * stride,
-				(char *)m->act + (size_t)b * m->act_stride, n);
+	for (int a = 0; a < EV_ACT__COUNT; a++)
+		if (mask & (1u << a))
+			ev_act_quantize(a, x, (char *)m->act[a] + (size_t)b * m->act_stride[a], n);
 }
 
-static void rope(float *v, int nheads, int hd, const float *cs)
+static void quantize_acts(struct dec_model *m, unsigned mask, const float *src, size_t stride, int n,
+			  int B, int tid, int nth)
+{
+	for (int b = tid; b < B; b += nth)
+		quantize_one(m, mask, src + (size_t)b * stride, n, b);
+}
+
+/* RoPE with cs = cos of each frequency, then sin: on the halves of each head
+ * (pair i with i + hd/2), or on adjacent pairs (2i, 2i+1). */
+static void rope(float *v, int nheads, int hd, const float *cs, int pairs)
 {
 	int half = hd / 2;
 	for (int h = 0; h < nheads; h++) {
 		float *x = v + (size_t)h * hd;
 		for (int i = 0; i < half; i++) {
-			float c = cs[i], s = cs[half + i], a = x[i], b = x[i + half];
-			x[i] = a * c - b * s;
-			x[i + half] = a * s + b * c;
+			int i0 = pairs ? 2 * i : i, i1 = pairs ? 2 * i + 1 : i + half;
+			float c = cs[i], s = cs[half + i], a = x[i0], b = x[i1];
+			x[i0] = a * c - b * s;
+			x[i1] = a * s + b * c;
 		}
 	}
 }
@@ -526,14 +794,14 @@ static void forward_fn(void *a, int tid, int nth)
 	for (int b = tid; b < B; b += nth) {
 		float *row = m->rowbuf + (size_t)b * H;
 		dec_tensor_row(m, &m->embd, f->tokens[b], row);
-		ev_types[m->type].to_float(row, m->x + (size_t)b * H, H);
+		ev_types[m->embd.type].to_float(row, m->x + (size_t)b * H, H);
 	}
 	for (int l = 0; l < s->n_layers; l++) {
 		struct dec_layer *L = &m->L[l];
 		size_t lo = (size_t)l * m->ctx_cap * m->kv_dim;
 		for (int b = tid; b < B; b += nth) {
 			rmsnorm(m->xn + (size_t)b * H, m->x + (size_t)b * H, L->attn_norm, H, s->norm_eps);
-			ev_act_quantize(m->vdt, m->xn + (size_t)b * H, (char *)m->act + (size_t)b * m->act_stride, H);
+			quantize_one(m, AM(L->wq) | AM(L->wk) | AM(L->wv), m->xn + (size_t)b * H, H, b);
 		}
 		pool_barrier(f->pool);
 		if (B == 1) {
@@ -559,12 +827,15 @@ static void forward_fn(void *a, int tid, int nth)
 				}
 			}
 			for (int i = 0; i < hd / 2; i++) {
-				double ang = p * pow(s->rope_theta, -2.0 * i / hd);
+				double ang = p * (s->rope_freq_scale > 0 ? s->rope_freq_scale : 1) *
+					     pow(s->rope_theta, -2.0 * i / hd);
+				if (m->rope_factors)
+					ang /= m->rope_factors[i];
 				cs[i] = (float)cos(ang);
 				cs[hd / 2 + i] = (float)sin(ang);
 			}
-			rope(q, s->n_heads, hd, cs);
-			rope(k, s->n_kv_heads, hd, cs);
+			rope(q, s->n_heads, hd, cs, s->rope_pairs);
+			rope(k, s->n_kv_heads, hd, cs, s->rope_pairs);
 			for (int i = 0; i < m->kv_dim; i++) {
 				m->kc[lo + (size_t)i * m->ctx_cap + p] = ev_f32_to_fp16(k[i]);
 				m->vc[lo + (size_t)p * m->kv_dim + i] = ev_f32_to_fp16(v[i]);
@@ -573,7 +844,7 @@ static void forward_fn(void *a, int tid, int nth)
 		pool_barrier(f->pool);
 		attention(m, l, B, f->pos, tid, nth);
 		pool_barrier(f->pool);
-		quantize_acts(m, m->att, (size_t)m->q_dim, m->q_dim, B, tid, nth);
+		quantize_acts(m, AM(L->wo), m->att, (size_t)m->q_dim, m->q_dim, B, tid, nth);
 		pool_barrier(f->pool);
 		matmul(m, &L->wo, m->tmp, (size_t)H, B, tid, nth);
 		pool_barrier(f->pool);
@@ -582,7 +853,7 @@ static void forward_fn(void *a, int tid, int nth)
 			for (int i = 0; i < H; i++)
 				x[i] += t[i];
 			rmsnorm(m->xn + (size_t)b * H, x, L->ffn_norm, H, s->norm_eps);
-			ev_act_quantize(m->vdt, m->xn + (size_t)b * H, (char *)m->act + (size_t)b * m->act_stride, H);
+			quantize_one(m, AM(L->wg) | AM(L->wu), m->xn + (size_t)b * H, H, b);
 		}
 		pool_barrier(f->pool);
 		if (B == 1) {
@@ -595,21 +866,24 @@ static void forward_fn(void *a, int tid, int nth)
 		}
 		pool_barrier(f->pool);
 		if (B == 1) {
-			/* one token: every thread does its own 32-element blocks */
-			int nb = s->ffn / QK, per = (nb + nth - 1) / nth;
-			int i0 = tid * per * QK, i1 = (tid + 1) * per * QK;
+			/* one token: every thread does its own blocks of the down matrix's
+			 * activation format */
+			int blk = ev_act_block(L->wd.act), nb = s->ffn / blk, per = (nb + nth - 1) / nth;
+			int i0 = tid * per * blk, i1 = (tid + 1) * per * blk;
 			if (i1 > s->ffn)
 				i1 = s->ffn;
+			if (i0 > i1)
+				i0 = i1;
 			for (int i = i0; i < i1; i++)
 				m->hb[i] = m->hb[i] / (1.0f + expf(-m->hb[i])) * m->hb2[i];
 			if (i0 < i1)
-				ev_act_quantize_range(m->vdt, m->hb, m->act, s->ffn, i0, i1);
+				ev_act_quantize_range(L->wd.act, m->hb, m->act[L->wd.act], s->ffn, i0, i1);
 		} else {
 			for (int b = tid; b < B; b += nth) {
 				float *g = m->hb + (size_t)b * s->ffn, *u = m->hb2 + (size_t)b * s->ffn;
 				for (int i = 0; i < s->ffn; i++)
 					g[i] = g[i] / (1.0f + expf(-g[i])) * u[i];
-				ev_act_quantize(m->vdt, g, (char *)m->act + (size_t)b * m->act_stride, s->ffn);
+				quantize_one(m, AM(L->wd), g, s->ffn, b);
 			}
 		}
 		pool_barrier(f->pool);
@@ -624,7 +898,7 @@ static void forward_fn(void *a, int tid, int nth)
 	/* Only the last token's logits are needed (greedy next token). */
 	if (tid == (B - 1) % nth) {
 		rmsnorm(m->xn, m->x + (size_t)(B - 1) * H, m->out_norm, H, s->norm_eps);
-		ev_act_quantize(m->vdt, m->xn, m->act, H);
+		quantize_one(m, AM(m->out), m->xn, H, 0);
 	}
 	pool_barrier(f->pool);
 	matmul(m, &m->out, m->logits, 0, 1, tid, nth);
@@ -670,8 +944,10 @@ static int mm_supported(const struct ev_job *j, char *why, size_t len)
 		snprintf(why, len, "no such weight type");
 		return -1;
 	}
-	if (mm_cols(j) < QK || mm_cols(j) % QK) {
-		snprintf(why, len, "%d columns: a positive multiple of %d is needed", mm_cols(j), QK);
+	if (mm_cols(j) < ev_types[j->kernel].block_elems || mm_cols(j) % QK ||
+	    mm_cols(j) % ev_types[j->kernel].block_elems) {
+		snprintf(why, len, "%d columns: %s needs a positive multiple of %d", mm_cols(j),
+			 ev_types[j->kernel].name, ev_types[j->kernel].block_elems > QK ? ev_types[j->kernel].block_elems : QK);
 		return -1;
 	}
 	return 0;
@@ -714,6 +990,8 @@ static int mm_setup(struct ev_job *j, int tid, struct ev_err *e)
 	w->rows = s->rows;
 	w->cols = s->cols;
 	w->row_bytes = ev_type_row_bytes(j->kernel, s->cols);
+	w->dot = s->dot;
+	w->act = ev_types[j->kernel].act;
 	w->data = mem_alloc(w->row_bytes * (size_t)w->rows, EV_PAGES_DEFAULT);
 	s->out[tid] = calloc((size_t)s->rows, sizeof(float));
 	if (!w->data || !s->out[tid])
@@ -722,7 +1000,7 @@ static int mm_setup(struct ev_job *j, int tid, struct ev_err *e)
 	s->plain[tid] = malloc(4 * w->row_bytes); /* repack scratch, then one plain row */
 	if (!s->plain[tid])
 		return ev_fail(e, EV_ERR_RUNTIME, "decode probe: out of memory");
-	repack_rows(s->dot, w, 0, w->rows, s->plain[tid]);
+	repack_rows(w, 0, w->rows, s->plain[tid]);
 	return EV_OK;
 }
 
@@ -740,7 +1018,7 @@ static int mm_verify(struct ev_job *j, int tid, struct ev_err *e)
 {
 	struct mm_state *s = j->priv;
 	struct dec_tensor *w = &s->w[tid];
-	struct dec_model view = {.dot = s->dot};
+	struct dec_model view = {.type = j->kernel};
 	for (int r = 0; r < w->rows; r += 7) {
 		float want;
 		dec_tensor_row(&view, w, r, s->plain[tid]);

@@ -21,6 +21,8 @@ struct dec_tensor {
 	int type, rows, cols;
 	size_t row_bytes;
 	void *data;
+	const struct ev_dot_impl *dot; /* its kernel (a file mixes formats) */
+	int act;                       /* enum ev_act: the activations it multiplies */
 };
 
 struct dec_layer {
@@ -35,14 +37,17 @@ struct dec_model {
 	float *out_norm;
 	struct dec_layer *L;
 	ev_fp16 *kc, *vc;             /* K: [layer][kv_dim][pos] (transposed), V: [layer][pos][kv_dim] */
-	void *wmem, *kvmem, *amem;
-	size_t wmem_bytes, kv_bytes, act_bytes;
-	const struct ev_dot_impl *dot;
+	void *wmem, *kvmem, *amem, *vmem;
+	size_t wmem_bytes, kv_bytes, act_bytes, vmem_bytes;
+	int wmem_mapped;              /* wmem is a model file's mapping, not ours to free */
+	const struct ev_dot_impl *dot; /* the kernel of the main format (m->type) */
 	const struct ev_attn_impl *attn;
+	const float *rope_factors;    /* per frequency divisor (llama 3 rope_freqs), or NULL */
 	/* activations, batch_cap rows each */
 	float *x, *xn, *q, *k, *v, *att, *hb, *hb2, *tmp, *logits, *scores, *rope, *rowbuf;
-	void *act;
-	size_t act_stride;
+	unsigned act_mask;            /* activation formats some matrix takes */
+	void *act[EV_ACT__COUNT];
+	size_t act_stride[EV_ACT__COUNT];
 };
 
 /* Memory the model will take (weights, KV cache, activations), before allocating. */
@@ -53,7 +58,19 @@ void dec_memory_plan(const struct ev_model_shape *s, int type, int ctx_cap, int 
 int dec_model_create(struct dec_model *m, const struct ev_model_shape *s, int type, int ctx_cap,
 		     int batch_cap, struct ev_pool *pool, const struct ev_cpu *cpu, uint64_t seed,
 		     struct ev_err *e);
+struct gguf_file;
+struct gguf_llama;
+/* The model of a GGUF file (gguf_llama_read has checked its shape): matrices
+ * used in place in the file's private mapping (g opened with private_rw; it
+ * must outlive m), each with its own format's kernel; the pages are read (or
+ * repacked) by the threads that will multiply them. A matrix of a format
+ * without a kernel, or rows that are not whole blocks, is an error naming it. */
+int dec_model_from_gguf(struct dec_model *m, const struct gguf_file *g, const struct gguf_llama *gl,
+			int ctx_cap, int batch_cap, struct ev_pool *pool, const struct ev_cpu *cpu,
+			struct ev_err *e);
 void dec_model_destroy(struct dec_model *m);
+/* The format whose matrices hold most bytes (what a mixed file "is"). */
+int dec_main_type(const struct dec_model *m);
 /* B tokens at positions pos..pos+B-1 (B <= batch_cap, pos+B <= ctx_cap).
  * Fills m->logits for the last token; returns the greedy next token. */
 int dec_forward(struct dec_model *m, struct ev_pool *pool, const int *tokens, int B, int pos);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "kernel-file.h"
 
@@ -252,12 +253,21 @@ const struct ev_type_traits ev_types[EV_TYPE__COUNT] = {
 			  q8_0_from_float, dot_q8_0_ref},
 	[EV_TYPE_Q4_0] = {"q4_0", QK, sizeof(struct block_q4_0), 4, EV_ACT_Q8_0, q4_0_to_float,
 			  q4_0_from_float, dot_q4_0_ref},
+	[EV_TYPE_Q4_K] = {"q4_K", QK_K, sizeof(struct block_q4_K), 4, EV_ACT_Q8_K, ev_q4_K_to_float,
+			  ev_q4_K_from_float, ev_dot_q4_K_ref},
+	[EV_TYPE_Q5_K] = {"q5_K", QK_K, sizeof(struct block_q5_K), 5, EV_ACT_Q8_K, ev_q5_K_to_float,
+			  ev_q5_K_from_float, ev_dot_q5_K_ref},
+	[EV_TYPE_Q6_K] = {"q6_K", QK_K, sizeof(struct block_q6_K), 6, EV_ACT_Q8_K, ev_q6_K_to_float,
+			  ev_q6_K_from_float, ev_dot_q6_K_ref},
 };
 
 int ev_type_by_name(const char *name)
 {
 	for (int t = 0; t < EV_TYPE__COUNT; t++)
 		if (!strcmp(ev_types[t].name, name))
+			return t;
+	for (int t = 0; t < EV_TYPE__COUNT; t++)
+		if (!strcasecmp(ev_types[t].name, name))
 			return t;
 	return -1;
 }
@@ -375,6 +385,8 @@ void ev_act_to_float(int act, const void *a, float *x, int64_t n)
 {
 	if (act == EV_ACT_Q8_0)
 		q8_0_to_float(a, x, n);
+	else if (act == EV_ACT_Q8_K)
+		ev_q8_K_to_float(a, x, n);
 	else
 		memcpy(x, a, (size_t)n * sizeof(float));
 }
@@ -384,7 +396,14 @@ size_t ev_act_bytes(int vdt, int64_t n)
 	if (vdt == EV_ACT_Q8_0)
 		return (((size_t)(n / QK) * sizeof(struct block_q8_0) + 63) & ~(size_t)63) +
 		       (size_t)(n / QK) * sizeof(float);
+	if (vdt == EV_ACT_Q8_K)
+		return (size_t)(n / QK_K) * sizeof(struct block_q8_K);
 	return (size_t)n * sizeof(float);
+}
+
+int ev_act_block(int act)
+{
+	return act == EV_ACT_Q8_0 ? QK : act == EV_ACT_Q8_K ? QK_K : 1;
 }
 
 void ev_act_quantize_range(int vdt, const float *x, void *act, int64_t n, int64_t i0, int64_t i1)
@@ -399,6 +418,8 @@ void ev_act_quantize_range(int vdt, const float *x, void *act, int64_t n, int64_
 				s += b[i].qs[j];
 			sums[i] = ev_fp16_to_f32(b[i].d) * (float)s;
 		}
+	} else if (vdt == EV_ACT_Q8_K) {
+		ev_q8_K_from_float(x + i0, (struct block_q8_K *)act + i0 / QK_K, i1 - i0);
 	} else {
 		memcpy((float *)act + i0, x + i0, (size_t)(i1 - i0) * sizeof(float));
 	}
@@ -428,6 +449,9 @@ GENERIC_ROWS(f16, EV_TYPE_F16)
 GENERIC_ROWS(bf16, EV_TYPE_BF16)
 GENERIC_ROWS(q8_0, EV_TYPE_Q8_0)
 GENERIC_ROWS(q4_0, EV_TYPE_Q4_0)
+GENERIC_ROWS(q4_K, EV_TYPE_Q4_K)
+GENERIC_ROWS(q5_K, EV_TYPE_Q5_K)
+GENERIC_ROWS(q6_K, EV_TYPE_Q6_K)
 
 /* Best first within each type. */
 #define D(t, set, kf, nm, fn) {.type = EV_TYPE_##t, .target = EV_TARGET_##set, .file = &kf, .name = nm, .rows = fn}
@@ -448,6 +472,9 @@ static const struct ev_dot_impl dot_impls[] = {
 	D(F16, AVX2, kf_quant_avx2, "f16 avx2+f16c", dot_rows_f16_avx2),
 	D(BF16, AVX2, kf_quant_avx2, "bf16 avx2", dot_rows_bf16_avx2),
 	D(F32, AVX2, kf_quant_avx2, "f32 avx2", dot_rows_f32_avx2),
+	D(Q4_K, AVX2, kf_kquant_avx2, "q4_K avx2", dot_rows_q4_K_avx2),
+	D(Q5_K, AVX2, kf_kquant_avx2, "q5_K avx2", dot_rows_q5_K_avx2),
+	D(Q6_K, AVX2, kf_kquant_avx2, "q6_K avx2", dot_rows_q6_K_avx2),
 #endif
 #if defined(__aarch64__)
 	DX4(Q4_0, DOTPROD, kf_quant_dotprod, "q4_0x4 neon-dotprod", dot_rows_q4_0x4_dotprod, ev_q4_0x4_repack, ev_q4_0x4_unpack_row),
@@ -463,6 +490,9 @@ static const struct ev_dot_impl dot_impls[] = {
 	D(F16, GENERIC, kf_quant_generic, "f16 generic", rows_generic_f16),
 	D(BF16, GENERIC, kf_quant_generic, "bf16 generic", rows_generic_bf16),
 	D(F32, GENERIC, kf_quant_generic, "f32 generic", rows_generic_f32),
+	D(Q4_K, GENERIC, kf_quant_generic, "q4_K generic", rows_generic_q4_K),
+	D(Q5_K, GENERIC, kf_quant_generic, "q5_K generic", rows_generic_q5_K),
+	D(Q6_K, GENERIC, kf_quant_generic, "q6_K generic", rows_generic_q6_K),
 };
 #undef D
 #undef DX4

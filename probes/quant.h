@@ -5,7 +5,9 @@
  *   q4_0: fp16 scale d, 16 bytes of nibbles; weight j = (nibble - 8) * d, the
  *         low nibbles hold weights 0..15, the high nibbles 16..31 (4.5 bits/weight)
  *   q8_0: fp16 scale d, 32 int8; weight j = q[j] * d                (8.5 bits/weight)
- *   f16, bf16, f32: plain arrays. */
+ *   f16, bf16, f32: plain arrays.
+ *   q4_K, q5_K, q6_K: the k-quants of 256-weight super-blocks (probes/kquant.c,
+ *         layouts there), taking q8_K activations. */
 #ifndef EV_QUANT_H
 #define EV_QUANT_H
 #include <stddef.h>
@@ -29,12 +31,52 @@ struct block_q8_0 {
 _Static_assert(sizeof(struct block_q4_0) == 18, "q4_0 block must be 18 bytes (GGUF)");
 _Static_assert(sizeof(struct block_q8_0) == 34, "q8_0 block must be 34 bytes (GGUF)");
 
+#define QK_K 256 /* weights per super-block of the k-quants */
+#define K_SCALE_SIZE 12
+/* q4_K: 8 sub-blocks of 32; weight = d * sc[j] * q - dmin * m[j], q in 0..15,
+ * the 6-bit sc and m packed in scales[12]; each 32 bytes of qs hold two
+ * sub-blocks (low nibbles the first, high nibbles the second). 4.5 bits/weight. */
+struct block_q4_K {
+	ev_fp16 d, dmin;
+	uint8_t scales[K_SCALE_SIZE];
+	uint8_t qs[QK_K / 2];
+};
+/* q5_K: q4_K plus a fifth bit per weight in qh (bit 2k and 2k+1 of qh[l] for
+ * the two sub-blocks of the k-th 32 bytes of qs). 5.5 bits/weight. */
+struct block_q5_K {
+	ev_fp16 d, dmin;
+	uint8_t scales[K_SCALE_SIZE];
+	uint8_t qh[QK_K / 8];
+	uint8_t qs[QK_K / 2];
+};
+/* q6_K: 16 groups of 16 with int8 scales; weight = d * sc[g] * (q - 32), q in
+ * 0..63 from 4 low bits (ql) and 2 high bits (qh). 6.5625 bits/weight. */
+struct block_q6_K {
+	uint8_t ql[QK_K / 2];
+	uint8_t qh[QK_K / 4];
+	int8_t scales[QK_K / 16];
+	ev_fp16 d;
+};
+/* q8_K: the k-quants' activations: float scale, 256 int8, sums of each 16. */
+struct block_q8_K {
+	float d;
+	int8_t qs[QK_K];
+	int16_t bsums[QK_K / 16];
+};
+_Static_assert(sizeof(struct block_q4_K) == 144, "q4_K block must be 144 bytes (GGUF)");
+_Static_assert(sizeof(struct block_q5_K) == 176, "q5_K block must be 176 bytes (GGUF)");
+_Static_assert(sizeof(struct block_q6_K) == 210, "q6_K block must be 210 bytes (GGUF)");
+_Static_assert(sizeof(struct block_q8_K) == 292, "q8_K block must be 292 bytes (ggml)");
+
 #define EV_TYPES(X)                                                                          \
 	X(F32, "f32")                                                                        \
 	X(F16, "f16")                                                                        \
 	X(BF16, "bf16")                                                                      \
 	X(Q8_0, "q8_0")                                                                      \
-	X(Q4_0, "q4_0")
+	X(Q4_0, "q4_0")                                                                      \
+	X(Q4_K, "q4_K")                                                                      \
+	X(Q5_K, "q5_K")                                                                      \
+	X(Q6_K, "q6_K")
 
 enum ev_type {
 #define X(id, nm) EV_TYPE_##id,
@@ -55,7 +97,8 @@ typedef void (*ev_dot_rows_fn)(int n, const void *w, size_t row_bytes, int nr, c
  * never becomes a --quant choice. */
 #define EV_ACTS(X)                                                                           \
 	X(F32, "f32")                                                                        \
-	X(Q8_0, "q8_0 + block sums")
+	X(Q8_0, "q8_0 + block sums")                                                         \
+	X(Q8_K, "q8_K")
 
 enum ev_act {
 #define X(id, nm) EV_ACT_##id,
@@ -78,6 +121,7 @@ struct ev_type_traits {
 };
 extern const struct ev_type_traits ev_types[EV_TYPE__COUNT];
 
+/* Exact name, or case-insensitive ("Q4_K" as GGUF tools write it). */
 int ev_type_by_name(const char *name);
 /* "q4_0,q8_0,f16" into types (at most max, each once); the count, or -1 with
  * the problem in why (unknown name, listed twice, more than max). */
@@ -156,6 +200,9 @@ const struct ev_dot_impl *ev_dot_all(int *n);
  * The AVX-512 VNNI kernels need the sums (vpdpbusd multiplies unsigned by
  * signed bytes, so they shift weights to unsigned and subtract the sum back). */
 size_t ev_act_bytes(int act, int64_t n);
+/* Elements per block of an activation format (1, 32 or 256): the unit a
+ * vector can be split in for ev_act_quantize_range. */
+int ev_act_block(int act);
 void ev_act_quantize(int act, const float *x, void *act_out, int64_t n);
 /* The activation values as floats (what a dot product really multiplies by). */
 void ev_act_to_float(int act, const void *a, float *x, int64_t n);
@@ -168,6 +215,23 @@ static inline const float *ev_act_q8_sums(const void *act, int64_t n)
 	size_t off = ((size_t)(n / QK) * sizeof(struct block_q8_0) + 63) & ~(size_t)63;
 	return (const float *)((const char *)act + off);
 }
+
+/* The k-quants (probes/kquant.c): conversions, reference dots, the 6-bit
+ * scale packing of q4_K/q5_K. */
+void ev_q4_K_to_float(const void *src, float *dst, int64_t n);
+void ev_q4_K_from_float(const float *src, void *dst, int64_t n);
+float ev_dot_q4_K_ref(int n, const void *w, const void *act);
+void ev_q5_K_to_float(const void *src, float *dst, int64_t n);
+void ev_q5_K_from_float(const float *src, void *dst, int64_t n);
+float ev_dot_q5_K_ref(int n, const void *w, const void *act);
+void ev_q6_K_to_float(const void *src, float *dst, int64_t n);
+void ev_q6_K_from_float(const float *src, void *dst, int64_t n);
+float ev_dot_q6_K_ref(int n, const void *w, const void *act);
+void ev_q8_K_to_float(const void *src, float *dst, int64_t n);
+void ev_q8_K_from_float(const float *src, void *dst, int64_t n);
+/* Scale and min j (0..7) of a q4_K/q5_K super-block, and the reverse. */
+void ev_k_scale_min(int j, const uint8_t *scales, uint8_t *sc, uint8_t *m);
+void ev_k_pack_scales(const uint8_t sc[8], const uint8_t m[8], uint8_t *scales);
 
 /* Implementations, declared for the tables in quant.c. */
 extern const struct ev_kernel_file kf_quant_generic;
@@ -182,6 +246,10 @@ void dot_rows_q4_0x4_avx2(int n, const void *w, size_t rb, int nr, const void *a
 void dot_rows_q8_0x4_avx2(int n, const void *w, size_t rb, int nr, const void *act, float *out);
 void dot_rows_bf16_avx2(int n, const void *w, size_t rb, int nr, const void *act, float *out);
 void dot_rows_f32_avx2(int n, const void *w, size_t rb, int nr, const void *act, float *out);
+extern const struct ev_kernel_file kf_kquant_avx2;
+void dot_rows_q4_K_avx2(int n, const void *w, size_t rb, int nr, const void *act, float *out);
+void dot_rows_q5_K_avx2(int n, const void *w, size_t rb, int nr, const void *act, float *out);
+void dot_rows_q6_K_avx2(int n, const void *w, size_t rb, int nr, const void *act, float *out);
 void dot_rows_q4_0_avx512vnni(int n, const void *w, size_t rb, int nr, const void *act, float *out);
 void dot_rows_q4_0x4_avx512vnni(int n, const void *w, size_t rb, int nr, const void *act, float *out);
 void dot_rows_q8_0_avx512vnni(int n, const void *w, size_t rb, int nr, const void *act, float *out);

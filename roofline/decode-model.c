@@ -15,15 +15,32 @@ void dm_count(const struct ev_model_shape *m, struct ev_model_counts *c)
 	c->matmul = c->attn + c->ffn + (double)m->vocab * h;
 }
 
+void dm_weight_bytes(const struct ev_model_shape *m, double bpw, struct ev_weight_bytes *w)
+{
+	struct ev_model_counts n;
+	dm_count(m, &n);
+	w->matmul = n.matmul * bpw;
+	w->embed_row = m->hidden * bpw;
+	w->stored = (n.embed + n.lm_head + n.attn + n.ffn) * bpw;
+}
+
 void dm_decode_cost(const struct ev_model_shape *m, double bpw, double kv_elem, int ctx,
 		    struct ev_decode_cost *c)
+{
+	struct ev_weight_bytes w;
+	dm_weight_bytes(m, bpw, &w);
+	dm_decode_cost_w(m, &w, kv_elem, ctx, c);
+}
+
+void dm_decode_cost_w(const struct ev_model_shape *m, const struct ev_weight_bytes *w,
+		      double kv_elem, int ctx, struct ev_decode_cost *c)
 {
 	struct ev_model_counts n;
 	dm_count(m, &n);
 	if (ctx < 1)
 		ctx = 1;
-	c->weight_bytes = n.matmul * bpw;
-	c->embed_bytes = m->hidden * bpw;
+	c->weight_bytes = w->matmul;
+	c->embed_bytes = w->embed_row;
 	c->vec_bytes = (n.norms + n.biases) * 4;
 	c->kv_read_bytes = ev_shape_kv_bytes(m, kv_elem, ctx);
 	c->kv_write_bytes = ev_shape_kv_bytes(m, kv_elem, 1);
@@ -36,8 +53,10 @@ void dm_decode_cost(const struct ev_model_shape *m, double bpw, double kv_elem, 
 double dm_weights_bytes(const struct ev_model_shape *m, double bpw)
 {
 	struct ev_model_counts n;
+	struct ev_weight_bytes w;
 	dm_count(m, &n);
-	return (n.embed + n.lm_head + n.attn + n.ffn) * bpw + (n.norms + n.biases) * 4;
+	dm_weight_bytes(m, bpw, &w);
+	return w.stored + (n.norms + n.biases) * 4;
 }
 
 double dm_kv_bytes(const struct ev_model_shape *m, double kv_elem, int ctx_cap)

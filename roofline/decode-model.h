@@ -39,6 +39,11 @@ struct ev_decode_cost {
  * bytes per KV element (2 for fp16). ctx: positions attended (>= 1). */
 void dm_decode_cost(const struct ev_model_shape *m, double bpw, double kv_elem, int ctx,
 		    struct ev_decode_cost *c);
+/* The same for weights in any mix of formats: w gives their bytes by role. */
+void dm_decode_cost_w(const struct ev_model_shape *m, const struct ev_weight_bytes *w,
+		      double kv_elem, int ctx, struct ev_decode_cost *c);
+/* The weight bytes of a model stored in one format of bpw bytes per weight. */
+void dm_weight_bytes(const struct ev_model_shape *m, double bpw, struct ev_weight_bytes *w);
 
 /* Memory to hold the model: weights (as stored), KV cache for ctx_cap
  * positions, and activations for a batch of `batch` tokens. */

@@ -18,6 +18,18 @@ static struct ev_model_shape tiny(int bias)
 	return s;
 }
 
+/* The k-quants' 256-weight blocks need every matrix dimension a multiple of 256. */
+static struct ev_model_shape tiny_for(int type, int bias)
+{
+	struct ev_model_shape s = tiny(bias);
+	if (ev_types[type].block_elems > QK) {
+		s.hidden = 256;
+		s.head_dim = 64;
+		s.ffn = 512;
+	}
+	return s;
+}
+
 /* ---- naive reference ---- */
 struct ref {
 	const struct dec_model *m;
@@ -146,7 +158,7 @@ static int argmax_d(const double *v, int n, double *gap)
 
 static void check_type(int type, int bias, struct ev_pool *pool, const struct ev_cpu *cpu)
 {
-	struct ev_model_shape s = tiny(bias);
+	struct ev_model_shape s = tiny_for(type, bias);
 	struct dec_model m;
 	struct ev_err e = {0};
 	struct ref R;
@@ -163,7 +175,7 @@ static void check_type(int type, int bias, struct ev_pool *pool, const struct ev
 		ref_step(&R, prompt[p], p, logits);
 	/* Float weights keep f32 activations (fp16 only in the KV cache); integer
 	 * formats quantize activations to q8_0 as ggml does: ~1% error. */
-	tol = type == EV_TYPE_Q4_0 || type == EV_TYPE_Q8_0 ? 0.05 : type == EV_TYPE_F32 ? 0.005 : 0.01;
+	tol = ev_types[type].act != EV_ACT_F32 ? 0.05 : type == EV_TYPE_F32 ? 0.005 : 0.01;
 	for (int step = 0; step < 4; step++) {
 		amax = 0;
 		err = 0;
@@ -206,6 +218,7 @@ static void test_against_reference(void)
 	}
 	check_type(EV_TYPE_Q4_0, 1, pool, &cpu);
 	check_type(EV_TYPE_F16, 0, pool, &cpu);
+	check_type(EV_TYPE_Q4_K, 1, pool, &cpu);
 	pool_destroy(pool);
 	topo_close(&t);
 }

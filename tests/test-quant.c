@@ -23,7 +23,13 @@ static void test_traits(void)
 	T_CHECK(ev_type_bytes_per_weight(EV_TYPE_F16) == 2 && ev_type_bytes_per_weight(EV_TYPE_BF16) == 2,
 		"16-bit");
 	T_CHECK(ev_type_row_bytes(EV_TYPE_Q4_0, 2048) == 64 * 18, "row bytes");
-	T_CHECK(ev_type_by_name("q8_0") == EV_TYPE_Q8_0 && ev_type_by_name("q5_k") < 0, "names");
+	T_CHECK(ev_type_by_name("q8_0") == EV_TYPE_Q8_0 && ev_type_by_name("q5_1") < 0, "names");
+	T_CHECK(ev_type_by_name("Q4_K") == EV_TYPE_Q4_K && ev_type_by_name("q6_k") == EV_TYPE_Q6_K,
+		"GGUF's upper-case names");
+	T_CHECK(ev_type_bytes_per_weight(EV_TYPE_Q4_K) == 144.0 / 256 &&
+			ev_type_bytes_per_weight(EV_TYPE_Q5_K) == 176.0 / 256 &&
+			ev_type_bytes_per_weight(EV_TYPE_Q6_K) == 210.0 / 256,
+		"k-quants: 4.5, 5.5 and 6.5625 bits/weight");
 }
 
 static void test_halves(void)
@@ -69,6 +75,93 @@ static void test_round_trips(void)
 	}
 }
 
+/* The k-quant layouts on hand-made blocks: the expected value of every weight
+ * is written here from the format's description (GGUF / ggml), not from the
+ * code under test. */
+static void test_kquant_blocks(void)
+{
+	/* q4_K: d 1, dmin 0.5; scales {1,2,3,4,47,6,7,63}, mins {0,2,4,6,33,10,12,50},
+	 * packed by hand (6-bit values over 12 bytes) */
+	static const uint8_t sc[8] = {1, 2, 3, 4, 47, 6, 7, 63}, mn[8] = {0, 2, 4, 6, 33, 10, 12, 50};
+	static const uint8_t packed[12] = {0x81, 0x02, 0x03, 0xc4, 0x80, 0x02, 0x04, 0xc6,
+					   0x1f, 0xa6, 0xc7, 0x2f};
+	struct block_q4_K b4;
+	struct block_q5_K b5;
+	struct block_q6_K b6;
+	float y[QK_K];
+	uint8_t scales[12], s1, m1;
+	ev_k_pack_scales(sc, mn, scales);
+	T_CHECK(!memcmp(scales, packed, 12), "q4_K scale packing");
+	for (int j = 0; j < 8; j++) {
+		ev_k_scale_min(j, packed, &s1, &m1);
+		T_CHECK(s1 == sc[j] && m1 == mn[j], "scale/min %d: %d %d", j, s1, m1);
+	}
+	b4.d = ev_f32_to_fp16(1.0f);
+	b4.dmin = ev_f32_to_fp16(0.5f);
+	memcpy(b4.scales, packed, 12);
+	for (int l = 0; l < QK_K / 2; l++)
+		b4.qs[l] = (uint8_t)((l % 16) | ((15 - l % 16) << 4));
+	ev_types[EV_TYPE_Q4_K].to_float(&b4, y, QK_K);
+	for (int k = 0; k < QK_K; k++) {
+		int j = k / 32, byte = 32 * (j / 2) + k % 32;
+		int nib = j % 2 ? b4.qs[byte] >> 4 : b4.qs[byte] & 15;
+		float want = (float)sc[j] * nib - 0.5f * mn[j];
+		T_CHECK(y[k] == want, "q4_K weight %d: %g, want %g", k, y[k], want);
+	}
+	/* q5_K: d 1, dmin 1, scales 1..8, mins 0..7; every nibble byte 0x73 (3 low,
+	 * 7 high); qh 0x55: the fifth bit set for even sub-blocks only */
+	b5.d = b5.dmin = ev_f32_to_fp16(1.0f);
+	{
+		static const uint8_t p5[12] = {1, 2, 3, 4, 0, 1, 2, 3, 0x45, 0x56, 0x67, 0x78};
+		memcpy(b5.scales, p5, 12);
+	}
+	memset(b5.qs, 0x73, sizeof b5.qs);
+	memset(b5.qh, 0x55, sizeof b5.qh);
+	ev_types[EV_TYPE_Q5_K].to_float(&b5, y, QK_K);
+	for (int k = 0; k < QK_K; k++) {
+		int j = k / 32;
+		float want = (float)(j + 1) * (j % 2 ? 7 : 19) - (float)j;
+		T_CHECK(y[k] == want, "q5_K weight %d: %g, want %g", k, y[k], want);
+	}
+	/* q6_K: d 0.25, scale of group g = g - 8; ql bytes 0x21 (low 1, high 2);
+	 * qh 0xe4 (2-bit fields 0,1,2,3): quarter values 1, 17, 34, 50 minus 32 */
+	b6.d = ev_f32_to_fp16(0.25f);
+	for (int g = 0; g < 16; g++)
+		b6.scales[g] = (int8_t)(g - 8);
+	memset(b6.ql, 0x21, sizeof b6.ql);
+	memset(b6.qh, 0xe4, sizeof b6.qh);
+	ev_types[EV_TYPE_Q6_K].to_float(&b6, y, QK_K);
+	for (int k = 0; k < QK_K; k++) {
+		static const int qv[4] = {1 - 32, 17 - 32, 34 - 32, 50 - 32};
+		float want = 0.25f * (float)(k / 16 - 8) * (float)qv[(k % 128) / 32];
+		T_CHECK(y[k] == want, "q6_K weight %d: %g, want %g", k, y[k], want);
+	}
+}
+
+/* k-quant round trips: within one step of each sub-block's grid (the
+ * quantizers are min/max, not searched). */
+static void test_kquant_round_trips(void)
+{
+	enum { N = 4 * QK_K };
+	static float x[N], y[N];
+	static unsigned char b[N * 2];
+	for (int i = 0; i < N; i++)
+		x[i] = frand() * (i % 64 == 7 ? 4 : 1);
+	for (int t = EV_TYPE_Q4_K; t <= EV_TYPE_Q6_K; t++) {
+		double se = 0, sx = 0;
+		ev_types[t].from_float(x, b, N);
+		ev_types[t].to_float(b, y, N);
+		for (int i = 0; i < N; i++) {
+			se += (double)(y[i] - x[i]) * (y[i] - x[i]);
+			sx += (double)x[i] * x[i];
+		}
+		/* relative RMS error: about step/sqrt(12) over the spread of the block */
+		T_CHECK(sqrt(se / sx) < (t == EV_TYPE_Q4_K ? 0.12 : t == EV_TYPE_Q5_K ? 0.06 : 0.04),
+			"%s: relative RMS error %.4f", ev_types[t].name, sqrt(se / sx));
+		printf("  %s round trip: relative RMS error %.4f\n", ev_types[t].name, sqrt(se / sx));
+	}
+}
+
 static void test_ref_vs_double(void)
 {
 	enum { N = 1024 };
@@ -101,13 +194,13 @@ static void test_ref_vs_double(void)
  * A kernel this CPU cannot run is a SKIP. */
 static void test_impl(const struct ev_cpu *cpu, const struct ev_dot_impl *d)
 {
-	static const int qn[] = {32, 64, 96, 256, 2048, 4128};
+	static const int qn[] = {32, 64, 96, 256, 512, 2048, 4128, 4352};
 	static const int fn[] = {1, 7, 8, 33, 100, 257, 1000, 4099};
 	static const int rows[] = {1, 2, 3, 4, 5, 7, 9};
 	const struct ev_type_traits *tr = &ev_types[d->type];
 	int isq = tr->block_elems > 1;
 	const int *ns = isq ? qn : fn;
-	int nn = isq ? 6 : 8;
+	int nn = 8;
 	char why[256];
 	if (cpu_target_check(cpu, d->target, why, sizeof why)) {
 		T_SKIP("%s: %s", d->name, why);
@@ -116,6 +209,8 @@ static void test_impl(const struct ev_cpu *cpu, const struct ev_dot_impl *d)
 	{
 		for (int si = 0; si < nn; si++) {
 			int n = ns[si];
+			if (n % tr->block_elems)
+				continue;
 			for (size_t ri = 0; ri < sizeof rows / sizeof rows[0]; ri++) {
 				int nr = rows[ri];
 				size_t rb = ev_type_row_bytes(d->type, n);
@@ -284,6 +379,8 @@ int main(void)
 	T_RUN(test_traits);
 	T_RUN(test_halves);
 	T_RUN(test_round_trips);
+	T_RUN(test_kquant_blocks);
+	T_RUN(test_kquant_round_trips);
 	T_RUN(test_ref_vs_double);
 	T_RUN(test_impl_table);
 	for (int k = 0; k < n; k++) {

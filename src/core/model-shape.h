@@ -13,9 +13,20 @@ struct ev_model_shape {
 	int tied;          /* LM head shares the embedding matrix */
 	int attn_bias;     /* biases on Q, K, V (Qwen2) */
 	double rope_theta, norm_eps;
+	int rope_pairs;          /* RoPE rotates adjacent pairs (GGUF llama: Q/K permuted
+				  * for it); 0: the halves of each head (HF layout, qwen2) */
+	double rope_freq_scale;  /* linear RoPE scaling: positions times this (0 or 1: none) */
 	int max_ctx;
 	double published_params; /* from the model card, for the check; 0 unknown */
 	double published_precision; /* unit of its last published digit */
+};
+
+/* Bytes of a model's weights by role, where its matrices may mix formats (a
+ * GGUF file): what a token reads of them, and what is stored. */
+struct ev_weight_bytes {
+	double matmul;     /* every matrix a token multiplies by, LM head included, once */
+	double embed_row;  /* one row of the embedding matrix */
+	double stored;     /* every weight tensor as stored (tied matrix once) */
 };
 
 /* Bytes of the KV cache for `positions` positions: K and V, every layer, every
