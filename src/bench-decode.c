@@ -21,6 +21,8 @@
 #include "mem.h"
 #include "models.h"
 #include "probes.h"
+#include "bench-storage.h"
+#include "sha256.h"
 #include "timer.h"
 #include "units.h"
 
@@ -68,25 +70,150 @@ static int check_limits(struct ev_err *e, const struct ev_decode_opts *o, const 
 	return EV_OK;
 }
 
+const char *bench_decode_quant(const struct ev_decode_opts *o, const struct ev_decode_run *u)
+{
+	return o->gguf ? o->file.label : ev_types[u->type].name;
+}
+
+/* A model file: its shape and byte accounting, checked runnable; the file is
+ * opened read-only here and mapped again for each run. */
+static int load_file(struct ev_ctx *c, const char *path, struct ev_decode_opts *o)
+{
+	struct gguf_file g;
+	struct gguf_llama gl;
+	struct ev_decode_file *f = &o->file;
+	uint64_t ft;
+	int rc, best = -1;
+	size_t k = 0;
+	if ((rc = gguf_open(&g, path, 0, &c->err)))
+		return rc;
+	if ((rc = gguf_llama_read(&g, &gl, &c->err)) || (rc = gguf_llama_runnable(&g, &gl, &c->err))) {
+		gguf_close(&g);
+		return rc;
+	}
+	memset(f, 0, sizeof *f);
+	o->gguf = 1;
+	o->shape = gl.shape;
+	snprintf(f->path, sizeof f->path, "%s", path);
+	snprintf(f->arch, sizeof f->arch, "%s", gl.arch);
+	f->bytes = (double)g.size;
+	f->data_bytes = (double)(g.size - g.data_off);
+	f->version = g.version;
+	f->wb = gl.wb;
+	f->mm_total = gl.mm_total;
+	memcpy(f->mm_weights, gl.mm_weights, sizeof f->mm_weights);
+	f->ntypes = gguf_type_totals(&g, f->types, EV_DEC_MAX_FILE_TYPES);
+	for (int i = 0; i < f->ntypes && k < sizeof f->mix; i++)
+		k += (size_t)snprintf(f->mix + k, sizeof f->mix - k, "%s%s %.1f%%", i ? ", " : "",
+				      gguf_type(f->types[i].type)->name,
+				      100.0 * (double)f->types[i].bytes / f->data_bytes);
+	for (int t = 0; t < EV_TYPE__COUNT; t++)
+		if (f->mm_weights[t] > 0 &&
+		    (best < 0 || f->mm_weights[t] * ev_type_bytes_per_weight(t) >
+					 f->mm_weights[best] * ev_type_bytes_per_weight(best)))
+			best = t;
+	o->ntypes = 1;
+	o->types[0] = best;
+	if (gguf_get_uint(&g, "general.file_type", &ft, &c->err) == EV_OK && gguf_ftype_name(ft))
+		snprintf(f->label, sizeof f->label, "%s", gguf_ftype_name(ft));
+	else
+		snprintf(f->label, sizeof f->label, "%s%s", ev_types[best].name, f->ntypes > 2 ? " mix" : "");
+	gguf_close(&g);
+	return EV_OK;
+}
+
 int bench_decode_opts_parse(struct ev_ctx *c, const struct ev_decode_text *t, const char *src,
 			    struct ev_decode_opts *o)
 {
 	char why[256];
 	int rc;
-	if (!t->model)
-		return ev_fail(&c->err, EV_ERR_USAGE, "%smodel is required (see eaves models)", src);
-	if ((rc = models_load(t->model, &o->shape, &c->err)))
-		return rc;
-	if ((o->ntypes = ev_type_list_parse(t->quant, o->types, EV_TYPE__COUNT, why, sizeof why)) < 0)
-		return ev_fail(&c->err, EV_ERR_USAGE, "%squant: %s", src, why);
+	o->gguf = 0;
+	o->nprompt_ids = 0;
+	if (t->gguf) {
+		if (t->model || t->quant_given)
+			return ev_fail(&c->err, EV_ERR_USAGE, "%sgguf takes the model and its formats from "
+				       "the file: leave out %smodel and %squant", src, src, src);
+		if ((rc = load_file(c, t->gguf, o)))
+			return rc;
+	} else {
+		if (!t->model)
+			return ev_fail(&c->err, EV_ERR_USAGE, "%smodel is required (see eaves models), or %sgguf FILE",
+				       src, src);
+		if ((rc = models_load(t->model, &o->shape, &c->err)))
+			return rc;
+		if ((o->ntypes = ev_type_list_parse(t->quant, o->types, EV_TYPE__COUNT, why, sizeof why)) < 0)
+			return ev_fail(&c->err, EV_ERR_USAGE, "%squant: %s", src, why);
+		for (int i = 0; i < o->ntypes; i++) {
+			int be = ev_types[o->types[i]].block_elems;
+			if (o->shape.hidden % be || o->shape.ffn % be || (o->shape.n_heads * o->shape.head_dim) % be)
+				return ev_fail(&c->err, EV_ERR_USAGE,
+					       "%squant: %s needs every matrix dimension a multiple of %d; %s has "
+					       "hidden %d, ffn %d (a GGUF file stores such tensors in other formats)",
+					       src, ev_types[o->types[i]].name, be, o->shape.name, o->shape.hidden,
+					       o->shape.ffn);
+		}
+	}
+	if (t->prompt_ids) {
+		int n = units_parse_int_list(t->prompt_ids, o->prompt_ids, EV_DEC_MAX_PROMPT, why, sizeof why);
+		if (n <= 0)
+			return ev_fail(&c->err, EV_ERR_USAGE, "%sprompt-ids: %s", src, n < 0 ? why : "no token id");
+		for (int i = 0; i < n; i++)
+			if (o->prompt_ids[i] < 0 || o->prompt_ids[i] >= o->shape.vocab)
+				return ev_fail(&c->err, EV_ERR_USAGE, "%sprompt-ids: token %d is outside 0..%d (the vocabulary)",
+					       src, o->prompt_ids[i], o->shape.vocab - 1);
+		o->nprompt_ids = n;
+	}
 	if ((o->nctx = units_parse_int_list(t->ctx, o->ctx, EV_DEC_MAX_CTX, why, sizeof why)) < 0)
 		return ev_fail(&c->err, EV_ERR_USAGE, "%sctx: %s", src, why);
-	o->prompt = t->prompt;
+	if (o->gguf && !t->ctx_given) {
+		/* the default lengths, as far as the file's model goes */
+		int k = 0;
+		for (int i = 0; i < o->nctx; i++)
+			if (o->ctx[i] + t->ctx_tokens + 1 <= o->shape.max_ctx)
+				o->ctx[k++] = o->ctx[i];
+		if (k == 0 && o->shape.max_ctx - t->ctx_tokens - 1 >= 1)
+			o->ctx[k++] = o->shape.max_ctx - t->ctx_tokens - 1;
+		o->nctx = k;
+	}
+	o->prompt = o->nprompt_ids ? o->nprompt_ids : t->prompt;
 	o->tokens = t->tokens;
 	o->ctx_tokens = t->ctx_tokens;
 	if (o->threads == 0)
 		o->threads = c->topo.cores > 0 ? c->topo.cores : 1;
 	return check_limits(&c->err, o, src);
+}
+
+/* A file larger than memory: its weights would stream from storage every
+ * token. Say so, with the storage read bandwidth of the file itself and the
+ * ceiling it gives. */
+static int file_too_big(struct ev_ctx *c, const struct ev_decode_opts *o, double need, double kv,
+			int cap)
+{
+	struct ev_storage_result sr;
+	char a[32], b[32], d[32], k[32];
+	int rc;
+	struct ev_decode_cost cost;
+	ctx_progress(c, "decode: %s does not fit in memory: reading it to measure storage bandwidth",
+		     o->file.path);
+	rc = bench_storage_read(c, o->file.path, 1 << 30, 10, &sr);
+	ctx_progress_done(c);
+	dm_decode_cost_w(&o->shape, &o->file.wb, ev_type_bytes_per_weight(DEC_KV_TYPE), 1, &cost);
+	units_fmt_bytes(a, sizeof a, need);
+	units_fmt_bytes(d, sizeof d, o->file.data_bytes);
+	units_fmt_bytes(k, sizeof k, kv);
+	units_fmt_bytes(b, sizeof b, (double)c->topo.mem_avail_bytes);
+	if (rc == EV_OK)
+		return ev_fail(&c->err, EV_ERR_USAGE,
+			       "decode: %s does not fit: needs %s (weights %s, KV cache %s for %d positions), %s "
+			       "available (MemAvailable). Its weights would stream from storage each token: "
+			       "storage read %.2f GB/s (measured: %s) gives a ceiling of %.3f tokens/s "
+			       "(%.0f MB/token); not decoded",
+			       o->file.path, a, d, k, cap, b, sr.bw / 1e9, sr.how,
+			       dm_ceiling_tok_s(cost.total_bytes, sr.bw), cost.total_bytes / 1e6);
+	return ev_fail(&c->err, EV_ERR_USAGE,
+		       "decode: %s does not fit: needs %s (weights %s, KV cache %s), %s available; "
+		       "its storage bandwidth could not be measured either: %s",
+		       o->file.path, a, d, k, b, c->err.msg);
 }
 
 int bench_decode_check_fit(struct ev_ctx *c, const struct ev_decode_opts *o)
@@ -95,7 +222,11 @@ int bench_decode_check_fit(struct ev_ctx *c, const struct ev_decode_opts *o)
 	for (int i = 0; i < o->ntypes; i++) {
 		double w, kv, act, need;
 		dec_memory_plan(&o->shape, o->types[i], cap, o->prompt, o->threads, &w, &kv, &act);
+		if (o->gguf)
+			w = o->file.data_bytes; /* mapped: every page resident while decoding */
 		need = (w + kv + act) * 1.05 + 64e6; /* page tables, runtime */
+		if (need > (double)c->topo.mem_avail_bytes && o->gguf)
+			return file_too_big(c, o, need, kv, cap);
 		if (need > (double)c->topo.mem_avail_bytes) {
 			char a[32], b[32], d[32], k[32];
 			return ev_fail(&c->err, EV_ERR_USAGE,
@@ -134,15 +265,19 @@ static int measure_dram(struct ev_ctx *c, struct ev_decode_opts *o)
 	return rc;
 }
 
-static int compute_ceiling(struct ev_ctx *c, struct ev_pool *pool, struct ev_decode_opts *o,
-			   struct ev_decode_run *run)
+/* The in-cache rate (weights/s) of one format's kernel; run->compute_status
+ * and _reason say why when there is none. */
+static int compute_rate(struct ev_ctx *c, struct ev_pool *pool, struct ev_decode_opts *o,
+			struct ev_decode_run *run, int type, double *rate)
 {
 	struct ev_measurement *m = calloc(1, sizeof *m);
 	uint64_t slice = 256 * 1024;
-	int rc;
-	struct dec_probe_params dp = {.cols = o->shape.hidden};
+	int rc, be = ev_types[type].block_elems;
+	struct dec_probe_params dp = {.cols = o->shape.hidden % be == 0 ? o->shape.hidden
+					      : o->shape.ffn % be == 0 ? o->shape.ffn
+					      : o->shape.n_heads * o->shape.head_dim};
 	struct ev_job j = {.probe = &ev_probe_decode, .cpu = &c->cpu, .params = &dp,
-			   .kernel = run->type, .nthreads = o->threads};
+			   .kernel = type, .nthreads = o->threads};
 	struct ev_measure_opts mo = {.min_sample_s = 0.002, .max_time_s = o->quick ? 0.1 : 0.4,
 				     .min_reps = 5, .max_reps = 64, .stable_rel = 0.01, .stop = c->stop};
 	if (!m)
@@ -156,19 +291,44 @@ static int compute_ceiling(struct ev_ctx *c, struct ev_pool *pool, struct ev_dec
 			      : m->status == EV_ERR_INTERRUPTED && m->nsamples ? EV_OK : m->status;
 	snprintf(run->compute_reason, sizeof run->compute_reason, "%s",
 		 m->reason[0] ? m->reason : "no sample");
+	*rate = 0;
 	if (rc == EV_OK && run->compute_status == EV_OK) {
 		double r[EV_MAX_SAMPLES];
 		struct ev_stats st;
-		struct ev_model_counts n;
 		for (int i = 0; i < m->nsamples; i++)
 			r[i] = m->per_rep.ops / 2 / m->t_s[i];
 		stats_compute(r, (size_t)m->nsamples, 1, &st);
-		dm_count(&o->shape, &n);
-		run->compute_weights_per_s = st.median;
-		run->compute_tok_s = st.median / n.matmul;
+		*rate = st.median;
 	}
 	free(m);
 	return rc;
+}
+
+/* The kernel's tokens/s with memory free: a token's weights over the in-cache
+ * rate; a file's mix adds each format's weights over its own kernel's rate. */
+static int compute_ceiling(struct ev_ctx *c, struct ev_pool *pool, struct ev_decode_opts *o,
+			   struct ev_decode_run *run)
+{
+	struct ev_model_counts n;
+	double t = 0, total = 0;
+	int rc;
+	dm_count(&o->shape, &n);
+	for (int type = 0; type < EV_TYPE__COUNT; type++) {
+		double w = o->gguf ? o->file.mm_weights[type] : type == run->type ? n.matmul : 0;
+		if (w <= 0)
+			continue;
+		if ((rc = compute_rate(c, pool, o, run, type, &run->compute_rate[type])))
+			return rc;
+		if (run->compute_status != EV_OK)
+			return EV_OK;
+		t += w / run->compute_rate[type];
+		total += w;
+	}
+	if (t > 0) {
+		run->compute_tok_s = 1 / t;
+		run->compute_weights_per_s = total / t;
+	}
+	return EV_OK;
 }
 
 /* The read bandwidth of the memory the weights live in: the bw probe's read
@@ -237,9 +397,8 @@ static void generate(struct ev_ctx *c, struct ev_pool *pool, const struct ev_dec
 		     struct ev_decode_run *run, int *tok)
 {
 	double t0, sum = 0, bytes = 0, flops = 0;
-	const double bpw = ev_type_bytes_per_weight(run->type),
-		     kv = ev_type_bytes_per_weight(DEC_KV_TYPE);
-	ctx_progress(c, "decode: %s %s: prefill of %d tokens", o->shape.name, ev_types[run->type].name,
+	const double kv = ev_type_bytes_per_weight(DEC_KV_TYPE);
+	ctx_progress(c, "decode: %s %s: prefill of %d tokens", o->shape.name, bench_decode_quant(o, run),
 		     o->prompt);
 	t0 = timer_now();
 	*tok = dec_forward(m, pool, prompt, o->prompt, 0);
@@ -255,13 +414,13 @@ static void generate(struct ev_ctx *c, struct ev_pool *pool, const struct ev_dec
 		}
 		if (i % 8 == 0)
 			ctx_progress(c, "decode: %s %s: token %d/%d", o->shape.name,
-				     ev_types[run->type].name, i + 1, o->tokens);
+				     bench_decode_quant(o, run), i + 1, o->tokens);
 		t0 = timer_now();
 		*tok = dec_forward(m, pool, tok, 1, pos);
 		run->tpot_s[run->ntpot++] = timer_now() - t0;
 		if (run->ngen <= EV_DEC_MAX_TOKENS)
 			run->gen[run->ngen++] = *tok;
-		dm_decode_cost(&o->shape, bpw, kv, pos + 1, &cost);
+		dm_decode_cost_w(&o->shape, &run->wb, kv, pos + 1, &cost);
 		sum += run->tpot_s[i];
 		bytes += cost.total_bytes;
 		flops += cost.flops;
@@ -270,7 +429,7 @@ static void generate(struct ev_ctx *c, struct ev_pool *pool, const struct ev_dec
 		return;
 	stats_compute(run->tpot_s, (size_t)run->ntpot, 0, &run->tpot);
 	run->tok_s = run->ntpot / sum;
-	dm_decode_cost(&o->shape, bpw, kv, o->prompt + (run->ntpot + 1) / 2, &run->cost);
+	dm_decode_cost_w(&o->shape, &run->wb, kv, o->prompt + (run->ntpot + 1) / 2, &run->cost);
 	run->cost.total_bytes = bytes / run->ntpot;
 	run->cost.flops = flops / run->ntpot;
 	run->cost.intensity = run->cost.flops / run->cost.total_bytes;
@@ -305,7 +464,7 @@ static void context_sweep(struct ev_ctx *c, struct ev_pool *pool, const struct e
 		int C = o->ctx[k];
 		double tps[EV_DEC_MAX_CTX_TOKENS], t0;
 		ctx_progress(c, "decode: %s %s: %d tokens at context %d", o->shape.name,
-			     ev_types[run->type].name, o->ctx_tokens, C);
+			     bench_decode_quant(o, run), o->ctx_tokens, C);
 		dec_fill_kv(m, pool, C - 1, o->seed + (uint64_t)C);
 		p->ctx = C;
 		for (int i = 0; i < o->ctx_tokens && i < EV_DEC_MAX_CTX_TOKENS; i++) {
@@ -322,8 +481,8 @@ static void context_sweep(struct ev_ctx *c, struct ev_pool *pool, const struct e
 		if (p->n == 0)
 			break;
 		stats_compute(tps, (size_t)p->n, 1, &p->tps);
-		dm_decode_cost(&o->shape, ev_type_bytes_per_weight(run->type),
-			       ev_type_bytes_per_weight(DEC_KV_TYPE), C + p->n / 2, &p->cost);
+		dm_decode_cost_w(&o->shape, &run->wb, ev_type_bytes_per_weight(DEC_KV_TYPE), C + p->n / 2,
+				 &p->cost);
 		p->ceiling_tok_s = dm_ceiling_tok_s(p->cost.total_bytes, run->ceil_bw);
 		run->nctx++;
 	}
@@ -349,17 +508,32 @@ static int run_one(struct ev_ctx *c, struct ev_pool *pool, struct ev_decode_opts
 		   struct ev_decode_result *R, struct ev_decode_run *run)
 {
 	struct dec_model m;
+	struct gguf_file g;
+	struct gguf_llama gl;
 	int rc, tok = 0;
 	int *prompt = malloc(sizeof(int) * (size_t)(o->prompt > 0 ? o->prompt : 1));
 	uint64_t s = o->seed | 1;
 	double t0;
-	const char *tn = ev_types[run->type].name;
+	const char *tn = bench_decode_quant(o, run);
+	memset(&g, 0, sizeof g);
 	if (!prompt)
 		return ev_fail(&c->err, EV_ERR_RUNTIME, "out of memory");
-	ctx_progress(c, "decode: %s %s: making the model of synthetic weights", o->shape.name, tn);
 	t0 = timer_now();
-	if ((rc = dec_model_create(&m, &o->shape, run->type, bench_decode_ctx_cap(o),
-				   o->prompt > 0 ? o->prompt : 1, pool, &c->cpu, o->seed, &c->err))) {
+	if (o->gguf) {
+		ctx_progress(c, "decode: mapping %s and reading its pages", o->file.path);
+		run->wb = o->file.wb;
+		if ((rc = gguf_open(&g, o->file.path, 1, &c->err)) == EV_OK &&
+		    (rc = gguf_llama_read(&g, &gl, &c->err)) == EV_OK)
+			rc = dec_model_from_gguf(&m, &g, &gl, bench_decode_ctx_cap(o),
+						 o->prompt > 0 ? o->prompt : 1, pool, &c->cpu, &c->err);
+	} else {
+		ctx_progress(c, "decode: %s %s: making the model of synthetic weights", o->shape.name, tn);
+		dm_weight_bytes(&o->shape, ev_type_bytes_per_weight(run->type), &run->wb);
+		rc = dec_model_create(&m, &o->shape, run->type, bench_decode_ctx_cap(o),
+				      o->prompt > 0 ? o->prompt : 1, pool, &c->cpu, o->seed, &c->err);
+	}
+	if (rc) {
+		gguf_close(&g);
 		free(prompt);
 		return rc;
 	}
@@ -369,7 +543,7 @@ static int run_one(struct ev_ctx *c, struct ev_pool *pool, struct ev_decode_opts
 	run->kv_bytes = (double)m.kv_bytes;
 	run->act_bytes = (double)m.act_bytes;
 	for (int i = 0; i < o->prompt; i++)
-		prompt[i] = (int)(rng_next(&s) % (uint64_t)o->shape.vocab);
+		prompt[i] = o->nprompt_ids ? o->prompt_ids[i] : (int)(rng_next(&s) % (uint64_t)o->shape.vocab);
 	ctx_progress(c, "decode: %s %s: read bandwidth of the weights' memory", o->shape.name, tn);
 	if ((rc = weights_read_bw(c, pool, &m, run)) == EV_OK) {
 		ceiling_source(o, run);
@@ -380,6 +554,7 @@ static int run_one(struct ev_ctx *c, struct ev_pool *pool, struct ev_decode_opts
 		run->peak_rss_bytes = (double)mem_peak_rss();
 	}
 	dec_model_destroy(&m);
+	gguf_close(&g);
 	free(prompt);
 	if (rc)
 		return rc;
@@ -401,6 +576,13 @@ int bench_decode(struct ev_ctx *c, struct ev_decode_opts *o, struct ev_decode_re
 		return rc;
 	if (llc >= 0)
 		r->llc_bytes = (double)topo_cache_capacity(&c->topo, &c->topo.caches[llc], o->threads);
+	if (o->gguf && !o->file.sha256[0]) {
+		double t0 = timer_now();
+		ctx_progress(c, "decode: sha256 of %s", o->file.path);
+		if ((rc = sha256_file(o->file.path, o->file.sha256, c->stop, &c->err)))
+			return rc;
+		o->file.sha_s = timer_now() - t0;
+	}
 	if (o->bw_best <= 0) {
 		ctx_progress(c, "decode: measuring DRAM read bandwidth (%d threads)", o->threads);
 		if ((rc = measure_dram(c, o)))
@@ -434,9 +616,15 @@ static cJSON *run_json(const struct ev_decode_opts *o, const struct ev_decode_ru
 {
 	cJSON *arr;
 	cJSON *q = cJSON_CreateObject(), *t, *mem;
+	struct ev_model_counts n;
+	dm_count(&o->shape, &n);
 	json_str(q, "model", o->shape.name);
-	json_str(q, "quant", ev_types[u->type].name);
-	json_num(q, "bytes_per_weight", ev_type_bytes_per_weight(u->type));
+	json_str(q, "quant", bench_decode_quant(o, u));
+	if (o->gguf) {
+		json_str(q, "quant_mix", o->file.mix);
+		json_str(q, "main_format", ev_types[u->type].name);
+	}
+	json_num(q, "bytes_per_weight", u->wb.matmul / n.matmul);
 	json_str(q, "kernel", u->kernel);
 	json_str(q, "status", u->ntpot > 0 ? "ok" : "interrupted");
 	json_num(q, "load_s", u->load_s);
@@ -481,7 +669,20 @@ static cJSON *run_json(const struct ev_decode_opts *o, const struct ev_decode_ru
 	if (u->compute_status != EV_OK)
 		json_str(q, "compute_ceiling_reason", u->compute_reason);
 	json_str(q, "compute_ceiling_source",
-		 "measured: the same matmul kernel, weights resident in cache (matrices only)");
+		 o->gguf ? "measured: each format's matmul kernel with weights resident in cache; the file's "
+			   "weights per format over their kernel's rate (matrices only)"
+			 : "measured: the same matmul kernel, weights resident in cache (matrices only)");
+	if (o->gguf) {
+		cJSON *by = cJSON_AddArrayToObject(q, "compute_ceiling_by_format");
+		for (int ty = 0; ty < EV_TYPE__COUNT; ty++)
+			if (o->file.mm_weights[ty] > 0) {
+				cJSON *x = cJSON_CreateObject();
+				json_str(x, "format", ev_types[ty].name);
+				json_num(x, "weights_per_token", o->file.mm_weights[ty]);
+				json_num(x, "in_cache_weights_per_s", u->compute_rate[ty] > 0 ? u->compute_rate[ty] : NAN);
+				cJSON_AddItemToArray(by, x);
+			}
+	}
 	json_str(q, "bound", u->bound);
 	json_str(q, "weights_location", u->fit);
 	mem = cJSON_AddObjectToObject(q, "memory");
@@ -535,7 +736,37 @@ cJSON *bench_decode_json(const struct ev_decode_result *r)
 	cJSON_AddBoolToObject(m, "tie_word_embeddings", o->shape.tied);
 	cJSON_AddBoolToObject(m, "attention_bias", o->shape.attn_bias);
 	json_num(m, "params", n.total);
-	json_str(d, "weights", "synthetic (seeded), stored in the real block formats");
+	if (o->gguf) {
+		const struct ev_decode_file *f = &o->file;
+		cJSON *mf = cJSON_AddObjectToObject(d, "model_file"), *arr;
+		json_str(d, "weights", "real: the tensors of the model file, memory-mapped");
+		json_str(mf, "path", f->path);
+		json_str(mf, "sha256", f->sha256);
+		json_num(mf, "sha256_s", f->sha_s);
+		json_num(mf, "bytes", f->bytes);
+		json_num(mf, "gguf_version", f->version);
+		json_str(mf, "architecture", f->arch);
+		json_str(mf, "file_type", f->label);
+		json_str(mf, "mix", f->mix);
+		json_num(mf, "matmul_bytes_per_token", f->wb.matmul);
+		json_num(mf, "embedding_row_bytes", f->wb.embed_row);
+		arr = cJSON_AddArrayToObject(mf, "tensor_types");
+		for (int i = 0; i < f->ntypes; i++) {
+			cJSON *x = cJSON_CreateObject();
+			json_str(x, "type", gguf_type(f->types[i].type)->name);
+			json_num(x, "tensors", (double)f->types[i].tensors);
+			json_num(x, "elements", (double)f->types[i].elems);
+			json_num(x, "bytes", (double)f->types[i].bytes);
+			cJSON_AddItemToArray(arr, x);
+		}
+	} else {
+		json_str(d, "weights", "synthetic (seeded), stored in the real block formats");
+	}
+	if (o->nprompt_ids) {
+		cJSON *ids = cJSON_AddArrayToObject(d, "prompt_ids");
+		for (int i = 0; i < o->nprompt_ids; i++)
+			cJSON_AddItemToArray(ids, cJSON_CreateNumber(o->prompt_ids[i]));
+	}
 	json_num(d, "seed", (double)o->seed);
 	json_num(d, "threads", o->threads);
 	json_num(d, "prompt_tokens", o->prompt);
@@ -552,9 +783,12 @@ cJSON *bench_decode_json(const struct ev_decode_result *r)
 		json_num(d, "datasheet_bw_bytes_per_s", o->ds_bw);
 		json_str(d, "datasheet_bw_basis", o->ds_basis);
 	}
-	json_str(d, "byte_convention", "bytes/token computed: every matrix once (LM head included), one "
-				       "embedding row, norms and biases, K and V of every earlier position; "
-				       "the traits table gives bytes per weight");
+	json_str(d, "byte_convention", o->gguf ? "bytes/token computed: every matrix once (LM head included) "
+						 "at its own tensor type's block size, one embedding row, norms and "
+						 "biases, K and V of every earlier position"
+					       : "bytes/token computed: every matrix once (LM head included), one "
+						 "embedding row, norms and biases, K and V of every earlier position; "
+						 "the traits table gives bytes per weight");
 	runs = cJSON_AddArrayToObject(d, "runs");
 	for (int i = 0; i < r->nruns; i++)
 		cJSON_AddItemToArray(runs, run_json(o, &r->runs[i]));
@@ -565,8 +799,14 @@ void bench_decode_print(FILE *f, const struct ev_decode_result *r)
 {
 	const struct ev_decode_opts *o = &r->o;
 	char a[32];
-	fprintf(f, "Decode: %s, %d threads, prompt %d, %d generated tokens (synthetic weights)\n",
-		o->shape.name, o->threads, o->prompt, o->tokens);
+	if (o->gguf)
+		fprintf(f, "Decode: %s (%s, %s; %s), %d threads, prompt %d, %d generated tokens\n"
+			   "file: %s, sha256 %.16s...\n",
+			o->shape.name, o->file.arch, o->file.label, o->file.mix, o->threads, o->prompt,
+			o->tokens, o->file.path, o->file.sha256);
+	else
+		fprintf(f, "Decode: %s, %d threads, prompt %d, %d generated tokens (synthetic weights)\n",
+			o->shape.name, o->threads, o->prompt, o->tokens);
 	if (o->bw_given)
 		fprintf(f, "ceiling: bytes/token / %.1f GB/s DRAM read (%s)\n", o->bw_best / 1e9, o->bw_source);
 	else
@@ -583,7 +823,7 @@ void bench_decode_print(FILE *f, const struct ev_decode_result *r)
 		if (u->ntpot == 0)
 			continue;
 		fprintf(f, "%-5s %8.1f %8.2f %8.2f %8.2f %9.1f %7.1f %7.1f %8.2f %6.1f%% %5.0f%% %8.1f %8s\n",
-			ev_types[u->type].name, u->ttft_s * 1e3, u->tpot.median * 1e3, u->tpot.p95 * 1e3,
+			bench_decode_quant(o, u), u->ttft_s * 1e3, u->tpot.median * 1e3, u->tpot.p95 * 1e3,
 			u->tok_s, u->cost.total_bytes / 1e6, u->achieved_bps / 1e9, u->ceil_bw / 1e9,
 			u->ceiling_tok_s, 100 * u->pct_ceiling, 100 * u->ref_pct, u->compute_tok_s, u->bound);
 	}
@@ -591,7 +831,7 @@ void bench_decode_print(FILE *f, const struct ev_decode_result *r)
 		const struct ev_decode_run *u = &r->runs[i];
 		if (u->ntpot == 0)
 			continue;
-		fprintf(f, "%s: kernel %s; %s; peak RSS %s", ev_types[u->type].name, u->kernel, u->fit,
+		fprintf(f, "%s: kernel %s; %s; peak RSS %s", bench_decode_quant(o, u), u->kernel, u->fit,
 			units_fmt_bytes(a, sizeof a, u->peak_rss_bytes));
 		if (o->ds_bw > 0)
 			fprintf(f, "; %.1f%% of the datasheet ceiling %.2f tok/s", 100 * u->ds_pct,

@@ -7,6 +7,7 @@
 
 #include "ctx.h"
 #include "decode-model.h"
+#include "gguf.h"
 #include "quant.h"
 #include "stats.h"
 
@@ -15,8 +16,25 @@
 #define EV_DEC_MAX_CTX_TOKENS 64  /* tokens decoded at each context length */
 #define EV_DEC_MAX_PROMPT 8192
 
+#define EV_DEC_MAX_FILE_TYPES 16
+
+/* A model file (eaves decode --gguf): what the run names and counts it by. */
+struct ev_decode_file {
+	char path[512], sha256[65], arch[32], label[32], mix[400];
+	double bytes, data_bytes, sha_s;
+	unsigned version;
+	int ntypes;
+	struct gguf_type_total types[EV_DEC_MAX_FILE_TYPES];
+	struct ev_weight_bytes wb;       /* exact, from each tensor's own type */
+	double mm_weights[EV_TYPE__COUNT], mm_total;
+};
+
 struct ev_decode_opts {
 	struct ev_model_shape shape;
+	int gguf;                        /* weights from a file, not synthetic */
+	struct ev_decode_file file;
+	int nprompt_ids;                 /* --prompt-ids: the prompt, else seeded random ids */
+	int prompt_ids[EV_DEC_MAX_PROMPT];
 	int ntypes, types[EV_TYPE__COUNT];
 	int prompt, tokens, ctx_tokens, threads, quick;
 	int nctx, ctx[EV_DEC_MAX_CTX];
@@ -53,6 +71,8 @@ struct ev_decode_run {
 	double ref_ceiling_tok_s, ref_pct;
 	double ds_ceiling_tok_s, ds_pct;
 	double compute_weights_per_s, compute_tok_s;
+	double compute_rate[EV_TYPE__COUNT]; /* weights/s in cache per format (a file's mix) */
+	struct ev_weight_bytes wb;     /* the weights' bytes by role */
 	int compute_status;            /* EV_OK, or why the compute ceiling is missing */
 	char compute_reason[256];
 	char bound[16], fit[64];
@@ -73,6 +93,9 @@ struct ev_decode_result {
 struct ev_decode_text {
 	const char *model, *quant, *ctx;
 	int prompt, tokens, ctx_tokens;
+	const char *gguf, *prompt_ids; /* NULL: synthetic weights, seeded prompt */
+	int quant_given;                /* --quant was given (it excludes --gguf) */
+	int ctx_given;                  /* else contexts past the model's length are dropped */
 };
 /* Check every value and fill o's model, formats, contexts and counts: the one
  * validation for every command that takes them. `src` prefixes the field in
@@ -88,5 +111,7 @@ void bench_decode_print(FILE *f, const struct ev_decode_result *r);
 int bench_decode_failed(const struct ev_decode_result *r);
 /* Context capacity the run needs. */
 int bench_decode_ctx_cap(const struct ev_decode_opts *o);
+/* The label of a run's weights: the format's name, or a file's type (Q4_K_M). */
+const char *bench_decode_quant(const struct ev_decode_opts *o, const struct ev_decode_run *u);
 
 #endif

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "bench-lat.h"
+#include "bench-storage.h"
 #include "bench.h"
 #include "bw.h"
 #include "cmds.h"
@@ -12,7 +13,7 @@
 #include "units.h"
 
 enum { O_JSON, O_QUICK, O_THREADS, O_KERNELS, O_SIZE, O_MIN, O_MAX, O_PPO, O_TIME, O_ISA,
-       O_PAGES, O_NOBOUND, O__N };
+       O_PAGES, O_NOBOUND, O_STORAGE, O_STORAGE_MAX, O__N };
 static const struct ev_opt opts[O__N] = {
 	[O_JSON] = {"json", EV_OPT_STR, "FILE", "write the result as JSON to FILE ('-' = stdout)"},
 	[O_QUICK] = {"quick", EV_OPT_FLAG, NULL, "coarse sweep, about 20 s on a 2-core machine"},
@@ -28,7 +29,37 @@ static const struct ev_opt opts[O__N] = {
 	[O_ISA] = {"isa", EV_OPT_STR, "NAME", "use only kernels within this feature set: generic, avx2, avx512, avx512vnni, neon, dotprod... (eaves info lists them)"},
 	[O_PAGES] = {"pages", EV_OPT_STR, "KIND", "huge (THP via madvise) or default", "huge"},
 	[O_NOBOUND] = {"no-bound", EV_OPT_FLAG, NULL, "skip the Little's-law bound (DRAM latency and misses in flight, a few seconds)"},
+	[O_STORAGE] = {"storage", EV_OPT_STR, "FILE",
+		       "instead: the storage read bandwidth of FILE (a model too big for memory streams from there), O_DIRECT where allowed"},
+	[O_STORAGE_MAX] = {"storage-max", EV_OPT_SIZE, "SIZE", "with --storage: read at most this much (default 4 GiB, or 20 s)"},
 };
+
+/* eaves bw --storage FILE */
+static int storage(struct ev_ctx *c, struct ev_optval *v)
+{
+	struct ev_storage_result r;
+	int rc = bench_storage_read(c, v[O_STORAGE].s,
+				    v[O_STORAGE_MAX].set ? (double)v[O_STORAGE_MAX].u : 4.0 * (1u << 30), 20, &r);
+	if (rc)
+		return rc;
+	if (!v[O_JSON].set || strcmp(v[O_JSON].s, "-")) {
+		fprintf(c->out, "Storage read of %s: %.2f GB/s (measured: %s, %.2f s)\n", r.path, r.bw / 1e9,
+			r.how, r.seconds);
+		if (r.nseg)
+			fprintf(c->out, "per 64 MiB segment: median %.2f GB/s, range %.2f-%.2f (%d segments)\n",
+				r.seg.median / 1e9, r.seg.min / 1e9, r.seg.max / 1e9, r.nseg);
+		if (!r.direct)
+			fprintf(c->out, "note: not O_DIRECT; pages of the file that another process keeps "
+					"cached or mapped can still be served from memory\n");
+	}
+	if (v[O_JSON].set) {
+		cJSON *doc = json_result_new(c, "bw");
+		cJSON_AddItemToObject(doc, "storage", bench_storage_json(&r));
+		rc = cmd_write_json(c, doc, v[O_JSON].s);
+		cJSON_Delete(doc);
+	}
+	return rc == EV_OK && r.interrupted ? EV_ERR_INTERRUPTED : rc;
+}
 
 static const char details[] =
 	"Sweeps working sets from inside L1 to 8x the last-level cache with read\n"
@@ -99,7 +130,13 @@ int cmd_bw(struct ev_ctx *c, int argc, char **argv)
 			       "Measure memory bandwidth per cache level and DRAM.", details, opts, O__N);
 		return EV_OK;
 	}
-	if ((rc = ctx_machine(c)) || (rc = cmd_bw_parse(c, v, &o)))
+	if ((rc = ctx_machine(c)))
+		return rc;
+	if (v[O_STORAGE].set)
+		return storage(c, v);
+	if (v[O_STORAGE_MAX].set)
+		return ev_fail(&c->err, EV_ERR_USAGE, "--storage-max goes with --storage FILE");
+	if ((rc = cmd_bw_parse(c, v, &o)))
 		return rc;
 	r = calloc(1, sizeof *r);
 	if (!r)

@@ -192,7 +192,8 @@ static int make_folder(const char *parent, const char *host, char *out, size_t l
  * before anything is measured. */
 static int decode_opts(struct ev_ctx *c, const struct profile *p, struct ev_decode_opts *o)
 {
-	struct ev_decode_text t = {p->model, p->quant, p->ctx, p->prompt, p->tokens, p->ctx_tokens};
+	struct ev_decode_text t = {.model = p->model, .quant = p->quant, .ctx = p->ctx, .prompt = p->prompt,
+				   .tokens = p->tokens, .ctx_tokens = p->ctx_tokens};
 	char src[64];
 	memset(o, 0, sizeof *o);
 	snprintf(src, sizeof src, "profile %s: decode.", p->name);

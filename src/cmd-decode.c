@@ -14,11 +14,11 @@
 #include "units.h"
 
 enum { O_JSON, O_MODEL, O_QUANT, O_PROMPT, O_TOKENS, O_CTX, O_CTXTOK, O_THREADS, O_BW, O_DEVICE,
-       O_SEED, O_QUICK, O_ISA, O_PLOT, O__N };
+       O_SEED, O_QUICK, O_ISA, O_PLOT, O_GGUF, O_PROMPT_IDS, O__N };
 static const struct ev_opt opts[O__N] = {
 	[O_JSON] = {"json", EV_OPT_STR, "FILE", "write the result as JSON to FILE ('-' = stdout)"},
 	[O_MODEL] = {"model", EV_OPT_STR, "M", "model name (eaves models) or a model JSON file"},
-	[O_QUANT] = {"quant", EV_OPT_STR, "LIST", "weight formats: q4_0,q8_0,f16,bf16,f32", "q4_0,q8_0,f16"},
+	[O_QUANT] = {"quant", EV_OPT_STR, "LIST", "weight formats: q4_0,q8_0,q4_K,q5_K,q6_K,f16,bf16,f32", "q4_0,q8_0,f16"},
 	[O_PROMPT] = {"prompt", EV_OPT_INT, "N", "prompt tokens, prefilled as one batch (TTFT)", "128", 1, 8192},
 	[O_TOKENS] = {"tokens", EV_OPT_INT, "N", "tokens generated one by one (TPOT)", "64", 1, 1024},
 	[O_CTX] = {"ctx", EV_OPT_STR, "LIST", "context lengths to decode at (KV cache filled synthetically)",
@@ -32,12 +32,18 @@ static const struct ev_opt opts[O__N] = {
 	[O_ISA] = {"isa", EV_OPT_STR, "NAME", "use only kernels within this feature set: generic, avx2, avx512, avx512vnni, neon, dotprod... (eaves info lists them)"},
 	[O_PLOT] = {"plot", EV_OPT_STR, "DIR",
 		    "write decode-ctx and decode-bars plots (.dat, .gp, .png, .svg) into DIR"},
+	[O_GGUF] = {"gguf", EV_OPT_STR, "FILE", "decode a GGUF model file's real weights (llama, qwen2; f32 f16 bf16 q8_0 q4_0 q4_K q5_K q6_K tensors)"},
+	[O_PROMPT_IDS] = {"prompt-ids", EV_OPT_STR, "LIST", "the prompt as token ids, e.g. 1,2,3 (default: --prompt seeded random ids)"},
 };
 
 static const char details[] =
 	"Runs a real Llama-family decode (RMSNorm, GQA attention with RoPE over an fp16\n"
 	"KV cache, SwiGLU, LM head, greedy sampling) on synthetic weights stored in\n"
-	"q4_0/q8_0/f16/bf16/f32 blocks. Reports TTFT, TPOT p50/p95, tokens/s, bytes per\n"
+	"q4_0/q8_0/q4_K/q5_K/q6_K/f16/bf16/f32 blocks, or (--gguf FILE) on a model\n"
+	"file's own tensors, memory-mapped, each in its own format; greedy decoding\n"
+	"from --prompt-ids is deterministic, and the result names the file, its\n"
+	"sha256 and its tensor type mix. A file larger than memory is not decoded:\n"
+	"eaves says so and gives the ceiling of streaming it from storage. Reports TTFT, TPOT p50/p95, tokens/s, bytes per\n"
 	"token (computed), achieved GB/s, the ceiling bytes/token / DRAM bandwidth and\n"
 	"the % reached, the kernel's compute ceiling (weights in cache) and which bound\n"
 	"the run met, and tokens/s at each context length.\n";
@@ -52,6 +58,10 @@ int cmd_decode_setup(struct ev_ctx *c, struct ev_optval *v, struct ev_decode_opt
 		.prompt = (int)v[O_PROMPT].i,
 		.tokens = (int)v[O_TOKENS].i,
 		.ctx_tokens = (int)v[O_CTXTOK].i,
+		.gguf = v[O_GGUF].set ? v[O_GGUF].s : NULL,
+		.prompt_ids = v[O_PROMPT_IDS].set ? v[O_PROMPT_IDS].s : NULL,
+		.quant_given = v[O_QUANT].set,
+		.ctx_given = v[O_CTX].set,
 	};
 	int rc;
 	memset(o, 0, sizeof *o);
@@ -115,7 +125,7 @@ int cmd_decode(struct ev_ctx *c, int argc, char **argv)
 	if ((rc = opt_parse("decode", opts, O__N, v, argc, argv, pos, 0, &npos, &help, &c->err)))
 		return rc;
 	if (help) {
-		opt_print_help(stdout, "decode", "--model M [options]",
+		opt_print_help(stdout, "decode", "--model M | --gguf FILE [options]",
 			       "Measure LLM decoding speed on this machine next to its ceilings.", details,
 			       opts, O__N);
 		return EV_OK;

@@ -7,6 +7,7 @@
 #include "cmds.h"
 #include "decode.h"
 #include "devices.h"
+#include "gguf.h"
 #include "json.h"
 #include "models.h"
 #include "opt.h"
@@ -14,7 +15,8 @@
 #include "result.h"
 #include "units.h"
 
-enum { O_JSON, O_MODEL, O_QUANT, O_BW, O_DEVICE, O_ROOF, O_CTX, O_SIMPLE, O_PARAMS, O_MEM, O__N };
+enum { O_JSON, O_MODEL, O_QUANT, O_BW, O_DEVICE, O_ROOF, O_CTX, O_SIMPLE, O_PARAMS, O_MEM, O_GGUF,
+       O_STORAGE_BW, O__N };
 static const struct ev_opt opts[O__N] = {
 	[O_JSON] = {"json", EV_OPT_STR, "FILE", "write the prediction as JSON to FILE ('-' = stdout)"},
 	[O_MODEL] = {"model", EV_OPT_STR, "M", "model name (eaves models) or a model JSON file"},
@@ -27,7 +29,44 @@ static const struct ev_opt opts[O__N] = {
 		      "weights only, at the width in the format's name: 2 bytes/param f16, 1 q8_0, 0.5 q4_0 (the back-of-envelope rule)"},
 	[O_PARAMS] = {"params", EV_OPT_COUNT, "N", "parameter count for --simple without --model (1.7e9)"},
 	[O_MEM] = {"mem", EV_OPT_SIZE, "SIZE", "memory size to check the fit against"},
+	[O_GGUF] = {"gguf", EV_OPT_STR, "FILE", "a GGUF model file: its shape and every tensor's own type (any GGUF type)"},
+	[O_STORAGE_BW] = {"storage-bw", EV_OPT_BW, "BW",
+			  "storage read bandwidth (eaves bw --storage FILE): the ceiling when the model does not fit"},
 };
+
+/* A model file: shape, exact bytes by role, and bytes by tensor type. */
+struct file_info {
+	struct gguf_llama gl;
+	struct gguf_type_total types[40];
+	int ntypes;
+	double data_bytes, file_bytes;
+	unsigned version;
+	char label[32];
+};
+
+static int read_file(struct ev_ctx *c, const char *path, struct file_info *fi)
+{
+	struct gguf_file g;
+	uint64_t ft;
+	int rc;
+	if ((rc = gguf_open(&g, path, 0, &c->err)))
+		return rc;
+	if ((rc = gguf_llama_read(&g, &fi->gl, &c->err))) {
+		gguf_close(&g);
+		return rc;
+	}
+	fi->gl.rope_factors = NULL; /* points into the mapping, gone below */
+	fi->ntypes = gguf_type_totals(&g, fi->types, 40);
+	fi->data_bytes = (double)(g.size - g.data_off);
+	fi->file_bytes = (double)g.size;
+	fi->version = g.version;
+	if (gguf_get_uint(&g, "general.file_type", &ft, &c->err) == EV_OK && gguf_ftype_name(ft))
+		snprintf(fi->label, sizeof fi->label, "%s", gguf_ftype_name(ft));
+	else
+		snprintf(fi->label, sizeof fi->label, "%s", fi->ntypes ? gguf_type(fi->types[0].type)->name : "?");
+	gguf_close(&g);
+	return EV_OK;
+}
 
 /* The back-of-envelope rule: the width in the format's name, scales left out
  * (the traits table's nominal_bits; the exact accounting uses block bytes). */
@@ -40,13 +79,19 @@ static double simple_bpw(int t)
  * against: from --bandwidth, a datasheet, or a saved result. */
 /* Bytes read per token and memory needed for one format at one context: the
  * exact accounting for a model shape, or (shape NULL) the simple rule. */
-static void figures(const struct ev_model_shape *m, double params, int type, int ctx, double *bytes,
-		    double *need)
+static void figures(const struct ev_model_shape *m, const struct file_info *fi, double params, int type,
+		    int ctx, double *bytes, double *need)
 {
 	double bpw = ev_type_bytes_per_weight(type), kv = ev_type_bytes_per_weight(DEC_KV_TYPE);
 	struct ev_decode_cost cost;
 	if (!m) {
 		*bytes = *need = params * simple_bpw(type);
+		return;
+	}
+	if (fi) {
+		dm_decode_cost_w(m, &fi->gl.wb, kv, ctx, &cost);
+		*bytes = cost.total_bytes;
+		*need = fi->data_bytes + dm_kv_bytes(m, kv, ctx);
 		return;
 	}
 	dm_decode_cost(m, bpw, kv, ctx, &cost);
@@ -98,10 +143,12 @@ int cmd_predict(struct ev_ctx *c, int argc, char **argv)
 	double bw = 0, mem = 0, params = 0;
 	cJSON *doc = NULL, *rows = NULL;
 	int text;
+	struct file_info fibuf, *fi = NULL;
+	double sbw = 0;
 	if ((rc = opt_parse("predict", opts, O__N, v, argc, argv, pos, 0, &npos, &help, &c->err)))
 		return rc;
 	if (help) {
-		opt_print_help(stdout, "predict", "--model M | --params N --simple, and a bandwidth",
+		opt_print_help(stdout, "predict", "--model M | --gguf FILE | --params N --simple, and a bandwidth",
 			       "The decode ceiling on paper: bytes per token / bandwidth, as ms/token and\n"
 			       "tokens/s, and whether the model fits in memory. The default accounting is\n"
 			       "exact (all matrices incl. LM head, one embedding row, norms, KV cache at each\n"
@@ -110,9 +157,19 @@ int cmd_predict(struct ev_ctx *c, int argc, char **argv)
 		return EV_OK;
 	}
 	text = !v[O_JSON].set || strcmp(v[O_JSON].s, "-");
-	have_model = v[O_MODEL].set;
-	if (have_model && (rc = models_load(v[O_MODEL].s, &m, &c->err)))
+	if (v[O_GGUF].set && (v[O_MODEL].set || v[O_QUANT].set || v[O_SIMPLE].set || v[O_PARAMS].set))
+		return ev_fail(&c->err, EV_ERR_USAGE,
+			       "predict: --gguf takes the shape and formats from the file: leave out --model, "
+			       "--quant, --simple and --params");
+	have_model = v[O_MODEL].set || v[O_GGUF].set;
+	if (v[O_GGUF].set) {
+		fi = &fibuf;
+		if ((rc = read_file(c, v[O_GGUF].s, fi)))
+			return rc;
+		m = fi->gl.shape;
+	} else if (have_model && (rc = models_load(v[O_MODEL].s, &m, &c->err))) {
 		return rc;
+	}
 	if (!have_model) {
 		if (!v[O_SIMPLE].set || !v[O_PARAMS].set)
 			return ev_fail(&c->err, EV_ERR_USAGE,
@@ -125,8 +182,14 @@ int cmd_predict(struct ev_ctx *c, int argc, char **argv)
 	}
 	if (v[O_PARAMS].set && have_model)
 		return ev_fail(&c->err, EV_ERR_USAGE, "predict: --params and --model exclude each other");
-	if ((nt = ev_type_list_parse(v[O_QUANT].s, types, EV_TYPE__COUNT, why, sizeof why)) < 0)
+	if (fi) {
+		nt = 1;
+		types[0] = 0; /* unused: the file's own types */
+	} else if ((nt = ev_type_list_parse(v[O_QUANT].s, types, EV_TYPE__COUNT, why, sizeof why)) < 0) {
 		return ev_fail(&c->err, EV_ERR_USAGE, "--quant: %s", why);
+	}
+	if (v[O_STORAGE_BW].set)
+		sbw = v[O_STORAGE_BW].d;
 	if ((v[O_BW].set != 0) + (v[O_DEVICE].set != 0) + (v[O_ROOF].set != 0) != 1)
 		return ev_fail(&c->err, EV_ERR_USAGE,
 			       "predict: give exactly one of --bandwidth BW, --device D, --roofline FILE");
@@ -162,31 +225,78 @@ int cmd_predict(struct ev_ctx *c, int argc, char **argv)
 		json_num(doc, "bandwidth_bytes_per_s", bw);
 		json_str(doc, "bandwidth_source", src);
 		json_str(doc, "accounting", v[O_SIMPLE].set ? "simple: weights only" : "exact");
+		if (sbw > 0)
+			json_num(doc, "storage_bandwidth_bytes_per_s", sbw);
+		if (fi) {
+			cJSON *mf = cJSON_AddObjectToObject(doc, "model_file"), *arr;
+			json_str(mf, "path", v[O_GGUF].s);
+			json_num(mf, "bytes", fi->file_bytes);
+			json_num(mf, "gguf_version", fi->version);
+			json_str(mf, "architecture", fi->gl.arch);
+			json_str(mf, "file_type", fi->label);
+			json_num(mf, "matmul_bytes_per_token", fi->gl.wb.matmul);
+			json_num(mf, "embedding_row_bytes", fi->gl.wb.embed_row);
+			arr = cJSON_AddArrayToObject(mf, "tensor_types");
+			for (int i = 0; i < fi->ntypes; i++) {
+				const struct gguf_type_info *ti = gguf_type(fi->types[i].type);
+				cJSON *x = cJSON_CreateObject();
+				json_str(x, "type", ti->name);
+				json_num(x, "block_elements", ti->block_elems);
+				json_num(x, "block_bytes", ti->block_bytes);
+				json_num(x, "tensors", (double)fi->types[i].tensors);
+				json_num(x, "elements", (double)fi->types[i].elems);
+				json_num(x, "bytes", (double)fi->types[i].bytes);
+				cJSON_AddBoolToObject(x, "decoder_kernel", ti->ev_type >= 0);
+				cJSON_AddItemToArray(arr, x);
+			}
+		}
 		rows = cJSON_AddArrayToObject(doc, "rows");
 	}
 	if (text) {
 		printf("Decode ceiling on paper (computed, not measured): %s%s%.3g params, %.1f GB/s (%s)\n",
 		       have_model ? m.name : "", have_model ? ", " : "", params, bw / 1e9, src);
 		printf("accounting: %s\n", v[O_SIMPLE].set ? "simple (weights only, 2/1/0.5 bytes per param)"
-							     : "exact (matrices + embedding row + norms + KV cache)");
-		printf("%-5s %8s %12s %10s %10s %12s %s\n", "quant", "ctx", "MB/token", "ms/token", "tok/s",
-		       "memory", "fits");
+				    : fi ? "exact (every matrix at its own tensor type's block size + embedding row + norms + KV cache)"
+					 : "exact (matrices + embedding row + norms + KV cache)");
+		if (fi) {
+			char a[32];
+			printf("file: %s (GGUF v%u, %s, %s, %s)\n%-10s %8s %14s %12s %7s  %s\n", v[O_GGUF].s,
+			       fi->version, fi->gl.arch, fi->label, units_fmt_bytes(a, sizeof a, fi->file_bytes),
+			       "type", "tensors", "weights", "MB", "share", "bits/weight");
+			for (int i = 0; i < fi->ntypes; i++) {
+				const struct gguf_type_info *ti = gguf_type(fi->types[i].type);
+				printf("%-10s %8llu %14llu %12.1f %6.1f%%  %.4g%s\n", ti->name,
+				       (unsigned long long)fi->types[i].tensors,
+				       (unsigned long long)fi->types[i].elems, (double)fi->types[i].bytes / 1e6,
+				       100.0 * (double)fi->types[i].bytes / fi->data_bytes,
+				       8.0 * ti->block_bytes / ti->block_elems,
+				       ti->ev_type < 0 ? "  (no decoder kernel: eaves decode cannot run this file)" : "");
+			}
+			printf("matrices a token reads: %.1f MB\n", fi->gl.wb.matmul / 1e6);
+		}
+		printf("%-6s %8s %12s %10s %10s %12s %s%s\n", "quant", "ctx", "MB/token", "ms/token", "tok/s",
+		       "memory", "fits", sbw > 0 ? "  storage tok/s" : "");
 	}
 	for (int t = 0; t < nt; t++)
 		for (int k = 0; k < nctx; k++) {
 			double bytes, need, ms;
 			const char *fits;
 			char mb[32], cx[16];
-			figures(v[O_SIMPLE].set ? NULL : &m, params, types[t], ctx[k], &bytes, &need);
+			const char *qn = fi ? fi->label : ev_types[types[t]].name;
+			figures(v[O_SIMPLE].set ? NULL : &m, fi, params, types[t], ctx[k], &bytes, &need);
 			ms = bytes / bw * 1e3;
 			fits = mem <= 0 ? "not checked (give --mem or --device)" : need <= mem ? "yes" : "NO";
-			if (text)
-				printf("%-5s %8s %12.1f %10.2f %10.1f %12s %s\n", ev_types[types[t]].name,
+			if (text) {
+				printf("%-6s %8s %12.1f %10.2f %10.1f %12s %s", qn,
 				       v[O_SIMPLE].set ? "-" : (snprintf(cx, sizeof cx, "%d", ctx[k]), cx),
 				       bytes / 1e6, ms, 1e3 / ms, units_fmt_bytes(mb, sizeof mb, need), fits);
+				if (sbw > 0)
+					printf("  %.3f", sbw / bytes);
+				printf("\n");
+			}
 			if (rows) {
 				cJSON *o = cJSON_CreateObject();
-				json_str(o, "quant", ev_types[types[t]].name);
+				json_str(o, "quant", qn);
 				if (!v[O_SIMPLE].set)
 					json_num(o, "ctx", ctx[k]);
 				json_num(o, "bytes_per_token", bytes);
@@ -195,9 +305,14 @@ int cmd_predict(struct ev_ctx *c, int argc, char **argv)
 				json_num(o, "memory_needed_bytes", need);
 				if (mem > 0)
 					cJSON_AddBoolToObject(o, "fits", need <= mem);
+				if (sbw > 0)
+					json_num(o, "storage_ceiling_tokens_per_s", sbw / bytes);
 				cJSON_AddItemToArray(rows, o);
 			}
 		}
+	if (text && mem > 0 && sbw <= 0 && fi && fi->data_bytes > mem)
+		printf("the file does not fit in memory: its weights would stream from storage each token; "
+		       "measure that with eaves bw --storage %s and give --storage-bw\n", v[O_GGUF].s);
 	if (doc)
 		rc = cmd_write_json(c, doc, v[O_JSON].s);
 	cJSON_Delete(doc);

@@ -8,7 +8,10 @@
  * every length, offsets past the end, counts that overflow, bad strings,
  * unknown types, bad alignment, duplicates, wrong shapes) each with its own
  * error. */
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <cjson/cJSON.h>
 
 #include "decode.h"
 #include "gguf-writer.h"
@@ -582,8 +585,144 @@ static void test_model_errors(void)
 	gguf_close(&g);
 }
 
-int main(void)
+/* ---- the command line on a written file ---- */
+static int run_eaves(const char *args, char *out, size_t len)
 {
+	char cmd[2048];
+	const char *bin = getenv("EAVES_BIN");
+	FILE *p;
+	size_t n;
+	int st;
+	snprintf(cmd, sizeof cmd, "%s %s %s 2>&1 </dev/null", getenv("EAVES_RUN") ? getenv("EAVES_RUN") : "",
+		 bin ? bin : "build/eaves", args);
+	if (!(p = popen(cmd, "r")))
+		return -1;
+	n = fread(out, 1, len - 1, p);
+	out[n] = 0;
+	st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+static void test_cli(void)
+{
+	static char out[1 << 18];
+	char args[1024], *doc;
+	unsigned char *b;
+	struct gw_model gm = tiny("llama", 0);
+	static const int k_m[9] = {EV_TYPE_Q4_K, EV_TYPE_Q4_K, EV_TYPE_Q6_K, EV_TYPE_Q4_K, EV_TYPE_Q4_K,
+				   EV_TYPE_Q4_K, EV_TYPE_Q6_K, EV_TYPE_Q4_K, EV_TYPE_Q6_K};
+	char f[160];
+	struct gguf_file g;
+	struct gguf_llama gl;
+	struct ev_err e = {0};
+	size_t n;
+	int rc, tok1[16], tok2[16], n1 = 0, n2 = 0;
+	snprintf(f, sizeof f, "%s", tpath("cli.gguf"));
+	gm.mix = k_m;
+	n = gw_model_bytes(&gm, 3, &b);
+	gw_save(f, b, n);
+	free(b);
+	T_CHECK(gguf_open(&g, f, 0, &e) == 0 && gguf_llama_read(&g, &gl, &e) == 0, "%s", e.msg);
+	gguf_close(&g);
+	/* predict: exact bytes from the tensors, the type table */
+	snprintf(args, sizeof args, "predict --gguf %s --bandwidth 10GB/s --ctx 1 --json -", f);
+	rc = run_eaves(args, out, sizeof out);
+	T_CHECK(rc == 0 && strstr(out, "\"file_type\":\t\"Q4_K_M\"") && strstr(out, "\"type\":\t\"Q6_K\""),
+		"predict --gguf: rc %d:\n%.1500s", rc, out);
+	{
+		/* by hand: per layer q, k, o, gate, up in q4_K (144 bytes per 256), v and
+		 * down in q6_K (210), and the q6_K LM head */
+		int H = gm.hidden, kvd = gm.kv_heads * (gm.hidden / gm.heads), F = gm.ffn;
+		double q4 = 144.0 / 256, q6 = 210.0 / 256;
+		double want_mm = gm.layers * ((double)H * H * 2 * q4 + (double)kvd * H * (q4 + q6) +
+					      2.0 * F * H * q4 + (double)F * H * q6) +
+				 (double)gm.vocab * H * q6;
+		cJSON *j = cJSON_Parse(out), *mf = cJSON_GetObjectItem(j, "model_file");
+		cJSON *mm = cJSON_GetObjectItem(mf, "matmul_bytes_per_token");
+		T_CHECK(gl.wb.matmul == want_mm && gl.wb.embed_row == H * q4, "reader: %g, by hand %g", gl.wb.matmul, want_mm);
+		T_CHECK(cJSON_IsNumber(mm) && mm->valuedouble == want_mm, "predict JSON matmul bytes %g, by hand %g",
+			cJSON_IsNumber(mm) ? mm->valuedouble : -1, want_mm);
+		cJSON_Delete(j);
+	}
+	snprintf(args, sizeof args, "predict --gguf %s --bandwidth 10GB/s --ctx 1", f);
+	rc = run_eaves(args, out, sizeof out);
+	T_CHECK(rc == 0 && strstr(out, "Q4_K ") && strstr(out, "6.562") && strstr(out, "Q4_K_M "),
+		"predict table: rc %d:\n%.1500s", rc, out);
+	/* decode twice from the same prompt ids: the same greedy tokens */
+	for (int pass = 0; pass < 2; pass++) {
+		snprintf(args, sizeof args,
+			 "decode --gguf %s --prompt-ids 1,2,3 --tokens 6 --ctx 16 --ctx-tokens 2 --threads %d "
+			 "--json %s", f, pass + 1, tpath(pass ? "d2.json" : "d1.json"));
+		rc = run_eaves(args, out, sizeof out);
+		T_CHECK(rc == 0 && strstr(out, "Q4_K_M") && strstr(out, "sha256"), "decode --gguf: rc %d:\n%.2000s", rc, out);
+		doc = t_slurp(tpath(pass ? "d2.json" : "d1.json"));
+		T_CHECK(doc && strstr(doc, "\"weights\":\t\"real: the tensors of the model file") &&
+				strstr(doc, "\"sha256\":\t\"") && strstr(doc, "\"prompt_ids\":\t[1, 2, 3]") &&
+				strstr(doc, "\"compute_ceiling_by_format\""),
+			"decode JSON:\n%.1500s", doc ? doc : "(none)");
+		if (doc) {
+			char *gt = strstr(doc, "\"greedy_tokens\":\t[");
+			int *tk = pass ? tok2 : tok1, *nn = pass ? &n2 : &n1;
+			for (char *p = gt ? strchr(gt, '[') + 1 : NULL; p && *nn < 16 && *p != ']';) {
+				tk[(*nn)++] = (int)strtol(p, &p, 10);
+				while (*p == ',' || *p == ' ')
+					p++;
+			}
+		}
+		free(doc);
+	}
+	T_CHECK(n1 == 7 && n1 == n2 && !memcmp(tok1, tok2, sizeof(int) * (size_t)n1),
+		"greedy tokens equal on 1 and 2 threads (%d and %d tokens)", n1, n2);
+	snprintf(args, sizeof args, "decode --gguf %s --prompt-ids 1,2,300", f);
+	T_CHECK(run_eaves(args, out, sizeof out) == 2 && strstr(out, "token 300 is outside 0..299"), "%s", out);
+	snprintf(args, sizeof args, "decode --gguf %s --quant q4_0", f);
+	T_CHECK(run_eaves(args, out, sizeof out) == 2 && strstr(out, "leave out --model and --quant"), "%s", out);
+	snprintf(args, sizeof args, "bw --storage %s --json -", f);
+	T_CHECK(run_eaves(args, out, sizeof out) == 0 && strstr(out, "\"read_bytes_per_s\""), "%s", out);
+	unlink(tpath("d1.json"));
+	unlink(tpath("d2.json"));
+	unlink(f);
+}
+
+/* test-gguf --write FILE [tiny|micro|tinyllama] [FORMAT|q4_k_m] [LAYERS]: write a
+ * model file for the CLI tests and make bench (TinyLlama-1.1B's shape:
+ * hidden 2048, 32 heads, 4 KV heads, ffn 5632, vocab 32000, 22 layers). */
+static int write_model(int argc, char **argv)
+{
+	static const int k_m[9] = {EV_TYPE_Q4_K, EV_TYPE_Q4_K, EV_TYPE_Q6_K, EV_TYPE_Q4_K, EV_TYPE_Q4_K,
+				   EV_TYPE_Q4_K, EV_TYPE_Q6_K, EV_TYPE_Q4_K, EV_TYPE_Q6_K};
+	struct gw_model gm = tiny("llama", EV_TYPE_Q4_K);
+	const char *fmt = argc > 4 ? argv[4] : "q4_k_m";
+	unsigned char *b;
+	size_t n;
+	if (argc > 3 && !strcmp(argv[3], "micro")) { /* the fuzzer's seed */
+		gm.layers = 1, gm.hidden = 32, gm.heads = 2, gm.kv_heads = 1, gm.ffn = 32, gm.vocab = 8;
+	}
+	if (argc > 3 && !strcmp(argv[3], "tinyllama")) {
+		gm.layers = 22, gm.hidden = 2048, gm.heads = 32, gm.kv_heads = 4, gm.ffn = 5632;
+		gm.vocab = 32000, gm.ctx = 2048;
+	}
+	if (argc > 5)
+		gm.layers = atoi(argv[5]);
+	if (!strcmp(fmt, "q4_k_m"))
+		gm.mix = k_m;
+	else if ((gm.type = ev_type_by_name(fmt)) < 0) {
+		fprintf(stderr, "test-gguf --write: unknown format %s\n", fmt);
+		return 2;
+	}
+	n = gw_model_bytes(&gm, 3, &b);
+	if (gw_save(argv[2], b, n)) {
+		fprintf(stderr, "test-gguf --write: cannot write %s\n", argv[2]);
+		return 1;
+	}
+	free(b);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 2 && !strcmp(argv[1], "--write"))
+		return write_model(argc, argv);
 	t_prog = "test-gguf";
 	snprintf(tmpdir, sizeof tmpdir, "/tmp/eaves-gguf-XXXXXX");
 	if (!mkdtemp(tmpdir)) {
@@ -594,6 +733,7 @@ int main(void)
 	T_RUN(test_malformed);
 	T_RUN(test_model_errors);
 	T_RUN(test_models);
+	T_RUN(test_cli);
 	unlink(tpath("model.gguf"));
 	unlink(tpath("m.gguf"));
 	rmdir(tmpdir);

@@ -1,7 +1,56 @@
-/* tests/test-units.c: size, time, bandwidth, count and list parsing. */
+/* tests/test-units.c: size, time, bandwidth, count and list parsing; SHA-256. */
 #include "harness.h"
 #include "opt.h"
+#include "sha256.h"
 #include "units.h"
+
+#include <unistd.h>
+
+/* SHA-256 against FIPS 180-2's examples, fed whole and in odd pieces, and a file. */
+static void test_sha256(void)
+{
+	static const struct {
+		const char *msg, *hex;
+		int repeat;
+	} v[] = {
+		{"", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", 1},
+		{"abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", 1},
+		{"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+		 "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1", 1},
+		{"a", "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0", 1000000},
+	};
+	char hex[65], path[64];
+	struct ev_err e = {0};
+	for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+		struct ev_sha256 s;
+		size_t n = strlen(v[i].msg);
+		sha256_init(&s);
+		for (int r = 0; r < v[i].repeat; r++)
+			sha256_update(&s, v[i].msg, n);
+		sha256_final_hex(&s, hex);
+		T_CHECK(!strcmp(hex, v[i].hex), "vector %zu: %s", i, hex);
+		if (v[i].repeat == 1 && n > 3) { /* the same in pieces of 1, 2, 3... bytes */
+			size_t off = 0, k = 1;
+			sha256_init(&s);
+			while (off < n) {
+				size_t take = k < n - off ? k : n - off;
+				sha256_update(&s, v[i].msg + off, take);
+				off += take, k++;
+			}
+			sha256_final_hex(&s, hex);
+			T_CHECK(!strcmp(hex, v[i].hex), "vector %zu in pieces: %s", i, hex);
+		}
+	}
+	snprintf(path, sizeof path, "/tmp/eaves-sha-%d", (int)getpid());
+	{
+		FILE *f = fopen(path, "wb");
+		fputs("abc", f);
+		fclose(f);
+	}
+	T_CHECK(sha256_file(path, hex, NULL, &e) == 0 && !strcmp(hex, v[1].hex), "file: %s %s", hex, e.msg);
+	unlink(path);
+	T_CHECK(sha256_file(path, hex, NULL, &e) == EV_ERR_USAGE && strstr(e.msg, "No such file"), "%s", e.msg);
+}
 
 static void test_sizes(void)
 {
@@ -115,6 +164,7 @@ static void test_options(void)
 int main(void)
 {
 	t_prog = "test-units";
+	T_RUN(test_sha256);
 	T_RUN(test_sizes);
 	T_RUN(test_times_bw_counts);
 	T_RUN(test_lists);
