@@ -2,10 +2,12 @@
  * AVX2 + FMA + F16C. The weights' quants are unsigned (0..15, 0..31, 0..63),
  * so vpmaddubsw takes them directly as its unsigned operand against the signed
  * activations: pairs stay below 2 * 63 * 128 = 16128 < 32767, exact. Scales
- * are applied in int16 x int16 -> int32 (vpmaddwd); a super-block's integer sum
- * fits int32 (< 2^28). The affine minimum of q4_K/q5_K and q6_K's offset of 32
- * come from the activations' 16-element sums (q8_K bsums), never per weight.
- * Two rows at a time share the activation loads. */
+ * are applied in int16 x int16 -> int32 (vpmaddwd), broadcast from one vector
+ * of a block's scales by vpshufb (no scalar-to-vector moves in the loop); a
+ * super-block's integer sum fits int32 (< 2^28). The affine minimum of
+ * q4_K/q5_K and q6_K's offset of 32 come from the activations' 16-element sums
+ * (q8_K bsums), never per weight. Two rows at a time share the activation
+ * loads. */
 #include <immintrin.h>
 #include <string.h>
 
@@ -22,141 +24,226 @@ static inline float hsum8(__m256 v)
 	return _mm_cvtss_f32(s);
 }
 
-/* The 8 scales (bytes 0..7) and 8 mins (bytes 8..15) of a q4_K/q5_K block. */
-static inline void scales_mins(const uint8_t *q, uint8_t out[16])
+/* vpshufb masks: int16 element j of each 128-bit lane, in all 8 slots */
+static inline __m256i bcast16(int j)
 {
-	uint32_t u[4];
-	memcpy(u, q, 12);
-	u[3] = ((u[2] >> 4) & 0x0f0f0f0f) | (((u[1] >> 6) & 0x03030303) << 4);
-	{
-		uint32_t m_lo = u[1] & 0x3f3f3f3f;
-		u[1] = (u[2] & 0x0f0f0f0f) | (((u[0] >> 6) & 0x03030303) << 4);
-		u[2] = m_lo;
-	}
-	u[0] &= 0x3f3f3f3f;
-	memcpy(out, u, 16);
+	return _mm256_set1_epi16((short)(2 * j | (2 * j + 1) << 8));
 }
 
-/* sum_j m[j] * (bsums[2j] + bsums[2j+1]) as 8 int32 lanes */
-static inline __m256i mins_dot(const uint8_t *mins, const int16_t *bsums)
+/* A q4_K/q5_K block's scales and mins as int16: sc (sc0..7 in both lanes) and
+ * mins paired for the bsums (m0 m0 m1 m1 ... m7 m7). The 6-bit fields are
+ * unpacked in vector registers from 32-bit words w0..w2 of scales[12]:
+ * sc0..3 = w0 & 63, sc4..7 = (w2 & 15) | (w0 >> 6) << 4,
+ * m0..3 = w1 & 63,  m4..7 = (w2 >> 4 & 15) | (w1 >> 6) << 4 (bytewise). The
+ * 16-byte load reads 4 bytes past scales: the block's next field. */
+static inline void k_scales(const uint8_t *q, __m256i *sc, __m256i *mn)
 {
-	__m256i pairs = _mm256_madd_epi16(_mm256_loadu_si256((const __m256i *)bsums), _mm256_set1_epi16(1));
-	__m256i m = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)mins));
-	return _mm256_mullo_epi32(pairs, m);
+	__m128i v = _mm_loadu_si128((const __m128i *)q);
+	__m128i a = _mm_shuffle_epi32(v, 0x98);  /* w0 w2 w1 w2 */
+	__m128i b = _mm_shuffle_epi32(v, 0x50);  /* w0 w0 w1 w1 */
+	__m128i t = _mm_and_si128(a, _mm_setr_epi32(0x3f3f3f3f, 0, 0x3f3f3f3f, 0));
+	t = _mm_or_si128(t, _mm_and_si128(_mm_srlv_epi32(a, _mm_setr_epi32(0, 0, 0, 4)),
+					  _mm_setr_epi32(0, 0x0f0f0f0f, 0, 0x0f0f0f0f)));
+	t = _mm_or_si128(t, _mm_and_si128(_mm_srli_epi32(b, 2), _mm_setr_epi32(0, 0x30303030, 0, 0x30303030)));
+	/* t: sc0..7 then m0..7 as bytes */
+	*sc = _mm256_cvtepu8_epi16(_mm_unpacklo_epi64(t, t));
+	*mn = _mm256_cvtepu8_epi16(_mm_unpackhi_epi8(t, t));
 }
 
-/* One q4_K super-block against its q8_K block: int32 lanes of sum sc*q*y. */
-static inline __m256i q4_K_block(const struct block_q4_K *x, const struct block_q8_K *y,
-				 const uint8_t *sc)
+/* sum_j q[j] * y[j] * sc for 32 unsigned q and 32 signed y, as 8 int32 */
+static inline __m256i qdot(__m256i q, __m256i y, __m256i sc)
+{
+	return _mm256_madd_epi16(_mm256_maddubs_epi16(q, y), sc);
+}
+
+#define ROW(w, rb, r) ((const void *)((const char *)(w) + (size_t)(r) * (rb)))
+
+/* ---- q4_K ---- */
+static inline __m256i q4_K_pair(const uint8_t *qs, __m256i y0, __m256i y1, __m256i sc, int k)
 {
 	const __m256i lo4 = _mm256_set1_epi8(0x0f);
-	__m256i acc = _mm256_setzero_si256();
-	for (int k = 0; k < 4; k++) {
-		__m256i q = _mm256_loadu_si256((const __m256i *)(x->qs + 32 * k));
-		__m256i y0 = _mm256_loadu_si256((const __m256i *)(y->qs + 64 * k));
-		__m256i y1 = _mm256_loadu_si256((const __m256i *)(y->qs + 64 * k + 32));
-		__m256i p0 = _mm256_maddubs_epi16(_mm256_and_si256(q, lo4), y0);
-		__m256i p1 = _mm256_maddubs_epi16(_mm256_and_si256(_mm256_srli_epi16(q, 4), lo4), y1);
-		p0 = _mm256_madd_epi16(p0, _mm256_set1_epi16(sc[2 * k]));
-		p1 = _mm256_madd_epi16(p1, _mm256_set1_epi16(sc[2 * k + 1]));
-		acc = _mm256_add_epi32(acc, _mm256_add_epi32(p0, p1));
-	}
-	return acc;
+	__m256i q = _mm256_loadu_si256((const __m256i *)(qs + 32 * k));
+	__m256i p0 = qdot(_mm256_and_si256(q, lo4), y0, _mm256_shuffle_epi8(sc, bcast16(2 * k)));
+	__m256i p1 = qdot(_mm256_and_si256(_mm256_srli_epi16(q, 4), lo4), y1,
+			  _mm256_shuffle_epi8(sc, bcast16(2 * k + 1)));
+	return _mm256_add_epi32(p0, p1);
 }
 
-static inline __m256i q5_K_block(const struct block_q5_K *x, const struct block_q8_K *y,
-				 const uint8_t *sc)
+void dot_rows_q4_K_avx2(int n, const void *w, size_t rb, int nr, const void *act, float *out)
 {
-	const __m256i lo4 = _mm256_set1_epi8(0x0f), one = _mm256_set1_epi8(1);
-	__m256i acc = _mm256_setzero_si256(), h = _mm256_loadu_si256((const __m256i *)x->qh);
-	for (int k = 0; k < 4; k++) {
-		__m256i q = _mm256_loadu_si256((const __m256i *)(x->qs + 32 * k));
-		__m256i y0 = _mm256_loadu_si256((const __m256i *)(y->qs + 64 * k));
-		__m256i y1 = _mm256_loadu_si256((const __m256i *)(y->qs + 64 * k + 32));
-		__m256i h0 = _mm256_slli_epi16(_mm256_and_si256(h, one), 4);
-		__m256i h1 = _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(h, 1), one), 4);
-		__m256i p0 = _mm256_maddubs_epi16(_mm256_or_si256(_mm256_and_si256(q, lo4), h0), y0);
-		__m256i p1 = _mm256_maddubs_epi16(
-			_mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(q, 4), lo4), h1), y1);
-		p0 = _mm256_madd_epi16(p0, _mm256_set1_epi16(sc[2 * k]));
-		p1 = _mm256_madd_epi16(p1, _mm256_set1_epi16(sc[2 * k + 1]));
-		acc = _mm256_add_epi32(acc, _mm256_add_epi32(p0, p1));
-		h = _mm256_srli_epi16(h, 2);
+	const struct block_q8_K *y = act;
+	int nb = n / QK_K, r = 0;
+	for (; r + 2 <= nr; r += 2) {
+		const struct block_q4_K *x0 = ROW(w, rb, r), *x1 = ROW(w, rb, r + 1);
+		__m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
+		for (int i = 0; i < nb; i++) {
+			__m256i sc0, mn0, sc1, mn1, s0 = _mm256_setzero_si256(), s1 = _mm256_setzero_si256();
+			__m256i bs = _mm256_loadu_si256((const __m256i *)y[i].bsums);
+			EV_PREFETCH_STREAM(&x0[i]);
+			EV_PREFETCH_STREAM(&x1[i]);
+			EV_MCA_BEGIN("q4_K-avx2");
+			k_scales(x0[i].scales, &sc0, &mn0);
+			k_scales(x1[i].scales, &sc1, &mn1);
+			for (int k = 0; k < 4; k++) {
+				__m256i y0 = _mm256_loadu_si256((const __m256i *)(y[i].qs + 64 * k));
+				__m256i y1 = _mm256_loadu_si256((const __m256i *)(y[i].qs + 64 * k + 32));
+				s0 = _mm256_add_epi32(s0, q4_K_pair(x0[i].qs, y0, y1, sc0, k));
+				s1 = _mm256_add_epi32(s1, q4_K_pair(x1[i].qs, y0, y1, sc1, k));
+			}
+			a0 = _mm256_fmadd_ps(_mm256_set1_ps(y[i].d * _cvtsh_ss(x0[i].d)), _mm256_cvtepi32_ps(s0), a0);
+			a1 = _mm256_fmadd_ps(_mm256_set1_ps(y[i].d * _cvtsh_ss(x1[i].d)), _mm256_cvtepi32_ps(s1), a1);
+			a0 = _mm256_fnmadd_ps(_mm256_set1_ps(y[i].d * _cvtsh_ss(x0[i].dmin)),
+					      _mm256_cvtepi32_ps(_mm256_madd_epi16(bs, mn0)), a0);
+			a1 = _mm256_fnmadd_ps(_mm256_set1_ps(y[i].d * _cvtsh_ss(x1[i].dmin)),
+					      _mm256_cvtepi32_ps(_mm256_madd_epi16(bs, mn1)), a1);
+			EV_MCA_END();
+		}
+		out[r] = hsum8(a0);
+		out[r + 1] = hsum8(a1);
 	}
-	return acc;
+	for (; r < nr; r++) {
+		const struct block_q4_K *x = ROW(w, rb, r);
+		__m256 a = _mm256_setzero_ps();
+		for (int i = 0; i < nb; i++) {
+			__m256i sc, mn, s = _mm256_setzero_si256();
+			k_scales(x[i].scales, &sc, &mn);
+			for (int k = 0; k < 4; k++)
+				s = _mm256_add_epi32(s, q4_K_pair(x[i].qs, _mm256_loadu_si256((const __m256i *)(y[i].qs + 64 * k)),
+								  _mm256_loadu_si256((const __m256i *)(y[i].qs + 64 * k + 32)), sc, k));
+			a = _mm256_fmadd_ps(_mm256_set1_ps(y[i].d * _cvtsh_ss(x[i].d)), _mm256_cvtepi32_ps(s), a);
+			a = _mm256_fnmadd_ps(_mm256_set1_ps(y[i].d * _cvtsh_ss(x[i].dmin)),
+					     _mm256_cvtepi32_ps(_mm256_madd_epi16(_mm256_loadu_si256((const __m256i *)y[i].bsums), mn)), a);
+		}
+		out[r] = hsum8(a);
+	}
 }
 
-#define K_ROWS(name, BT, BLOCK)                                                              \
-	void dot_rows_##name##_avx2(int n, const void *w, size_t rb, int nr, const void *act, \
-				    float *out)                                              \
-	{                                                                                    \
-		const struct block_q8_K *y = act;                                            \
-		int nb = n / QK_K;                                                           \
-		for (int r = 0; r < nr; r++) {                                               \
-			const BT *x = (const void *)((const char *)w + (size_t)r * rb);      \
-			__m256 acc = _mm256_setzero_ps(), accm = _mm256_setzero_ps();        \
-			for (int i = 0; i < nb; i++) {                                       \
-				uint8_t sm[16];                                              \
-				EV_PREFETCH_STREAM(&x[i]);                                   \
-				scales_mins(x[i].scales, sm);                                \
-				acc = _mm256_fmadd_ps(_mm256_set1_ps(y[i].d * _cvtsh_ss(x[i].d)), \
-						      _mm256_cvtepi32_ps(BLOCK(&x[i], &y[i], sm)), acc); \
-				accm = _mm256_fmadd_ps(_mm256_set1_ps(y[i].d * _cvtsh_ss(x[i].dmin)), \
-						       _mm256_cvtepi32_ps(mins_dot(sm + 8, y[i].bsums)), accm); \
-			}                                                                    \
-			out[r] = hsum8(acc) - hsum8(accm);                                   \
-		}                                                                            \
-	}
-K_ROWS(q4_K, struct block_q4_K, q4_K_block)
-K_ROWS(q5_K, struct block_q5_K, q5_K_block)
+/* ---- q5_K: q4_K plus the fifth bit, bit 2k (first) and 2k+1 (second) of qh ---- */
+static inline __m256i q5_K_pair(const uint8_t *qs, __m256i h, __m256i y0, __m256i y1, __m256i sc, int k)
+{
+	const __m256i lo4 = _mm256_set1_epi8(0x0f), b0 = _mm256_set1_epi8(1);
+	__m256i q = _mm256_loadu_si256((const __m256i *)(qs + 32 * k));
+	__m256i h0 = _mm256_slli_epi16(_mm256_and_si256(h, b0), 4);
+	__m256i h1 = _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(h, 1), b0), 4);
+	__m256i p0 = qdot(_mm256_or_si256(_mm256_and_si256(q, lo4), h0), y0,
+			  _mm256_shuffle_epi8(sc, bcast16(2 * k)));
+	__m256i p1 = qdot(_mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(q, 4), lo4), h1), y1,
+			  _mm256_shuffle_epi8(sc, bcast16(2 * k + 1)));
+	return _mm256_add_epi32(p0, p1);
+}
 
-/* q6_K: 4 quarters of 32 per half; quarter s of half h covers weights
- * 128h + 32s .. +32, scales 8h + 2s (first 16) and 8h + 2s + 1 (next 16). */
-static inline __m256i q6_K_block(const struct block_q6_K *x, const struct block_q8_K *y)
+void dot_rows_q5_K_avx2(int n, const void *w, size_t rb, int nr, const void *act, float *out)
+{
+	const struct block_q8_K *y = act;
+	int nb = n / QK_K, r = 0;
+	for (; r + 2 <= nr; r += 2) {
+		const struct block_q5_K *x0 = ROW(w, rb, r), *x1 = ROW(w, rb, r + 1);
+		__m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
+		for (int i = 0; i < nb; i++) {
+			__m256i sc0, mn0, sc1, mn1, s0 = _mm256_setzero_si256(), s1 = _mm256_setzero_si256();
+			__m256i h0 = _mm256_loadu_si256((const __m256i *)x0[i].qh);
+			__m256i h1 = _mm256_loadu_si256((const __m256i *)x1[i].qh);
+			__m256i bs = _mm256_loadu_si256((const __m256i *)y[i].bsums);
+			EV_PREFETCH_STREAM(&x0[i]);
+			EV_PREFETCH_STREAM(&x1[i]);
+			k_scales(x0[i].scales, &sc0, &mn0);
+			k_scales(x1[i].scales, &sc1, &mn1);
+			for (int k = 0; k < 4; k++) {
+				__m256i y0 = _mm256_loadu_si256((const __m256i *)(y[i].qs + 64 * k));
+				__m256i y1 = _mm256_loadu_si256((const __m256i *)(y[i].qs + 64 * k + 32));
+				s0 = _mm256_add_epi32(s0, q5_K_pair(x0[i].qs, h0, y0, y1, sc0, k));
+				s1 = _mm256_add_epi32(s1, q5_K_pair(x1[i].qs, h1, y0, y1, sc1, k));
+				h0 = _mm256_srli_epi16(h0, 2);
+				h1 = _mm256_srli_epi16(h1, 2);
+			}
+			a0 = _mm256_fmadd_ps(_mm256_set1_ps(y[i].d * _cvtsh_ss(x0[i].d)), _mm256_cvtepi32_ps(s0), a0);
+			a1 = _mm256_fmadd_ps(_mm256_set1_ps(y[i].d * _cvtsh_ss(x1[i].d)), _mm256_cvtepi32_ps(s1), a1);
+			a0 = _mm256_fnmadd_ps(_mm256_set1_ps(y[i].d * _cvtsh_ss(x0[i].dmin)),
+					      _mm256_cvtepi32_ps(_mm256_madd_epi16(bs, mn0)), a0);
+			a1 = _mm256_fnmadd_ps(_mm256_set1_ps(y[i].d * _cvtsh_ss(x1[i].dmin)),
+					      _mm256_cvtepi32_ps(_mm256_madd_epi16(bs, mn1)), a1);
+		}
+		out[r] = hsum8(a0);
+		out[r + 1] = hsum8(a1);
+	}
+	for (; r < nr; r++) {
+		const struct block_q5_K *x = ROW(w, rb, r);
+		__m256 a = _mm256_setzero_ps();
+		for (int i = 0; i < nb; i++) {
+			__m256i sc, mn, s = _mm256_setzero_si256(), h = _mm256_loadu_si256((const __m256i *)x[i].qh);
+			k_scales(x[i].scales, &sc, &mn);
+			for (int k = 0; k < 4; k++, h = _mm256_srli_epi16(h, 2))
+				s = _mm256_add_epi32(s, q5_K_pair(x[i].qs, h, _mm256_loadu_si256((const __m256i *)(y[i].qs + 64 * k)),
+								  _mm256_loadu_si256((const __m256i *)(y[i].qs + 64 * k + 32)), sc, k));
+			a = _mm256_fmadd_ps(_mm256_set1_ps(y[i].d * _cvtsh_ss(x[i].d)), _mm256_cvtepi32_ps(s), a);
+			a = _mm256_fnmadd_ps(_mm256_set1_ps(y[i].d * _cvtsh_ss(x[i].dmin)),
+					     _mm256_cvtepi32_ps(_mm256_madd_epi16(_mm256_loadu_si256((const __m256i *)y[i].bsums), mn)), a);
+		}
+		out[r] = hsum8(a);
+	}
+}
+
+/* ---- q6_K ----
+ * Quarter s of half h covers weights 128h + 32s .. +32 with scales 8h + 2s
+ * (first 16) and 8h + 2s + 1 (next 16): vpshufb picks them from the half's 8
+ * scales held as int16 in both lanes (low lane element 2s, high lane 2s+1). */
+static inline __m256i q6_K_half(const struct block_q6_K *x, int h, const int8_t *yq, __m256i sc)
 {
 	const __m256i lo4 = _mm256_set1_epi8(0x0f), three = _mm256_set1_epi8(3);
-	__m256i acc = _mm256_setzero_si256();
-	for (int h = 0; h < 2; h++) {
-		__m256i l0 = _mm256_loadu_si256((const __m256i *)(x->ql + 64 * h));
-		__m256i l1 = _mm256_loadu_si256((const __m256i *)(x->ql + 64 * h + 32));
-		__m256i hb = _mm256_loadu_si256((const __m256i *)(x->qh + 32 * h));
-		__m256i q[4];
-		q[0] = _mm256_or_si256(_mm256_and_si256(l0, lo4), _mm256_slli_epi16(_mm256_and_si256(hb, three), 4));
-		q[1] = _mm256_or_si256(_mm256_and_si256(l1, lo4),
-				       _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 2), three), 4));
-		q[2] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l0, 4), lo4),
-				       _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 4), three), 4));
-		q[3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l1, 4), lo4),
-				       _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 6), three), 4));
-		for (int s = 0; s < 4; s++) {
-			const int8_t *sc = x->scales + 8 * h + 2 * s;
-			__m256i yv = _mm256_loadu_si256((const __m256i *)(y->qs + 128 * h + 32 * s));
-			__m256i p = _mm256_maddubs_epi16(q[s], yv);
-			p = _mm256_madd_epi16(p, _mm256_set_m128i(_mm_set1_epi16(sc[1]), _mm_set1_epi16(sc[0])));
-			acc = _mm256_add_epi32(acc, p);
-		}
-	}
-	/* the offset of 32: sum_g sc[g] * 32 * bsums[g] */
-	{
-		__m256i s16 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)x->scales));
-		__m256i off = _mm256_madd_epi16(s16, _mm256_loadu_si256((const __m256i *)y->bsums));
-		acc = _mm256_sub_epi32(acc, _mm256_slli_epi32(off, 5));
-	}
-	return acc;
+	__m256i l0 = _mm256_loadu_si256((const __m256i *)(x->ql + 64 * h));
+	__m256i l1 = _mm256_loadu_si256((const __m256i *)(x->ql + 64 * h + 32));
+	__m256i hb = _mm256_loadu_si256((const __m256i *)(x->qh + 32 * h)), acc;
+	__m256i q0 = _mm256_or_si256(_mm256_and_si256(l0, lo4), _mm256_slli_epi16(_mm256_and_si256(hb, three), 4));
+	__m256i q1 = _mm256_or_si256(_mm256_and_si256(l1, lo4), _mm256_slli_epi16(_mm256_and_si256(hb, _mm256_set1_epi8(12)), 2));
+	__m256i q2 = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l0, 4), lo4), _mm256_and_si256(hb, _mm256_set1_epi8(0x30)));
+	__m256i q3 = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l1, 4), lo4),
+				     _mm256_and_si256(_mm256_srli_epi16(hb, 2), _mm256_set1_epi8(0x30)));
+	const __m256i m0 = _mm256_setr_epi8(0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1,
+					    2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3);
+	const __m256i step = _mm256_set1_epi8(4);
+	__m256i m1 = _mm256_add_epi8(m0, step), m2 = _mm256_add_epi8(m1, step), m3 = _mm256_add_epi8(m2, step);
+	acc = qdot(q0, _mm256_loadu_si256((const __m256i *)yq), _mm256_shuffle_epi8(sc, m0));
+	acc = _mm256_add_epi32(acc, qdot(q1, _mm256_loadu_si256((const __m256i *)(yq + 32)), _mm256_shuffle_epi8(sc, m1)));
+	acc = _mm256_add_epi32(acc, qdot(q2, _mm256_loadu_si256((const __m256i *)(yq + 64)), _mm256_shuffle_epi8(sc, m2)));
+	return _mm256_add_epi32(acc, qdot(q3, _mm256_loadu_si256((const __m256i *)(yq + 96)), _mm256_shuffle_epi8(sc, m3)));
+}
+
+/* The two halves' scales as int16 (half h's 8 in both lanes), and the offset
+ * term sum_g sc[g] * 32 * bsums[g] as int32 lanes. */
+static inline __m256i q6_K_block(const struct block_q6_K *x, const struct block_q8_K *y)
+{
+	__m128i s8 = _mm_loadu_si128((const __m128i *)x->scales);
+	__m256i s16 = _mm256_cvtepi8_epi16(s8);
+	__m256i sc0 = _mm256_permute2x128_si256(s16, s16, 0x00), sc1 = _mm256_permute2x128_si256(s16, s16, 0x11);
+	__m256i acc = _mm256_add_epi32(q6_K_half(x, 0, y->qs, sc0), q6_K_half(x, 1, y->qs + 128, sc1));
+	__m256i off = _mm256_madd_epi16(s16, _mm256_loadu_si256((const __m256i *)y->bsums));
+	return _mm256_sub_epi32(acc, _mm256_slli_epi32(off, 5));
 }
 
 void dot_rows_q6_K_avx2(int n, const void *w, size_t rb, int nr, const void *act, float *out)
 {
 	const struct block_q8_K *y = act;
-	int nb = n / QK_K;
-	for (int r = 0; r < nr; r++) {
-		const struct block_q6_K *x = (const void *)((const char *)w + (size_t)r * rb);
-		__m256 acc = _mm256_setzero_ps();
+	int nb = n / QK_K, r = 0;
+	for (; r + 2 <= nr; r += 2) {
+		const struct block_q6_K *x0 = ROW(w, rb, r), *x1 = ROW(w, rb, r + 1);
+		__m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
 		for (int i = 0; i < nb; i++) {
-			EV_PREFETCH_STREAM(&x[i]);
-			acc = _mm256_fmadd_ps(_mm256_set1_ps(y[i].d * _cvtsh_ss(x[i].d)),
-					      _mm256_cvtepi32_ps(q6_K_block(&x[i], y + i)), acc);
+			EV_PREFETCH_STREAM(&x0[i]);
+			EV_PREFETCH_STREAM(&x1[i]);
+			a0 = _mm256_fmadd_ps(_mm256_set1_ps(y[i].d * _cvtsh_ss(x0[i].d)),
+					     _mm256_cvtepi32_ps(q6_K_block(&x0[i], y + i)), a0);
+			a1 = _mm256_fmadd_ps(_mm256_set1_ps(y[i].d * _cvtsh_ss(x1[i].d)),
+					     _mm256_cvtepi32_ps(q6_K_block(&x1[i], y + i)), a1);
 		}
-		out[r] = hsum8(acc);
+		out[r] = hsum8(a0);
+		out[r + 1] = hsum8(a1);
+	}
+	for (; r < nr; r++) {
+		const struct block_q6_K *x = ROW(w, rb, r);
+		__m256 a = _mm256_setzero_ps();
+		for (int i = 0; i < nb; i++)
+			a = _mm256_fmadd_ps(_mm256_set1_ps(y[i].d * _cvtsh_ss(x[i].d)),
+					    _mm256_cvtepi32_ps(q6_K_block(&x[i], y + i)), a);
+		out[r] = hsum8(a);
 	}
 }
