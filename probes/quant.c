@@ -484,6 +484,12 @@ static const struct ev_dot_impl dot_impls[] = {
 	D(Q4_0, NEON, kf_quant_neon, "q4_0 neon", dot_rows_q4_0_neon),
 	D(Q8_0, NEON, kf_quant_neon, "q8_0 neon", dot_rows_q8_0_neon),
 	D(F16, NEON, kf_quant_neon, "f16 neon", dot_rows_f16_neon),
+	D(Q4_K, DOTPROD, kf_kquant_dotprod, "q4_K neon-dotprod", dot_rows_q4_K_dotprod),
+	D(Q5_K, DOTPROD, kf_kquant_dotprod, "q5_K neon-dotprod", dot_rows_q5_K_dotprod),
+	D(Q6_K, DOTPROD, kf_kquant_dotprod, "q6_K neon-dotprod", dot_rows_q6_K_dotprod),
+	D(Q4_K, NEON, kf_kquant_neon, "q4_K neon", dot_rows_q4_K_neon),
+	D(Q5_K, NEON, kf_kquant_neon, "q5_K neon", dot_rows_q5_K_neon),
+	D(Q6_K, NEON, kf_kquant_neon, "q6_K neon", dot_rows_q6_K_neon),
 #endif
 	D(Q4_0, GENERIC, kf_quant_generic, "q4_0 generic", rows_generic_q4_0),
 	D(Q8_0, GENERIC, kf_quant_generic, "q8_0 generic", rows_generic_q8_0),

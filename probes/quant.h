@@ -266,6 +266,14 @@ void dot_rows_q4_0x4_dotprod(int n, const void *w, size_t rb, int nr, const void
 void dot_rows_q8_0x4_dotprod(int n, const void *w, size_t rb, int nr, const void *act, float *out);
 void dot_rows_q4_0_neon(int n, const void *w, size_t rb, int nr, const void *act, float *out);
 void dot_rows_q8_0_neon(int n, const void *w, size_t rb, int nr, const void *act, float *out);
+extern const struct ev_kernel_file kf_kquant_dotprod;
+void dot_rows_q4_K_dotprod(int n, const void *w, size_t rb, int nr, const void *act, float *out);
+void dot_rows_q5_K_dotprod(int n, const void *w, size_t rb, int nr, const void *act, float *out);
+void dot_rows_q6_K_dotprod(int n, const void *w, size_t rb, int nr, const void *act, float *out);
+extern const struct ev_kernel_file kf_kquant_neon;
+void dot_rows_q4_K_neon(int n, const void *w, size_t rb, int nr, const void *act, float *out);
+void dot_rows_q5_K_neon(int n, const void *w, size_t rb, int nr, const void *act, float *out);
+void dot_rows_q6_K_neon(int n, const void *w, size_t rb, int nr, const void *act, float *out);
 #endif
 
 /* out[d] += sum over r < nr of s[r] * v[r * stride + d], d < n: the attention's

@@ -29,7 +29,14 @@ q4_0-neon probes/quant-neon.c -march=armv8-a 36 neon
 q8_0-neon probes/quant-neon.c -march=armv8-a 68 neon
 f16-neon probes/quant-neon.c -march=armv8-a 64 neon
 q4_0-generic probes/quant.c -march=armv8-a 18 neon
-q8_0-generic probes/quant.c -march=armv8-a 34 neon"
+q8_0-generic probes/quant.c -march=armv8-a 34 neon
+q4_K-dotprod probes/kquant-dotprod.c -march=armv8.2-a+dotprod 288 dotprod
+q5_K-dotprod probes/kquant-dotprod.c -march=armv8.2-a+dotprod 352 dotprod
+q6_K-dotprod probes/kquant-dotprod.c -march=armv8.2-a+dotprod 420 dotprod
+q4_K-neon probes/kquant-neon.c -march=armv8-a 288 neon
+q5_K-neon probes/kquant-neon.c -march=armv8-a 352 neon
+q6_K-neon probes/kquant-neon.c -march=armv8-a 420 neon
+q4_K-generic probes/kquant.c -march=armv8-a 144 neon"
 # core model | features (what eaves' dispatch would find in HWCAP)
 CORES="cortex-a53 neon
 cortex-a55 neon,dotprod
@@ -69,6 +76,7 @@ has() { echo "$CORES" | awk -v c="$1" -v f="$2" '$1 == c {n = split($2, a, ",");
 pick() { # the loop eaves' dispatch runs for a format on a core
 	case "$2" in
 	f16) echo f16-neon ;;
+	q4_K) if [ "$(has "$1" dotprod)" = 1 ]; then echo q4_K-dotprod; else echo q4_K-neon; fi ;;
 	*) if [ "$(has "$1" dotprod)" = 1 ]; then echo "$2x4-dotprod"; else echo "$2-neon"; fi ;;
 	esac
 }
@@ -103,8 +111,8 @@ echo "In-core GB/s = bytes per cycle (above, the kernel eaves picks there) x max
 echo "core = the datasheet's memory bandwidth / cores. In-core below DRAM share: decode there is"
 echo "bound by eaves' kernel, not by the board (the verdict column)."
 echo
-echo "| board | core model | GHz | DRAM GB/s per core | q4_0 GB/s | q8_0 GB/s | f16 GB/s | verdict |"
-echo "|---|---|---:|---:|---:|---:|---:|---|"
+echo "| board | core model | GHz | DRAM GB/s per core | q4_0 GB/s | q8_0 GB/s | f16 GB/s | q4_K GB/s | verdict |"
+echo "|---|---|---:|---:|---:|---:|---:|---:|---|"
 for f in configs/devices/*.json; do
 	jq -r '[.id, (.cpu.uarch // ""), (.cpu.cores // 0), (.cpu.max_ghz // 0), (.memory.peak_bw_gbs // 0)] | @tsv' "$f"
 done | while IFS="$(printf '\t')" read -r id ua cores ghz bw; do
@@ -113,7 +121,7 @@ done | while IFS="$(printf '\t')" read -r id ua cores ghz bw; do
 	share=$(awk -v b="$bw" -v n="$cores" 'BEGIN{ if (n > 0) printf "%.2f", b / n; else print 0 }')
 	row="| $id | $core | $ghz | $share |"
 	worst=""
-	for q in q4_0 q8_0 f16; do
+	for q in q4_0 q8_0 f16 q4_K; do
 		r=$(pick "$core" "$q"); c=$(cyc "$core" "$r"); b=$(bytes "$r")
 		g=$(awk -v b="$b" -v c="$c" -v h="$ghz" 'BEGIN{ if (c > 0) printf "%.2f", b / c * h; else print "-" }')
 		row="$row $g ($r) |"

@@ -48,36 +48,56 @@ struct ref {
 	double *kc, *vc; /* [layer][pos][kv_dim] */
 };
 
-/* A tensor of the file as doubles (any format the traits table knows). */
-static double *deq(const struct gguf_file *g, const char *name, int *rows, int *cols)
+/* A tensor of the file as doubles (any format the traits table knows),
+ * dequantized once per file and kept (deq_clear drops them). */
+static struct {
+	const struct gguf_tensor *t;
+	double *d;
+} cache[128];
+static int ncache;
+
+static void deq_clear(void)
+{
+	for (int i = 0; i < ncache; i++)
+		free(cache[i].d);
+	ncache = 0;
+}
+
+static const double *deq(const struct gguf_file *g, const char *name, int *rows, int *cols)
 {
 	const struct gguf_tensor *t = gguf_tensor(g, name);
 	int ev = gguf_type(t->type)->ev_type;
 	size_t n = (size_t)t->elems;
-	float *f = malloc(sizeof(float) * n);
-	double *d = malloc(sizeof(double) * n);
-	ev_types[ev].to_float(t->data, f, (int64_t)n);
-	for (size_t i = 0; i < n; i++)
-		d[i] = f[i];
-	free(f);
+	float *f;
+	double *d;
 	if (rows)
 		*rows = (int)t->ne[1];
 	if (cols)
 		*cols = (int)t->ne[0];
+	for (int i = 0; i < ncache; i++)
+		if (cache[i].t == t)
+			return cache[i].d;
+	f = malloc(sizeof(float) * n);
+	d = malloc(sizeof(double) * n);
+	ev_types[ev].to_float(t->data, f, (int64_t)n);
+	for (size_t i = 0; i < n; i++)
+		d[i] = f[i];
+	free(f);
+	cache[ncache].t = t;
+	cache[ncache++].d = d;
 	return d;
 }
 
 static void matvec(const struct gguf_file *g, const char *name, const double *x, double *y)
 {
 	int rows, cols;
-	double *w = deq(g, name, &rows, &cols);
+	const double *w = deq(g, name, &rows, &cols);
 	for (int r = 0; r < rows; r++) {
 		double s = 0;
 		for (int c = 0; c < cols; c++)
 			s += w[(size_t)r * cols + c] * x[c];
 		y[r] = s;
 	}
-	free(w);
 }
 
 static void norm(const double *x, const double *w, int n, double eps, double *y)
@@ -112,29 +132,27 @@ static void ref_step(struct ref *R, int token, int pos, double *logits)
 	const struct gguf_file *g = R->g;
 	const struct ev_model_shape *s = &R->s;
 	int H = s->hidden, hd = s->head_dim, qd = s->n_heads * hd, kvd = s->n_kv_heads * hd, cap = 64;
-	double x[256], xn[256], q[256], k[256], v[256], att[256], t[256], gt[512], u[512], *w;
+	double x[256], xn[256], q[256], k[256], v[256], att[256], t[256], gt[512], u[512];
+	const double *w;
 	char nm[96];
 	int cols;
 	w = deq(g, "token_embd.weight", NULL, &cols);
 	for (int i = 0; i < H; i++)
 		x[i] = w[(size_t)token * cols + i];
-	free(w);
 	for (int l = 0; l < s->n_layers; l++) {
 #define NM(f) (snprintf(nm, sizeof nm, "blk.%d." f, l), nm)
 		w = deq(g, NM("attn_norm.weight"), NULL, NULL);
 		norm(x, w, H, s->norm_eps, xn);
-		free(w);
 		matvec(g, NM("attn_q.weight"), xn, q);
 		matvec(g, NM("attn_k.weight"), xn, k);
 		matvec(g, NM("attn_v.weight"), xn, v);
 		if (s->attn_bias) {
-			double *bq = deq(g, NM("attn_q.bias"), NULL, NULL), *bk = deq(g, NM("attn_k.bias"), NULL, NULL),
-			       *bv = deq(g, NM("attn_v.bias"), NULL, NULL);
+			const double *bq = deq(g, NM("attn_q.bias"), NULL, NULL);
+			const double *bk = deq(g, NM("attn_k.bias"), NULL, NULL), *bv = deq(g, NM("attn_v.bias"), NULL, NULL);
 			for (int i = 0; i < qd; i++)
 				q[i] += bq[i];
 			for (int i = 0; i < kvd; i++)
 				k[i] += bk[i], v[i] += bv[i];
-			free(bq), free(bk), free(bv);
 		}
 		rope(R, q, s->n_heads, pos);
 		rope(R, k, s->n_kv_heads, pos);
@@ -166,7 +184,6 @@ static void ref_step(struct ref *R, int token, int pos, double *logits)
 			x[i] += t[i];
 		w = deq(g, NM("ffn_norm.weight"), NULL, NULL);
 		norm(x, w, H, s->norm_eps, xn);
-		free(w);
 		matvec(g, NM("ffn_gate.weight"), xn, gt);
 		matvec(g, NM("ffn_up.weight"), xn, u);
 		for (int i = 0; i < s->ffn; i++)
@@ -178,7 +195,6 @@ static void ref_step(struct ref *R, int token, int pos, double *logits)
 	}
 	w = deq(g, "output_norm.weight", NULL, NULL);
 	norm(x, w, H, s->norm_eps, xn);
-	free(w);
 	matvec(g, s->tied ? "token_embd.weight" : "output.weight", xn, logits);
 }
 
@@ -268,6 +284,7 @@ static void check_model(const char *label, const struct gw_model *gm, double tol
 	steps_total += 5;
 	free(R.kc);
 	free(R.vc);
+	deq_clear();
 	dec_model_destroy(&m);
 	gguf_close(&g);
 	gguf_close(&ro);
@@ -651,7 +668,7 @@ static void test_cli(void)
 	/* decode twice from the same prompt ids: the same greedy tokens */
 	for (int pass = 0; pass < 2; pass++) {
 		snprintf(args, sizeof args,
-			 "decode --gguf %s --prompt-ids 1,2,3 --tokens 6 --ctx 16 --ctx-tokens 2 --threads %d "
+			 "decode --gguf %s --prompt-ids 1,2,3 --tokens 6 --ctx 16 --ctx-tokens 2 --quick --threads %d "
 			 "--json %s", f, pass + 1, tpath(pass ? "d2.json" : "d1.json"));
 		rc = run_eaves(args, out, sizeof out);
 		T_CHECK(rc == 0 && strstr(out, "Q4_K_M") && strstr(out, "sha256"), "decode --gguf: rc %d:\n%.2000s", rc, out);

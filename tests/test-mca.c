@@ -53,6 +53,15 @@ static void test_mca(void)
 		T_CHECK(a76 > 4 && a76 < 40, "A76 q4_0x4 dotprod: %g cycles per 4 blocks", a76);
 	}
 	T_CHECK(strstr(out, "| f16-neon (64 B) |") && strstr(out, "| q8_0-generic (34 B) |"), "every loop");
+	/* the k-quants: 2 super-blocks (2 rows) per iteration; base NEON on the A53 */
+	T_CHECK(strstr(out, "| q4_K-dotprod (288 B) | n/a |") && strstr(out, "| q6_K-dotprod (420 B) |") &&
+			strstr(out, "| q5_K-neon (352 B) |"),
+		"k-quant loops:\n%s", out);
+	{
+		double a53 = cell(out, "| q4_K-neon (288 B) |", 1), a76 = cell(out, "| q4_K-dotprod (288 B) |", 5);
+		T_CHECK(a53 > 50 && a53 < 1000, "A53 q4_K neon: %g cycles per 2 super-blocks", a53);
+		T_CHECK(a76 > 10 && a76 < 200, "A76 q4_K dotprod: %g cycles per 2 super-blocks", a76);
+	}
 	T_CHECK(strstr(out, "| rpi5 | cortex-a76 | 2.4 |") && strstr(out, "| rpizero2w | cortex-a53 |"),
 		"the boards table");
 	free(out);
