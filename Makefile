@@ -174,7 +174,7 @@ check-tests: $(BIN) $(TEST_BIN)
 bench: deps
 	@EAVES_DEPS_EXTRA="likwid jq llvm-16" sh scripts/deps.sh
 	@sh scripts/deps-cross.sh || echo "bench: no aarch64 cross compiler: the llvm-mca section is skipped"
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all $(BUILD)/tests/test-gguf
 	sh scripts/bench.sh $(BIN)
 
 # Static throughput of the ARM decode loops on LLVM's core models (scripts/mca.sh).

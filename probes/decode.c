@@ -966,7 +966,7 @@ static int mm_init(struct ev_job *j, struct ev_err *e)
 	s->rows = (int)(j->ws_bytes / rb);
 	if (s->rows < 4)
 		s->rows = 4;
-	s->act = malloc(ev_act_bytes(ev_types[j->kernel].act, cols));
+	s->act = aligned_alloc(64, (ev_act_bytes(ev_types[j->kernel].act, cols) + 63) & ~(size_t)63);
 	x = malloc(sizeof(float) * (size_t)cols);
 	if (!s->act || !x) {
 		free(x);

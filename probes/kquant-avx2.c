@@ -79,8 +79,8 @@ void dot_rows_q4_K_avx2(int n, const void *w, size_t rb, int nr, const void *act
 		for (int i = 0; i < nb; i++) {
 			__m256i sc0, mn0, sc1, mn1, s0 = _mm256_setzero_si256(), s1 = _mm256_setzero_si256();
 			__m256i bs = _mm256_loadu_si256((const __m256i *)y[i].bsums);
-			EV_PREFETCH_STREAM(&x0[i]);
-			EV_PREFETCH_STREAM(&x1[i]);
+			EV_PREFETCH_BLOCK(&x0[i], sizeof x0[i]);
+			EV_PREFETCH_BLOCK(&x1[i], sizeof x1[i]);
 			EV_MCA_BEGIN("q4_K-avx2");
 			k_scales(x0[i].scales, &sc0, &mn0);
 			k_scales(x1[i].scales, &sc1, &mn1);
@@ -144,8 +144,8 @@ void dot_rows_q5_K_avx2(int n, const void *w, size_t rb, int nr, const void *act
 			__m256i h0 = _mm256_loadu_si256((const __m256i *)x0[i].qh);
 			__m256i h1 = _mm256_loadu_si256((const __m256i *)x1[i].qh);
 			__m256i bs = _mm256_loadu_si256((const __m256i *)y[i].bsums);
-			EV_PREFETCH_STREAM(&x0[i]);
-			EV_PREFETCH_STREAM(&x1[i]);
+			EV_PREFETCH_BLOCK(&x0[i], sizeof x0[i]);
+			EV_PREFETCH_BLOCK(&x1[i], sizeof x1[i]);
 			k_scales(x0[i].scales, &sc0, &mn0);
 			k_scales(x1[i].scales, &sc1, &mn1);
 			for (int k = 0; k < 4; k++) {
@@ -228,8 +228,8 @@ void dot_rows_q6_K_avx2(int n, const void *w, size_t rb, int nr, const void *act
 		const struct block_q6_K *x0 = ROW(w, rb, r), *x1 = ROW(w, rb, r + 1);
 		__m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
 		for (int i = 0; i < nb; i++) {
-			EV_PREFETCH_STREAM(&x0[i]);
-			EV_PREFETCH_STREAM(&x1[i]);
+			EV_PREFETCH_BLOCK(&x0[i], sizeof x0[i]);
+			EV_PREFETCH_BLOCK(&x1[i], sizeof x1[i]);
 			a0 = _mm256_fmadd_ps(_mm256_set1_ps(y[i].d * _cvtsh_ss(x0[i].d)),
 					     _mm256_cvtepi32_ps(q6_K_block(&x0[i], y + i)), a0);
 			a1 = _mm256_fmadd_ps(_mm256_set1_ps(y[i].d * _cvtsh_ss(x1[i].d)),

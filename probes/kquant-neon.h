@@ -94,8 +94,8 @@ static inline int32x4_t q5_K_block(const struct block_q5_K *x, const int8_t *y, 
 			for (int i = 0; i < nb; i++) {                                         \
 				uint8_t sc0[8], mn0[8], sc1[8], mn1[8];                        \
 				EV_MCA_BEGIN(region);                                          \
-				EV_PREFETCH_STREAM(&x0[i]);                                    \
-				EV_PREFETCH_STREAM(&x1[i]);                                    \
+				EV_PREFETCH_BLOCK(&x0[i], sizeof x0[i]);                                    \
+				EV_PREFETCH_BLOCK(&x1[i], sizeof x1[i]);                                    \
 				k_scales(x0[i].scales, sc0, mn0);                              \
 				k_scales(x1[i].scales, sc1, mn1);                              \
 				a0 = vmlaq_n_f32(a0, vcvtq_f32_s32(BLOCK(&x0[i], y[i].qs, sc0)), \
@@ -162,8 +162,8 @@ static inline int32x4_t q6_K_block(const struct block_q6_K *x, const int8_t *y)
 			float32x4_t a0 = vdupq_n_f32(0), a1 = a0;                                            \
 			for (int i = 0; i < nb; i++) {                                                       \
 				EV_MCA_BEGIN(region);                                                               \
-				EV_PREFETCH_STREAM(&x0[i]);                                                         \
-				EV_PREFETCH_STREAM(&x1[i]);                                                         \
+				EV_PREFETCH_BLOCK(&x0[i], sizeof x0[i]);                                                         \
+				EV_PREFETCH_BLOCK(&x1[i], sizeof x1[i]);                                                         \
 				a0 = vmlaq_n_f32(a0, vcvtq_f32_s32(q6_K_block(&x0[i], y[i].qs)), y[i].d * ev_h2f_neon(x0[i].d));\
 				a1 = vmlaq_n_f32(a1, vcvtq_f32_s32(q6_K_block(&x1[i], y[i].qs)), y[i].d * ev_h2f_neon(x1[i].d));\
 				EV_MCA_END();                                                                       \

@@ -57,16 +57,21 @@ struct block_q6_K {
 	int8_t scales[QK_K / 16];
 	ev_fp16 d;
 };
-/* q8_K: the k-quants' activations: float scale, 256 int8, sums of each 16. */
+/* q8_K: the k-quants' activations (never in a file, so laid out for the
+ * kernels, not as ggml's 292-byte block): 256 int8 first, the sums of each 16,
+ * the float scale, padded to 5 cache lines so that in a 64-byte aligned
+ * buffer every block's quants start a cache line (no 32- or 64-byte load of
+ * them crosses one). */
 struct block_q8_K {
-	float d;
 	int8_t qs[QK_K];
 	int16_t bsums[QK_K / 16];
+	float d;
+	uint8_t pad[28];
 };
 _Static_assert(sizeof(struct block_q4_K) == 144, "q4_K block must be 144 bytes (GGUF)");
 _Static_assert(sizeof(struct block_q5_K) == 176, "q5_K block must be 176 bytes (GGUF)");
 _Static_assert(sizeof(struct block_q6_K) == 210, "q6_K block must be 210 bytes (GGUF)");
-_Static_assert(sizeof(struct block_q8_K) == 292, "q8_K block must be 292 bytes (ggml)");
+_Static_assert(sizeof(struct block_q8_K) == 320, "q8_K blocks keep 64-byte alignment");
 
 #define EV_TYPES(X)                                                                          \
 	X(F32, "f32")                                                                        \
@@ -187,6 +192,15 @@ _Static_assert(EV_Q8_0X4_GROUP_BYTES == 4 * sizeof(struct block_q8_0), "q8_0x4 k
 #define EV_PREFETCH_STREAM(p) __builtin_prefetch((const char *)(p) + EV_PREFETCH_BYTES, 0, 3)
 #endif
 
+/* The same for every cache line of a block of `bytes` (a k-quant super-block
+ * spans 3-4 lines: one prefetch per block would leave most lines to the
+ * hardware prefetcher). */
+#define EV_PREFETCH_BLOCK(p, bytes)                                                          \
+	do {                                                                                 \
+		for (int pf_ = 0; pf_ < (int)(bytes); pf_ += 64)                              \
+			EV_PREFETCH_STREAM((const char *)(p) + pf_);                          \
+	} while (0)
+
 /* The fastest implementation usable on c for the type (never NULL: the
  * generic one built on dot_ref is always there). */
 const struct ev_dot_impl *ev_dot_pick(int type, const struct ev_cpu *c);
@@ -250,6 +264,10 @@ extern const struct ev_kernel_file kf_kquant_avx2;
 void dot_rows_q4_K_avx2(int n, const void *w, size_t rb, int nr, const void *act, float *out);
 void dot_rows_q5_K_avx2(int n, const void *w, size_t rb, int nr, const void *act, float *out);
 void dot_rows_q6_K_avx2(int n, const void *w, size_t rb, int nr, const void *act, float *out);
+extern const struct ev_kernel_file kf_kquant_avx512vnni;
+void dot_rows_q4_K_avx512vnni(int n, const void *w, size_t rb, int nr, const void *act, float *out);
+void dot_rows_q5_K_avx512vnni(int n, const void *w, size_t rb, int nr, const void *act, float *out);
+void dot_rows_q6_K_avx512vnni(int n, const void *w, size_t rb, int nr, const void *act, float *out);
 void dot_rows_q4_0_avx512vnni(int n, const void *w, size_t rb, int nr, const void *act, float *out);
 void dot_rows_q4_0x4_avx512vnni(int n, const void *w, size_t rb, int nr, const void *act, float *out);
 void dot_rows_q8_0_avx512vnni(int n, const void *w, size_t rb, int nr, const void *act, float *out);

@@ -74,10 +74,29 @@ echo "bench: decode TinyLlama-1.1B (this takes a minute)" >&2
 # interleaved over rounds: only ratios from one run mean anything on a shared host.
 ISAS=$("$BIN" info --no-clock --json - 2>/dev/null | jq -r '.machine.cpu.feature_sets[]' 2>/dev/null |
 	grep -E '^(avx2|avx512|avx512vnni|neon|dotprod)$')
+# A GGUF file of TinyLlama-1.1B's shape in a Q4_K_M-style mix (q4_K matrices, q6_K for
+# attn_v, ffn_down and the LM head), written by the tests' writer (~700 MB, ~20 s).
+GEN=${BIN%/eaves}/tests/test-gguf
+have_gguf=0
+echo "bench: writing a TinyLlama-shaped Q4_K_M-style GGUF file" >&2
+"$GEN" --write "$TMP/tl-q4km.gguf" tinyllama q4_k_m >/dev/null 2>&1 && have_gguf=1
 : > "$TMP/isa.tsv"
+: > "$TMP/gguf.tsv"
 r=1
 while [ "$r" -le "$ROUNDS" ]; do
 	for isa in $ISAS; do
+		if [ "$have_gguf" = 1 ]; then
+			echo "bench: round $r: decode --gguf --isa $isa" >&2
+			"$BIN" decode --gguf "$TMP/tl-q4km.gguf" --prompt-ids 1,2,3,4,5,6,7,8 --threads "$THREADS" \
+				--tokens 32 --ctx 128,2048 --ctx-tokens 4 --isa "$isa" --json "$TMP/gg-$isa-$r.json" \
+				>/dev/null 2>&1
+			jq -r --arg isa "$isa" '.decode.runs[] | [$isa, .quant, .kernel, .tokens_per_s,
+				.fraction_of_ceiling, .compute_ceiling_tokens_per_s / .ceiling_tokens_per_s,
+				((.compute_ceiling_by_format[] | select(.format == "q4_K") | .in_cache_weights_per_s) / 1e9),
+				((.compute_ceiling_by_format[] | select(.format == "q6_K") | .in_cache_weights_per_s) / 1e9),
+				(.context_sweep[-1].fraction_of_ceiling // "nan"), .prefill_tokens_per_s] | @tsv' \
+				"$TMP/gg-$isa-$r.json" >> "$TMP/gguf.tsv" 2>/dev/null
+		fi
 		echo "bench: round $r: decode --isa $isa" >&2
 		"$BIN" decode --model TinyLlama-1.1B --quant q4_0,q8_0,f16 --threads "$THREADS" --prompt 128 \
 			--tokens 32 --ctx 128,2048 --ctx-tokens 4 --isa "$isa" --json "$TMP/isa-$isa-$r.json" \
@@ -191,6 +210,26 @@ done
 			echo "| $isa | $q | $k | $(mm 4 1 %.2f) | $(mm 5 100 %.0f%%) | $(mm 8 100 %.0f%%) | $(mm 6 1 %.2f) | $(mm 7 1 %.1f) |"
 		done
 	done
+	echo
+	echo "### Decode of a GGUF file: TinyLlama-1.1B's shape, Q4_K_M-style mix, $ROUNDS interleaved rounds"
+	echo
+	echo "Written by the tests' GGUF writer (synthetic values, real k-quant blocks: q4_K matrices, q6_K"
+	echo "for attn_v, ffn_down and the LM head), decoded by \`eaves decode --gguf\` from the same 8 prompt"
+	echo "ids, 32 tokens; in-cache G weights/s per format ($THREADS threads); compute/DRAM as above."
+	echo
+	if [ -s "$TMP/gguf.tsv" ]; then
+		echo "| --isa | file type | kernel (q4_K) | tok/s | % of ceiling | % at ctx 2048 | compute/DRAM | q4_K in cache | q6_K in cache | prefill tok/s |"
+		echo "|---|---|---|---:|---:|---:|---:|---:|---:|---:|"
+		for isa in $ISAS; do
+			col() { awk -F'\t' -v i="$isa" -v c="$1" -v s="$2" '$1 == i {print $c * s}' "$TMP/gguf.tsv" | sort -g; }
+			mm() { col "$1" "$2" | awk -v f="$3" '{a[NR]=$1} END {if (!NR) {print "-"; exit}; m = NR % 2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2; printf f " (" f "-" f ")", m, a[1], a[NR]}'; }
+			k=$(awk -F'\t' -v i="$isa" '$1 == i {print $2 "\t" $3; exit}' "$TMP/gguf.tsv")
+			[ -n "$k" ] || continue
+			echo "| $isa | $(echo "$k" | cut -f1) | $(echo "$k" | cut -f2) | $(mm 4 1 %.2f) | $(mm 5 100 %.0f%%) | $(mm 9 100 %.0f%%) | $(mm 6 1 %.2f) | $(mm 7 1 %.1f) | $(mm 8 1 %.1f) | $(mm 10 1 %.1f) |"
+		done
+	else
+		echo "skipped: the GGUF file could not be written or decoded ($GEN)"
+	fi
 	echo
 	echo "## Memory latency (\`eaves latency --quick\`), $ROUNDS rounds: median (min-max)"
 	echo
