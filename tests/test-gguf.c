@@ -603,14 +603,14 @@ static void test_model_errors(void)
 }
 
 /* ---- the command line on a written file ---- */
-static int run_eaves(const char *args, char *out, size_t len)
+static int run_eaves_env(const char *env, const char *args, char *out, size_t len)
 {
 	char cmd[2048];
 	const char *bin = getenv("EAVES_BIN");
 	FILE *p;
 	size_t n;
 	int st;
-	snprintf(cmd, sizeof cmd, "%s %s %s 2>&1 </dev/null", getenv("EAVES_RUN") ? getenv("EAVES_RUN") : "",
+	snprintf(cmd, sizeof cmd, "%s %s %s %s 2>&1 </dev/null", env, getenv("EAVES_RUN") ? getenv("EAVES_RUN") : "",
 		 bin ? bin : "build/eaves", args);
 	if (!(p = popen(cmd, "r")))
 		return -1;
@@ -618,6 +618,11 @@ static int run_eaves(const char *args, char *out, size_t len)
 	out[n] = 0;
 	st = pclose(p);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+static int run_eaves(const char *args, char *out, size_t len)
+{
+	return run_eaves_env("", args, out, len);
 }
 
 static void test_cli(void)
@@ -694,6 +699,12 @@ static void test_cli(void)
 	T_CHECK(run_eaves(args, out, sizeof out) == 2 && strstr(out, "token 300 is outside 0..299"), "%s", out);
 	snprintf(args, sizeof args, "decode --gguf %s --quant q4_0", f);
 	T_CHECK(run_eaves(args, out, sizeof out) == 2 && strstr(out, "leave out --model and --quant"), "%s", out);
+	/* larger than memory (MemAvailable faked): not decoded, the storage ceiling given */
+	snprintf(args, sizeof args, "decode --gguf %s --prompt-ids 1 --tokens 2 --ctx 8 --quick", f);
+	rc = run_eaves_env("EAVES_FAULT=memavail:100000", args, out, sizeof out);
+	T_CHECK(rc == 2 && strstr(out, "does not fit") && strstr(out, "stream from storage each token") &&
+			strstr(out, "GB/s (measured: ") && strstr(out, "tokens/s"),
+		"too big: rc %d: %s", rc, out);
 	snprintf(args, sizeof args, "bw --storage %s --json -", f);
 	T_CHECK(run_eaves(args, out, sizeof out) == 0 && strstr(out, "\"read_bytes_per_s\""), "%s", out);
 	unlink(tpath("d1.json"));

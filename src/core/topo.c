@@ -20,6 +20,13 @@ static void read_meminfo(struct ev_topo *t)
 		t->mem_avail_bytes = v;
 	else if (!sysfs_meminfo("MemFree", &v))
 		t->mem_avail_bytes = v;
+	{
+		/* fault injection (tests, docs/robustness.md): EAVES_FAULT=memavail:<bytes>
+		 * makes a model "larger than memory" without one */
+		const char *f = getenv("EAVES_FAULT");
+		if (f && !strncmp(f, "memavail:", 9))
+			t->mem_avail_bytes = strtoull(f + 9, NULL, 10);
+	}
 }
 
 static void fallback_sysconf(struct ev_topo *t, const char *why)
