@@ -13,6 +13,7 @@
 	X(latency, "memory latency per level, loaded latency, misses in flight")            \
 	X(flops, "peak FLOP/s per precision, theoretical peaks and ridge points")           \
 	X(decode, "reference INT4/INT8/FP16 LLM decode against its bandwidth ceiling")     \
+	X(sustain, "burst vs sustained speed over time: throttling, clocks, energy per token") \
 	X(predict, "decode ceiling on paper: bytes/token / bandwidth, and the memory fit")   \
 	X(models, "model shapes shipped in configs/models, with sizes per format")         \
 	X(devices, "device datasheets shipped in configs/devices")                          \
