@@ -469,6 +469,64 @@ static void md_decode(struct sbuf *b, const struct md_in *x)
 	sb_printf(b, "\n");
 }
 
+/* A sustained run (eaves sustain, characterize --full): burst against
+ * sustained rate, the drop, the clocks, TPOT per phase, energy. */
+static void md_sustain(struct sbuf *b, const struct md_in *x)
+{
+	const cJSON *s = get(x->doc, "sustain"), *t, *c, *en, *tp;
+	const char *u, *su = "tokens/s";
+	double sc = 1;
+	if (!cJSON_IsObject(s))
+		return;
+	u = str(s, "unit");
+	if (!strcmp(u, "bytes"))
+		sc = 1e9, su = "GB/s";
+	else if (!strcmp(u, "FLOP"))
+		sc = 1e9, su = "GFLOP/s";
+	t = get(s, "throttle");
+	c = get(s, "clock_drop");
+	en = get(s, "energy");
+	tp = get(s, "tpot_s");
+	sb_printf(b, "## Sustained run\n\n%s, kernel %s, %.0f threads, %.0f s in windows of %.2g s "
+		     "(rates measured; burst = the first window, sustained = median of the last third, "
+		     "throttle = the first of 3 windows in a row below 95%% of burst).\n\n"
+		     "| figure | value |\n|---|---|\n"
+		     "| burst | %.4g %s |\n| sustained | %.4g %s (%.1f%% of burst) |\n",
+		  str(s, "description"), str(s, "kernel"), num(s, "threads"), num(s, "duration_s"),
+		  num(s, "interval_s"), num(s, "burst_per_s") / sc, su, num(s, "sustained_per_s") / sc, su,
+		  100 * num(s, "sustained_over_burst"));
+	if (!strcmp(str(t, "status"), "reached"))
+		sb_printf(b, "| time to throttle | %.1f s: %.4g %s, CPU %.0f MHz, %.1f C%s |\n", num(t, "t_s"),
+			  num(t, "rate_per_s") / sc, su, num(t, "cpu_hz_max") / 1e6, num(t, "temp_max_c"),
+			  cJSON_IsTrue(get(t, "recovered")) ? ", recovered later" : "");
+	else
+		sb_printf(b, "| time to throttle | not reached in %.0f s |\n", num(t, "within_s"));
+	if (!strcmp(str(c, "status"), "reached"))
+		sb_printf(b, "| CPU clock drop (sysfs) | at %.1f s: %.0f -> %.0f MHz |\n", num(c, "t_s"),
+			  num(c, "burst_hz") / 1e6, num(c, "hz_after") / 1e6);
+	else if (!strcmp(str(c, "status"), "not_reached"))
+		sb_printf(b, "| CPU clock drop (sysfs) | none (%.0f MHz throughout) |\n", num(c, "burst_hz") / 1e6);
+	else
+		sb_printf(b, "| CPU clock drop (sysfs) | unavailable: %s |\n", str(c, "reason"));
+	if (cJSON_IsObject(tp) && !strcmp(str(t, "status"), "reached"))
+		sb_printf(b, "| TPOT p50 / p95 before the drop | %.2f / %.2f ms |\n"
+			     "| TPOT p50 / p95 after the drop | %.2f / %.2f ms |\n",
+			  1e3 * num(tp, "before_drop_p50"), 1e3 * num(tp, "before_drop_p95"),
+			  1e3 * num(tp, "after_drop_p50"), 1e3 * num(tp, "after_drop_p95"));
+	else if (cJSON_IsObject(tp))
+		sb_printf(b, "| TPOT p50 / p95 (no drop) | %.2f / %.2f ms |\n", 1e3 * num(tp, "before_drop_p50"),
+			  1e3 * num(tp, "before_drop_p95"));
+	if (!strcmp(str(en, "status"), "ok"))
+		sb_printf(b, "| energy | %.4g J per %s (%.4g above the idle %.2f W); %s |\n",
+			  num(en, "j_per_unit"), !strcmp(u, "tokens") ? "token" : u,
+			  num(en, "j_per_unit_above_idle"), num(en, "idle_power_w"), str(en, "source"));
+	else
+		sb_printf(b, "| energy | unavailable: %s |\n", str(en, "reason"));
+	if (x->plot_png)
+		sb_printf(b, "\n![rate, clock, temperature and power over time](sustain.png)\n");
+	sb_printf(b, "\n");
+}
+
 static void md_files(struct sbuf *b, const struct md_in *x)
 {
 	const cJSON *doc = x->doc;
@@ -505,7 +563,7 @@ static int escape_strings(cJSON *o)
 /* The report, one emitter per section, in order. */
 static void (*const sections[])(struct sbuf *, const struct md_in *) = {
     md_header,    md_machine, md_state,  md_method, md_roofline,
-    md_bandwidth, md_latency, md_compute, md_ridges, md_decode, md_files,
+    md_bandwidth, md_latency, md_compute, md_ridges, md_decode, md_sustain, md_files,
 };
 
 int md_report(const cJSON *doc, const char *plot_png, const char *plot_note, char **out,

@@ -565,9 +565,11 @@ void bench_sustain_print(FILE *f, const struct ev_sustain_result *r)
 			r->w[r->clock.drop].cpu_hz_max / 1e6);
 	else
 		fprintf(f, "clock drop: not reached (%.0f MHz)\n", r->clock.burst / 1e6);
-	if (r->o.workload == EV_SUS_DECODE)
+	if (r->o.workload == EV_SUS_DECODE && s->drop >= 0)
 		fprintf(f, "TPOT p50/p95: %.2f/%.2f ms before the drop, %.2f/%.2f ms after\n", r->tpot_before[0] * 1e3,
 			r->tpot_before[1] * 1e3, r->tpot_after[0] * 1e3, r->tpot_after[1] * 1e3);
+	else if (r->o.workload == EV_SUS_DECODE)
+		fprintf(f, "TPOT p50/p95: %.2f/%.2f ms (no drop)\n", r->tpot_before[0] * 1e3, r->tpot_before[1] * 1e3);
 	if (r->power_source[0])
 		fprintf(f, "energy: %.3g J (%s); idle %.2f W; %.4g J per %s, %.4g above idle\n", r->energy_j,
 			r->power_source, r->idle_power_w, r->j_per_unit, !strcmp(u, "tokens") ? "token" : u,

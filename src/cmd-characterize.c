@@ -12,6 +12,7 @@
 
 #include "bench-decode.h"
 #include "bench-lat.h"
+#include "bench-sustain.h"
 #include "bench.h"
 #include "cmds.h"
 #include "config.h"
@@ -25,6 +26,7 @@
 #include "plot.h"
 #include "result.h"
 #include "ridges.h"
+#include "sustain-plot.h"
 #include "timer.h"
 #include "units.h"
 
@@ -48,6 +50,8 @@ struct profile {
 	double lat_budget, lat_max;
 	char model[96], quant[96], ctx[96];
 	int prompt, tokens, ctx_tokens;
+	int has_sustain, sus_kernel;
+	double sus_duration, sus_interval;
 };
 
 /* A whole number field of a profile within [lo, hi] (absent: left as is). */
@@ -151,6 +155,36 @@ static int load_profile(const char *name, struct profile *p, struct ev_err *e)
 		snprintf(p->model, sizeof p->model, "%s", mo);
 		snprintf(p->quant, sizeof p->quant, "%s", qu);
 		snprintf(p->ctx, sizeof p->ctx, "%s", cx);
+	}
+	{
+		/* sustain: absent = no sustained run */
+		const cJSON *su = cJSON_GetObjectItemCaseSensitive(d, "sustain");
+		const char *k = "decode";
+		if (cJSON_IsObject(su) && !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(su, "skip"))) {
+			p->sus_duration = 60;
+			p->sus_interval = 1;
+			if (json_get_str(su, "kernel", &k, 0, path, e) ||
+			    json_get_range(su, "duration_s", &p->sus_duration, 0, 1, 86400, path, e) ||
+			    json_get_range(su, "interval_s", &p->sus_interval, 0, 0.05, 3600, path, e))
+				goto out;
+			p->sus_kernel = !strcmp(k, "decode") ? EV_SUS_DECODE : !strcmp(k, "read") ? EV_SUS_READ
+				       : !strcmp(k, "fp32") ? EV_SUS_FP32 : -1;
+			if (p->sus_kernel < 0) {
+				ev_fail(e, EV_ERR_USAGE, "%s: field 'sustain.kernel': '%.40s' is not decode, read or fp32",
+					path, k);
+				goto out;
+			}
+			if (p->sus_interval * 2 > p->sus_duration) {
+				ev_fail(e, EV_ERR_USAGE, "%s: field 'sustain.interval_s': two windows must fit in duration_s",
+					path);
+				goto out;
+			}
+			if (p->sus_kernel == EV_SUS_DECODE && !p->has_decode) {
+				ev_fail(e, EV_ERR_USAGE, "%s: field 'sustain.kernel': decode needs a 'decode' section", path);
+				goto out;
+			}
+			p->has_sustain = 1;
+		}
 	}
 	rc = EV_OK;
 out:
@@ -343,6 +377,45 @@ static int want_decode(const struct run *R)
 	return R->p.has_decode;
 }
 
+/* A short sustained run (the full profile): the decode model's first format,
+ * or a bandwidth or FLOP kernel. */
+static int step_sustain(struct ev_ctx *c, struct run *R, int *stop)
+{
+	struct ev_sustain_opts o;
+	struct ev_sustain_result *r = calloc(1, sizeof *r);
+	int rc;
+	if (!r)
+		return ev_fail(&c->err, EV_ERR_RUNTIME, "out of memory");
+	memset(&o, 0, sizeof o);
+	o.workload = R->p.sus_kernel;
+	o.duration_s = R->p.sus_duration;
+	o.interval_s = R->p.sus_interval;
+	o.idle_s = o.duration_s >= 8 ? 2 : o.duration_s / 4;
+	o.threads = c->topo.cores > 0 ? c->topo.cores : 1;
+	if (o.workload == EV_SUS_DECODE) {
+		o.dec = R->dopt;
+		o.dec.ntypes = 1;
+	}
+	rc = bench_sustain(c, &o, r);
+	if (r->nwin > 0)
+		cJSON_AddItemToObject(R->doc, "sustain", bench_sustain_json(r));
+	*stop = rc != EV_OK || r->interrupted;
+	if (rc == EV_ERR_USAGE) {
+		fprintf(c->log, "eaves characterize: sustained run skipped: %s\n", c->err.msg);
+		json_str(R->doc, "sustain_skipped", c->err.msg);
+		rc = EV_OK;
+		*stop = 0;
+	}
+	bench_sustain_free(r);
+	free(r);
+	return rc;
+}
+
+static int want_sustain(const struct run *R)
+{
+	return R->p.has_sustain;
+}
+
 static const struct {
 	const char *what;
 	int (*run)(struct ev_ctx *c, struct run *R, int *stop);
@@ -353,6 +426,7 @@ static const struct {
 	{"memory latency", step_latency, want_latency},
 	{"peak FLOP/s", step_flops, NULL},
 	{"LLM decode", step_decode, want_decode},
+	{"sustained run", step_sustain, want_sustain},
 };
 #define NSTEPS (sizeof steps / sizeof steps[0])
 
@@ -389,6 +463,11 @@ static int write_folder(struct ev_ctx *c, struct run *R, const char *json_opt, i
 		struct plot_out dp;
 		if (plot_decode(R->doc, R->folder, "decode", &dp, &pe) != EV_OK)
 			fprintf(c->log, "eaves characterize: decode plots: %s\n", pe.msg);
+	}
+	if (cJSON_GetObjectItemCaseSensitive(R->doc, "sustain")) {
+		struct plot_out sp;
+		if (plot_sustain(R->doc, R->folder, "sustain", &sp, &pe) != EV_OK)
+			fprintf(c->log, "eaves characterize: sustain plot: %s\n", pe.msg);
 	}
 	if (md_report(R->doc, po.rendered ? "roofline.png" : NULL, po.note, &md, &pe) == EV_OK) {
 		snprintf(path, sizeof path, "%s/report.md", R->folder);

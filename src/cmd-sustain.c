@@ -8,10 +8,11 @@
 #include "cmds.h"
 #include "json.h"
 #include "opt.h"
+#include "sustain-plot.h"
 #include "sysfs.h"
 
 enum { O_JSON, O_DURATION, O_INTERVAL, O_IDLE, O_KERNEL, O_MODEL, O_QUANT, O_GGUF, O_THREADS,
-       O_SEED, O_ISA, O_SYSROOT, O__N };
+       O_SEED, O_ISA, O_SYSROOT, O_PLOT, O__N };
 static const struct ev_opt opts[O__N] = {
 	[O_JSON] = {"json", EV_OPT_STR, "FILE", "write the result as JSON to FILE ('-' = stdout)"},
 	[O_DURATION] = {"duration", EV_OPT_TIME, "T", "how long to run without pause", "10m", 1, 86400},
@@ -25,6 +26,7 @@ static const struct ev_opt opts[O__N] = {
 	[O_SEED] = {"seed", EV_OPT_INT, "N", "seed of the synthetic weights", "1", 0, 2147483647},
 	[O_ISA] = {"isa", EV_OPT_STR, "NAME", "use only kernels within this feature set (eaves info lists them)"},
 	[O_SYSROOT] = {"sysroot", EV_OPT_STR, "DIR", "read clocks, temperatures and power under DIR instead of / (fixtures)"},
+	[O_PLOT] = {"plot", EV_OPT_STR, "DIR", "write the plot over time (sustain.dat, .gp, .png, .svg) into DIR"},
 };
 
 static const char details[] =
@@ -104,10 +106,17 @@ int cmd_sustain(struct ev_ctx *c, int argc, char **argv)
 		int wrc = EV_OK;
 		if (!v[O_JSON].set || strcmp(v[O_JSON].s, "-"))
 			bench_sustain_print(c->out, r);
-		if (v[O_JSON].set) {
+		if (v[O_JSON].set || v[O_PLOT].set) {
 			cJSON *doc = json_result_new(c, "sustain");
 			cJSON_AddItemToObject(doc, "sustain", bench_sustain_json(r));
-			wrc = cmd_write_json(c, doc, v[O_JSON].s);
+			if (v[O_JSON].set)
+				wrc = cmd_write_json(c, doc, v[O_JSON].s);
+			if (v[O_PLOT].set && wrc == EV_OK && r->nwin > 0) {
+				struct plot_out po;
+				wrc = plot_sustain(doc, v[O_PLOT].s, "sustain", &po, &c->err);
+				if (wrc == EV_OK)
+					fprintf(c->log, "eaves sustain: %s\n", po.note);
+			}
 			cJSON_Delete(doc);
 		}
 		if (rc == EV_OK)

@@ -15,6 +15,8 @@
 #include "latency-plot.h"
 #include "plot.h"
 #include "result.h"
+#include "bench-sustain.h"
+#include "sustain-plot.h"
 
 static void golden(const char *name, const char *got)
 {
@@ -413,6 +415,85 @@ static void test_devices(void)
 	free(all);
 }
 
+/* A sustained run's plot and report section from a result made by the
+ * sustain JSON writer itself (known windows), then the same with a hostile
+ * description and out-of-range values. */
+static void test_sustain_report(void)
+{
+	static struct ev_sustain_result r;
+	struct ev_sus_window w[6];
+	struct ev_err e = {0};
+	cJSON *doc = NULL, *s;
+	char *dat = NULL, *gp = NULL, *md = NULL;
+	T_CHECK(json_read_file(t_src("tests/fixtures/golden/result.json"), &doc, &e) == 0, "%s", e.msg);
+	if (!doc)
+		return;
+	memset(&r, 0, sizeof r);
+	memset(w, 0, sizeof w);
+	r.o.workload = EV_SUS_DECODE;
+	r.o.duration_s = 6;
+	r.o.interval_s = 1;
+	r.o.threads = 4;
+	snprintf(r.workload, sizeof r.workload, "decode x'; system('touch /tmp/eaves-pwned') #");
+	snprintf(r.kernel, sizeof r.kernel, "q4_0 neon-dotprod");
+	snprintf(r.unit, sizeof r.unit, "tokens");
+	snprintf(r.power_source, sizeof r.power_source, "rail VDD_IN");
+	r.idle_power_w = 3;
+	r.clock_ok = 1;
+	for (int i = 0; i < 6; i++) {
+		w[i].t_s = i;
+		w[i].dt_s = 1;
+		w[i].work = i < 3 ? 20 : 15;
+		w[i].rate = w[i].work;
+		w[i].cpu_hz_max = w[i].cpu_hz_mean = i < 3 ? 2.4e9 : 1.8e9;
+		w[i].mem_hz = NAN;
+		w[i].temp_max_c = 60 + 5 * i;
+		w[i].power_w = 8;
+		for (int k = 0; k < EV_SUS_SERIES; k++)
+			w[i].temp_c[k] = w[i].rail_w[k] = NAN;
+	}
+	r.w = w;
+	r.nwin = 6;
+	{
+		double t[6], v[6];
+		for (int i = 0; i < 6; i++)
+			t[i] = w[i].t_s, v[i] = w[i].rate;
+		roof_sustain(t, v, 6, 0.95, 3, &r.rate);
+		for (int i = 0; i < 6; i++)
+			v[i] = w[i].cpu_hz_max;
+		roof_sustain(t, v, 6, 0.95, 3, &r.clock);
+	}
+	r.tpot_before[0] = r.tpot_before[1] = 0.05;
+	r.tpot_after[0] = r.tpot_after[1] = 0.066;
+	r.energy_j = 48, r.j_per_unit = 0.48, r.j_per_unit_above_idle = 0.3;
+	cJSON_AddItemToObject(doc, "sustain", s = bench_sustain_json(&r));
+	T_CHECK(plot_sustain_text(doc, "sustain", &dat, &gp, &e) == EV_OK, "%s", e.msg);
+	T_CHECK(dat && strstr(dat, "\n3 15 1800 75 8\n"), "window 3 in the data:\n%s", dat ? dat : "");
+	T_CHECK(gp && strstr(gp, "axes x1y2") && strstr(gp, "set arrow 2 from 3,"), "two axes, the drop marked:\n%s",
+		gp ? gp : "");
+	for (char *line = gp; line && *line;) {
+		char *nl = strchr(line, '\n');
+		if (nl)
+			*nl = 0;
+		T_CHECK(!active_outside_quotes(line), "sustain plot: payload active: %s", line);
+		line = nl ? nl + 1 : NULL;
+	}
+	T_CHECK(md_report(doc, "roofline.png", NULL, &md, &e) == EV_OK, "%s", e.msg);
+	T_CHECK(md && strstr(md, "## Sustained run") && strstr(md, "| burst | 20 tokens/s |") &&
+			strstr(md, "| time to throttle | 3.0 s: 15 tokens/s, CPU 1800 MHz, 75.0 C |") &&
+			strstr(md, "at 3.0 s: 2400 -> 1800 MHz") && strstr(md, "0.48 J per token"),
+		"report:\n%s", md ? md : "");
+	free(dat), free(gp), free(md);
+	dat = gp = NULL;
+	/* a value out of its range is refused with the field's name */
+	cJSON_ReplaceItemInObject(cJSON_GetArrayItem(cJSON_GetObjectItem(s, "windows"), 2), "temp_max_c",
+				  cJSON_CreateNumber(1e9));
+	T_CHECK(plot_sustain_text(doc, "sustain", &dat, &gp, &e) == EV_ERR_USAGE && strstr(e.msg, "temp_max_c"),
+		"%s", e.msg);
+	free(dat), free(gp);
+	cJSON_Delete(doc);
+}
+
 int main(void)
 {
 	t_prog = "test-reports";
@@ -426,5 +507,6 @@ int main(void)
 	T_RUN(test_devices);
 	T_RUN(test_many_entries);
 	T_RUN(test_hostile_strings);
+	T_RUN(test_sustain_report);
 	T_DONE();
 }

@@ -10,6 +10,7 @@
 #include "compare.h"
 #include "decode-plot.h"
 #include "latency-plot.h"
+#include "sustain-plot.h"
 #include "markdown.h"
 #include "plot.h"
 #include "result.h"
@@ -57,6 +58,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (int i = 0; i < 4; i++)
 			free(t[i]);
 		if (plot_latency_text(r, "l", &a, &b, &e) == EV_OK)
+			check_gp(b);
+		free(a);
+		free(b);
+		a = b = NULL;
+		if (plot_sustain_text(doc, "s", &a, &b, &e) == EV_OK)
 			check_gp(b);
 		free(a);
 		free(b);
