@@ -147,6 +147,37 @@ static void md_machine(struct sbuf *b, const struct md_in *x)
 	          str(tool, "compiler"));
 }
 
+/* What in the machine state makes figures lower than the board can do: a
+ * CPU governor other than performance (clocks ramp during short runs), a
+ * memory controller read below its maximum clock (RK3588's dmc idling low
+ * halves the bandwidth). */
+static void state_warnings(struct sbuf *b, const cJSON *before, const cJSON *after)
+{
+	const cJSON *st[2] = {before, after}, *d;
+	int gov = 0, mem = 0;
+	for (int k = 0; k < 2; k++) {
+		const cJSON *cf = get(st[k], "cpufreq");
+		if (!gov && !strcmp(str(cf, "status"), "ok") && str(cf, "governor")[0] &&
+		    strcmp(str(cf, "governor"), "performance")) {
+			sb_printf(b, "Warning: the CPU governor was `%s` (%s), not `performance`: clocks may "
+				     "have been ramping during short measurements.\n\n",
+				  str(cf, "governor"), str(st[k], "read"));
+			gov = 1;
+		}
+		cJSON_ArrayForEach(d, get(get(st[k], "devfreq"), "devices"))
+		{
+			double cur = num(d, "cur_hz"), mx = num(d, "max_hz");
+			if (!mem && !strcmp(str(d, "kind"), "memory") && cur > 0 && mx > 0 && cur < mx * 0.95) {
+				sb_printf(b, "Warning: the memory controller `%s` ran at %.0f MHz of its %.0f MHz "
+					     "(governor `%s`, %s): bandwidth figures may be below what the board "
+					     "can do (set its governor to performance to measure the maximum).\n\n",
+					  str(d, "name"), cur / 1e6, mx / 1e6, str(d, "governor"), str(st[k], "read"));
+				mem = 1;
+			}
+		}
+	}
+}
+
 static void md_state(struct sbuf *b, const struct md_in *x)
 {
 	const cJSON *doc = x->doc;
@@ -177,6 +208,7 @@ static void md_state(struct sbuf *b, const struct md_in *x)
 			sb_printf(b, "| power mode | %s | %s |\n\n", str(st, "power_mode"),
 			          str(after, "power_mode"));
 		}
+		state_warnings(b, st, after);
 	}
 }
 

@@ -494,6 +494,44 @@ static void test_sustain_report(void)
 	cJSON_Delete(doc);
 }
 
+/* The report warns when the machine state can explain low figures. */
+static void test_state_warnings(void)
+{
+	cJSON *doc = NULL, *st, *cf, *dv, *arr, *d;
+	struct ev_err e = {0};
+	char *md = NULL;
+	T_CHECK(json_read_file(t_src("tests/fixtures/golden/result.json"), &doc, &e) == 0, "%s", e.msg);
+	if (!doc)
+		return;
+	T_CHECK(md_report(doc, "roofline.png", NULL, &md, &e) == EV_OK && md && !strstr(md, "Warning: the"),
+		"no warning from a VM's state");
+	free(md);
+	md = NULL;
+	st = cJSON_GetObjectItem(doc, "machine_state_after");
+	if (!st)
+		cJSON_AddItemToObject(doc, "machine_state_after", st = cJSON_CreateObject());
+	cJSON_DeleteItemFromObject(st, "cpufreq");
+	cJSON_DeleteItemFromObject(st, "devfreq");
+	cJSON_AddItemToObject(st, "cpufreq", cf = cJSON_CreateObject());
+	cJSON_AddStringToObject(cf, "status", "ok");
+	cJSON_AddStringToObject(cf, "governor", "ondemand");
+	cJSON_AddItemToObject(st, "devfreq", dv = cJSON_CreateObject());
+	cJSON_AddStringToObject(dv, "status", "ok");
+	cJSON_AddItemToObject(dv, "devices", arr = cJSON_CreateArray());
+	cJSON_AddItemToArray(arr, d = cJSON_CreateObject());
+	cJSON_AddStringToObject(d, "name", "dmc");
+	cJSON_AddStringToObject(d, "kind", "memory");
+	cJSON_AddStringToObject(d, "governor", "dmc_ondemand");
+	cJSON_AddNumberToObject(d, "cur_hz", 528e6);
+	cJSON_AddNumberToObject(d, "max_hz", 2112e6);
+	T_CHECK(md_report(doc, "roofline.png", NULL, &md, &e) == EV_OK, "%s", e.msg);
+	T_CHECK(md && strstr(md, "Warning: the CPU governor was `ondemand`") &&
+			strstr(md, "Warning: the memory controller `dmc` ran at 528 MHz of its 2112 MHz"),
+		"warnings:\n%s", md ? md : "");
+	free(md);
+	cJSON_Delete(doc);
+}
+
 int main(void)
 {
 	t_prog = "test-reports";
@@ -508,5 +546,6 @@ int main(void)
 	T_RUN(test_many_entries);
 	T_RUN(test_hostile_strings);
 	T_RUN(test_sustain_report);
+	T_RUN(test_state_warnings);
 	T_DONE();
 }
