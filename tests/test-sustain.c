@@ -223,5 +223,9 @@ int main(void)
 		if (system(cmd))
 			printf("  could not remove the fixture copies\n");
 	}
+	sysfs_set_root("/");
+	if (c.topo_open)
+		topo_close(&c.topo);
+	fclose(c.log);
 	T_DONE();
 }
