@@ -638,7 +638,7 @@ static void test_cli(void)
 	struct gguf_llama gl;
 	struct ev_err e = {0};
 	size_t n;
-	int rc, tok1[16], tok2[16], n1 = 0, n2 = 0;
+	int rc, tok1[16], tok2[16], n1 = 0, n2 = 0, npass;
 	snprintf(f, sizeof f, "%s", tpath("cli.gguf"));
 	gm.mix = k_m;
 	n = gw_model_bytes(&gm, 3, &b);
@@ -670,8 +670,10 @@ static void test_cli(void)
 	rc = run_eaves(args, out, sizeof out);
 	T_CHECK(rc == 0 && strstr(out, "Q4_K ") && strstr(out, "6.562") && strstr(out, "Q4_K_M "),
 		"predict table: rc %d:\n%.1500s", rc, out);
-	/* decode twice from the same prompt ids: the same greedy tokens */
-	for (int pass = 0; pass < 2; pass++) {
+	/* decode twice from the same prompt ids (on 1 and 2 threads): the same
+	 * greedy tokens; once under an emulator (slow there; checked natively) */
+	npass = getenv("EAVES_RUN") && *getenv("EAVES_RUN") ? 1 : 2;
+	for (int pass = 0; pass < npass; pass++) {
 		snprintf(args, sizeof args,
 			 "decode --gguf %s --prompt-ids 1,2,3 --tokens 6 --ctx 16 --ctx-tokens 2 --quick --threads %d "
 			 "--json %s", f, pass + 1, tpath(pass ? "d2.json" : "d1.json"));
@@ -693,7 +695,7 @@ static void test_cli(void)
 		}
 		free(doc);
 	}
-	T_CHECK(n1 == 7 && n1 == n2 && !memcmp(tok1, tok2, sizeof(int) * (size_t)n1),
+	T_CHECK(n1 == 7 && (npass == 1 || (n1 == n2 && !memcmp(tok1, tok2, sizeof(int) * (size_t)n1))),
 		"greedy tokens equal on 1 and 2 threads (%d and %d tokens)", n1, n2);
 	snprintf(args, sizeof args, "decode --gguf %s --prompt-ids 1,2,300", f);
 	T_CHECK(run_eaves(args, out, sizeof out) == 2 && strstr(out, "token 300 is outside 0..299"), "%s", out);

@@ -116,7 +116,7 @@ static int run(struct ev_ctx *c, const char *root, int workload, double dur, dou
 	o.workload = workload;
 	o.duration_s = dur;
 	o.interval_s = iv;
-	o.idle_s = 0.3;
+	o.idle_s = 0.2;
 	o.threads = 1;
 	sysfs_set_root(root);
 	return bench_sustain(c, &o, r);
@@ -134,7 +134,7 @@ static void test_clock_drop(struct ev_ctx *c)
 	}
 	snprintf(w.root, sizeof w.root, "%s", base);
 	pthread_create(&th, NULL, rewrite, &w);
-	T_CHECK(run(c, base, EV_SUS_FP32, 2.4, 0.2, &r) == 0, "%s", c->err.msg);
+	T_CHECK(run(c, base, EV_SUS_FP32, 1.6, 0.12, &r) == 0, "%s", c->err.msg);
 	w.stop = 1;
 	pthread_join(th, NULL);
 	T_CHECK(r.nwin >= 6 && r.clock_ok, "%d windows, clock %d", r.nwin, r.clock_ok);
@@ -174,7 +174,7 @@ static void test_rapl_energy(struct ev_ctx *c)
 	snprintf(w.root, sizeof w.root, "%s", base);
 	put(base, "/sys/class/powercap/intel-rapl:0/energy_uj", 1000000); /* the writer's start */
 	pthread_create(&th, NULL, rewrite, &w);
-	T_CHECK(run(c, base, EV_SUS_FP32, 2.0, 0.25, &r) == 0, "%s", c->err.msg);
+	T_CHECK(run(c, base, EV_SUS_FP32, 1.0, 0.2, &r) == 0, "%s", c->err.msg);
 	w.stop = 1;
 	pthread_join(th, NULL);
 	for (int i = 0; i < r.nwin; i++)
@@ -192,7 +192,7 @@ static void test_rapl_energy(struct ev_ctx *c)
 static void test_this_machine(struct ev_ctx *c)
 {
 	struct ev_sustain_result r;
-	T_CHECK(run(c, "/", EV_SUS_READ, 1.0, 0.25, &r) == 0, "%s", c->err.msg);
+	T_CHECK(run(c, "/", EV_SUS_READ, 0.5, 0.12, &r) == 0, "%s", c->err.msg);
 	T_CHECK(r.nwin >= 2 && r.w[0].rate > 1e8, "%d windows, %g B/s", r.nwin, r.nwin ? r.w[0].rate : 0);
 	if (!r.clock_ok)
 		T_CHECK(r.cpufreq_reason[0], "a reason for the missing clock");
