@@ -193,7 +193,8 @@ static void test_this_machine(struct ev_ctx *c)
 {
 	struct ev_sustain_result r;
 	T_CHECK(run(c, "/", EV_SUS_READ, 0.5, 0.12, &r) == 0, "%s", c->err.msg);
-	T_CHECK(r.nwin >= 2 && r.w[0].rate > 1e8, "%d windows, %g B/s", r.nwin, r.nwin ? r.w[0].rate : 0);
+	/* under an emulator the driver's calibration can take the whole duration */
+	T_CHECK(r.nwin >= 1 && r.w[0].rate > 1e8, "%d windows, %g B/s", r.nwin, r.nwin ? r.w[0].rate : 0);
 	if (!r.clock_ok)
 		T_CHECK(r.cpufreq_reason[0], "a reason for the missing clock");
 	if (!r.power_source[0])
