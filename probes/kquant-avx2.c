@@ -13,16 +13,9 @@
 
 #include "kernel-file.h"
 #include "quant.h"
+#include "quant-x86.h"
 
 EV_KERNEL_FILE(kf_kquant_avx2);
-
-static inline float hsum8(__m256 v)
-{
-	__m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-	s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-	s = _mm_add_ss(s, _mm_movehdup_ps(s));
-	return _mm_cvtss_f32(s);
-}
 
 /* vpshufb masks: int16 element j of each 128-bit lane, in all 8 slots */
 static inline __m256i bcast16(int j)

@@ -15,18 +15,11 @@
 
 #include "kernel-file.h"
 #include "quant.h"
+#include "quant-x86.h"
 
 EV_KERNEL_FILE(kf_kquant_avx512vnni);
 
 #define ROW(w, rb, r) ((const void *)((const char *)(w) + (size_t)(r) * (rb)))
-
-static inline float hsum8(__m256 v)
-{
-	__m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-	s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-	s = _mm_add_ss(s, _mm_movehdup_ps(s));
-	return _mm_cvtss_f32(s);
-}
 
 /* 32 bytes at a and 32 at b as one vector */
 static inline __m512i load2(const int8_t *a, const int8_t *b)

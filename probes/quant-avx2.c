@@ -7,17 +7,10 @@
 #include <string.h>
 
 #include "quant.h"
+#include "quant-x86.h"
 #include "kernel-file.h"
 
 EV_KERNEL_FILE(kf_quant_avx2);
-
-static inline float hsum8(__m256 v)
-{
-	__m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-	s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-	s = _mm_add_ss(s, _mm_movehdup_ps(s));
-	return _mm_cvtss_f32(s);
-}
 
 static inline float h2f(ev_fp16 h)
 {

@@ -9,16 +9,9 @@
 
 #include "kernel-file.h"
 #include "quant.h"
+#include "quant-x86.h"
 
 EV_KERNEL_FILE(kf_quant_avx512vnni);
-
-static inline float hsum8(__m256 v)
-{
-	__m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-	s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-	s = _mm_add_ss(s, _mm_movehdup_ps(s));
-	return _mm_cvtss_f32(s);
-}
 
 static inline __m256i q4_u8(const uint8_t *qs)
 {

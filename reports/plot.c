@@ -484,3 +484,29 @@ int plot_roofline(const struct rep_result *const *rs, int n, const char *base, s
 		 datn, gpn);
 	return EV_OK;
 }
+
+int plot_files(const char *dir, const char *name, const char *dat, const char *gp, struct plot_out *o,
+	       struct ev_err *e)
+{
+	char path[1400], png[600], svg[600], script[600];
+	int rc;
+	o->rendered = 0;
+	snprintf(path, sizeof path, "%s/%s.dat", dir, name);
+	if ((rc = file_write_atomic(path, dat, strlen(dat), e)))
+		return rc;
+	snprintf(path, sizeof path, "%s/%s.gp", dir, name);
+	if ((rc = file_write_atomic(path, gp, strlen(gp), e)))
+		return rc;
+	if (!plot_have_gnuplot()) {
+		snprintf(o->note, sizeof o->note, "gnuplot not found: wrote %s/%s.gp", dir, name);
+		return EV_OK;
+	}
+	snprintf(script, sizeof script, "%s.gp", name);
+	snprintf(png, sizeof png, "%s.png", name);
+	snprintf(svg, sizeof svg, "%s.svg", name);
+	if (plot_render(dir, script, png, svg, o->note, sizeof o->note))
+		return ev_fail(e, EV_ERR_RUNTIME, "%s", o->note);
+	o->rendered = 1;
+	snprintf(o->note, sizeof o->note, "wrote %s/%s.png (and .svg)", dir, name);
+	return EV_OK;
+}

@@ -22,6 +22,11 @@ int plot_roofline(const struct rep_result *const *rs, int n, const char *base, s
 /* The text of the .dat and .gp alone (tests compare them with golden files). */
 int plot_roofline_text(const struct rep_result *const *rs, int n, const char *dat_name,
 		       char **dat, char **gp, struct ev_err *e);
+/* Write dir/<name>.dat and dir/<name>.gp (the script refers to the .dat by
+ * its file name) and render dir/<name>.png and .svg when gnuplot is there;
+ * o->note says what was written. */
+int plot_files(const char *dir, const char *name, const char *dat, const char *gp, struct plot_out *o,
+	       struct ev_err *e);
 /* Is gnuplot on PATH? */
 int plot_have_gnuplot(void);
 /* Run gnuplot on dir/script; outputs go to temp names and are renamed to

@@ -132,7 +132,7 @@ int plot_sustain_text(const cJSON *doc, const char *prefix, char **dat, char **g
 int plot_sustain(const cJSON *doc, const char *dir, const char *prefix, struct plot_out *o,
 		 struct ev_err *e)
 {
-	char *t[2] = {0}, path[1400], png[600], svg[600], gp[600];
+	char *t[2] = {0};
 	int rc;
 	memset(o, 0, sizeof *o);
 	if (!cJSON_GetObjectItemCaseSensitive(doc, "sustain")) {
@@ -141,25 +141,8 @@ int plot_sustain(const cJSON *doc, const char *dir, const char *prefix, struct p
 	}
 	if ((rc = plot_sustain_text(doc, prefix, &t[0], &t[1], e)))
 		return rc;
-	snprintf(path, sizeof path, "%s/%s.dat", dir, prefix);
-	rc = file_write_atomic(path, t[0], strlen(t[0]), e);
-	snprintf(path, sizeof path, "%s/%s.gp", dir, prefix);
-	if (!rc)
-		rc = file_write_atomic(path, t[1], strlen(t[1]), e);
+	rc = plot_files(dir, prefix, t[0], t[1], o, e);
 	free(t[0]);
 	free(t[1]);
-	if (rc)
-		return rc;
-	if (!plot_have_gnuplot()) {
-		snprintf(o->note, sizeof o->note, "gnuplot not found: wrote %s/%s.gp", dir, prefix);
-		return EV_OK;
-	}
-	snprintf(gp, sizeof gp, "%s.gp", prefix);
-	snprintf(png, sizeof png, "%s.png", prefix);
-	snprintf(svg, sizeof svg, "%s.svg", prefix);
-	if (plot_render(dir, gp, png, svg, o->note, sizeof o->note))
-		return ev_fail(e, EV_ERR_RUNTIME, "%s", o->note);
-	o->rendered = 1;
-	snprintf(o->note, sizeof o->note, "wrote %s/%s.png (and .svg)", dir, prefix);
-	return EV_OK;
+	return rc;
 }

@@ -218,7 +218,6 @@ static int run_window(struct ev_ctx *c, const struct ev_sustain_opts *o, struct 
 {
 	double t0 = timer_now(), end = t0 + o->interval_s;
 	if (o->workload == EV_SUS_DECODE) {
-		int n0 = r->ntok;
 		double v[4096];
 		int nv = 0;
 		struct ev_stats st;
@@ -233,7 +232,6 @@ static int run_window(struct ev_ctx *c, const struct ev_sustain_opts *o, struct 
 			if (nv < 4096)
 				v[nv++] = b - a;
 		}
-		(void)n0;
 		if (nv && stats_compute(v, (size_t)nv, 0, &st) == 0) {
 			w->tpot_p50_s = st.median;
 			w->tpot_p95_s = st.p95;

@@ -17,6 +17,7 @@
 #include "gguf-writer.h"
 #include "gguf.h"
 #include "harness.h"
+#include "ref-attention.h"
 #include "topo.h"
 
 static char tmpdir[64];
@@ -160,25 +161,8 @@ static void ref_step(struct ref *R, int token, int pos, double *logits)
 			R->kc[((size_t)l * cap + pos) * kvd + i] = k[i];
 			R->vc[((size_t)l * cap + pos) * kvd + i] = v[i];
 		}
-		for (int h = 0; h < s->n_heads; h++) {
-			int kvh = h / (s->n_heads / s->n_kv_heads);
-			double sc[64], mx = -1e300, sum = 0;
-			for (int p = 0; p <= pos; p++) {
-				double d = 0;
-				for (int i = 0; i < hd; i++)
-					d += q[h * hd + i] * R->kc[((size_t)l * cap + p) * kvd + kvh * hd + i];
-				sc[p] = d / sqrt(hd);
-				mx = fmax(mx, sc[p]);
-			}
-			for (int p = 0; p <= pos; p++)
-				sum += (sc[p] = exp(sc[p] - mx));
-			for (int i = 0; i < hd; i++) {
-				double o = 0;
-				for (int p = 0; p <= pos; p++)
-					o += sc[p] / sum * R->vc[((size_t)l * cap + p) * kvd + kvh * hd + i];
-				att[h * hd + i] = o;
-			}
-		}
+		ref_attention(q, R->kc + (size_t)l * cap * kvd, R->vc + (size_t)l * cap * kvd, pos, s->n_heads,
+			      s->n_kv_heads, hd, att);
 		matvec(g, NM("attn_output.weight"), att, t);
 		for (int i = 0; i < H; i++)
 			x[i] += t[i];
