@@ -36,15 +36,18 @@ const char *bench_sustain_workload_name(int w)
 
 /* ---- sensors per window ---- */
 struct sus_sense {
-	double last_energy, last_t;
+	struct ev_sensors prev; /* the last reading with energy counters */
+	int have;
+	double last_t;
 };
 
 static void sample(struct ev_sustain_result *r, struct ev_sus_window *w, struct sus_sense *ss,
 		   double now)
 {
 	struct ev_sensors s;
-	int board = -1;
+	int board;
 	sensors_read(&s);
+	board = s.board_rail;
 	w->cpu_hz_mean = w->cpu_hz_max = w->mem_hz = w->temp_max_c = w->power_w = NAN;
 	for (int i = 0; i < EV_SUS_SERIES; i++)
 		w->temp_c[i] = w->rail_w[i] = NAN;
@@ -82,8 +85,6 @@ static void sample(struct ev_sustain_result *r, struct ev_sus_window *w, struct 
 		double sum = 0;
 		for (int i = 0; i < s.npower; i++) {
 			sum += s.power_w[i].value;
-			if (strstr(s.power_w[i].name, "VDD_IN"))
-				board = i;
 			if (i < EV_SUS_SERIES) {
 				w->rail_w[i] = s.power_w[i].value;
 				if (i >= r->nrails) {
@@ -93,17 +94,23 @@ static void sample(struct ev_sustain_result *r, struct ev_sus_window *w, struct 
 			}
 		}
 		w->power_w = board >= 0 ? s.power_w[board].value : sum;
-		snprintf(r->power_source, sizeof r->power_source, "%s",
-			 board >= 0 ? "rail VDD_IN (the board input), sampled at each window's end"
-				    : "sum of the INA3221 rails, sampled at each window's end");
+		if (board >= 0)
+			snprintf(r->power_source, sizeof r->power_source,
+				 "rail '%.60s' (the whole device's input), sampled at each window's end",
+				 s.power_w[board].name);
+		else
+			snprintf(r->power_source, sizeof r->power_source,
+				 "sum of the INA3221 rails, sampled at each window's end");
 	} else if (s.nenergy > 0) {
-		double e = sensors_energy_total_j(&s);
-		if (ss->last_t > 0 && e >= ss->last_energy && now > ss->last_t)
-			w->power_w = (e - ss->last_energy) / (now - ss->last_t);
-		ss->last_energy = e;
+		double d = ss->have ? sensors_energy_delta_j(&ss->prev, &s) : -1;
+		if (d >= 0 && now > ss->last_t)
+			w->power_w = d / (now - ss->last_t);
+		ss->prev = s;
+		ss->have = 1;
 		ss->last_t = now;
 		snprintf(r->power_source, sizeof r->power_source,
-			 "RAPL package energy counters, difference over each window (a counter that wrapped leaves its window out)");
+			 "RAPL package energy counters, difference over each window (wrap-around undone "
+			 "with max_energy_range_uj)");
 	} else {
 		snprintf(r->power_reason, sizeof r->power_reason, "%s", s.power_reason);
 	}
@@ -343,7 +350,7 @@ static void analyse(struct ev_sustain_result *r)
 int bench_sustain(struct ev_ctx *c, const struct ev_sustain_opts *o, struct ev_sustain_result *r)
 {
 	struct sus_work k;
-	struct sus_sense ss = {0, 0};
+	struct sus_sense *ss = calloc(1, sizeof *ss); /* holds a whole sensors reading */
 	struct ev_sus_window idle;
 	double t_run0;
 	int rc;
@@ -352,10 +359,14 @@ int bench_sustain(struct ev_ctx *c, const struct ev_sustain_opts *o, struct ev_s
 	r->o = *o;
 	r->idle_power_w = NAN;
 	r->cap = (int)(o->duration_s / o->interval_s) + 4;
-	if (!(r->w = calloc((size_t)r->cap, sizeof *r->w)))
+	if (!ss || !(r->w = calloc((size_t)r->cap, sizeof *r->w))) {
+		free(ss);
 		return ev_fail(&c->err, EV_ERR_RUNTIME, "out of memory");
-	if ((rc = pool_create(&k.pool, &c->topo, o->threads, &c->err)))
+	}
+	if ((rc = pool_create(&k.pool, &c->topo, o->threads, &c->err))) {
+		free(ss);
 		return rc;
+	}
 	if ((rc = setup(c, o, r, &k)))
 		goto out;
 	/* idle first: the power with nothing running (after the model is made) */
@@ -363,12 +374,12 @@ int bench_sustain(struct ev_ctx *c, const struct ev_sustain_opts *o, struct ev_s
 		double t0 = timer_now();
 		memset(&idle, 0, sizeof idle);
 		ctx_progress(c, "sustain: idle power, %.0f s", o->idle_s);
-		sample(r, &idle, &ss, t0);
+		sample(r, &idle, ss, t0);
 		while (timer_now() - t0 < o->idle_s && !(c->stop && *c->stop)) {
 			struct timespec ts = {0, 50 * 1000 * 1000};
 			nanosleep(&ts, NULL);
 		}
-		sample(r, &idle, &ss, timer_now());
+		sample(r, &idle, ss, timer_now());
 		r->idle_power_w = idle.power_w;
 	}
 	/* warm-up, untimed: a few tokens (first-use page faults of activations and
@@ -387,7 +398,7 @@ int bench_sustain(struct ev_ctx *c, const struct ev_sustain_opts *o, struct ev_s
 			goto out;
 	}
 	t_run0 = timer_now();
-	sample(r, &idle, &ss, t_run0); /* the counters' starting point */
+	sample(r, &idle, ss, t_run0); /* the counters' starting point */
 	while (r->nwin < r->cap && timer_now() - t_run0 < o->duration_s) {
 		struct ev_sus_window *w = &r->w[r->nwin];
 		if (c->stop && *c->stop) {
@@ -397,7 +408,7 @@ int bench_sustain(struct ev_ctx *c, const struct ev_sustain_opts *o, struct ev_s
 		w->t_s = timer_now() - t_run0;
 		if ((rc = run_window(c, o, r, &k, t_run0, w)))
 			break;
-		sample(r, w, &ss, timer_now());
+		sample(r, w, ss, timer_now());
 		r->nwin++;
 		ctx_progress(c, "sustain: %s: %.0f of %.0f s, %.4g %s/s", bench_sustain_workload_name(o->workload),
 			     timer_now() - t_run0, o->duration_s, w->rate, r->unit);
@@ -409,6 +420,7 @@ out:
 	ctx_progress_done(c);
 	teardown(&k);
 	pool_destroy(k.pool);
+	free(ss);
 	return rc;
 }
 

@@ -36,6 +36,39 @@ static void test_rpi5(void)
 	T_CHECK(!sysfs_meminfo("MemAvailable", &v) && v == 7801232ull * 1024, "meminfo");
 }
 
+/* A phone: the discharging battery is the device's power (V x |I|), the
+ * USB supply is not a rail; two clusters' clocks. */
+static void test_android_phone(void)
+{
+	struct ev_sensors s;
+	use("android-phone");
+	sensors_read(&s);
+	T_CHECK(s.cpufreq_ok && s.ncpus == 8 && s.cur_hz[0] == 1.8048e9 && s.cur_hz[7] == 2.4192e9 &&
+			s.max_hz == 2.4192e9 && !strcmp(s.governor, "schedutil"),
+		"two clusters: %d cpus", s.ncpus);
+	T_CHECK(s.power_ok && s.npower == 1 && s.board_rail == 0 && fabs(s.power_w[0].value - 3.852 * 1.204) < 1e-9 &&
+			strstr(s.power_w[0].name, "battery"),
+		"battery power %d rails, %g W", s.npower, s.npower ? s.power_w[0].value : 0);
+	T_CHECK(s.thermal_ok && s.ntemps == 2, "thermal zones %d", s.ntemps);
+}
+
+/* RAPL counters wrap at max_energy_range_uj: the difference is undone. */
+static void test_energy_wrap(void)
+{
+	struct ev_sensors a, b;
+	use("rapl-laptop");
+	sensors_read(&a);
+	b = a;
+	T_CHECK(a.nenergy == 1 && a.energy_range_j[0] == 262143.32885, "range %g", a.energy_range_j[0]);
+	b.energy_j[0].value = a.energy_j[0].value + 7.5;
+	T_CHECK(fabs(sensors_energy_delta_j(&a, &b) - 7.5) < 1e-9, "plain difference");
+	b.energy_j[0].value = 2.5; /* wrapped past the range */
+	T_CHECK(fabs(sensors_energy_delta_j(&a, &b) - (262143.32885 - a.energy_j[0].value + 2.5)) < 1e-6,
+		"wrapped: %g", sensors_energy_delta_j(&a, &b));
+	b.energy_range_j[0] = 0;
+	T_CHECK(sensors_energy_delta_j(&a, &b) == -1, "no range: refused");
+}
+
 static void test_rk3588(void)
 {
 	struct ev_cpu c = {0};
@@ -152,6 +185,8 @@ int main(void)
 	T_RUN(test_rk3588);
 	T_RUN(test_jetson);
 	T_RUN(test_rapl_laptop);
+	T_RUN(test_android_phone);
+	T_RUN(test_energy_wrap);
 	T_RUN(test_vm);
 	T_DONE();
 }

@@ -3,7 +3,8 @@
  * whose files a test thread rewrites while the run goes on: a Raspberry Pi 5
  * whose clock drops (and temperature rises) at a known moment, which the clock
  * detector must find, and an Intel laptop whose RAPL counter grows at a known
- * power, which the energy figures must integrate; this machine's own /sys
+ * power, wrapping at its range several times, which the energy figures must
+ * integrate; an Android phone whose battery is the device's power; this machine's own /sys
  * gives "unavailable" parts, never failures. */
 #include <pthread.h>
 #include <time.h>
@@ -77,8 +78,9 @@ static void *rewrite(void *a)
 	while (!w->stop) {
 		double t = now_s() - t0;
 		if (w->rapl) {
-			/* 5 W: 5e6 microjoules per second, in 10 ms steps */
-			uj = 1000000 + (long long)(t * 5e6);
+			/* 5 W: 5e6 microjoules per second, in 10 ms steps, wrapping at
+			 * 2 J (max_energy_range_uj) every 0.4 s */
+			uj = (1000000 + (long long)(t * 5e6)) % 2000000;
 			put(w->root, "/sys/class/powercap/intel-rapl:0/energy_uj", uj);
 		} else {
 			int n = __atomic_load_n(&w->r->nwin, __ATOMIC_RELAXED), low = w->dropped_at >= 0;
@@ -173,6 +175,7 @@ static void test_rapl_energy(struct ev_ctx *c)
 	}
 	snprintf(w.root, sizeof w.root, "%s", base);
 	put(base, "/sys/class/powercap/intel-rapl:0/energy_uj", 1000000); /* the writer's start */
+	put(base, "/sys/class/powercap/intel-rapl:0/max_energy_range_uj", 2000000);
 	pthread_create(&th, NULL, rewrite, &w);
 	T_CHECK(run(c, base, EV_SUS_FP32, 1.0, 0.2, &r) == 0, "%s", c->err.msg);
 	w.stop = 1;
@@ -186,6 +189,19 @@ static void test_rapl_energy(struct ev_ctx *c)
 	T_CHECK(r.energy_j > 0 && fabs(r.j_per_unit - r.energy_j / work) < 1e-12 * r.j_per_unit &&
 			strstr(r.power_source, "RAPL"),
 		"energy %g J, %g J/FLOP", r.energy_j, r.j_per_unit);
+	bench_sustain_free(&r);
+}
+
+/* A phone on battery: the battery is the device's power */
+static void test_phone(struct ev_ctx *c)
+{
+	struct ev_sustain_result r;
+	char base[256];
+	snprintf(base, sizeof base, "%s", t_src("tests/fixtures/sysfs/android-phone"));
+	T_CHECK(run(c, base, EV_SUS_FP32, 0.5, 0.12, &r) == 0, "%s", c->err.msg);
+	T_CHECK(r.nwin >= 1 && fabs(r.w[0].power_w - 3.852 * 1.204) < 1e-9 && strstr(r.power_source, "battery") &&
+			r.w[0].cpu_hz_max == 2.4192e9,
+		"%d windows, %g W, '%s'", r.nwin, r.nwin ? r.w[0].power_w : 0, r.power_source);
 	bench_sustain_free(&r);
 }
 
@@ -216,6 +232,7 @@ int main(void)
 	T_RUN(test_detector);
 	T_RUN_NAMED("test_clock_drop", test_clock_drop(&c));
 	T_RUN_NAMED("test_rapl_energy", test_rapl_energy(&c));
+	T_RUN_NAMED("test_phone", test_phone(&c));
 	T_RUN_NAMED("test_this_machine", test_this_machine(&c));
 	{
 		char cmd[512];

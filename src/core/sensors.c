@@ -99,8 +99,14 @@ static void read_rapl(struct ev_sensors *s)
 		if (sysfs_read(path, name, sizeof name))
 			snprintf(name, sizeof name, "%s", z[i]);
 		snprintf(path, sizeof path, "/sys/class/powercap/%s/energy_uj", z[i]);
-		if (!sysfs_read_i64(path, &uj))
+		if (!sysfs_read_i64(path, &uj)) {
+			int64_t range;
+			char rpath[256];
 			add_reading(s->energy_j, &s->nenergy, name, path, (double)uj * 1e-6);
+			snprintf(rpath, sizeof rpath, "/sys/class/powercap/%s/max_energy_range_uj", z[i]);
+			if (s->nenergy > 0 && !sysfs_read_i64(rpath, &range) && range > 0)
+				s->energy_range_j[s->nenergy - 1] = (double)range * 1e-6;
+		}
 	}
 	sysfs_list_free(z, n);
 }
@@ -128,6 +134,42 @@ static void read_ina3221(struct ev_sensors *s)
 		}
 	}
 	sysfs_list_free(hw, nh);
+}
+
+/* A battery that is discharging powers the whole device (phones, laptops on
+ * battery): V x I of power_supply, or power_now where the driver gives it. On
+ * mains its current is the charger's business, not the device's draw. */
+static void read_power_supply(struct ev_sensors *s)
+{
+	char **ps, path[256], buf[32], name[64];
+	int n = sysfs_list("/sys/class/power_supply", "", &ps, 16);
+	for (int i = 0; i < n; i++) {
+		int64_t uv, ua, uw;
+		double w = -1;
+		snprintf(path, sizeof path, "/sys/class/power_supply/%s/type", ps[i]);
+		if (sysfs_read(path, buf, sizeof buf) || strcmp(buf, "Battery"))
+			continue;
+		snprintf(path, sizeof path, "/sys/class/power_supply/%s/status", ps[i]);
+		if (sysfs_read(path, buf, sizeof buf) || strcmp(buf, "Discharging"))
+			continue;
+		snprintf(path, sizeof path, "/sys/class/power_supply/%s/power_now", ps[i]);
+		if (!sysfs_read_i64(path, &uw))
+			w = (double)(uw < 0 ? -uw : uw) * 1e-6;
+		else {
+			char vpath[256];
+			snprintf(vpath, sizeof vpath, "/sys/class/power_supply/%s/voltage_now", ps[i]);
+			snprintf(path, sizeof path, "/sys/class/power_supply/%s/current_now", ps[i]);
+			if (!sysfs_read_i64(vpath, &uv) && !sysfs_read_i64(path, &ua))
+				w = (double)uv * 1e-6 * (double)(ua < 0 ? -ua : ua) * 1e-6; /* sign: driver's convention */
+		}
+		if (w < 0)
+			continue;
+		snprintf(name, sizeof name, "battery %s (discharging)", ps[i]);
+		add_reading(s->power_w, &s->npower, name, path, w);
+		if (s->board_rail < 0)
+			s->board_rail = s->npower - 1;
+	}
+	sysfs_list_free(ps, n);
 }
 
 static const char *devfreq_kind(const char *name)
@@ -194,17 +236,42 @@ static void read_power_mode(struct ev_sensors *s)
 void sensors_read(struct ev_sensors *s)
 {
 	memset(s, 0, sizeof *s);
+	s->board_rail = -1;
 	read_cpufreq(s);
 	read_thermal(s);
 	read_rapl(s);
 	read_ina3221(s);
+	read_power_supply(s);
+	for (int i = 0; i < s->npower && s->board_rail < 0; i++)
+		if (strstr(s->power_w[i].name, "VDD_IN"))
+			s->board_rail = i;
 	read_power_mode(s);
 	read_devfreq(s);
 	if (s->nenergy > 0 || s->npower > 0)
 		s->power_ok = 1;
 	else
 		snprintf(s->power_reason, sizeof s->power_reason,
-			 "no /sys/class/powercap/intel-rapl:* energy counters and no ina3221 hwmon rails");
+			 "no /sys/class/powercap/intel-rapl:* energy counters, no ina3221 hwmon rails and no "
+			 "discharging battery in /sys/class/power_supply");
+}
+
+double sensors_energy_delta_j(const struct ev_sensors *a, const struct ev_sensors *b)
+{
+	double t = 0;
+	if (a->nenergy == 0 || a->nenergy != b->nenergy)
+		return -1;
+	for (int i = 0; i < a->nenergy; i++) {
+		double d = b->energy_j[i].value - a->energy_j[i].value;
+		if (strcmp(a->energy_j[i].name, b->energy_j[i].name))
+			return -1;
+		if (d < 0) {
+			if (!(b->energy_range_j[i] > 0))
+				return -1;
+			d += b->energy_range_j[i]; /* wrapped once: intervals are far shorter than a wrap */
+		}
+		t += d;
+	}
+	return t;
 }
 
 double sensors_energy_total_j(const struct ev_sensors *s)

@@ -1,6 +1,6 @@
 /* src/core/sensors.h: machine state from sysfs (under the configurable root):
  * cpufreq (governor and clocks), temperatures (thermal zones and hwmon), power
- * (RAPL energy counters, INA3221 rails on Jetson) and power mode (Jetson
+ * (RAPL energy counters, INA3221 rails on Jetson, a discharging battery) and power mode (Jetson
  * nvpmodel, Raspberry Pi throttling flags, ACPI platform profile), devfreq
  * (memory controller, GPU, NPU clocks and governors). Each part is
  * either read or "unavailable" with the reason; none is ever guessed. */
@@ -34,8 +34,12 @@ struct ev_sensors {
 	char power_reason[160];
 	int nenergy;
 	struct ev_reading energy_j[EV_SENS_MAX]; /* cumulative counters (RAPL) */
+	double energy_range_j[EV_SENS_MAX];      /* where each counter wraps to 0 (0: unknown) */
 	int npower;
-	struct ev_reading power_w[EV_SENS_MAX];  /* instantaneous rails (INA3221) */
+	struct ev_reading power_w[EV_SENS_MAX];  /* instantaneous rails (INA3221), and a
+						  * discharging battery (power_supply) */
+	int board_rail;                          /* the rail that is the whole device's
+						  * input (Jetson VDD_IN, a battery), or -1 */
 
 	/* devfreq devices (the memory controller: RK3588 dmc; GPUs, NPUs): their
 	 * governor and clock say what state the memory was in while measuring */
@@ -58,5 +62,9 @@ struct ev_sensors {
 void sensors_read(struct ev_sensors *s);
 /* Sum of package-level energy counters (J), for energy over an interval: -1 if none. */
 double sensors_energy_total_j(const struct ev_sensors *s);
+/* Energy used between two readings of the same counters (J), each counter's
+ * wrap-around undone with its range; -1 when the counters differ or one went
+ * backwards with no known range. */
+double sensors_energy_delta_j(const struct ev_sensors *before, const struct ev_sensors *after);
 
 #endif
