@@ -47,7 +47,7 @@ static void test_android_phone(void)
 			s.max_hz == 2.4192e9 && !strcmp(s.governor, "schedutil"),
 		"two clusters: %d cpus", s.ncpus);
 	T_CHECK(s.power_ok && s.npower == 1 && s.board_rail == 0 && fabs(s.power_w[0].value - 3.852 * 1.204) < 1e-9 &&
-			strstr(s.power_w[0].name, "battery"),
+			strstr(s.power_w[0].name, "battery (discharging)"),
 		"battery power %d rails, %g W", s.npower, s.npower ? s.power_w[0].value : 0);
 	T_CHECK(s.thermal_ok && s.ntemps == 2, "thermal zones %d", s.ntemps);
 }

@@ -164,7 +164,7 @@ static void read_power_supply(struct ev_sensors *s)
 		}
 		if (w < 0)
 			continue;
-		snprintf(name, sizeof name, "battery %s (discharging)", ps[i]);
+		snprintf(name, sizeof name, "%s (discharging)", ps[i]);
 		add_reading(s->power_w, &s->npower, name, path, w);
 		if (s->board_rail < 0)
 			s->board_rail = s->npower - 1;
