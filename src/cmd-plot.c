@@ -6,6 +6,7 @@
 #include "cmds.h"
 #include "decode-plot.h"
 #include "latency-plot.h"
+#include "sustain-plot.h"
 #include "json.h"
 #include "opt.h"
 #include "plot.h"
@@ -47,7 +48,8 @@ int cmd_plot(struct ev_ctx *c, int argc, char **argv)
 		return rc;
 	if (help) {
 		opt_print_help(stdout, "plot", "RESULT.json... [-o FILE.png|.svg]",
-			       "Draw the roofline of one saved result, or overlay several, on any machine.\n"
+			       "Draw the roofline of one saved result, or overlay several, on any machine\n"
+			       "(a sustain result: its rate, clock, temperature and power over time).\n"
 			       "Writes FILE.dat and FILE.gp (gnuplot data and script) and, when gnuplot\n"
 			       "is installed, FILE.png and FILE.svg.",
 			       NULL, opts, O__N);
@@ -60,6 +62,21 @@ int cmd_plot(struct ev_ctx *c, int argc, char **argv)
 			       rc == -2 ? "-o: '%.60s...' is longer than eaves' path buffer"
 				        : "-o: '%s' must end in .png or .svg",
 			       v[O_OUT].s);
+	if (npos == 1) {
+		/* a sustain result (eaves sustain --json) has no roofs: its plot over time */
+		cJSON *doc = NULL;
+		if (json_read_file(pos[0], &doc, &c->err) == EV_OK &&
+		    cJSON_GetObjectItemCaseSensitive(doc, "sustain") && !cJSON_GetObjectItemCaseSensitive(doc, "bw")) {
+			char dir[1024];
+			const char *sl = strrchr(base, '/');
+			snprintf(dir, sizeof dir, "%.*s", sl ? (int)(sl - base) : 1, sl ? base : ".");
+			if ((rc = plot_sustain(doc, dir[0] ? dir : "/", sl ? sl + 1 : base, &po, &c->err)) == EV_OK)
+				fprintf(c->out, "%s\n", po.note);
+			cJSON_Delete(doc);
+			return rc;
+		}
+		cJSON_Delete(doc);
+	}
 	rs = calloc((size_t)npos, sizeof *rs);
 	if (!rs)
 		return ev_fail(&c->err, EV_ERR_RUNTIME, "out of memory");
@@ -83,6 +100,15 @@ int cmd_plot(struct ev_ctx *c, int argc, char **argv)
 			snprintf(dir, sizeof dir, "%.*s", sl ? (int)(sl - base) : 1, sl ? base : ".");
 			snprintf(prefix, sizeof prefix, "%s-decode", sl ? sl + 1 : base);
 			if ((rc = plot_decode(doc, dir[0] ? dir : "/", prefix, &po, &c->err)) == EV_OK)
+				fprintf(c->out, "%s\n", po.note);
+		}
+		if (rc == EV_OK && doc && cJSON_GetObjectItemCaseSensitive(doc, "sustain")) {
+			/* and a characterize --full run's sustained run */
+			char dir[1024], prefix[600];
+			const char *sl = strrchr(base, '/');
+			snprintf(dir, sizeof dir, "%.*s", sl ? (int)(sl - base) : 1, sl ? base : ".");
+			snprintf(prefix, sizeof prefix, "%s-sustain", sl ? sl + 1 : base);
+			if ((rc = plot_sustain(doc, dir[0] ? dir : "/", prefix, &po, &c->err)) == EV_OK)
 				fprintf(c->out, "%s\n", po.note);
 		}
 		cJSON_Delete(doc);
