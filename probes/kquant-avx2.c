@@ -51,67 +51,21 @@ static inline __m256i qdot(__m256i q, __m256i y, __m256i sc)
 
 #define ROW(w, rb, r) ((const void *)((const char *)(w) + (size_t)(r) * (rb)))
 
-/* ---- q4_K ---- */
-static inline __m256i q4_K_pair(const uint8_t *qs, __m256i y0, __m256i y1, __m256i sc, int k)
+/* ---- q4_K and q5_K ----
+ * One pair of sub-blocks (32 bytes of qs: 2k in the low nibbles, 2k+1 in the
+ * high ones) against its 64 activations; q5_K adds the fifth bits, bits 2k
+ * and 2k+1 of qh[l], which the caller shifts down by 2 per pair. */
+static inline __m256i q4_K_pair(const uint8_t *qs, __m256i h, __m256i y0, __m256i y1, __m256i sc, int k)
 {
 	const __m256i lo4 = _mm256_set1_epi8(0x0f);
 	__m256i q = _mm256_loadu_si256((const __m256i *)(qs + 32 * k));
 	__m256i p0 = qdot(_mm256_and_si256(q, lo4), y0, _mm256_shuffle_epi8(sc, bcast16(2 * k)));
 	__m256i p1 = qdot(_mm256_and_si256(_mm256_srli_epi16(q, 4), lo4), y1,
 			  _mm256_shuffle_epi8(sc, bcast16(2 * k + 1)));
+	(void)h;
 	return _mm256_add_epi32(p0, p1);
 }
 
-void dot_rows_q4_K_avx2(int n, const void *w, size_t rb, int nr, const void *act, float *out)
-{
-	const struct block_q8_K *y = act;
-	int nb = n / QK_K, r = 0;
-	for (; r + 2 <= nr; r += 2) {
-		const struct block_q4_K *x0 = ROW(w, rb, r), *x1 = ROW(w, rb, r + 1);
-		__m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
-		for (int i = 0; i < nb; i++) {
-			__m256i sc0, mn0, sc1, mn1, s0 = _mm256_setzero_si256(), s1 = _mm256_setzero_si256();
-			__m256i bs = _mm256_loadu_si256((const __m256i *)y[i].bsums);
-			EV_PREFETCH_BLOCK(&x0[i], sizeof x0[i]);
-			EV_PREFETCH_BLOCK(&x1[i], sizeof x1[i]);
-			EV_MCA_BEGIN("q4_K-avx2");
-			k_scales(x0[i].scales, &sc0, &mn0);
-			k_scales(x1[i].scales, &sc1, &mn1);
-			for (int k = 0; k < 4; k++) {
-				__m256i y0 = _mm256_loadu_si256((const __m256i *)(y[i].qs + 64 * k));
-				__m256i y1 = _mm256_loadu_si256((const __m256i *)(y[i].qs + 64 * k + 32));
-				s0 = _mm256_add_epi32(s0, q4_K_pair(x0[i].qs, y0, y1, sc0, k));
-				s1 = _mm256_add_epi32(s1, q4_K_pair(x1[i].qs, y0, y1, sc1, k));
-			}
-			a0 = _mm256_fmadd_ps(_mm256_set1_ps(y[i].d * _cvtsh_ss(x0[i].d)), _mm256_cvtepi32_ps(s0), a0);
-			a1 = _mm256_fmadd_ps(_mm256_set1_ps(y[i].d * _cvtsh_ss(x1[i].d)), _mm256_cvtepi32_ps(s1), a1);
-			a0 = _mm256_fnmadd_ps(_mm256_set1_ps(y[i].d * _cvtsh_ss(x0[i].dmin)),
-					      _mm256_cvtepi32_ps(_mm256_madd_epi16(bs, mn0)), a0);
-			a1 = _mm256_fnmadd_ps(_mm256_set1_ps(y[i].d * _cvtsh_ss(x1[i].dmin)),
-					      _mm256_cvtepi32_ps(_mm256_madd_epi16(bs, mn1)), a1);
-			EV_MCA_END();
-		}
-		out[r] = hsum8(a0);
-		out[r + 1] = hsum8(a1);
-	}
-	for (; r < nr; r++) {
-		const struct block_q4_K *x = ROW(w, rb, r);
-		__m256 a = _mm256_setzero_ps();
-		for (int i = 0; i < nb; i++) {
-			__m256i sc, mn, s = _mm256_setzero_si256();
-			k_scales(x[i].scales, &sc, &mn);
-			for (int k = 0; k < 4; k++)
-				s = _mm256_add_epi32(s, q4_K_pair(x[i].qs, _mm256_loadu_si256((const __m256i *)(y[i].qs + 64 * k)),
-								  _mm256_loadu_si256((const __m256i *)(y[i].qs + 64 * k + 32)), sc, k));
-			a = _mm256_fmadd_ps(_mm256_set1_ps(y[i].d * _cvtsh_ss(x[i].d)), _mm256_cvtepi32_ps(s), a);
-			a = _mm256_fnmadd_ps(_mm256_set1_ps(y[i].d * _cvtsh_ss(x[i].dmin)),
-					     _mm256_cvtepi32_ps(_mm256_madd_epi16(_mm256_loadu_si256((const __m256i *)y[i].bsums), mn)), a);
-		}
-		out[r] = hsum8(a);
-	}
-}
-
-/* ---- q5_K: q4_K plus the fifth bit, bit 2k (first) and 2k+1 (second) of qh ---- */
 static inline __m256i q5_K_pair(const uint8_t *qs, __m256i h, __m256i y0, __m256i y1, __m256i sc, int k)
 {
 	const __m256i lo4 = _mm256_set1_epi8(0x0f), b0 = _mm256_set1_epi8(1);
@@ -125,56 +79,77 @@ static inline __m256i q5_K_pair(const uint8_t *qs, __m256i h, __m256i y0, __m256
 	return _mm256_add_epi32(p0, p1);
 }
 
-void dot_rows_q5_K_avx2(int n, const void *w, size_t rb, int nr, const void *act, float *out)
+/* the fifth bits of a block (none for q4_K) */
+static inline __m256i q4_K_high(const struct block_q4_K *x)
 {
-	const struct block_q8_K *y = act;
-	int nb = n / QK_K, r = 0;
-	for (; r + 2 <= nr; r += 2) {
-		const struct block_q5_K *x0 = ROW(w, rb, r), *x1 = ROW(w, rb, r + 1);
-		__m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
-		for (int i = 0; i < nb; i++) {
-			__m256i sc0, mn0, sc1, mn1, s0 = _mm256_setzero_si256(), s1 = _mm256_setzero_si256();
-			__m256i h0 = _mm256_loadu_si256((const __m256i *)x0[i].qh);
-			__m256i h1 = _mm256_loadu_si256((const __m256i *)x1[i].qh);
-			__m256i bs = _mm256_loadu_si256((const __m256i *)y[i].bsums);
-			EV_PREFETCH_BLOCK(&x0[i], sizeof x0[i]);
-			EV_PREFETCH_BLOCK(&x1[i], sizeof x1[i]);
-			k_scales(x0[i].scales, &sc0, &mn0);
-			k_scales(x1[i].scales, &sc1, &mn1);
-			for (int k = 0; k < 4; k++) {
-				__m256i y0 = _mm256_loadu_si256((const __m256i *)(y[i].qs + 64 * k));
-				__m256i y1 = _mm256_loadu_si256((const __m256i *)(y[i].qs + 64 * k + 32));
-				s0 = _mm256_add_epi32(s0, q5_K_pair(x0[i].qs, h0, y0, y1, sc0, k));
-				s1 = _mm256_add_epi32(s1, q5_K_pair(x1[i].qs, h1, y0, y1, sc1, k));
-				h0 = _mm256_srli_epi16(h0, 2);
-				h1 = _mm256_srli_epi16(h1, 2);
-			}
-			a0 = _mm256_fmadd_ps(_mm256_set1_ps(y[i].d * _cvtsh_ss(x0[i].d)), _mm256_cvtepi32_ps(s0), a0);
-			a1 = _mm256_fmadd_ps(_mm256_set1_ps(y[i].d * _cvtsh_ss(x1[i].d)), _mm256_cvtepi32_ps(s1), a1);
-			a0 = _mm256_fnmadd_ps(_mm256_set1_ps(y[i].d * _cvtsh_ss(x0[i].dmin)),
-					      _mm256_cvtepi32_ps(_mm256_madd_epi16(bs, mn0)), a0);
-			a1 = _mm256_fnmadd_ps(_mm256_set1_ps(y[i].d * _cvtsh_ss(x1[i].dmin)),
-					      _mm256_cvtepi32_ps(_mm256_madd_epi16(bs, mn1)), a1);
-		}
-		out[r] = hsum8(a0);
-		out[r + 1] = hsum8(a1);
-	}
-	for (; r < nr; r++) {
-		const struct block_q5_K *x = ROW(w, rb, r);
-		__m256 a = _mm256_setzero_ps();
-		for (int i = 0; i < nb; i++) {
-			__m256i sc, mn, s = _mm256_setzero_si256(), h = _mm256_loadu_si256((const __m256i *)x[i].qh);
-			k_scales(x[i].scales, &sc, &mn);
-			for (int k = 0; k < 4; k++, h = _mm256_srli_epi16(h, 2))
-				s = _mm256_add_epi32(s, q5_K_pair(x[i].qs, h, _mm256_loadu_si256((const __m256i *)(y[i].qs + 64 * k)),
-								  _mm256_loadu_si256((const __m256i *)(y[i].qs + 64 * k + 32)), sc, k));
-			a = _mm256_fmadd_ps(_mm256_set1_ps(y[i].d * _cvtsh_ss(x[i].d)), _mm256_cvtepi32_ps(s), a);
-			a = _mm256_fnmadd_ps(_mm256_set1_ps(y[i].d * _cvtsh_ss(x[i].dmin)),
-					     _mm256_cvtepi32_ps(_mm256_madd_epi16(_mm256_loadu_si256((const __m256i *)y[i].bsums), mn)), a);
-		}
-		out[r] = hsum8(a);
-	}
+	(void)x;
+	return _mm256_setzero_si256();
 }
+
+static inline __m256i q5_K_high(const struct block_q5_K *x)
+{
+	return _mm256_loadu_si256((const __m256i *)x->qh);
+}
+
+#define K_AFFINE_ROWS(name, BT, PAIR, HIGH, region)                                           \
+	void name(int n, const void *w, size_t rb, int nr, const void *act, float *out)       \
+	{                                                                                     \
+		const struct block_q8_K *y = act;                                              \
+		int nb = n / QK_K, r = 0;                                                      \
+		for (; r + 2 <= nr; r += 2) {                                                  \
+			const BT *x0 = ROW(w, rb, r), *x1 = ROW(w, rb, r + 1);                 \
+			__m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();             \
+			for (int i = 0; i < nb; i++) {                                         \
+				__m256i sc0, mn0, sc1, mn1, s0 = _mm256_setzero_si256(), s1 = s0; \
+				__m256i h0 = HIGH(&x0[i]), h1 = HIGH(&x1[i]);                  \
+				__m256i bs = _mm256_loadu_si256((const __m256i *)y[i].bsums);  \
+				EV_PREFETCH_BLOCK(&x0[i], sizeof x0[i]);                       \
+				EV_PREFETCH_BLOCK(&x1[i], sizeof x1[i]);                       \
+				EV_MCA_BEGIN(region);                                          \
+				k_scales(x0[i].scales, &sc0, &mn0);                            \
+				k_scales(x1[i].scales, &sc1, &mn1);                            \
+				for (int k = 0; k < 4; k++) {                                  \
+					__m256i y0 = _mm256_loadu_si256((const __m256i *)(y[i].qs + 64 * k)); \
+					__m256i y1 = _mm256_loadu_si256((const __m256i *)(y[i].qs + 64 * k + 32)); \
+					s0 = _mm256_add_epi32(s0, PAIR(x0[i].qs, h0, y0, y1, sc0, k)); \
+					s1 = _mm256_add_epi32(s1, PAIR(x1[i].qs, h1, y0, y1, sc1, k)); \
+					h0 = _mm256_srli_epi16(h0, 2);                         \
+					h1 = _mm256_srli_epi16(h1, 2);                         \
+				}                                                              \
+				a0 = _mm256_fmadd_ps(_mm256_set1_ps(y[i].d * _cvtsh_ss(x0[i].d)), \
+						     _mm256_cvtepi32_ps(s0), a0);              \
+				a1 = _mm256_fmadd_ps(_mm256_set1_ps(y[i].d * _cvtsh_ss(x1[i].d)), \
+						     _mm256_cvtepi32_ps(s1), a1);              \
+				a0 = _mm256_fnmadd_ps(_mm256_set1_ps(y[i].d * _cvtsh_ss(x0[i].dmin)), \
+						      _mm256_cvtepi32_ps(_mm256_madd_epi16(bs, mn0)), a0); \
+				a1 = _mm256_fnmadd_ps(_mm256_set1_ps(y[i].d * _cvtsh_ss(x1[i].dmin)), \
+						      _mm256_cvtepi32_ps(_mm256_madd_epi16(bs, mn1)), a1); \
+				EV_MCA_END();                                                  \
+			}                                                                      \
+			out[r] = hsum8(a0);                                                    \
+			out[r + 1] = hsum8(a1);                                                \
+		}                                                                              \
+		for (; r < nr; r++) {                                                          \
+			const BT *x = ROW(w, rb, r);                                           \
+			__m256 a = _mm256_setzero_ps();                                        \
+			for (int i = 0; i < nb; i++) {                                         \
+				__m256i sc, mn, s = _mm256_setzero_si256(), h = HIGH(&x[i]);   \
+				k_scales(x[i].scales, &sc, &mn);                               \
+				for (int k = 0; k < 4; k++, h = _mm256_srli_epi16(h, 2))       \
+					s = _mm256_add_epi32(                                  \
+					    s, PAIR(x[i].qs, h, _mm256_loadu_si256((const __m256i *)(y[i].qs + 64 * k)), \
+						    _mm256_loadu_si256((const __m256i *)(y[i].qs + 64 * k + 32)), sc, k)); \
+				a = _mm256_fmadd_ps(_mm256_set1_ps(y[i].d * _cvtsh_ss(x[i].d)), \
+						    _mm256_cvtepi32_ps(s), a);                 \
+				a = _mm256_fnmadd_ps(_mm256_set1_ps(y[i].d * _cvtsh_ss(x[i].dmin)), \
+						     _mm256_cvtepi32_ps(_mm256_madd_epi16(        \
+							 _mm256_loadu_si256((const __m256i *)y[i].bsums), mn)), a); \
+			}                                                                      \
+			out[r] = hsum8(a);                                                     \
+		}                                                                              \
+	}
+K_AFFINE_ROWS(dot_rows_q4_K_avx2, struct block_q4_K, q4_K_pair, q4_K_high, "q4_K-avx2")
+K_AFFINE_ROWS(dot_rows_q5_K_avx2, struct block_q5_K, q5_K_pair, q5_K_high, "q5_K-avx2")
 
 /* ---- q6_K ----
  * Quarter s of half h covers weights 128h + 32s .. +32 with scales 8h + 2s

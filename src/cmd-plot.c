@@ -36,6 +36,17 @@ int cmd_plot_base(const char *out, char *base, size_t len)
 	return 0;
 }
 
+/* The folder of -o's base path and its file name with a suffix ("-decode"):
+ * where a result's other plots go, beside the roofline. */
+static void beside(const char *base, const char *suffix, char *dir, size_t dlen, char *prefix, size_t plen)
+{
+	const char *sl = strrchr(base, '/');
+	snprintf(dir, dlen, "%.*s", sl ? (int)(sl - base) : 1, sl ? base : ".");
+	if (!dir[0])
+		snprintf(dir, dlen, "/");
+	snprintf(prefix, plen, "%s%s", sl ? sl + 1 : base, suffix);
+}
+
 int cmd_plot(struct ev_ctx *c, int argc, char **argv)
 {
 	struct ev_optval v[O__N];
@@ -67,10 +78,9 @@ int cmd_plot(struct ev_ctx *c, int argc, char **argv)
 		cJSON *doc = NULL;
 		if (json_read_file(pos[0], &doc, &c->err) == EV_OK &&
 		    cJSON_GetObjectItemCaseSensitive(doc, "sustain") && !cJSON_GetObjectItemCaseSensitive(doc, "bw")) {
-			char dir[1024];
-			const char *sl = strrchr(base, '/');
-			snprintf(dir, sizeof dir, "%.*s", sl ? (int)(sl - base) : 1, sl ? base : ".");
-			if ((rc = plot_sustain(doc, dir[0] ? dir : "/", sl ? sl + 1 : base, &po, &c->err)) == EV_OK)
+			char dir[1024], prefix[600];
+			beside(base, "", dir, sizeof dir, prefix, sizeof prefix);
+			if ((rc = plot_sustain(doc, dir, prefix, &po, &c->err)) == EV_OK)
 				fprintf(c->out, "%s\n", po.note);
 			cJSON_Delete(doc);
 			return rc;
@@ -96,19 +106,15 @@ int cmd_plot(struct ev_ctx *c, int argc, char **argv)
 		if (json_read_file(pos[0], &doc, &c->err) == EV_OK &&
 		    cJSON_GetObjectItemCaseSensitive(doc, "decode")) {
 			char dir[1024], prefix[600];
-			const char *sl = strrchr(base, '/');
-			snprintf(dir, sizeof dir, "%.*s", sl ? (int)(sl - base) : 1, sl ? base : ".");
-			snprintf(prefix, sizeof prefix, "%s-decode", sl ? sl + 1 : base);
-			if ((rc = plot_decode(doc, dir[0] ? dir : "/", prefix, &po, &c->err)) == EV_OK)
+			beside(base, "-decode", dir, sizeof dir, prefix, sizeof prefix);
+			if ((rc = plot_decode(doc, dir, prefix, &po, &c->err)) == EV_OK)
 				fprintf(c->out, "%s\n", po.note);
 		}
 		if (rc == EV_OK && doc && cJSON_GetObjectItemCaseSensitive(doc, "sustain")) {
 			/* and a characterize --full run's sustained run */
 			char dir[1024], prefix[600];
-			const char *sl = strrchr(base, '/');
-			snprintf(dir, sizeof dir, "%.*s", sl ? (int)(sl - base) : 1, sl ? base : ".");
-			snprintf(prefix, sizeof prefix, "%s-sustain", sl ? sl + 1 : base);
-			if ((rc = plot_sustain(doc, dir[0] ? dir : "/", prefix, &po, &c->err)) == EV_OK)
+			beside(base, "-sustain", dir, sizeof dir, prefix, sizeof prefix);
+			if ((rc = plot_sustain(doc, dir, prefix, &po, &c->err)) == EV_OK)
 				fprintf(c->out, "%s\n", po.note);
 		}
 		cJSON_Delete(doc);
@@ -116,10 +122,8 @@ int cmd_plot(struct ev_ctx *c, int argc, char **argv)
 	if (rc == EV_OK && npos == 1 && (rs[0].nlatpts || rs[0].nloaded)) {
 		/* and its latency plot */
 		char dir[1024], prefix[600];
-		const char *sl = strrchr(base, '/');
-		snprintf(dir, sizeof dir, "%.*s", sl ? (int)(sl - base) : 1, sl ? base : ".");
-		snprintf(prefix, sizeof prefix, "%s-latency", sl ? sl + 1 : base);
-		if ((rc = plot_latency(&rs[0], dir[0] ? dir : "/", prefix, &po, &c->err)) == EV_OK)
+		beside(base, "-latency", dir, sizeof dir, prefix, sizeof prefix);
+		if ((rc = plot_latency(&rs[0], dir, prefix, &po, &c->err)) == EV_OK)
 			fprintf(c->out, "%s\n", po.note);
 	}
 	free(rs);
