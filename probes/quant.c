@@ -259,6 +259,12 @@ const struct ev_type_traits ev_types[EV_TYPE__COUNT] = {
 			  ev_q5_K_from_float, ev_dot_q5_K_ref},
 	[EV_TYPE_Q6_K] = {"q6_K", QK_K, sizeof(struct block_q6_K), 6, EV_ACT_Q8_K, ev_q6_K_to_float,
 			  ev_q6_K_from_float, ev_dot_q6_K_ref},
+	[EV_TYPE_Q4_1] = {"q4_1", QK, sizeof(struct block_q4_1), 4, EV_ACT_Q8_0, ev_q4_1_to_float,
+			  ev_q4_1_from_float, ev_dot_q4_1_ref},
+	[EV_TYPE_Q5_0] = {"q5_0", QK, sizeof(struct block_q5_0), 5, EV_ACT_Q8_0, ev_q5_0_to_float,
+			  ev_q5_0_from_float, ev_dot_q5_0_ref},
+	[EV_TYPE_Q5_1] = {"q5_1", QK, sizeof(struct block_q5_1), 5, EV_ACT_Q8_0, ev_q5_1_to_float,
+			  ev_q5_1_from_float, ev_dot_q5_1_ref},
 };
 
 int ev_type_by_name(const char *name)
@@ -452,6 +458,9 @@ GENERIC_ROWS(q4_0, EV_TYPE_Q4_0)
 GENERIC_ROWS(q4_K, EV_TYPE_Q4_K)
 GENERIC_ROWS(q5_K, EV_TYPE_Q5_K)
 GENERIC_ROWS(q6_K, EV_TYPE_Q6_K)
+GENERIC_ROWS(q4_1, EV_TYPE_Q4_1)
+GENERIC_ROWS(q5_0, EV_TYPE_Q5_0)
+GENERIC_ROWS(q5_1, EV_TYPE_Q5_1)
 
 /* Best first within each type. */
 #define D(t, set, kf, nm, fn) {.type = EV_TYPE_##t, .target = EV_TARGET_##set, .file = &kf, .name = nm, .rows = fn}
@@ -502,6 +511,9 @@ static const struct ev_dot_impl dot_impls[] = {
 	D(Q4_K, GENERIC, kf_quant_generic, "q4_K generic", rows_generic_q4_K),
 	D(Q5_K, GENERIC, kf_quant_generic, "q5_K generic", rows_generic_q5_K),
 	D(Q6_K, GENERIC, kf_quant_generic, "q6_K generic", rows_generic_q6_K),
+	D(Q4_1, GENERIC, kf_quant_generic, "q4_1 generic", rows_generic_q4_1),
+	D(Q5_0, GENERIC, kf_quant_generic, "q5_0 generic", rows_generic_q5_0),
+	D(Q5_1, GENERIC, kf_quant_generic, "q5_1 generic", rows_generic_q5_1),
 };
 #undef D
 #undef DX4

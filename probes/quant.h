@@ -30,6 +30,24 @@ struct block_q8_0 {
 };
 _Static_assert(sizeof(struct block_q4_0) == 18, "q4_0 block must be 18 bytes (GGUF)");
 _Static_assert(sizeof(struct block_q8_0) == 34, "q8_0 block must be 34 bytes (GGUF)");
+/* The older 32-weight formats (probes/qlegacy.c): q4_1, q5_0, q5_1. */
+struct block_q4_1 {
+	ev_fp16 d, m;
+	uint8_t qs[QK / 2];
+};
+struct block_q5_0 {
+	ev_fp16 d;
+	uint8_t qh[4];
+	uint8_t qs[QK / 2];
+};
+struct block_q5_1 {
+	ev_fp16 d, m;
+	uint8_t qh[4];
+	uint8_t qs[QK / 2];
+};
+_Static_assert(sizeof(struct block_q4_1) == 20, "q4_1 block must be 20 bytes (GGUF)");
+_Static_assert(sizeof(struct block_q5_0) == 22, "q5_0 block must be 22 bytes (GGUF)");
+_Static_assert(sizeof(struct block_q5_1) == 24, "q5_1 block must be 24 bytes (GGUF)");
 
 #define QK_K 256 /* weights per super-block of the k-quants */
 #define K_SCALE_SIZE 12
@@ -81,7 +99,10 @@ _Static_assert(sizeof(struct block_q8_K) == 320, "q8_K blocks keep 64-byte align
 	X(Q4_0, "q4_0")                                                                      \
 	X(Q4_K, "q4_K")                                                                      \
 	X(Q5_K, "q5_K")                                                                      \
-	X(Q6_K, "q6_K")
+	X(Q6_K, "q6_K")                                                                      \
+	X(Q4_1, "q4_1")                                                                      \
+	X(Q5_0, "q5_0")                                                                      \
+	X(Q5_1, "q5_1")
 
 enum ev_type {
 #define X(id, nm) EV_TYPE_##id,
@@ -229,6 +250,17 @@ static inline const float *ev_act_q8_sums(const void *act, int64_t n)
 	size_t off = ((size_t)(n / QK) * sizeof(struct block_q8_0) + 63) & ~(size_t)63;
 	return (const float *)((const char *)act + off);
 }
+
+/* q4_1, q5_0, q5_1 (probes/qlegacy.c): conversions and reference dots. */
+void ev_q4_1_to_float(const void *src, float *dst, int64_t n);
+void ev_q4_1_from_float(const float *src, void *dst, int64_t n);
+float ev_dot_q4_1_ref(int n, const void *w, const void *act);
+void ev_q5_0_to_float(const void *src, float *dst, int64_t n);
+void ev_q5_0_from_float(const float *src, void *dst, int64_t n);
+float ev_dot_q5_0_ref(int n, const void *w, const void *act);
+void ev_q5_1_to_float(const void *src, float *dst, int64_t n);
+void ev_q5_1_from_float(const float *src, void *dst, int64_t n);
+float ev_dot_q5_1_ref(int n, const void *w, const void *act);
 
 /* The k-quants (probes/kquant.c): conversions, reference dots, the 6-bit
  * scale packing of q4_K/q5_K. */

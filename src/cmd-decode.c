@@ -32,7 +32,7 @@ static const struct ev_opt opts[O__N] = {
 	[O_ISA] = {"isa", EV_OPT_STR, "NAME", "use only kernels within this feature set: generic, avx2, avx512, avx512vnni, neon, dotprod... (eaves info lists them)"},
 	[O_PLOT] = {"plot", EV_OPT_STR, "DIR",
 		    "write decode-ctx and decode-bars plots (.dat, .gp, .png, .svg) into DIR"},
-	[O_GGUF] = {"gguf", EV_OPT_STR, "FILE", "decode a GGUF model file's real weights (llama, qwen2; f32 f16 bf16 q8_0 q4_0 q4_K q5_K q6_K tensors)"},
+	[O_GGUF] = {"gguf", EV_OPT_STR, "FILE", "decode a GGUF model file's real weights (llama, qwen2; f32 f16 bf16 q8_0 q4_0 q4_1 q5_0 q5_1 q4_K q5_K q6_K tensors)"},
 	[O_PROMPT_IDS] = {"prompt-ids", EV_OPT_STR, "LIST", "the prompt as token ids, e.g. 1,2,3 (default: --prompt seeded random ids)"},
 };
 

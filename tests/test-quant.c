@@ -23,7 +23,7 @@ static void test_traits(void)
 	T_CHECK(ev_type_bytes_per_weight(EV_TYPE_F16) == 2 && ev_type_bytes_per_weight(EV_TYPE_BF16) == 2,
 		"16-bit");
 	T_CHECK(ev_type_row_bytes(EV_TYPE_Q4_0, 2048) == 64 * 18, "row bytes");
-	T_CHECK(ev_type_by_name("q8_0") == EV_TYPE_Q8_0 && ev_type_by_name("q5_1") < 0, "names");
+	T_CHECK(ev_type_by_name("q8_0") == EV_TYPE_Q8_0 && ev_type_by_name("q3_K") < 0, "names");
 	T_CHECK(ev_type_by_name("Q4_K") == EV_TYPE_Q4_K && ev_type_by_name("q6_k") == EV_TYPE_Q6_K,
 		"GGUF's upper-case names");
 	T_CHECK(ev_type_bytes_per_weight(EV_TYPE_Q4_K) == 144.0 / 256 &&
@@ -160,6 +160,35 @@ static void test_kquant_round_trips(void)
 			"%s: relative RMS error %.4f", ev_types[t].name, sqrt(se / sx));
 		printf("  %s round trip: relative RMS error %.4f\n", ev_types[t].name, sqrt(se / sx));
 	}
+}
+
+/* q4_1, q5_0, q5_1 on hand-made blocks (values from the formats' description) */
+static void test_legacy_blocks(void)
+{
+	struct block_q4_1 a;
+	struct block_q5_0 b;
+	struct block_q5_1 c;
+	float y[QK];
+	uint32_t qh;
+	a.d = ev_f32_to_fp16(0.25f), a.m = ev_f32_to_fp16(-1.0f);
+	memset(a.qs, 0x93, sizeof a.qs); /* low nibble 3 (weights 0..15), high 9 (16..31) */
+	ev_types[EV_TYPE_Q4_1].to_float(&a, y, QK);
+	for (int j = 0; j < QK; j++)
+		T_CHECK(y[j] == (j < 16 ? -0.25f : 1.25f), "q4_1 weight %d: %g", j, y[j]);
+	b.d = ev_f32_to_fp16(0.5f);
+	memset(b.qs, 0x21, sizeof b.qs);
+	qh = 0x0000ffffu; /* fifth bit for weights 0..15 */
+	memcpy(b.qh, &qh, 4);
+	ev_types[EV_TYPE_Q5_0].to_float(&b, y, QK);
+	for (int j = 0; j < QK; j++)
+		T_CHECK(y[j] == (j < 16 ? 0.5f : -7.0f), "q5_0 weight %d: %g", j, y[j]);
+	c.d = ev_f32_to_fp16(1.0f), c.m = ev_f32_to_fp16(0.5f);
+	memset(c.qs, 0x10, sizeof c.qs);
+	qh = 0xffff0000u;
+	memcpy(c.qh, &qh, 4);
+	ev_types[EV_TYPE_Q5_1].to_float(&c, y, QK);
+	for (int j = 0; j < QK; j++)
+		T_CHECK(y[j] == (j < 16 ? 0.5f : 17.5f), "q5_1 weight %d: %g", j, y[j]);
 }
 
 static void test_ref_vs_double(void)
@@ -381,6 +410,7 @@ int main(void)
 	T_RUN(test_round_trips);
 	T_RUN(test_kquant_blocks);
 	T_RUN(test_kquant_round_trips);
+	T_RUN(test_legacy_blocks);
 	T_RUN(test_ref_vs_double);
 	T_RUN(test_impl_table);
 	for (int k = 0; k < n; k++) {
