@@ -24,20 +24,43 @@ static int q5(const uint8_t *qs, uint32_t qh, int j)
 	return nib(qs, j) | (int)(((qh >> j) & 1) << 4);
 }
 
-/* min/max of a block's 32 values */
-static void range(const float *x, float *lo, float *hi)
-{
-	*lo = *hi = x[0];
-	for (int j = 1; j < QK; j++) {
-		*lo = fminf(*lo, x[j]);
-		*hi = fmaxf(*hi, x[j]);
-	}
-}
-
 static int clampi(int v, int lo, int hi)
 {
 	return v < lo ? lo : v > hi ? hi : v;
 }
+
+/* Affine quantization of one block: d and m as fp16, q[j] in 0..qmax with
+ * weight = d*q + m (m the block's minimum). */
+static void affine(const float *x, int qmax, ev_fp16 *dh, ev_fp16 *mh, int q[QK])
+{
+	float lo = x[0], hi = x[0], d, m, inv;
+	for (int j = 1; j < QK; j++) {
+		lo = fminf(lo, x[j]);
+		hi = fmaxf(hi, x[j]);
+	}
+	*dh = ev_f32_to_fp16((hi - lo) / (float)qmax);
+	*mh = ev_f32_to_fp16(lo);
+	d = ev_fp16_to_f32(*dh);
+	m = ev_fp16_to_f32(*mh);
+	inv = d > 0 ? 1 / d : 0;
+	for (int j = 0; j < QK; j++)
+		q[j] = clampi((int)lrintf((x[j] - m) * inv), 0, qmax);
+}
+
+/* q[j] into nibbles (weight j low, j + 16 high) and, for 5-bit formats, the
+ * fifth bits into qh (bit j for weight j). */
+static void pack(const int q[QK], uint8_t *qs, uint8_t *qh)
+{
+	uint32_t h = 0;
+	memset(qs, 0, QK / 2);
+	for (int j = 0; j < QK; j++) {
+		qs[j & 15] |= (uint8_t)(j < 16 ? (q[j] & 15) : (q[j] & 15) << 4);
+		h |= (uint32_t)(q[j] >> 4) << j;
+	}
+	if (qh)
+		memcpy(qh, &h, 4);
+}
+
 
 void ev_q4_1_to_float(const void *src, float *y, int64_t n)
 {
@@ -50,18 +73,10 @@ void ev_q4_1_to_float(const void *src, float *y, int64_t n)
 void ev_q4_1_from_float(const float *x, void *dst, int64_t n)
 {
 	struct block_q4_1 *b = dst;
+	int q[QK];
 	for (int64_t i = 0; i < n / QK; i++, x += QK) {
-		float lo, hi, d, inv;
-		range(x, &lo, &hi);
-		b[i].d = ev_f32_to_fp16((hi - lo) / 15);
-		b[i].m = ev_f32_to_fp16(lo);
-		d = ev_fp16_to_f32(b[i].d);
-		inv = d > 0 ? 1 / d : 0;
-		memset(b[i].qs, 0, sizeof b[i].qs);
-		for (int j = 0; j < QK; j++) {
-			int q = clampi((int)lrintf((x[j] - ev_fp16_to_f32(b[i].m)) * inv), 0, 15);
-			b[i].qs[j & 15] |= (uint8_t)(j < 16 ? q : q << 4);
-		}
+		affine(x, 15, &b[i].d, &b[i].m, q);
+		pack(q, b[i].qs, NULL);
 	}
 }
 
@@ -95,22 +110,18 @@ void ev_q5_0_from_float(const float *x, void *dst, int64_t n)
 {
 	/* as q4_0: the value of largest magnitude maps to -16 */
 	struct block_q5_0 *b = dst;
+	int q[QK];
 	for (int64_t i = 0; i < n / QK; i++, x += QK) {
 		float amax = 0, mx = 0, d, inv;
-		uint32_t qh = 0;
 		for (int j = 0; j < QK; j++)
 			if (fabsf(x[j]) > amax)
 				amax = fabsf(x[j]), mx = x[j];
 		b[i].d = ev_f32_to_fp16(mx / -16);
 		d = ev_fp16_to_f32(b[i].d);
 		inv = d != 0 ? 1 / d : 0;
-		memset(b[i].qs, 0, sizeof b[i].qs);
-		for (int j = 0; j < QK; j++) {
-			int q = clampi((int)lrintf(x[j] * inv) + 16, 0, 31);
-			b[i].qs[j & 15] |= (uint8_t)(j < 16 ? (q & 15) : (q & 15) << 4);
-			qh |= (uint32_t)(q >> 4) << j;
-		}
-		memcpy(b[i].qh, &qh, 4);
+		for (int j = 0; j < QK; j++)
+			q[j] = clampi((int)lrintf(x[j] * inv) + 16, 0, 31);
+		pack(q, b[i].qs, b[i].qh);
 	}
 }
 
@@ -144,21 +155,10 @@ void ev_q5_1_to_float(const void *src, float *y, int64_t n)
 void ev_q5_1_from_float(const float *x, void *dst, int64_t n)
 {
 	struct block_q5_1 *b = dst;
+	int q[QK];
 	for (int64_t i = 0; i < n / QK; i++, x += QK) {
-		float lo, hi, d, inv;
-		uint32_t qh = 0;
-		range(x, &lo, &hi);
-		b[i].d = ev_f32_to_fp16((hi - lo) / 31);
-		b[i].m = ev_f32_to_fp16(lo);
-		d = ev_fp16_to_f32(b[i].d);
-		inv = d > 0 ? 1 / d : 0;
-		memset(b[i].qs, 0, sizeof b[i].qs);
-		for (int j = 0; j < QK; j++) {
-			int q = clampi((int)lrintf((x[j] - ev_fp16_to_f32(b[i].m)) * inv), 0, 31);
-			b[i].qs[j & 15] |= (uint8_t)(j < 16 ? (q & 15) : (q & 15) << 4);
-			qh |= (uint32_t)(q >> 4) << j;
-		}
-		memcpy(b[i].qh, &qh, 4);
+		affine(x, 31, &b[i].d, &b[i].m, q);
+		pack(q, b[i].qs, b[i].qh);
 	}
 }
 
