@@ -24,7 +24,10 @@
 _Static_assert(sizeof(ev_fp16) == 2, "the KV cache is stored as ev_fp16 (DEC_KV_TYPE)");
 
 #define ALIGN64(x) (((x) + 63) & ~(size_t)63)
-#define ROW_TILE 16
+/* Prefill's row tiles: the weights of one tile (a multiple of 4 rows, about
+ * this many bytes) stay in the core's L2 while every token of the prompt
+ * passes over them, EV_GEMM_TOKENS at a time (their activations in L1). */
+#define ROW_TILE_BYTES (128 * 1024)
 
 static uint64_t splitmix(uint64_t *s)
 {
@@ -692,12 +695,13 @@ static void rmsnorm(float *y, const float *x, const float *w, int n, double eps)
 		y[i] = x[i] * sc * w[i];
 }
 
-/* out[b][r] = W[r] . act[b] for this thread's rows; B > 1 reuses each tile of
- * rows (in cache) for every token of the batch. */
+/* out[b][r] = W[r] . act[b] for this thread's rows. B > 1 (prefill) is a GEMM:
+ * each tile of rows is read from memory once for the whole prompt, and the
+ * kernel unpacks each weight block once for EV_GEMM_TOKENS tokens. */
 static void matmul(const struct dec_model *m, const struct dec_tensor *W, float *out, size_t ostride,
 		   int B, int tid, int nth)
 {
-	int r0, r1;
+	int r0, r1, tile = (int)(ROW_TILE_BYTES / W->row_bytes) & ~3;
 	rows_of(W->rows, tid, nth, &r0, &r1);
 	if (r0 >= r1)
 		return;
@@ -706,13 +710,12 @@ static void matmul(const struct dec_model *m, const struct dec_tensor *W, float 
 			     r1 - r0, m->act[W->act], out + r0);
 		return;
 	}
-	for (int rt = r0; rt < r1; rt += ROW_TILE) {
-		int nr = r1 - rt < ROW_TILE ? r1 - rt : ROW_TILE;
-		for (int b = 0; b < B; b++)
-			W->dot->rows(W->cols, (const char *)W->data + (size_t)rt * W->row_bytes,
-				     W->row_bytes, nr, (const char *)m->act[W->act] + (size_t)b * m->act_stride[W->act],
-				     out + (size_t)b * ostride + rt);
-	}
+	if (tile < 4)
+		tile = 4;
+	for (int rt = r0; rt < r1; rt += tile)
+		ev_dot_gemm(W->dot, W->cols, (const char *)W->data + (size_t)rt * W->row_bytes, W->row_bytes,
+			    r1 - rt < tile ? r1 - rt : tile, m->act[W->act], m->act_stride[W->act], B,
+			    out + rt, ostride);
 }
 
 #define AM(t) (1u << (t).act)

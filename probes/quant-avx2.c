@@ -8,6 +8,7 @@
 
 #include "quant.h"
 #include "quant-x86.h"
+#include "gemm-tile.h"
 #include "kernel-file.h"
 
 EV_KERNEL_FILE(kf_quant_avx2);
@@ -249,3 +250,161 @@ void dot_rows_q8_0x4_avx2(int n, const void *w, size_t rb, int nr, const void *a
 #define VLOADH(p) _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(p)))
 #define NAME(x) ev_gqa_##x##_avx2
 #include "gqa-simd.h"
+
+/* ---- prefill: several tokens per weight load (ev_dot_gemm_fn) ----
+ * The weights of one block index are loaded and unpacked, and their scales
+ * converted, once; each of up to EV_GEMM_TOKENS tokens then costs only its
+ * multiplies. NT is a compile-time constant in each instance, so the per-token
+ * accumulators stay in registers. */
+
+/* Each token's -8 offset of the unsigned q4_0 nibbles: 8 sum_b dx[r][b] ys_t[b],
+ * a second pass over the 4 rows' scales only (L1-resident by then). */
+GEMM_INLINE __m128 q4x4_corr(const unsigned char *g, int nb, const float *ys)
+{
+	__m128 c = _mm_setzero_ps();
+	for (int b = 0; b < nb; b++)
+		c = _mm_fmadd_ps(_mm_cvtph_ps(_mm_loadl_epi64((const __m128i *)(g + (size_t)b * EV_Q4_0X4_GROUP_BYTES))),
+				 _mm_set1_ps(ys[b]), c);
+	return c;
+}
+
+GEMM_INLINE void q4_0x4_gemm_nt(int n, size_t rb, const unsigned char *g, const void *act, size_t astride,
+				 const int NT, float *out, size_t ostride)
+{
+	(void)rb;
+	const __m256i m4 = _mm256_set1_epi8(0x0f), ones = _mm256_set1_epi16(1);
+	const __m256i spread = _mm256_setr_epi32(0, 0, 2, 2, 1, 1, 3, 3);
+	int nb = n / QK;
+	__m256 acc[EV_GEMM_TOKENS];
+	const struct block_q8_0 *y[EV_GEMM_TOKENS];
+	const float *ds[EV_GEMM_TOKENS];
+	const unsigned char *p = g;
+	GEMM_UNROLL
+	for (int t = 0; t < NT; t++) {
+		acc[t] = _mm256_setzero_ps();
+		y[t] = (const void *)ACT_T(t);
+		ds[t] = ev_act_q8_scales(y[t], n);
+	}
+	for (int b = 0; b < nb; b++, p += EV_Q4_0X4_GROUP_BYTES) {
+		EV_MCA_BEGIN("q4_0x4_gemm_avx2");
+		__m256i q01 = _mm256_loadu_si256((const __m256i *)(p + 8));
+		__m256i q23 = _mm256_loadu_si256((const __m256i *)(p + 8 + 32));
+		__m256i l01 = _mm256_and_si256(q01, m4), h01 = _mm256_and_si256(_mm256_srli_epi16(q01, 4), m4);
+		__m256i l23 = _mm256_and_si256(q23, m4), h23 = _mm256_and_si256(_mm256_srli_epi16(q23, 4), m4);
+		/* lanes r0 r0 r2 r2 | r1 r1 r3 r3, as the hadd below leaves the sums */
+		__m256 dsp = _mm256_permutevar8x32_ps(
+			_mm256_castps128_ps256(_mm_cvtph_ps(_mm_loadl_epi64((const __m128i *)p))), spread);
+		GEMM_UNROLL
+		for (int t = 0; t < NT; t++) {
+			const int8_t *yq = y[t][b].qs;
+			__m256i ylo = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)yq));
+			__m256i yhi = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(yq + 16)));
+			__m256i s01 = _mm256_add_epi16(_mm256_maddubs_epi16(l01, ylo), _mm256_maddubs_epi16(h01, yhi));
+			__m256i s23 = _mm256_add_epi16(_mm256_maddubs_epi16(l23, ylo), _mm256_maddubs_epi16(h23, yhi));
+			__m256i f = _mm256_hadd_epi32(_mm256_madd_epi16(s01, ones), _mm256_madd_epi16(s23, ones));
+			acc[t] = _mm256_fmadd_ps(_mm256_mul_ps(dsp, _mm256_broadcast_ss(ds[t] + b)),
+						 _mm256_cvtepi32_ps(f), acc[t]);
+		}
+		EV_MCA_END();
+	}
+	GEMM_UNROLL
+	for (int t = 0; t < NT; t++) {
+		__m128 h = _mm_hadd_ps(_mm256_castps256_ps128(acc[t]), _mm256_extractf128_ps(acc[t], 1));
+		h = _mm_shuffle_ps(h, h, _MM_SHUFFLE(3, 1, 2, 0)); /* r0 r2 r1 r3 -> r0 r1 r2 r3 */
+		__m128 c = q4x4_corr(g, nb, ev_act_q8_sums(y[t], n));
+		_mm_storeu_ps(out + (size_t)t * ostride, _mm_fnmadd_ps(_mm_set1_ps(8), c, h));
+	}
+}
+
+
+GEMM_ROWS(gemm_q4_0x4_avx2, q4_0x4_gemm_nt, 4, dot_rows_q4_0_avx2)
+
+/* q8_0x4: the sign trick per token (weights are signed), |x| once per block.
+ * hadd(hadd(m0, m1), hadd(m2, m3)) leaves r0 r1 r2 r3 | r0 r1 r2 r3 (each half
+ * a partial sum), so one conversion and one FMA per token serve 4 rows. */
+GEMM_INLINE void q8_0x4_gemm_nt(int n, size_t rb, const unsigned char *g, const void *act, size_t astride,
+				 const int NT, float *out, size_t ostride)
+{
+	(void)rb;
+	const __m256i ones = _mm256_set1_epi16(1);
+	int nb = n / QK;
+	__m256 acc[EV_GEMM_TOKENS];
+	const struct block_q8_0 *y[EV_GEMM_TOKENS];
+	const float *ds[EV_GEMM_TOKENS];
+	const unsigned char *p = g;
+	GEMM_UNROLL
+	for (int t = 0; t < NT; t++) {
+		acc[t] = _mm256_setzero_ps();
+		y[t] = (const void *)ACT_T(t);
+		ds[t] = ev_act_q8_scales(y[t], n);
+	}
+	for (int b = 0; b < nb; b++, p += EV_Q8_0X4_GROUP_BYTES) {
+		EV_MCA_BEGIN("q8_0x4_gemm_avx2");
+		const __m256i *x = (const __m256i *)(p + 8);
+		__m256i x0 = _mm256_loadu_si256(x), x1 = _mm256_loadu_si256(x + 1);
+		__m256i x2 = _mm256_loadu_si256(x + 2), x3 = _mm256_loadu_si256(x + 3);
+		__m256i a0 = _mm256_abs_epi8(x0), a1 = _mm256_abs_epi8(x1);
+		__m256i a2 = _mm256_abs_epi8(x2), a3 = _mm256_abs_epi8(x3);
+		__m128 dx = _mm_cvtph_ps(_mm_loadl_epi64((const __m128i *)p));
+		__m256 d2 = _mm256_set_m128(dx, dx);
+		GEMM_UNROLL
+		for (int t = 0; t < NT; t++) {
+			__m256i yv = _mm256_loadu_si256((const __m256i *)y[t][b].qs);
+			__m256i m0 = _mm256_madd_epi16(_mm256_maddubs_epi16(a0, _mm256_sign_epi8(yv, x0)), ones);
+			__m256i m1 = _mm256_madd_epi16(_mm256_maddubs_epi16(a1, _mm256_sign_epi8(yv, x1)), ones);
+			__m256i m2 = _mm256_madd_epi16(_mm256_maddubs_epi16(a2, _mm256_sign_epi8(yv, x2)), ones);
+			__m256i m3 = _mm256_madd_epi16(_mm256_maddubs_epi16(a3, _mm256_sign_epi8(yv, x3)), ones);
+			__m256i f = _mm256_hadd_epi32(_mm256_hadd_epi32(m0, m1), _mm256_hadd_epi32(m2, m3));
+			acc[t] = _mm256_fmadd_ps(_mm256_mul_ps(d2, _mm256_broadcast_ss(ds[t] + b)),
+						 _mm256_cvtepi32_ps(f), acc[t]);
+		}
+		EV_MCA_END();
+	}
+	GEMM_UNROLL
+	for (int t = 0; t < NT; t++)
+		_mm_storeu_ps(out + (size_t)t * ostride,
+			      _mm_add_ps(_mm256_castps256_ps128(acc[t]), _mm256_extractf128_ps(acc[t], 1)));
+}
+
+GEMM_ROWS(gemm_q8_0x4_avx2, q8_0x4_gemm_nt, 4, dot_rows_q8_0_avx2)
+
+/* f16: 2 rows x NT tokens; each 8 weights converted once, then one FMA per
+ * token (8 accumulators at NT = 4 cover the FMA latency). */
+GEMM_INLINE void f16_gemm_nt(int n, size_t rb, const unsigned char *g, const void *act,
+			      size_t astride, const int NT, float *out, size_t ostride)
+{
+	const ev_fp16 *x0 = (const void *)g, *x1 = (const void *)(g + rb);
+	__m256 a0[EV_GEMM_TOKENS], a1[EV_GEMM_TOKENS];
+	const float *y[EV_GEMM_TOKENS];
+	int i = 0;
+	GEMM_UNROLL
+	for (int t = 0; t < NT; t++) {
+		a0[t] = a1[t] = _mm256_setzero_ps();
+		y[t] = (const float *)ACT_T(t);
+	}
+	for (; i + 8 <= n; i += 8) {
+		EV_MCA_BEGIN("f16_gemm_avx2");
+		EV_PREFETCH_STREAM(x0 + i);
+		EV_PREFETCH_STREAM(x1 + i);
+		__m256 w0 = LOAD_F16(x0 + i), w1 = LOAD_F16(x1 + i);
+		GEMM_UNROLL
+		for (int t = 0; t < NT; t++) {
+			__m256 yv = _mm256_loadu_ps(y[t] + i);
+			a0[t] = _mm256_fmadd_ps(w0, yv, a0[t]);
+			a1[t] = _mm256_fmadd_ps(w1, yv, a1[t]);
+		}
+		EV_MCA_END();
+	}
+	GEMM_UNROLL
+	for (int t = 0; t < NT; t++) {
+		float s0 = hsum8(a0[t]), s1 = hsum8(a1[t]);
+		for (int k = i; k < n; k++) {
+			s0 += _cvtsh_ss(x0[k]) * y[t][k];
+			s1 += _cvtsh_ss(x1[k]) * y[t][k];
+		}
+		out[(size_t)t * ostride] = s0;
+		out[(size_t)t * ostride + 1] = s1;
+	}
+}
+
+GEMM_ROWS(gemm_f16_avx2, f16_gemm_nt, 2, dot_rows_f16_avx2)

@@ -5,6 +5,7 @@
 
 #include "kernel-file.h"
 #include "quant.h"
+#include "gemm-tile.h"
 
 EV_KERNEL_FILE(kf_quant_avx512);
 
@@ -134,3 +135,53 @@ void ev_softmax_avx512(float *x, int n, float scale)
 #define VLOADH(p) _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(p)))
 #define NAME(x) ev_gqa_##x##_avx512
 #include "gqa-simd.h"
+
+/* ---- prefill: 4 rows x NT tokens (ev_dot_gemm_fn, gemm-tile.h) ----
+ * Each 16 weights converted once, then one FMA per token: 16 accumulators at
+ * NT = 4, of the 32 registers. */
+GEMM_INLINE void f16_gemm_nt(int n, size_t rb, const unsigned char *g, const void *act,
+			      size_t astride, const int NT, float *out, size_t ostride)
+{
+	const ev_fp16 *x[4];
+	__m512 a[4][EV_GEMM_TOKENS];
+	const float *y[EV_GEMM_TOKENS];
+	int i = 0;
+	GEMM_UNROLL
+	for (int r = 0; r < 4; r++) {
+		x[r] = (const void *)(g + (size_t)r * rb);
+		GEMM_UNROLL
+		for (int t = 0; t < NT; t++)
+			a[r][t] = _mm512_setzero_ps();
+	}
+	GEMM_UNROLL
+	for (int t = 0; t < NT; t++)
+		y[t] = (const float *)ACT_T(t);
+	for (; i + 16 <= n; i += 16) {
+		EV_MCA_BEGIN("f16_gemm_avx512");
+		__m512 w[4];
+		GEMM_UNROLL
+		for (int r = 0; r < 4; r++) {
+			EV_PREFETCH_STREAM(x[r] + i);
+			w[r] = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(x[r] + i)));
+		}
+		GEMM_UNROLL
+		for (int t = 0; t < NT; t++) {
+			__m512 yv = _mm512_loadu_ps(y[t] + i);
+			GEMM_UNROLL
+			for (int r = 0; r < 4; r++)
+				a[r][t] = _mm512_fmadd_ps(w[r], yv, a[r][t]);
+		}
+		EV_MCA_END();
+	}
+	GEMM_UNROLL
+	for (int t = 0; t < NT; t++)
+		GEMM_UNROLL
+		for (int r = 0; r < 4; r++) {
+			float s = _mm512_reduce_add_ps(a[r][t]);
+			for (int k = i; k < n; k++)
+				s += _cvtsh_ss(x[r][k]) * y[t][k];
+			out[(size_t)t * ostride + r] = s;
+		}
+}
+
+GEMM_ROWS(gemm_f16_avx512, f16_gemm_nt, 4, dot_rows_f16_avx512)

@@ -10,6 +10,7 @@
 #include "kernel-file.h"
 #include "quant.h"
 #include "quant-x86.h"
+#include "gemm-tile.h"
 
 EV_KERNEL_FILE(kf_quant_avx512vnni);
 
@@ -179,3 +180,120 @@ void dot_rows_q8_0x4_avx512vnni(int n, const void *w, size_t rb, int nr, const v
 	if (g < nr)
 		dot_rows_q8_0_avx512vnni(n, (const char *)w + (size_t)g * rb, rb, nr - g, act, out + g);
 }
+
+/* ---- prefill: several tokens per weight load (ev_dot_gemm_fn, gemm-tile.h) ---- */
+
+/* The -8 (q4_0) or -128 (q8_0) offsets, one pass over the 4 rows' scales. */
+GEMM_INLINE __m128 x4_corr(const unsigned char *g, size_t gbytes, int nb, const float *ys)
+{
+	__m128 c = _mm_setzero_ps();
+	for (int b = 0; b < nb; b++)
+		c = _mm_fmadd_ps(_mm_cvtph_ps(_mm_loadl_epi64((const __m128i *)(g + (size_t)b * gbytes))),
+				 _mm_set1_ps(ys[b]), c);
+	return c;
+}
+
+/* Sum each group of 4 lanes (row r's lanes are 4r..4r+3). */
+static inline __m128 sum4x4(__m512 v)
+{
+	__m128 r0 = _mm512_castps512_ps128(v), r1 = _mm512_extractf32x4_ps(v, 1);
+	__m128 r2 = _mm512_extractf32x4_ps(v, 2), r3 = _mm512_extractf32x4_ps(v, 3);
+	return _mm_hadd_ps(_mm_hadd_ps(r0, r1), _mm_hadd_ps(r2, r3));
+}
+
+GEMM_INLINE void q4_0x4_gemm_nt(int n, size_t rb, const unsigned char *g, const void *act,
+				 size_t astride, const int NT, float *out, size_t ostride)
+{
+	const __m512i m4 = _mm512_set1_epi8(0x0f);
+	const __m512i spread = _mm512_setr_epi32(0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3);
+	int nb = n / QK;
+	__m512 acc[EV_GEMM_TOKENS];
+	const struct block_q8_0 *y[EV_GEMM_TOKENS];
+	const float *ds[EV_GEMM_TOKENS];
+	const unsigned char *p = g;
+	(void)rb;
+	GEMM_UNROLL
+	for (int t = 0; t < NT; t++) {
+		acc[t] = _mm512_setzero_ps();
+		y[t] = (const void *)ACT_T(t);
+		ds[t] = ev_act_q8_scales(y[t], n);
+	}
+	for (int b = 0; b < nb; b++, p += EV_Q4_0X4_GROUP_BYTES) {
+		EV_MCA_BEGIN("q4_0x4_gemm_avx512vnni");
+		__m512i q = _mm512_loadu_si512((const void *)(p + 8));
+		__m512i lo = _mm512_and_si512(q, m4), hi = _mm512_and_si512(_mm512_srli_epi16(q, 4), m4);
+		__m512 dsp = _mm512_permutexvar_ps(
+			spread, _mm512_castps128_ps512(_mm_cvtph_ps(_mm_loadl_epi64((const __m128i *)p))));
+		GEMM_UNROLL
+		for (int t = 0; t < NT; t++) {
+			const int8_t *yq = y[t][b].qs;
+			__m512i ylo = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)yq));
+			__m512i yhi = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)(yq + 16)));
+			__m512i dot = _mm512_dpbusd_epi32(_mm512_dpbusd_epi32(_mm512_setzero_si512(), lo, ylo),
+							  hi, yhi);
+			acc[t] = _mm512_fmadd_ps(_mm512_mul_ps(dsp, _mm512_set1_ps(ds[t][b])),
+						 _mm512_cvtepi32_ps(dot), acc[t]);
+		}
+		EV_MCA_END();
+	}
+	GEMM_UNROLL
+	for (int t = 0; t < NT; t++) {
+		__m128 c = x4_corr(g, EV_Q4_0X4_GROUP_BYTES, nb, ev_act_q8_sums(y[t], n));
+		_mm_storeu_ps(out + (size_t)t * ostride, _mm_fnmadd_ps(_mm_set1_ps(8), c, sum4x4(acc[t])));
+	}
+}
+
+GEMM_ROWS(gemm_q4_0x4_avx512vnni, q4_0x4_gemm_nt, 4, dot_rows_q4_0_avx512vnni)
+
+/* q8_0x4: rows 0-1 and 2-3 in two 64-byte vectors (+128 to make them
+ * unsigned, once per block), the token's 32 bytes broadcast to both halves. */
+GEMM_INLINE void q8_0x4_gemm_nt(int n, size_t rb, const unsigned char *g, const void *act,
+				 size_t astride, const int NT, float *out, size_t ostride)
+{
+	const __m512i off = _mm512_set1_epi8((char)0x80);
+	const __m512i lo2 = _mm512_setr_epi32(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1);
+	const __m512i hi2 = _mm512_setr_epi32(2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3);
+	int nb = n / QK;
+	__m512 a01[EV_GEMM_TOKENS], a23[EV_GEMM_TOKENS];
+	const struct block_q8_0 *y[EV_GEMM_TOKENS];
+	const float *ds[EV_GEMM_TOKENS];
+	const unsigned char *p = g;
+	(void)rb;
+	GEMM_UNROLL
+	for (int t = 0; t < NT; t++) {
+		a01[t] = a23[t] = _mm512_setzero_ps();
+		y[t] = (const void *)ACT_T(t);
+		ds[t] = ev_act_q8_scales(y[t], n);
+	}
+	for (int b = 0; b < nb; b++, p += EV_Q8_0X4_GROUP_BYTES) {
+		EV_MCA_BEGIN("q8_0x4_gemm_avx512vnni");
+		__m512i x01 = _mm512_xor_si512(_mm512_loadu_si512((const void *)(p + 8)), off);
+		__m512i x23 = _mm512_xor_si512(_mm512_loadu_si512((const void *)(p + 8 + 2 * QK)), off);
+		__m512 dx = _mm512_castps128_ps512(_mm_cvtph_ps(_mm_loadl_epi64((const __m128i *)p)));
+		__m512 d01 = _mm512_permutexvar_ps(lo2, dx), d23 = _mm512_permutexvar_ps(hi2, dx);
+		GEMM_UNROLL
+		for (int t = 0; t < NT; t++) {
+			__m512i yy = _mm512_broadcast_i64x4(_mm256_loadu_si256((const __m256i *)y[t][b].qs));
+			__m512 dy = _mm512_set1_ps(ds[t][b]);
+			a01[t] = _mm512_fmadd_ps(_mm512_mul_ps(d01, dy),
+						 _mm512_cvtepi32_ps(_mm512_dpbusd_epi32(_mm512_setzero_si512(), x01, yy)),
+						 a01[t]);
+			a23[t] = _mm512_fmadd_ps(_mm512_mul_ps(d23, dy),
+						 _mm512_cvtepi32_ps(_mm512_dpbusd_epi32(_mm512_setzero_si512(), x23, yy)),
+						 a23[t]);
+		}
+		EV_MCA_END();
+	}
+	GEMM_UNROLL
+	for (int t = 0; t < NT; t++) {
+		__m128 c = x4_corr(g, EV_Q8_0X4_GROUP_BYTES, nb, ev_act_q8_sums(y[t], n));
+		/* lanes 0-7 row 0, 8-15 row 1 (a01); the same for rows 2, 3 (a23) */
+		__m256 l01 = _mm256_hadd_ps(_mm512_castps512_ps256(a01[t]), _mm512_extractf32x8_ps(a01[t], 1));
+		__m256 l23 = _mm256_hadd_ps(_mm512_castps512_ps256(a23[t]), _mm512_extractf32x8_ps(a23[t], 1));
+		__m256 h = _mm256_hadd_ps(l01, l23); /* r0 r1 r2 r3 partials, per 128-bit lane */
+		__m128 s = _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
+		_mm_storeu_ps(out + (size_t)t * ostride, _mm_fnmadd_ps(_mm_set1_ps(128), c, s));
+	}
+}
+
+GEMM_ROWS(gemm_q8_0x4_avx512vnni, q8_0x4_gemm_nt, 4, dot_rows_q8_0_avx512vnni)

@@ -401,6 +401,7 @@ size_t ev_act_bytes(int vdt, int64_t n)
 {
 	if (vdt == EV_ACT_Q8_0)
 		return (((size_t)(n / QK) * sizeof(struct block_q8_0) + 63) & ~(size_t)63) +
+		       (((size_t)(n / QK) * sizeof(float) + 63) & ~(size_t)63) +
 		       (size_t)(n / QK) * sizeof(float);
 	if (vdt == EV_ACT_Q8_K)
 		return (size_t)(n / QK_K) * sizeof(struct block_q8_K);
@@ -416,13 +417,14 @@ void ev_act_quantize_range(int vdt, const float *x, void *act, int64_t n, int64_
 {
 	if (vdt == EV_ACT_Q8_0) {
 		struct block_q8_0 *b = act;
-		float *sums = (float *)ev_act_q8_sums(act, n);
+		float *sums = (float *)ev_act_q8_sums(act, n), *ds = (float *)ev_act_q8_scales(act, n);
 		q8_0_from_float(x + i0, b + i0 / QK, i1 - i0);
 		for (int64_t i = i0 / QK; i < i1 / QK; i++) {
 			int s = 0;
 			for (int j = 0; j < QK; j++)
 				s += b[i].qs[j];
-			sums[i] = ev_fp16_to_f32(b[i].d) * (float)s;
+			ds[i] = ev_fp16_to_f32(b[i].d);
+			sums[i] = ds[i] * (float)s;
 		}
 	} else if (vdt == EV_ACT_Q8_K) {
 		ev_q8_K_from_float(x + i0, (struct block_q8_K *)act + i0 / QK_K, i1 - i0);
@@ -434,6 +436,22 @@ void ev_act_quantize_range(int vdt, const float *x, void *act, int64_t n, int64_
 void ev_act_quantize(int vdt, const float *x, void *act, int64_t n)
 {
 	ev_act_quantize_range(vdt, x, act, n, 0, n);
+}
+
+void ev_dot_gemm(const struct ev_dot_impl *d, int n, const void *w, size_t rb, int nr,
+		 const void *act, size_t astride, int nt, float *out, size_t ostride)
+{
+	for (int t = 0; t < nt; t += EV_GEMM_TOKENS) {
+		int k = nt - t < EV_GEMM_TOKENS ? nt - t : EV_GEMM_TOKENS;
+		const char *a = (const char *)act + (size_t)t * astride;
+		float *o = out + (size_t)t * ostride;
+		if (d->gemm) {
+			d->gemm(n, w, rb, nr, a, astride, k, o, ostride);
+			continue;
+		}
+		for (int j = 0; j < k; j++)
+			d->rows(n, w, rb, nr, a + (size_t)j * astride, o + (size_t)j * ostride);
+	}
 }
 
 void dot_rows_generic(int type, int n, const void *w, size_t rb, int nr, const void *act,
@@ -464,21 +482,23 @@ GENERIC_ROWS(q5_1, EV_TYPE_Q5_1)
 
 /* Best first within each type. */
 #define D(t, set, kf, nm, fn) {.type = EV_TYPE_##t, .target = EV_TARGET_##set, .file = &kf, .name = nm, .rows = fn}
-#define DX4(t, set, kf, nm, fn, rp, up)                                                      \
+#define DX4(t, set, kf, nm, fn, rp, up, gm)                                                  \
 	{.type = EV_TYPE_##t, .target = EV_TARGET_##set, .file = &kf, .name = nm, .rows = fn,   \
-	 .repack4 = rp, .unpack_row = up}
+	 .repack4 = rp, .unpack_row = up, .gemm = gm}
+#define DG(t, set, kf, nm, fn, gm)                                                           \
+	{.type = EV_TYPE_##t, .target = EV_TARGET_##set, .file = &kf, .name = nm, .rows = fn, .gemm = gm}
 static const struct ev_dot_impl dot_impls[] = {
 #if defined(__x86_64__)
-	DX4(Q4_0, AVX512VNNI, kf_quant_avx512vnni, "q4_0x4 avx512-vnni", dot_rows_q4_0x4_avx512vnni, ev_q4_0x4_repack, ev_q4_0x4_unpack_row),
+	DX4(Q4_0, AVX512VNNI, kf_quant_avx512vnni, "q4_0x4 avx512-vnni", dot_rows_q4_0x4_avx512vnni, ev_q4_0x4_repack, ev_q4_0x4_unpack_row, gemm_q4_0x4_avx512vnni),
 	D(Q4_0, AVX512VNNI, kf_quant_avx512vnni, "q4_0 avx512-vnni", dot_rows_q4_0_avx512vnni),
-	DX4(Q4_0, AVX2, kf_quant_avx2, "q4_0x4 avx2", dot_rows_q4_0x4_avx2, ev_q4_0x4_repack, ev_q4_0x4_unpack_row),
+	DX4(Q4_0, AVX2, kf_quant_avx2, "q4_0x4 avx2", dot_rows_q4_0x4_avx2, ev_q4_0x4_repack, ev_q4_0x4_unpack_row, gemm_q4_0x4_avx2),
 	D(Q4_0, AVX2, kf_quant_avx2, "q4_0 avx2", dot_rows_q4_0_avx2),
-	DX4(Q8_0, AVX512VNNI, kf_quant_avx512vnni, "q8_0x4 avx512-vnni", dot_rows_q8_0x4_avx512vnni, ev_q8_0x4_repack, ev_q8_0x4_unpack_row),
+	DX4(Q8_0, AVX512VNNI, kf_quant_avx512vnni, "q8_0x4 avx512-vnni", dot_rows_q8_0x4_avx512vnni, ev_q8_0x4_repack, ev_q8_0x4_unpack_row, gemm_q8_0x4_avx512vnni),
 	D(Q8_0, AVX512VNNI, kf_quant_avx512vnni, "q8_0 avx512-vnni", dot_rows_q8_0_avx512vnni),
-	DX4(Q8_0, AVX2, kf_quant_avx2, "q8_0x4 avx2", dot_rows_q8_0x4_avx2, ev_q8_0x4_repack, ev_q8_0x4_unpack_row),
+	DX4(Q8_0, AVX2, kf_quant_avx2, "q8_0x4 avx2", dot_rows_q8_0x4_avx2, ev_q8_0x4_repack, ev_q8_0x4_unpack_row, gemm_q8_0x4_avx2),
 	D(Q8_0, AVX2, kf_quant_avx2, "q8_0 avx2", dot_rows_q8_0_avx2),
-	D(F16, AVX512, kf_quant_avx512, "f16 avx512", dot_rows_f16_avx512),
-	D(F16, AVX2, kf_quant_avx2, "f16 avx2+f16c", dot_rows_f16_avx2),
+	DG(F16, AVX512, kf_quant_avx512, "f16 avx512", dot_rows_f16_avx512, gemm_f16_avx512),
+	DG(F16, AVX2, kf_quant_avx2, "f16 avx2+f16c", dot_rows_f16_avx2, gemm_f16_avx2),
 	D(BF16, AVX2, kf_quant_avx2, "bf16 avx2", dot_rows_bf16_avx2),
 	D(F32, AVX2, kf_quant_avx2, "f32 avx2", dot_rows_f32_avx2),
 	D(Q4_K, AVX512VNNI, kf_kquant_avx512vnni, "q4_K avx512-vnni", dot_rows_q4_K_avx512vnni),
@@ -489,9 +509,9 @@ static const struct ev_dot_impl dot_impls[] = {
 	D(Q6_K, AVX2, kf_kquant_avx2, "q6_K avx2", dot_rows_q6_K_avx2),
 #endif
 #if defined(__aarch64__)
-	DX4(Q4_0, DOTPROD, kf_quant_dotprod, "q4_0x4 neon-dotprod", dot_rows_q4_0x4_dotprod, ev_q4_0x4_repack, ev_q4_0x4_unpack_row),
+	DX4(Q4_0, DOTPROD, kf_quant_dotprod, "q4_0x4 neon-dotprod", dot_rows_q4_0x4_dotprod, ev_q4_0x4_repack, ev_q4_0x4_unpack_row, NULL),
 	D(Q4_0, DOTPROD, kf_quant_dotprod, "q4_0 neon-dotprod", dot_rows_q4_0_dotprod),
-	DX4(Q8_0, DOTPROD, kf_quant_dotprod, "q8_0x4 neon-dotprod", dot_rows_q8_0x4_dotprod, ev_q8_0x4_repack, ev_q8_0x4_unpack_row),
+	DX4(Q8_0, DOTPROD, kf_quant_dotprod, "q8_0x4 neon-dotprod", dot_rows_q8_0x4_dotprod, ev_q8_0x4_repack, ev_q8_0x4_unpack_row, NULL),
 	D(Q8_0, DOTPROD, kf_quant_dotprod, "q8_0 neon-dotprod", dot_rows_q8_0_dotprod),
 	D(Q4_0, NEON, kf_quant_neon, "q4_0 neon", dot_rows_q4_0_neon),
 	D(Q8_0, NEON, kf_quant_neon, "q8_0 neon", dot_rows_q8_0_neon),
@@ -517,6 +537,7 @@ static const struct ev_dot_impl dot_impls[] = {
 };
 #undef D
 #undef DX4
+#undef DG
 
 const struct ev_dot_impl *ev_dot_pick(int type, const struct ev_cpu *c)
 {

@@ -117,6 +117,13 @@ typedef float (*ev_dot_fn)(int n, const void *w, const void *act);
 /* Several rows at once sharing one activation vector: out[r] for rows r0..r0+nr. */
 typedef void (*ev_dot_rows_fn)(int n, const void *w, size_t row_bytes, int nr, const void *act,
 			       float *out);
+/* Several tokens at once (prefill's GEMM): out[t * ostride + r] = row r . act_t
+ * for nr rows and nt <= EV_GEMM_TOKENS tokens, act_t = act + t * astride bytes.
+ * Each weight block is loaded, unpacked and its scale converted once for all
+ * nt tokens, so a prompt costs less per token than one-token GEMVs. */
+typedef void (*ev_dot_gemm_fn)(int n, const void *w, size_t row_bytes, int nr, const void *act,
+			       size_t astride, int nt, float *out, size_t ostride);
+#define EV_GEMM_TOKENS 4
 
 /* Activation formats: what a weight format's dot product takes as its other
  * operand. A separate list from the weight formats, so an activation format
@@ -175,7 +182,14 @@ struct ev_dot_impl {
 	 * of 4 stay plain. The bytes are the same: bytes/weight is unchanged. */
 	void (*repack4)(void *rows, int n, void *scratch);
 	void (*unpack_row)(const void *group, int n, int r, void *row);
+	/* Multi-token kernel on the same layout, or NULL: ev_dot_gemm then runs
+	 * `rows` once per token. */
+	ev_dot_gemm_fn gemm;
 };
+/* out[t * ostride + r] for nt tokens (any count: groups of EV_GEMM_TOKENS)
+ * through d's gemm kernel, or its rows kernel token by token. */
+void ev_dot_gemm(const struct ev_dot_impl *d, int n, const void *w, size_t rb, int nr,
+		 const void *act, size_t astride, int nt, float *out, size_t ostride);
 
 /* q4_0x4: 4 rows interleaved block by block, [4 scales][4 x 16 bytes of
  * nibbles] per block index, so a 4-row kernel reads one sequential stream. */
@@ -231,9 +245,11 @@ const struct ev_dot_impl *ev_dot_all(int *n);
 
 /* ---- activations ----
  * EV_ACT_F32: n floats. EV_ACT_Q8_0 (for q4_0/q8_0 weights): n/32 q8_0 blocks
- * followed (at the next 64-byte boundary) by one float per block: d * sum(q).
+ * followed (at the next 64-byte boundary) by one float per block: d * sum(q),
+ * then (at the next 64-byte boundary) each block's scale d as a float.
  * The AVX-512 VNNI kernels need the sums (vpdpbusd multiplies unsigned by
- * signed bytes, so they shift weights to unsigned and subtract the sum back). */
+ * signed bytes, so they shift weights to unsigned and subtract the sum back);
+ * the GEMM kernels broadcast the float scales straight from memory. */
 size_t ev_act_bytes(int act, int64_t n);
 /* Elements per block of an activation format (1, 32 or 256): the unit a
  * vector can be split in for ev_act_quantize_range. */
@@ -249,6 +265,11 @@ static inline const float *ev_act_q8_sums(const void *act, int64_t n)
 {
 	size_t off = ((size_t)(n / QK) * sizeof(struct block_q8_0) + 63) & ~(size_t)63;
 	return (const float *)((const char *)act + off);
+}
+static inline const float *ev_act_q8_scales(const void *act, int64_t n)
+{
+	size_t off = ((size_t)(n / QK) * sizeof(float) + 63) & ~(size_t)63;
+	return (const float *)((const char *)ev_act_q8_sums(act, n) + off);
 }
 
 /* q4_1, q5_0, q5_1 (probes/qlegacy.c): conversions and reference dots. */
@@ -305,6 +326,15 @@ void dot_rows_q4_0x4_avx512vnni(int n, const void *w, size_t rb, int nr, const v
 void dot_rows_q8_0_avx512vnni(int n, const void *w, size_t rb, int nr, const void *act, float *out);
 void dot_rows_q8_0x4_avx512vnni(int n, const void *w, size_t rb, int nr, const void *act, float *out);
 void dot_rows_f16_avx512(int n, const void *w, size_t rb, int nr, const void *act, float *out);
+#define GEMM_DECL(name)                                                                      \
+	void name(int n, const void *w, size_t rb, int nr, const void *act, size_t astride, int nt, \
+		  float *out, size_t ostride)
+GEMM_DECL(gemm_q4_0x4_avx2);
+GEMM_DECL(gemm_q8_0x4_avx2);
+GEMM_DECL(gemm_f16_avx2);
+GEMM_DECL(gemm_q4_0x4_avx512vnni);
+GEMM_DECL(gemm_q8_0x4_avx512vnni);
+GEMM_DECL(gemm_f16_avx512);
 #endif
 
 #if defined(__aarch64__)

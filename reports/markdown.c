@@ -443,6 +443,35 @@ static void md_ridges(struct sbuf *b, const struct md_in *x)
 	sb_printf(b, "\n\n");
 }
 
+/* The prompt as one batch (a GEMM): its rate next to the measured peak of the
+ * precision the kernels multiply in. Results from before eaves measured it
+ * have no such keys and no table. */
+static void md_prefill(struct sbuf *b, const cJSON *dec)
+{
+	const cJSON *it;
+	int any = 0;
+	cJSON_ArrayForEach(it, get(dec, "runs")) any |= get(it, "prefill_flop_per_s") != NULL;
+	if (!any)
+		return;
+	sb_printf(b, "\nPrefill (the %.0f-token prompt as one batch; operations computed from the "
+		     "shape, over the measured TTFT; peak: the best `eaves flops` kernel of that "
+		     "precision, measured on the same threads):\n\n| quant | prefill tok/s | G op/s | precision | peak G op/s | %% of "
+		     "peak |\n|---|---:|---:|---|---:|---:|\n",
+		  num(dec, "prompt_tokens"));
+	cJSON_ArrayForEach(it, get(dec, "runs"))
+	{
+		if (!get(it, "prefill_flop_per_s"))
+			continue;
+		sb_printf(b, "| %s | %.1f | %.1f | %s |", str(it, "quant"), num(it, "prefill_tokens_per_s"),
+			  num(it, "prefill_flop_per_s") / 1e9, str(it, "prefill_precision"));
+		if (get(it, "prefill_peak_flop_per_s"))
+			sb_printf(b, " %.1f (%s) | %.1f%% |\n", num(it, "prefill_peak_flop_per_s") / 1e9,
+				  str(it, "prefill_peak_kernel"), 100 * num(it, "prefill_fraction_of_peak"));
+		else
+			sb_printf(b, " not measured | - |\n");
+	}
+}
+
 static void md_decode(struct sbuf *b, const struct md_in *x)
 {
 	const cJSON *dec = get(x->doc, "decode"), *it;
@@ -479,6 +508,7 @@ static void md_decode(struct sbuf *b, const struct md_in *x)
 		sb_printf(b, " %.1f | %s | %s |\n", num(it, "compute_ceiling_tokens_per_s"),
 		          str(it, "bound"), s1);
 	}
+	md_prefill(b, dec);
 	if (x->plot_png)
 		sb_printf(b, "\n![tokens/s by context](decode-ctx.png)\n\n![measured vs "
 		             "ceilings](decode-bars.png)\n");

@@ -50,6 +50,17 @@ void dm_decode_cost_w(const struct ev_model_shape *m, const struct ev_weight_byt
 	c->intensity = c->flops / c->total_bytes;
 }
 
+double dm_prefill_flops(const struct ev_model_shape *m, int prompt)
+{
+	struct ev_model_counts n;
+	double head, f = 0;
+	dm_count(m, &n);
+	head = (double)m->vocab * m->hidden;
+	for (int p = 1; p <= prompt; p++)
+		f += 2 * (n.matmul - head) + 4.0 * m->n_layers * m->n_heads * m->head_dim * p;
+	return prompt > 0 ? f + 2 * head : 0;
+}
+
 double dm_weights_bytes(const struct ev_model_shape *m, double bpw)
 {
 	struct ev_model_counts n;

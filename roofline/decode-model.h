@@ -35,6 +35,11 @@ struct ev_decode_cost {
 	double intensity;      /* flops / total_bytes */
 };
 
+/* FLOPs of a prefill of `prompt` tokens as one batch: every token through
+ * every layer's matrices and attention over its own position, the LM head
+ * once (only the last token's logits are taken). */
+double dm_prefill_flops(const struct ev_model_shape *m, int prompt);
+
 /* bpw: bytes per weight of the matrices (from the type traits table), kv_elem:
  * bytes per KV element (2 for fp16). ctx: positions attended (>= 1). */
 void dm_decode_cost(const struct ev_model_shape *m, double bpw, double kv_elem, int ctx,

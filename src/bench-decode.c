@@ -404,6 +404,8 @@ static void generate(struct ev_ctx *c, struct ev_pool *pool, const struct ev_dec
 	*tok = dec_forward(m, pool, prompt, o->prompt, 0);
 	run->ttft_s = timer_now() - t0;
 	run->prefill_tok_s = o->prompt / run->ttft_s;
+	run->prefill_flops = dm_prefill_flops(&o->shape, o->prompt);
+	run->prefill_flop_s = run->prefill_flops / run->ttft_s;
 	run->gen[run->ngen++] = *tok;
 	for (int i = 0; i < o->tokens && i < EV_DEC_MAX_TOKENS; i++) {
 		struct ev_decode_cost cost;
@@ -502,6 +504,32 @@ static void verdict(const struct ev_decode_result *R, struct ev_decode_run *run)
 		snprintf(run->fit, sizeof run->fit, "weights stream from DRAM");
 }
 
+/* The precision a format's kernels multiply in: int8 for the formats whose
+ * activations are quantized (q8_0, q8_K), fp32 for the float formats. */
+static int kernel_prec(int type)
+{
+	return ev_types[type].act == EV_ACT_F32 ? EV_PREC_FP32 : EV_PREC_INT8;
+}
+
+/* The prefill's rate next to the measured peak of its precision (measured once
+ * per precision in a decode command, on the same threads). */
+static int prefill_peak(struct ev_ctx *c, struct ev_pool *pool, struct ev_decode_result *R,
+			struct ev_decode_run *run, int type)
+{
+	int p = kernel_prec(type), rc;
+	run->prefill_prec = p;
+	if (!(R->prec_peak_done & (1u << p))) {
+		ctx_progress(c, "decode: peak %s rate (for the prefill)", ev_prec_name[p]);
+		if ((rc = bench_flops_prec_peak(c, pool, p, &R->prec_peak[p], R->prec_peak_kernel[p],
+						sizeof R->prec_peak_kernel[p])))
+			return rc;
+		R->prec_peak_done |= 1u << p;
+	}
+	run->prefill_peak = R->prec_peak[p];
+	snprintf(run->prefill_peak_kernel, sizeof run->prefill_peak_kernel, "%s", R->prec_peak_kernel[p]);
+	return EV_OK;
+}
+
 /* One weight format: make the model, measure its memory's bandwidth, decode,
  * sweep the context, measure the compute ceiling. */
 static int run_one(struct ev_ctx *c, struct ev_pool *pool, struct ev_decode_opts *o,
@@ -561,6 +589,8 @@ static int run_one(struct ev_ctx *c, struct ev_pool *pool, struct ev_decode_opts
 	if (!R->interrupted) {
 		ctx_progress(c, "decode: %s %s: compute ceiling (weights in cache)", o->shape.name, tn);
 		if ((rc = compute_ceiling(c, pool, o, run)))
+			return rc;
+		if (run->ttft_s > 0 && (rc = prefill_peak(c, pool, R, run, run->type)))
 			return rc;
 	}
 	verdict(R, run);
@@ -630,6 +660,14 @@ static cJSON *run_json(const struct ev_decode_opts *o, const struct ev_decode_ru
 	json_num(q, "load_s", u->load_s);
 	json_num(q, "ttft_s", u->ttft_s);
 	json_num(q, "prefill_tokens_per_s", u->prefill_tok_s);
+	json_num(q, "prefill_flop", u->prefill_flops);
+	json_num(q, "prefill_flop_per_s", u->prefill_flop_s);
+	json_str(q, "prefill_precision", ev_prec_name[u->prefill_prec]);
+	if (u->prefill_peak > 0) {
+		json_num(q, "prefill_peak_flop_per_s", u->prefill_peak);
+		json_str(q, "prefill_peak_kernel", u->prefill_peak_kernel);
+		json_num(q, "prefill_fraction_of_peak", u->prefill_flop_s / u->prefill_peak);
+	}
 	t = cJSON_AddObjectToObject(q, "tpot_s");
 	json_num(t, "p50", u->tpot.median);
 	json_num(t, "p95", u->tpot.p95);
@@ -837,6 +875,15 @@ void bench_decode_print(FILE *f, const struct ev_decode_result *r)
 			fprintf(f, "; %.1f%% of the datasheet ceiling %.2f tok/s", 100 * u->ds_pct,
 				u->ds_ceiling_tok_s);
 		fprintf(f, "\n");
+		if (u->ttft_s > 0) {
+			fprintf(f, "  prefill: %.1f tok/s, %.1f G%s/s (computed FLOPs / TTFT)", u->prefill_tok_s,
+				u->prefill_flop_s / 1e9, u->prefill_prec == EV_PREC_INT8 ? "OP" : "FLOP");
+			if (u->prefill_peak > 0)
+				fprintf(f, ", %.1f%% of the measured %s peak %.1f G/s (%s)",
+					100 * u->prefill_flop_s / u->prefill_peak, ev_prec_name[u->prefill_prec],
+					u->prefill_peak / 1e9, u->prefill_peak_kernel);
+			fprintf(f, "\n");
+		}
 		if (u->compute_status != EV_OK)
 			fprintf(f, "  compute ceiling %s: %s\n",
 				u->compute_status == EV_ERR_VERIFY ? "FAILED VERIFICATION" : "unavailable",

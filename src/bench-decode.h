@@ -9,6 +9,7 @@
 #include "decode-model.h"
 #include "gguf.h"
 #include "quant.h"
+#include "roofs.h"
 #include "stats.h"
 
 #define EV_DEC_MAX_CTX 16        /* context lengths in one run */
@@ -58,6 +59,11 @@ struct ev_decode_run {
 	int type, status;
 	char reason[256], kernel[48];
 	double load_s, ttft_s, prefill_tok_s;
+	double prefill_flops;          /* computed (dm_prefill_flops) */
+	double prefill_flop_s;         /* prefill_flops / TTFT */
+	int prefill_prec;              /* enum ev_prec the kernels multiply in */
+	double prefill_peak;           /* measured peak of that precision, 0 = none */
+	char prefill_peak_kernel[32];
 	int ntpot;
 	double tpot_s[EV_DEC_MAX_TOKENS];
 	struct ev_stats tpot;
@@ -86,6 +92,11 @@ struct ev_decode_result {
 	struct ev_decode_opts o;
 	int interrupted, nruns;
 	double llc_bytes;
+	/* Peak FLOP/s per precision on the decode's threads, measured once per
+	 * command for the prefill's comparison; 0 = not measured or none here. */
+	double prec_peak[EV_PREC__COUNT];
+	char prec_peak_kernel[EV_PREC__COUNT][32];
+	unsigned prec_peak_done;
 	struct ev_decode_run runs[EV_TYPE__COUNT];
 };
 

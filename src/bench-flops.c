@@ -187,6 +187,37 @@ int bench_flops(struct ev_ctx *c, const struct ev_flops_opts *o, struct ev_flops
 	return rc;
 }
 
+int bench_flops_prec_peak(struct ev_ctx *c, struct ev_pool *pool, int prec, double *rate,
+			  char *kernel, size_t klen)
+{
+	struct ev_flops_result *r = calloc(1, sizeof *r);
+	struct ev_measurement *m = calloc(1, sizeof *m);
+	int rc = EV_OK, best = -1;
+	*rate = 0;
+	if (kernel && klen)
+		kernel[0] = 0;
+	if (!r || !m) {
+		free(r);
+		free(m);
+		return ev_fail(&c->err, EV_ERR_RUNTIME, "out of memory");
+	}
+	for (int k = 0; k < flops_count && !rc && !r->interrupted; k++)
+		if (flops_table[k].prec == prec)
+			rc = measure(c, pool, k, pool_size(pool), -1, 1, r, m);
+	for (int i = 0; i < r->nentries; i++)
+		if (r->e[i].status == EV_OK && r->e[i].nsamples &&
+		    (best < 0 || r->e[i].rate.median > r->e[best].rate.median))
+			best = i;
+	if (best >= 0) {
+		*rate = r->e[best].rate.median;
+		if (kernel && klen)
+			snprintf(kernel, klen, "%s", flops_table[r->e[best].kernel].name);
+	}
+	free(m);
+	free(r);
+	return rc;
+}
+
 cJSON *bench_flops_json(const struct ev_flops_result *r)
 {
 	cJSON *o = cJSON_CreateObject(), *arr;

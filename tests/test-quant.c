@@ -297,6 +297,70 @@ static void test_impl(const struct ev_cpu *cpu, const struct ev_dot_impl *d)
 	}
 }
 
+/* The multi-token path (prefill): every token's outputs against the scalar
+ * reference, on the kernel's own layout; odd row counts (a last partial group
+ * of plain rows), token counts over EV_GEMM_TOKENS (ev_dot_gemm groups them),
+ * output and activation strides that are not the row count. Kernels without a
+ * gemm run through ev_dot_gemm's token loop, which is checked too. */
+static void test_gemm(const struct ev_cpu *cpu, const struct ev_dot_impl *d)
+{
+	static const int qn[] = {32, 96, 256, 4128}, fn[] = {7, 33, 257, 1000};
+	static const int rows[] = {1, 3, 4, 5, 8, 11}, nts[] = {1, 2, 3, 4, 5, 9};
+	const struct ev_type_traits *tr = &ev_types[d->type];
+	const int *ns = tr->block_elems > 1 ? qn : fn;
+	char why[256];
+	if (cpu_target_check(cpu, d->target, why, sizeof why)) {
+		T_SKIP("%s: %s", d->name, why);
+		return;
+	}
+	for (int si = 0; si < 4; si++) {
+		int n = ns[si];
+		size_t rb = ev_type_row_bytes(d->type, n), ab = (ev_act_bytes(tr->act, n) + 63) & ~(size_t)63;
+		if (n % tr->block_elems)
+			continue;
+		for (size_t ri = 0; ri < sizeof rows / sizeof rows[0]; ri++)
+			for (size_t ti = 0; ti < sizeof nts / sizeof nts[0]; ti++) {
+				int nr = rows[ri], nt = nts[ti];
+				size_t ostride = (size_t)nr + 3;
+				float *x = malloc(sizeof(float) * (size_t)n * nr), *a = malloc(sizeof(float) * (size_t)n * nt);
+				unsigned char *w = malloc(rb * (size_t)nr), *plain = malloc(rb * (size_t)nr);
+				unsigned char *scratch = malloc(4 * rb);
+				char *act = aligned_alloc(64, ab * (size_t)nt);
+				float *out = calloc(ostride * (size_t)nt, sizeof(float));
+				for (int i = 0; i < n * nr; i++)
+					x[i] = frand();
+				for (int i = 0; i < n * nt; i++)
+					a[i] = frand();
+				for (int r = 0; r < nr; r++)
+					tr->from_float(x + (size_t)r * n, plain + (size_t)r * rb, n);
+				for (int t = 0; t < nt; t++)
+					ev_act_quantize(tr->act, a + (size_t)t * n, act + (size_t)t * ab, n);
+				memcpy(w, plain, rb * (size_t)nr);
+				if (d->repack4)
+					for (int g = 0; g + 4 <= nr; g += 4)
+						d->repack4(w + (size_t)g * rb, n, scratch);
+				ev_dot_gemm(d, n, w, rb, nr, act, ab, nt, out, ostride);
+				for (int t = 0; t < nt; t++)
+					for (int r = 0; r < nr; r++) {
+						float want = tr->dot_ref(n, plain + (size_t)r * rb, act + (size_t)t * ab);
+						float mag = 0, got = out[(size_t)t * ostride + (size_t)r];
+						for (int i = 0; i < n; i++)
+							mag += fabsf(x[(size_t)r * n + i] * a[(size_t)t * n + i]);
+						T_CHECK(fabsf(got - want) <= 2e-5f * mag + 1e-6f,
+							"%s gemm n=%d rows=%d tokens=%d: token %d row %d: %g vs ref %g",
+							d->name, n, nr, nt, t, r, got, want);
+					}
+				free(x);
+				free(a);
+				free(w);
+				free(plain);
+				free(scratch);
+				free(act);
+				free(out);
+			}
+	}
+}
+
 /* Every type has a generic implementation, the last of its rows. */
 static void test_impl_table(void)
 {
@@ -417,6 +481,10 @@ int main(void)
 		char name[80];
 		snprintf(name, sizeof name, "test_dot %s", impls[k].name);
 		T_RUN_NAMED(name, test_impl(&cpu, &impls[k]));
+		if (impls[k].gemm || impls[k].target == EV_TARGET_GENERIC) {
+			snprintf(name, sizeof name, "test_gemm %s", impls[k].name);
+			T_RUN_NAMED(name, test_gemm(&cpu, &impls[k]));
+		}
 	}
 	attn = ev_attn_all(&n);
 	for (int k = 0; k < n; k++) {
