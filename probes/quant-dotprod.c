@@ -2,6 +2,7 @@
  * ARMv8.2 dot product (sdot: 16 signed byte products into 4 int32 lanes). */
 #include <arm_neon.h>
 
+#include "gemm-tile.h"
 #include "quant-neon-rows.h"
 #include "quant.h"
 #include "kernel-file.h"
@@ -90,3 +91,105 @@ void dot_rows_q8_0x4_dotprod(int n, const void *w, size_t rb, int nr, const void
 	if (g < nr)
 		dot_rows_q8_0_dotprod(n, (const char *)w + (size_t)g * rb, rb, nr - g, act, out + g);
 }
+
+/* ---- prefill: several tokens per weight load (ev_dot_gemm_fn, gemm-tile.h) ----
+ * The 4 rows' nibbles are unpacked and their scales converted once per block;
+ * each token then costs 8 sdot, the fold, one conversion and one FMA. The -8
+ * (q4_0) is taken back after the loop, from the scales and the token's block
+ * sums. */
+GEMM_INLINE void q4_0x4_gemm_nt(int n, size_t rb, const unsigned char *g, const void *act,
+				 size_t astride, const int NT, float *out, size_t ostride)
+{
+	int nb = n / QK;
+	float32x4_t acc[EV_GEMM_TOKENS];
+	const struct block_q8_0 *y[EV_GEMM_TOKENS];
+	const float *ds[EV_GEMM_TOKENS];
+	const unsigned char *p = g;
+	(void)rb;
+	GEMM_UNROLL
+	for (int t = 0; t < NT; t++) {
+		acc[t] = vdupq_n_f32(0);
+		y[t] = (const void *)ACT_T(t);
+		ds[t] = ev_act_q8_scales(y[t], n);
+	}
+	for (int b = 0; b < nb; b++, p += EV_Q4_0X4_GROUP_BYTES) {
+		EV_MCA_BEGIN("q4_0x4-gemm-dotprod");
+		EV_PREFETCH_STREAM(p);
+		int8x16_t lo[4], hi[4];
+		GEMM_UNROLL
+		for (int r = 0; r < 4; r++) {
+			uint8x16_t q = vld1q_u8(p + 8 + 16 * r);
+			lo[r] = vreinterpretq_s8_u8(vandq_u8(q, vdupq_n_u8(0x0f)));
+			hi[r] = vreinterpretq_s8_u8(vshrq_n_u8(q, 4));
+		}
+		float32x4_t dx = vcvt_f32_f16(vld1_f16((const float16_t *)(const void *)p));
+		GEMM_UNROLL
+		for (int t = 0; t < NT; t++) {
+			int8x16_t y0 = vld1q_s8(y[t][b].qs), y1 = vld1q_s8(y[t][b].qs + 16);
+			int32x4_t s[4];
+			GEMM_UNROLL
+			for (int r = 0; r < 4; r++)
+				s[r] = vdotq_s32(vdotq_s32(vdupq_n_s32(0), lo[r], y0), hi[r], y1);
+			acc[t] = vfmaq_f32(acc[t], vcvtq_f32_s32(fold4(s[0], s[1], s[2], s[3])),
+					   vmulq_n_f32(dx, ds[t][b]));
+		}
+		EV_MCA_END();
+	}
+	GEMM_UNROLL
+	for (int t = 0; t < NT; t++) {
+		const float *ys = ev_act_q8_sums(y[t], n);
+		float32x4_t corr = vdupq_n_f32(0);
+		for (int b = 0; b < nb; b++)
+			corr = vfmaq_n_f32(corr, vcvt_f32_f16(vld1_f16((const float16_t *)(const void *)(
+							 g + (size_t)b * EV_Q4_0X4_GROUP_BYTES))),
+					   ys[b]);
+		vst1q_f32(out + (size_t)t * ostride, vmlsq_n_f32(acc[t], corr, 8.0f));
+	}
+}
+
+GEMM_ROWS(gemm_q4_0x4_dotprod, q4_0x4_gemm_nt, 4, dot_rows_q4_0_dotprod)
+
+GEMM_INLINE void q8_0x4_gemm_nt(int n, size_t rb, const unsigned char *g, const void *act,
+				 size_t astride, const int NT, float *out, size_t ostride)
+{
+	int nb = n / QK;
+	float32x4_t acc[EV_GEMM_TOKENS];
+	const struct block_q8_0 *y[EV_GEMM_TOKENS];
+	const float *ds[EV_GEMM_TOKENS];
+	const unsigned char *p = g;
+	(void)rb;
+	GEMM_UNROLL
+	for (int t = 0; t < NT; t++) {
+		acc[t] = vdupq_n_f32(0);
+		y[t] = (const void *)ACT_T(t);
+		ds[t] = ev_act_q8_scales(y[t], n);
+	}
+	for (int b = 0; b < nb; b++, p += EV_Q8_0X4_GROUP_BYTES) {
+		EV_MCA_BEGIN("q8_0x4-gemm-dotprod");
+		EV_PREFETCH_STREAM(p);
+		EV_PREFETCH_STREAM(p + 64);
+		int8x16_t x0[4], x1[4];
+		GEMM_UNROLL
+		for (int r = 0; r < 4; r++) {
+			x0[r] = vld1q_s8((const int8_t *)(p + 8 + QK * r));
+			x1[r] = vld1q_s8((const int8_t *)(p + 8 + QK * r + 16));
+		}
+		float32x4_t dx = vcvt_f32_f16(vld1_f16((const float16_t *)(const void *)p));
+		GEMM_UNROLL
+		for (int t = 0; t < NT; t++) {
+			int8x16_t y0 = vld1q_s8(y[t][b].qs), y1 = vld1q_s8(y[t][b].qs + 16);
+			int32x4_t s[4];
+			GEMM_UNROLL
+			for (int r = 0; r < 4; r++)
+				s[r] = vdotq_s32(vdotq_s32(vdupq_n_s32(0), x0[r], y0), x1[r], y1);
+			acc[t] = vfmaq_f32(acc[t], vcvtq_f32_s32(fold4(s[0], s[1], s[2], s[3])),
+					   vmulq_n_f32(dx, ds[t][b]));
+		}
+		EV_MCA_END();
+	}
+	GEMM_UNROLL
+	for (int t = 0; t < NT; t++)
+		vst1q_f32(out + (size_t)t * ostride, acc[t]);
+}
+
+GEMM_ROWS(gemm_q8_0x4_dotprod, q8_0x4_gemm_nt, 4, dot_rows_q8_0_dotprod)

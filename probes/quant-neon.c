@@ -3,6 +3,7 @@
  * floats), and q4_0/q8_0 rows times q8_0 activations (below). */
 #include <arm_neon.h>
 
+#include "gemm-tile.h"
 #include "quant-neon-rows.h"
 #include "quant.h"
 #include "kernel-file.h"
@@ -92,3 +93,55 @@ static inline int32x4_t q8_dot_neon(const int8_t *xs, int8x16_t y0, int8x16_t y1
 
 EV_NEON_ROWS2(dot_rows_q4_0_neon, struct block_q4_0, q4_dot_neon, "q4_0-neon")
 EV_NEON_ROWS2(dot_rows_q8_0_neon, struct block_q8_0, q8_dot_neon, "q8_0-neon")
+
+/* ---- prefill: 4 rows x NT tokens (ev_dot_gemm_fn, gemm-tile.h) ----
+ * Each 8 halves of a row widened once (fcvtl, fcvtl2), then 2 FMAs per token:
+ * 16 accumulators at NT = 4 (32 vector registers). */
+GEMM_INLINE void f16_gemm_nt(int n, size_t rb, const unsigned char *g, const void *act,
+			      size_t astride, const int NT, float *out, size_t ostride)
+{
+	const float16_t *x[4];
+	float32x4_t a[4][EV_GEMM_TOKENS];
+	const float *y[EV_GEMM_TOKENS];
+	int i = 0;
+	GEMM_UNROLL
+	for (int r = 0; r < 4; r++) {
+		x[r] = (const void *)(g + (size_t)r * rb);
+		GEMM_UNROLL
+		for (int t = 0; t < NT; t++)
+			a[r][t] = vdupq_n_f32(0);
+	}
+	GEMM_UNROLL
+	for (int t = 0; t < NT; t++)
+		y[t] = (const float *)ACT_T(t);
+	for (; i + 8 <= n; i += 8) {
+		EV_MCA_BEGIN("f16-gemm-neon");
+		float32x4_t wl[4], wh[4];
+		GEMM_UNROLL
+		for (int r = 0; r < 4; r++) {
+			float16x8_t h = vld1q_f16(x[r] + i);
+			EV_PREFETCH_STREAM(x[r] + i);
+			wl[r] = vcvt_f32_f16(vget_low_f16(h));
+			wh[r] = vcvt_high_f32_f16(h);
+		}
+		GEMM_UNROLL
+		for (int t = 0; t < NT; t++) {
+			float32x4_t y0 = vld1q_f32(y[t] + i), y1 = vld1q_f32(y[t] + i + 4);
+			GEMM_UNROLL
+			for (int r = 0; r < 4; r++)
+				a[r][t] = vfmaq_f32(vfmaq_f32(a[r][t], wl[r], y0), wh[r], y1);
+		}
+		EV_MCA_END();
+	}
+	GEMM_UNROLL
+	for (int t = 0; t < NT; t++)
+		GEMM_UNROLL
+		for (int r = 0; r < 4; r++) {
+			float s = vaddvq_f32(a[r][t]);
+			for (int k = i; k < n; k++)
+				s += (float)x[r][k] * y[t][k];
+			out[(size_t)t * ostride + r] = s;
+		}
+}
+
+GEMM_ROWS(gemm_f16_neon, f16_gemm_nt, 4, dot_rows_f16_neon)

@@ -301,6 +301,9 @@ void ev_k_scale_min(int j, const uint8_t *scales, uint8_t *sc, uint8_t *m);
 void ev_k_pack_scales(const uint8_t sc[8], const uint8_t m[8], uint8_t *scales);
 
 /* Implementations, declared for the tables in quant.c. */
+#define GEMM_DECL(name)                                                                      \
+	void name(int n, const void *w, size_t rb, int nr, const void *act, size_t astride, int nt, \
+		  float *out, size_t ostride)
 extern const struct ev_kernel_file kf_quant_generic;
 void dot_rows_generic(int type, int n, const void *w, size_t rb, int nr, const void *act,
 		      float *out);
@@ -326,9 +329,6 @@ void dot_rows_q4_0x4_avx512vnni(int n, const void *w, size_t rb, int nr, const v
 void dot_rows_q8_0_avx512vnni(int n, const void *w, size_t rb, int nr, const void *act, float *out);
 void dot_rows_q8_0x4_avx512vnni(int n, const void *w, size_t rb, int nr, const void *act, float *out);
 void dot_rows_f16_avx512(int n, const void *w, size_t rb, int nr, const void *act, float *out);
-#define GEMM_DECL(name)                                                                      \
-	void name(int n, const void *w, size_t rb, int nr, const void *act, size_t astride, int nt, \
-		  float *out, size_t ostride)
 GEMM_DECL(gemm_q4_0x4_avx2);
 GEMM_DECL(gemm_q8_0x4_avx2);
 GEMM_DECL(gemm_f16_avx2);
@@ -346,6 +346,9 @@ void dot_rows_q4_0x4_dotprod(int n, const void *w, size_t rb, int nr, const void
 void dot_rows_q8_0x4_dotprod(int n, const void *w, size_t rb, int nr, const void *act, float *out);
 void dot_rows_q4_0_neon(int n, const void *w, size_t rb, int nr, const void *act, float *out);
 void dot_rows_q8_0_neon(int n, const void *w, size_t rb, int nr, const void *act, float *out);
+GEMM_DECL(gemm_q4_0x4_dotprod);
+GEMM_DECL(gemm_q8_0x4_dotprod);
+GEMM_DECL(gemm_f16_neon);
 extern const struct ev_kernel_file kf_kquant_dotprod;
 void dot_rows_q4_K_dotprod(int n, const void *w, size_t rb, int nr, const void *act, float *out);
 void dot_rows_q5_K_dotprod(int n, const void *w, size_t rb, int nr, const void *act, float *out);
