@@ -67,7 +67,7 @@ LDFLAGS  += $(SANFLAGS)
 # is compiled with exactly FLAGS_<set> and dispatched only where the CPU has
 # every feature of that set; tests/test-dispatch.c checks the two agree.
 ISA_x86_64  := avx2 avxvnni avx512 avx512vnni avx512bf16 avx512fp16
-ISA_aarch64 := neon fp16 dotprod sve
+ISA_aarch64 := neon fp16 dotprod i8mm sve
 ISAS        := $(ISA_$(ARCH))
 FLAGS_avx2       := -mavx2 -mfma -mf16c
 FLAGS_avxvnni    := $(FLAGS_avx2) -mavxvnni
@@ -78,6 +78,7 @@ FLAGS_avx512fp16 := $(FLAGS_avx512) -mavx512fp16
 FLAGS_neon       := -march=armv8-a
 FLAGS_fp16       := -march=armv8.2-a+fp16
 FLAGS_dotprod    := -march=armv8.2-a+dotprod
+FLAGS_i8mm       := -march=armv8.2-a+dotprod+i8mm
 FLAGS_sve        := -march=armv8.2-a+sve
 set_flags = $(if $(FLAGS_$(1)),$(FLAGS_$(1)) -DEV_FILE_SET='"$(1)"')
 ALL_ISAS    := $(ISA_x86_64) $(ISA_aarch64)

@@ -286,7 +286,7 @@ GEMM_INLINE void q4_0x4_gemm_nt(int n, size_t rb, const unsigned char *g, const 
 		ds[t] = ev_act_q8_scales(y[t], n);
 	}
 	for (int b = 0; b < nb; b++, p += EV_Q4_0X4_GROUP_BYTES) {
-		EV_MCA_BEGIN("q4_0x4_gemm_avx2");
+		EV_MCA_BEGIN_N("q4_0x4_gemm_avx2", NT);
 		__m256i q01 = _mm256_loadu_si256((const __m256i *)(p + 8));
 		__m256i q23 = _mm256_loadu_si256((const __m256i *)(p + 8 + 32));
 		__m256i l01 = _mm256_and_si256(q01, m4), h01 = _mm256_and_si256(_mm256_srli_epi16(q01, 4), m4);
@@ -339,7 +339,7 @@ GEMM_INLINE void q8_0x4_gemm_nt(int n, size_t rb, const unsigned char *g, const 
 		ds[t] = ev_act_q8_scales(y[t], n);
 	}
 	for (int b = 0; b < nb; b++, p += EV_Q8_0X4_GROUP_BYTES) {
-		EV_MCA_BEGIN("q8_0x4_gemm_avx2");
+		EV_MCA_BEGIN_N("q8_0x4_gemm_avx2", NT);
 		const __m256i *x = (const __m256i *)(p + 8);
 		__m256i x0 = _mm256_loadu_si256(x), x1 = _mm256_loadu_si256(x + 1);
 		__m256i x2 = _mm256_loadu_si256(x + 2), x3 = _mm256_loadu_si256(x + 3);
@@ -383,7 +383,7 @@ GEMM_INLINE void f16_gemm_nt(int n, size_t rb, const unsigned char *g, const voi
 		y[t] = (const float *)ACT_T(t);
 	}
 	for (; i + 8 <= n; i += 8) {
-		EV_MCA_BEGIN("f16_gemm_avx2");
+		EV_MCA_BEGIN_N("f16_gemm_avx2", NT);
 		EV_PREFETCH_STREAM(x0 + i);
 		EV_PREFETCH_STREAM(x1 + i);
 		__m256 w0 = LOAD_F16(x0 + i), w1 = LOAD_F16(x1 + i);

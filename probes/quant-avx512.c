@@ -157,7 +157,7 @@ GEMM_INLINE void f16_gemm_nt(int n, size_t rb, const unsigned char *g, const voi
 	for (int t = 0; t < NT; t++)
 		y[t] = (const float *)ACT_T(t);
 	for (; i + 16 <= n; i += 16) {
-		EV_MCA_BEGIN("f16_gemm_avx512");
+		EV_MCA_BEGIN_N("f16_gemm_avx512", NT);
 		__m512 w[4];
 		GEMM_UNROLL
 		for (int r = 0; r < 4; r++) {

@@ -219,7 +219,7 @@ GEMM_INLINE void q4_0x4_gemm_nt(int n, size_t rb, const unsigned char *g, const 
 		ds[t] = ev_act_q8_scales(y[t], n);
 	}
 	for (int b = 0; b < nb; b++, p += EV_Q4_0X4_GROUP_BYTES) {
-		EV_MCA_BEGIN("q4_0x4_gemm_avx512vnni");
+		EV_MCA_BEGIN_N("q4_0x4_gemm_avx512vnni", NT);
 		__m512i q = _mm512_loadu_si512((const void *)(p + 8));
 		__m512i lo = _mm512_and_si512(q, m4), hi = _mm512_and_si512(_mm512_srli_epi16(q, 4), m4);
 		__m512 dsp = _mm512_permutexvar_ps(
@@ -266,7 +266,7 @@ GEMM_INLINE void q8_0x4_gemm_nt(int n, size_t rb, const unsigned char *g, const 
 		ds[t] = ev_act_q8_scales(y[t], n);
 	}
 	for (int b = 0; b < nb; b++, p += EV_Q8_0X4_GROUP_BYTES) {
-		EV_MCA_BEGIN("q8_0x4_gemm_avx512vnni");
+		EV_MCA_BEGIN_N("q8_0x4_gemm_avx512vnni", NT);
 		__m512i x01 = _mm512_xor_si512(_mm512_loadu_si512((const void *)(p + 8)), off);
 		__m512i x23 = _mm512_xor_si512(_mm512_loadu_si512((const void *)(p + 8 + 2 * QK)), off);
 		__m512 dx = _mm512_castps128_ps512(_mm_cvtph_ps(_mm_loadl_epi64((const __m128i *)p)));

@@ -113,7 +113,7 @@ GEMM_INLINE void q4_0x4_gemm_nt(int n, size_t rb, const unsigned char *g, const 
 		ds[t] = ev_act_q8_scales(y[t], n);
 	}
 	for (int b = 0; b < nb; b++, p += EV_Q4_0X4_GROUP_BYTES) {
-		EV_MCA_BEGIN("q4_0x4-gemm-dotprod");
+		EV_MCA_BEGIN_N("q4_0x4-gemm-dotprod", NT);
 		EV_PREFETCH_STREAM(p);
 		int8x16_t lo[4], hi[4];
 		GEMM_UNROLL
@@ -165,7 +165,7 @@ GEMM_INLINE void q8_0x4_gemm_nt(int n, size_t rb, const unsigned char *g, const 
 		ds[t] = ev_act_q8_scales(y[t], n);
 	}
 	for (int b = 0; b < nb; b++, p += EV_Q8_0X4_GROUP_BYTES) {
-		EV_MCA_BEGIN("q8_0x4-gemm-dotprod");
+		EV_MCA_BEGIN_N("q8_0x4-gemm-dotprod", NT);
 		EV_PREFETCH_STREAM(p);
 		EV_PREFETCH_STREAM(p + 64);
 		int8x16_t x0[4], x1[4];

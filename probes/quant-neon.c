@@ -115,7 +115,7 @@ GEMM_INLINE void f16_gemm_nt(int n, size_t rb, const unsigned char *g, const voi
 	for (int t = 0; t < NT; t++)
 		y[t] = (const float *)ACT_T(t);
 	for (; i + 8 <= n; i += 8) {
-		EV_MCA_BEGIN("f16-gemm-neon");
+		EV_MCA_BEGIN_N("f16-gemm-neon", NT);
 		float32x4_t wl[4], wh[4];
 		GEMM_UNROLL
 		for (int r = 0; r < 4; r++) {

@@ -509,6 +509,9 @@ static const struct ev_dot_impl dot_impls[] = {
 	D(Q6_K, AVX2, kf_kquant_avx2, "q6_K avx2", dot_rows_q6_K_avx2),
 #endif
 #if defined(__aarch64__)
+	/* i8mm: the same layout and one-token kernel as dotprod, smmla for prefill */
+	DX4(Q4_0, I8MM, kf_quant_i8mm, "q4_0x4 neon-dotprod/i8mm", dot_rows_q4_0x4_dotprod, ev_q4_0x4_repack, ev_q4_0x4_unpack_row, gemm_q4_0x4_i8mm),
+	DX4(Q8_0, I8MM, kf_quant_i8mm, "q8_0x4 neon-dotprod/i8mm", dot_rows_q8_0x4_dotprod, ev_q8_0x4_repack, ev_q8_0x4_unpack_row, gemm_q8_0x4_i8mm),
 	DX4(Q4_0, DOTPROD, kf_quant_dotprod, "q4_0x4 neon-dotprod", dot_rows_q4_0x4_dotprod, ev_q4_0x4_repack, ev_q4_0x4_unpack_row, gemm_q4_0x4_dotprod),
 	D(Q4_0, DOTPROD, kf_quant_dotprod, "q4_0 neon-dotprod", dot_rows_q4_0_dotprod),
 	DX4(Q8_0, DOTPROD, kf_quant_dotprod, "q8_0x4 neon-dotprod", dot_rows_q8_0x4_dotprod, ev_q8_0x4_repack, ev_q8_0x4_unpack_row, gemm_q8_0x4_dotprod),

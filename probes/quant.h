@@ -209,9 +209,12 @@ _Static_assert(EV_Q8_0X4_GROUP_BYTES == 4 * sizeof(struct block_q8_0), "q8_0x4 k
  * comments, which llvm-mca reads as a code region. Nothing in other builds. */
 #ifdef EV_MCA
 #define EV_MCA_BEGIN(name) __asm__ volatile("# LLVM-MCA-BEGIN " name)
+/* A region per instance of an inline body: name-t<n> (n a constant). */
+#define EV_MCA_BEGIN_N(name, n) __asm__ volatile("# LLVM-MCA-BEGIN " name "-t%c0" : : "i"(n))
 #define EV_MCA_END() __asm__ volatile("# LLVM-MCA-END")
 #else
 #define EV_MCA_BEGIN(name) ((void)0)
+#define EV_MCA_BEGIN_N(name, n) ((void)0)
 #define EV_MCA_END() ((void)0)
 #endif
 /* Software prefetch of a weight stream, EV_PREFETCH_BYTES ahead: the decode's
@@ -347,6 +350,9 @@ void dot_rows_q8_0x4_dotprod(int n, const void *w, size_t rb, int nr, const void
 void dot_rows_q4_0_neon(int n, const void *w, size_t rb, int nr, const void *act, float *out);
 void dot_rows_q8_0_neon(int n, const void *w, size_t rb, int nr, const void *act, float *out);
 GEMM_DECL(gemm_q4_0x4_dotprod);
+extern const struct ev_kernel_file kf_quant_i8mm;
+GEMM_DECL(gemm_q4_0x4_i8mm);
+GEMM_DECL(gemm_q8_0x4_i8mm);
 GEMM_DECL(gemm_q8_0x4_dotprod);
 GEMM_DECL(gemm_f16_neon);
 extern const struct ev_kernel_file kf_kquant_dotprod;

@@ -37,6 +37,13 @@ q4_K-neon probes/kquant-neon.c -march=armv8-a 288 neon
 q5_K-neon probes/kquant-neon.c -march=armv8-a 352 neon
 q6_K-neon probes/kquant-neon.c -march=armv8-a 420 neon
 q4_K-generic probes/kquant.c -march=armv8-a 144 neon"
+# Prefill's multi-token loops at 4 tokens (regions <name>-t4): multiply-adds
+# per iteration (4 rows x 32 quants x 4 tokens; f16: 4 rows x 8 x 4 tokens).
+GEMMS="q4_0x4-gemm-dotprod-t4 probes/quant-dotprod.c -march=armv8.2-a+dotprod 512 dotprod
+q4_0x4-gemm-i8mm-t4 probes/quant-i8mm.c -march=armv8.2-a+dotprod+i8mm 512 i8mm
+q8_0x4-gemm-dotprod-t4 probes/quant-dotprod.c -march=armv8.2-a+dotprod 512 dotprod
+q8_0x4-gemm-i8mm-t4 probes/quant-i8mm.c -march=armv8.2-a+dotprod+i8mm 512 i8mm
+f16-gemm-neon-t4 probes/quant-neon.c -march=armv8-a 128 neon"
 # core model | features (what eaves' dispatch would find in HWCAP)
 CORES="cortex-a53 neon
 cortex-a55 neon,dotprod
@@ -44,14 +51,14 @@ cortex-a57 neon
 cortex-a72 neon
 cortex-a76 neon,dotprod
 cortex-a78 neon,dotprod
-cortex-a710 neon,dotprod
-neoverse-n2 neon,dotprod
-neoverse-v1 neon,dotprod
+cortex-a710 neon,dotprod,i8mm
+neoverse-n2 neon,dotprod,i8mm
+neoverse-v1 neon,dotprod,i8mm
 apple-m1 neon,dotprod"
 
 # Compile each file once, keep only what llvm's assembler reads the same.
-for f in $(echo "$LOOPS" | awk '{print $2}' | sort -u); do
-	flags=$(echo "$LOOPS" | awk -v f="$f" '$2 == f {print $3; exit}')
+for f in $(printf '%s\n%s\n' "$LOOPS" "$GEMMS" | awk '{print $2}' | sort -u); do
+	flags=$(printf '%s\n%s\n' "$LOOPS" "$GEMMS" | awk -v f="$f" '$2 == f {print $3; exit}')
 	set_=$(echo "$flags" | sed 's/.*+//; s/-march=armv8-a/neon/')
 	"$CC" -O2 -std=c11 -D_GNU_SOURCE -DEV_MCA -DEV_FILE_SET="\"$set_\"" $flags -Isrc/core -Iprobes \
 		-S -o "$TMP/$(basename "$f" .c).s" "$f" || { echo "mca: cannot compile $f" >&2; exit 1; }
@@ -62,7 +69,7 @@ done
 : > "$TMP/cyc.tsv"
 echo "$CORES" | while read -r core feats; do
 	for s in "$TMP"/*.s; do
-		"$MCA" -mtriple=aarch64-linux-gnu -mcpu="$core" -mattr=+dotprod,+fullfp16 -iterations=$ITER "$s" \
+		"$MCA" -mtriple=aarch64-linux-gnu -mcpu="$core" -mattr=+dotprod,+fullfp16,+i8mm -iterations=$ITER "$s" \
 			2>/dev/null | awk -v c="$core" -v it=$ITER '
 			/Code Region - / {r = $NF}
 			/^Total Cycles:/ {printf "%s\t%s\t%.2f\n", c, r, $3 / it}' >> "$TMP/cyc.tsv"
@@ -100,6 +107,28 @@ echo "$LOOPS" | while read -r r f fl b ft; do
 		if [ "$(has "$core" "$ft")" != 1 ]; then printf " n/a |"
 		elif [ -z "$c" ]; then printf " - |"
 		else printf " %s / %s |" "$c" "$(awk -v b="$b" -v c="$c" 'BEGIN{printf "%.2f", b / c}')"
+		fi
+	done
+	printf "\n"
+done
+echo
+echo "### Prefill loops on core models (4 tokens per weight load; llvm-mca, a model)"
+echo
+echo "Cycles per iteration / multiply-adds per cycle. i8mm (smmla) against dotprod (sdot) on the same"
+echo "4-row layout; n/a: the core lacks the feature."
+echo
+printf "| loop (multiply-adds per iteration) |"
+echo "$CORES" | while read -r core feats; do printf " %s |" "$core"; done
+printf "\n|---|"
+echo "$CORES" | while read -r core feats; do printf -- "---:|"; done
+printf "\n"
+echo "$GEMMS" | while read -r r f fl b ft; do
+	printf "| %s (%s) |" "$r" "$b"
+	echo "$CORES" | while read -r core feats; do
+		c=$(cyc "$core" "$r")
+		if [ "$(has "$core" "$ft")" != 1 ]; then printf " n/a |"
+		elif [ -z "$c" ]; then printf " - |"
+		else printf " %s / %s |" "$c" "$(awk -v b="$b" -v c="$c" 'BEGIN{printf "%.1f", b / c}')"
 		fi
 	done
 	printf "\n"

@@ -124,6 +124,8 @@ static void test_picks(void)
 	struct ev_cpu a53 = fake("aarch64", EV_F(ASIMD));
 	struct ev_cpu a55 = fake("aarch64", EV_F(ASIMD) | EV_F(ASIMDHP) | EV_F(ASIMDDP));
 	struct ev_cpu sve_nodp = fake("aarch64", EV_F(ASIMD) | EV_F(ASIMDHP) | EV_F(SVE));
+	struct ev_cpu n2 = fake("aarch64", EV_F(ASIMD) | EV_F(ASIMDHP) | EV_F(ASIMDDP) | EV_F(I8MM) |
+						   EV_F(BF16) | EV_F(SVE));
 	char why[256];
 	T_CHECK(!strcmp(ev_dot_pick(EV_TYPE_Q4_0, &a53)->name, "q4_0 neon"), "A53 q4_0: widening multiplies");
 	T_CHECK(!strcmp(ev_dot_pick(EV_TYPE_Q8_0, &a53)->name, "q8_0 neon"), "A53 q8_0");
@@ -135,6 +137,14 @@ static void test_picks(void)
 		if (flops_table[k].target == EV_TARGET_SVE)
 			T_CHECK(flops_check_supported(k, &a55, why, sizeof why) && strstr(why, "lacks sve"),
 				"%s on an A55: %s", flops_table[k].name, why);
+	/* Neoverse N2 / Cortex-A710: i8mm wins for q4_0 and q8_0 (smmla, prefill's
+	 * GEMM); --isa dotprod takes it away again. */
+	T_CHECK(!strcmp(ev_dot_pick(EV_TYPE_Q4_0, &n2)->name, "q4_0x4 neon-dotprod/i8mm") &&
+			!strcmp(ev_dot_pick(EV_TYPE_Q8_0, &n2)->name, "q8_0x4 neon-dotprod/i8mm"),
+		"N2 q4_0: %s", ev_dot_pick(EV_TYPE_Q4_0, &n2)->name);
+	T_CHECK(cpu_cap_target(&n2, EV_TARGET_DOTPROD, why, sizeof why) == 0 &&
+			!strcmp(ev_dot_pick(EV_TYPE_Q4_0, &n2)->name, "q4_0x4 neon-dotprod"),
+		"--isa dotprod hides i8mm");
 	T_CHECK(cpu_cap_target(&a55, EV_TARGET_NEON, why, sizeof why) == 0 &&
 			!strcmp(ev_dot_pick(EV_TYPE_Q4_0, &a55)->name, "q4_0 neon"),
 		"--isa neon hides dotprod");

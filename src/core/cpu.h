@@ -56,6 +56,7 @@ enum ev_feature {
 	X(NEON, "neon", "aarch64", EV_F(ASIMD))                                              \
 	X(FP16, "fp16", "aarch64", EV_F(ASIMD) | EV_F(ASIMDHP))                              \
 	X(DOTPROD, "dotprod", "aarch64", EV_F(ASIMD) | EV_F(ASIMDDP))                        \
+	X(I8MM, "i8mm", "aarch64", EV_F(ASIMD) | EV_F(ASIMDDP) | EV_F(I8MM))                 \
 	X(SVE, "sve", "aarch64", EV_F(ASIMD) | EV_F(ASIMDHP) | EV_F(SVE)) /* SVE implies FP16 */
 
 enum ev_target {
