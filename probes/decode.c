@@ -20,6 +20,7 @@
 
 #include "gguf.h"
 #include "mem.h"
+#include "timer.h"
 
 _Static_assert(sizeof(ev_fp16) == 2, "the KV cache is stored as ev_fp16 (DEC_KV_TYPE)");
 
@@ -318,6 +319,12 @@ static size_t acts_layout(struct dec_model *m, unsigned char *base, int nthreads
 	return off;
 }
 
+/* Positions the KV cache holds: ctx_cap rounded up to whole K blocks. */
+static int kv_cap(int ctx_cap)
+{
+	return (ctx_cap + EV_KV_BLOCK - 1) / EV_KV_BLOCK * EV_KV_BLOCK;
+}
+
 void dec_memory_plan(const struct ev_model_shape *s, int type, int ctx_cap, int batch_cap,
 		     int nthreads, double *weights, double *kv, double *act)
 {
@@ -333,7 +340,7 @@ void dec_memory_plan(const struct ev_model_shape *s, int type, int ctx_cap, int 
 	m.batch_cap = batch_cap;
 	m.L = calloc((size_t)s->n_layers, sizeof *m.L);
 	*weights = m.L ? (double)weights_layout(&m, NULL) : 0;
-	*kv = ev_shape_kv_bytes(s, ev_type_bytes_per_weight(DEC_KV_TYPE), ctx_cap);
+	*kv = ev_shape_kv_bytes(s, ev_type_bytes_per_weight(DEC_KV_TYPE), kv_cap(ctx_cap));
 	*act = (double)acts_layout(&m, NULL, nthreads);
 	free(m.L);
 }
@@ -343,7 +350,8 @@ void dec_memory_plan(const struct ev_model_shape *s, int type, int ctx_cap, int 
 static int alloc_runtime(struct dec_model *m, struct ev_err *e)
 {
 	const struct ev_model_shape *s = &m->s;
-	m->kv_bytes = (size_t)ev_shape_kv_bytes(s, ev_type_bytes_per_weight(DEC_KV_TYPE), m->ctx_cap);
+	m->kv_cap = kv_cap(m->ctx_cap);
+	m->kv_bytes = (size_t)ev_shape_kv_bytes(s, ev_type_bytes_per_weight(DEC_KV_TYPE), m->kv_cap);
 	m->kvmem = mem_alloc(m->kv_bytes, EV_PAGES_HUGE);
 	m->act_bytes = acts_layout(m, NULL, m->nthreads);
 	m->amem = mem_alloc(m->act_bytes, EV_PAGES_DEFAULT);
@@ -354,7 +362,7 @@ static int alloc_runtime(struct dec_model *m, struct ev_err *e)
 	}
 	acts_layout(m, m->amem, m->nthreads);
 	m->kc = m->kvmem;
-	m->vc = m->kc + (size_t)s->n_layers * (size_t)m->ctx_cap * (size_t)m->kv_dim;
+	m->vc = m->kc + (size_t)s->n_layers * (size_t)m->kv_cap * (size_t)m->kv_dim;
 	return EV_OK;
 }
 
@@ -654,15 +662,14 @@ static void kv_fill(void *a, int tid, int nth)
 {
 	struct kv_ctx *k = a;
 	struct dec_model *m = k->m;
-	size_t per_layer = (size_t)m->ctx_cap * m->kv_dim;
 	for (int l = tid; l < m->s.n_layers; l += nth) {
 		uint64_t s = k->seed + (uint64_t)l;
 		for (size_t p = 0; p < (size_t)k->upto; p++)
 			for (size_t i = 0; i < (size_t)m->kv_dim; i++) {
 				uint64_t r = splitmix(&s);
-				m->kc[l * per_layer + i * (size_t)m->ctx_cap + p] =
+				m->kc[dec_k_index(m, l, (int)i, (int)p)] =
 					ev_f32_to_fp16((float)((r & 0xffff) / 32768.0 - 1.0));
-				m->vc[l * per_layer + p * (size_t)m->kv_dim + i] =
+				m->vc[dec_v_index(m, l, (int)i, (int)p)] =
 					ev_f32_to_fp16((float)(((r >> 16) & 0xffff) / 32768.0 - 1.0));
 			}
 	}
@@ -756,7 +763,7 @@ static void attention(struct dec_model *m, int l, int B, int pos, int tid, int n
 	int hd = m->s.head_dim, H = m->s.n_heads, KVH = m->s.n_kv_heads, group = H / KVH;
 	float *scores = m->scores + (size_t)tid * group * m->ctx_cap;
 	float scale = 1.0f / sqrtf((float)hd);
-	size_t lo = (size_t)l * m->ctx_cap * m->kv_dim;
+	size_t bstride = (size_t)hd * EV_KV_BLOCK;
 	if (B * KVH >= nth) {
 		/* One item per (token, KV head): each K and V element is read once for
 		 * all the query heads that share it (grouped-query attention). */
@@ -764,12 +771,10 @@ static void attention(struct dec_model *m, int l, int B, int pos, int tid, int n
 			int b = item / KVH, kvh = item % KVH, n = pos + b + 1;
 			const float *q = m->q + (size_t)b * m->q_dim + (size_t)kvh * group * hd;
 			float *o = m->att + (size_t)b * m->q_dim + (size_t)kvh * group * hd;
-			m->attn->gqa_scores(n, hd, group, q, m->kc + lo + (size_t)kvh * hd * m->ctx_cap,
-					    (size_t)m->ctx_cap, scores);
+			m->attn->gqa_scores(n, hd, group, q, m->kc + dec_kv_head(m, l, kvh), bstride, scores);
 			for (int g = 0; g < group; g++)
 				m->attn->softmax(scores + (size_t)g * n, n, scale);
-			m->attn->gqa_values(n, hd, group, scores, m->vc + lo + (size_t)kvh * hd,
-					    (size_t)m->kv_dim, o);
+			m->attn->gqa_values(n, hd, group, scores, m->vc + dec_kv_head(m, l, kvh), (size_t)hd, o);
 		}
 		return;
 	}
@@ -778,15 +783,52 @@ static void attention(struct dec_model *m, int l, int B, int pos, int tid, int n
 		int b = item / H, h = item % H, kvh = h / group, n = pos + b + 1;
 		const float *q = m->q + (size_t)b * m->q_dim + (size_t)h * hd;
 		float *o = m->att + (size_t)b * m->q_dim + (size_t)h * hd;
-		/* K is stored transposed ([dim][position]): the scores of all positions are
-		 * one axpy per dimension, vectorized over positions, no horizontal sums. */
-		memset(scores, 0, sizeof(float) * (size_t)n);
-		m->attn->axpy(n, m->kc + lo + (size_t)kvh * hd * m->ctx_cap, (size_t)m->ctx_cap, hd, q, scores);
+		m->attn->gqa_scores(n, hd, 1, q, m->kc + dec_kv_head(m, l, kvh), bstride, scores);
 		m->attn->softmax(scores, n, scale);
 		memset(o, 0, sizeof(float) * (size_t)hd);
-		m->attn->axpy(hd, m->vc + lo + (size_t)kvh * hd, (size_t)m->kv_dim, n, scores, o);
+		m->attn->axpy(hd, m->vc + dec_kv_head(m, l, kvh), (size_t)hd, n, scores, o);
 	}
 }
+
+const char *const dec_phase_name[DEC_PHASE__COUNT] = {
+#define X(id, nm) [DEC_PHASE_##id] = nm,
+	DEC_PHASES(X)
+#undef X
+};
+
+void dec_prof_reset(struct dec_model *m)
+{
+	memset(m->prof, 0, sizeof m->prof);
+}
+
+void dec_prof_read(const struct dec_model *m, double mean[DEC_PHASE__COUNT], double *wait_max)
+{
+	int n = m->nthreads > 0 && m->nthreads <= EV_MAX_THREADS ? m->nthreads : 1;
+	*wait_max = 0;
+	for (int p = 0; p < DEC_PHASE__COUNT; p++) {
+		mean[p] = 0;
+		for (int t = 0; t < n; t++)
+			mean[p] += m->prof[t].s[p] / n;
+	}
+	for (int t = 0; t < n; t++)
+		if (m->prof[t].s[DEC_PHASE_BARRIER] > *wait_max)
+			*wait_max = m->prof[t].s[DEC_PHASE_BARRIER];
+}
+
+/* The work since the last mark goes to phase ph (a clock read: ~25 ns, some
+ * 300 a token, against tens of ms a token). */
+#define PH(ph)                                                                               \
+	do {                                                                                 \
+		double n_ = timer_now();                                                     \
+		P->s[ph] += n_ - t_ph;                                                       \
+		t_ph = n_;                                                                   \
+	} while (0)
+#define BARRIER_AFTER(ph)                                                                    \
+	do {                                                                                 \
+		PH(DEC_PHASE_##ph);                                                          \
+		pool_barrier(f->pool);                                                       \
+		PH(DEC_PHASE_BARRIER);                                                       \
+	} while (0)
 
 static void forward_fn(void *a, int tid, int nth)
 {
@@ -794,6 +836,8 @@ static void forward_fn(void *a, int tid, int nth)
 	struct dec_model *m = f->m;
 	const struct ev_model_shape *s = &m->s;
 	int B = f->B, H = s->hidden, hd = s->head_dim;
+	struct dec_prof *P = &m->prof[tid];
+	double t_ph = timer_now();
 	for (int b = tid; b < B; b += nth) {
 		float *row = m->rowbuf + (size_t)b * H;
 		dec_tensor_row(m, &m->embd, f->tokens[b], row);
@@ -801,12 +845,11 @@ static void forward_fn(void *a, int tid, int nth)
 	}
 	for (int l = 0; l < s->n_layers; l++) {
 		struct dec_layer *L = &m->L[l];
-		size_t lo = (size_t)l * m->ctx_cap * m->kv_dim;
 		for (int b = tid; b < B; b += nth) {
 			rmsnorm(m->xn + (size_t)b * H, m->x + (size_t)b * H, L->attn_norm, H, s->norm_eps);
 			quantize_one(m, AM(L->wq) | AM(L->wk) | AM(L->wv), m->xn + (size_t)b * H, H, b);
 		}
-		pool_barrier(f->pool);
+		BARRIER_AFTER(OTHER);
 		if (B == 1) {
 			const struct dec_tensor *const w3[] = {&L->wq, &L->wk, &L->wv};
 			float *const o3[] = {m->q, m->k, m->v};
@@ -816,7 +859,7 @@ static void forward_fn(void *a, int tid, int nth)
 			matmul(m, &L->wk, m->k, (size_t)m->kv_dim, B, tid, nth);
 			matmul(m, &L->wv, m->v, (size_t)m->kv_dim, B, tid, nth);
 		}
-		pool_barrier(f->pool);
+		BARRIER_AFTER(MATMUL);
 		for (int b = tid; b < B; b += nth) {
 			float *q = m->q + (size_t)b * m->q_dim, *k = m->k + (size_t)b * m->kv_dim,
 			      *v = m->v + (size_t)b * m->kv_dim, *cs = m->rope + (size_t)b * hd;
@@ -840,17 +883,17 @@ static void forward_fn(void *a, int tid, int nth)
 			rope(q, s->n_heads, hd, cs, s->rope_pairs);
 			rope(k, s->n_kv_heads, hd, cs, s->rope_pairs);
 			for (int i = 0; i < m->kv_dim; i++) {
-				m->kc[lo + (size_t)i * m->ctx_cap + p] = ev_f32_to_fp16(k[i]);
-				m->vc[lo + (size_t)p * m->kv_dim + i] = ev_f32_to_fp16(v[i]);
+				m->kc[dec_k_index(m, l, i, p)] = ev_f32_to_fp16(k[i]);
+				m->vc[dec_v_index(m, l, i, p)] = ev_f32_to_fp16(v[i]);
 			}
 		}
-		pool_barrier(f->pool);
+		BARRIER_AFTER(OTHER);
 		attention(m, l, B, f->pos, tid, nth);
-		pool_barrier(f->pool);
+		BARRIER_AFTER(ATTENTION);
 		quantize_acts(m, AM(L->wo), m->att, (size_t)m->q_dim, m->q_dim, B, tid, nth);
-		pool_barrier(f->pool);
+		BARRIER_AFTER(OTHER);
 		matmul(m, &L->wo, m->tmp, (size_t)H, B, tid, nth);
-		pool_barrier(f->pool);
+		BARRIER_AFTER(MATMUL);
 		for (int b = tid; b < B; b += nth) {
 			float *x = m->x + (size_t)b * H, *t = m->tmp + (size_t)b * H;
 			for (int i = 0; i < H; i++)
@@ -858,7 +901,7 @@ static void forward_fn(void *a, int tid, int nth)
 			rmsnorm(m->xn + (size_t)b * H, x, L->ffn_norm, H, s->norm_eps);
 			quantize_one(m, AM(L->wg) | AM(L->wu), m->xn + (size_t)b * H, H, b);
 		}
-		pool_barrier(f->pool);
+		BARRIER_AFTER(OTHER);
 		if (B == 1) {
 			const struct dec_tensor *const w2[] = {&L->wg, &L->wu};
 			float *const o2[] = {m->hb, m->hb2};
@@ -867,7 +910,7 @@ static void forward_fn(void *a, int tid, int nth)
 			matmul(m, &L->wg, m->hb, (size_t)s->ffn, B, tid, nth);
 			matmul(m, &L->wu, m->hb2, (size_t)s->ffn, B, tid, nth);
 		}
-		pool_barrier(f->pool);
+		BARRIER_AFTER(MATMUL);
 		if (B == 1) {
 			/* one token: every thread does its own blocks of the down matrix's
 			 * activation format */
@@ -889,9 +932,9 @@ static void forward_fn(void *a, int tid, int nth)
 				quantize_one(m, AM(L->wd), g, s->ffn, b);
 			}
 		}
-		pool_barrier(f->pool);
+		BARRIER_AFTER(OTHER);
 		matmul(m, &L->wd, m->tmp, (size_t)H, B, tid, nth);
-		pool_barrier(f->pool);
+		BARRIER_AFTER(MATMUL);
 		for (int b = tid; b < B; b += nth) {
 			float *x = m->x + (size_t)b * H, *t = m->tmp + (size_t)b * H;
 			for (int i = 0; i < H; i++)
@@ -903,9 +946,9 @@ static void forward_fn(void *a, int tid, int nth)
 		rmsnorm(m->xn, m->x + (size_t)(B - 1) * H, m->out_norm, H, s->norm_eps);
 		quantize_one(m, AM(m->out), m->xn, H, 0);
 	}
-	pool_barrier(f->pool);
+	BARRIER_AFTER(OTHER);
 	matmul(m, &m->out, m->logits, 0, 1, tid, nth);
-	pool_barrier(f->pool);
+	BARRIER_AFTER(MATMUL);
 	if (tid == 0) {
 		int best = 0;
 		for (int i = 1; i < s->vocab; i++)
@@ -913,7 +956,10 @@ static void forward_fn(void *a, int tid, int nth)
 				best = i;
 		f->next = best;
 	}
+	PH(DEC_PHASE_OTHER);
 }
+#undef PH
+#undef BARRIER_AFTER
 
 int dec_forward(struct dec_model *m, struct ev_pool *pool, const int *tokens, int B, int pos)
 {

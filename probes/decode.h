@@ -30,13 +30,35 @@ struct dec_layer {
 	struct dec_tensor wq, wk, wv, wo, wg, wu, wd;
 };
 
+/* Where a token's time goes, per thread (decode's phase profile): matrix
+ * products, attention (scores, softmax, weighted V), everything else between
+ * them (norms, RoPE and the KV write, activation quantization, SwiGLU,
+ * residuals), and waiting at barriers for the other threads. */
+#define DEC_PHASES(X)                                                                        \
+	X(MATMUL, "matmul")                                                                  \
+	X(ATTENTION, "attention")                                                            \
+	X(OTHER, "norms_rope_quantize")                                                      \
+	X(BARRIER, "barrier_wait")
+enum dec_phase {
+#define X(id, nm) DEC_PHASE_##id,
+	DEC_PHASES(X)
+#undef X
+	DEC_PHASE__COUNT
+};
+extern const char *const dec_phase_name[DEC_PHASE__COUNT];
+struct dec_prof {
+	_Alignas(64) double s[DEC_PHASE__COUNT]; /* seconds since dec_prof_reset */
+};
+
 struct dec_model {
 	struct ev_model_shape s;
 	int type, vdt, q_dim, kv_dim, ctx_cap, batch_cap, nthreads;
 	struct dec_tensor embd, out;  /* out.data == embd.data when tied */
 	float *out_norm;
 	struct dec_layer *L;
-	ev_fp16 *kc, *vc;             /* K: [layer][kv_dim][pos] (transposed), V: [layer][pos][kv_dim] */
+	int kv_cap;                   /* positions the KV cache holds: ctx_cap in whole K blocks */
+	ev_fp16 *kc, *vc;             /* per layer and KV head: K [pos / EV_KV_BLOCK][hd][EV_KV_BLOCK],
+				       * V [pos][hd] (k_at, v_at) */
 	void *wmem, *kvmem, *amem, *vmem;
 	size_t wmem_bytes, kv_bytes, act_bytes, vmem_bytes;
 	int wmem_mapped;              /* wmem is a model file's mapping, not ours to free */
@@ -46,9 +68,34 @@ struct dec_model {
 	/* activations, batch_cap rows each */
 	float *x, *xn, *q, *k, *v, *att, *hb, *hb2, *tmp, *logits, *scores, *rope, *rowbuf;
 	unsigned act_mask;            /* activation formats some matrix takes */
+	struct dec_prof prof[EV_MAX_THREADS]; /* per thread, every dec_forward adds to it */
 	void *act[EV_ACT__COUNT];
 	size_t act_stride[EV_ACT__COUNT];
 };
+
+/* The KV cache is head-major: in each layer, each KV head's K and V are one
+ * contiguous run, so a head's attention streams them at the hardware
+ * prefetcher's pace (interleaved heads made every position a separate strided
+ * access: 3-4x the time of the bytes). K of a head in position blocks
+ * (ev_kv_index, block stride hd x 16), V of a head [position][dim]. The
+ * offsets into kc and vc: */
+static inline size_t dec_kv_head(const struct dec_model *m, int l, int kvh)
+{
+	return ((size_t)l * m->s.n_kv_heads + (size_t)kvh) * m->kv_cap * m->s.head_dim;
+}
+
+/* K and V element (dimension i of the layer's kv_dim, position p) of layer l. */
+static inline size_t dec_k_index(const struct dec_model *m, int l, int i, int p)
+{
+	int hd = m->s.head_dim;
+	return dec_kv_head(m, l, i / hd) + ev_kv_index(i % hd, p, (size_t)hd * EV_KV_BLOCK);
+}
+
+static inline size_t dec_v_index(const struct dec_model *m, int l, int i, int p)
+{
+	int hd = m->s.head_dim;
+	return dec_kv_head(m, l, i / hd) + (size_t)p * hd + (size_t)(i % hd);
+}
 
 /* Memory the model will take (weights, KV cache, activations), before allocating. */
 void dec_memory_plan(const struct ev_model_shape *s, int type, int ctx_cap, int batch_cap,
@@ -74,6 +121,10 @@ int dec_main_type(const struct dec_model *m);
 /* B tokens at positions pos..pos+B-1 (B <= batch_cap, pos+B <= ctx_cap).
  * Fills m->logits for the last token; returns the greedy next token. */
 int dec_forward(struct dec_model *m, struct ev_pool *pool, const int *tokens, int B, int pos);
+/* Zero the phase profile; read it as seconds per phase, mean over the threads,
+ * and the longest barrier wait of any thread. */
+void dec_prof_reset(struct dec_model *m);
+void dec_prof_read(const struct dec_model *m, double mean[DEC_PHASE__COUNT], double *wait_max);
 /* Row r of a tensor in plain GGUF layout (the kernel may keep it packed). */
 void dec_tensor_row(const struct dec_model *m, const struct dec_tensor *t, int r, void *row);
 /* Synthetic K and V for positions [0, upto): to decode at long context

@@ -4,6 +4,8 @@
  *   VZERO()   VSET1(x)  VFMA(a, b, c) = a * b + c   VSTORE(p, v)
  *   VLOADH(p) W fp16 values at p widened to floats
  *   NAME(x)   the function name for this width
+ *   GQA_TWO   1 where 16 accumulators fit (AVX-512's 32 registers): two
+ *             vectors per pass
  * Up to 8 heads per pass, each with its own accumulator held in a register
  * (named variables, not an array: an array indexed by a run-time count would
  * live on the stack), so every K (or V) vector loaded from cache feeds all the
@@ -12,19 +14,58 @@
 
 #define GQA_REP8(M) M(0) M(1) M(2) M(3) M(4) M(5) M(6) M(7)
 
-void NAME(scores)(int n, int hd, int G, const float *q, const ev_fp16 *kT, size_t kstride, float *s)
+_Static_assert(EV_KV_BLOCK % W == 0, "a vector of positions stays inside one K block");
+
+void NAME(scores)(int n, int hd, int G, const float *q, const ev_fp16 *kT, size_t bstride, float *s)
 {
 	int nv = n / W * W;
 	for (int g0 = 0; g0 < G; g0 += 8) {
 		int gn = G - g0 < 8 ? G - g0 : 8;
 		const float *qg = q + (size_t)g0 * hd;
 		float *sg = s + (size_t)g0 * n;
-		for (int t0 = 0; t0 < nv; t0 += W) {
+		int t0 = 0;
+#if GQA_TWO
+		/* Two vectors of positions per pass (16 accumulators): each broadcast
+		 * query value feeds two FMAs, so the loads no longer bound the loop. */
+		for (; t0 + 2 * W <= nv; t0 += 2 * W) {
+			const ev_fp16 *kb = kT + ev_kv_index(0, t0, bstride);
+			const ev_fp16 *kc = kT + ev_kv_index(0, t0 + W, bstride);
+#define DECL_(k) VF a##k = VZERO(), b##k = VZERO();
+			GQA_REP8(DECL_)
+#undef DECL_
+			if (t0 % EV_KV_BLOCK == 0)
+				for (int pf = 0; pf < hd * EV_KV_BLOCK * 2; pf += 64)
+					__builtin_prefetch((const char *)(kb + 2 * bstride) + pf, 0, 3);
+			for (int d = 0; d < hd; d++) {
+				VF k0 = VLOADH(kb + (size_t)d * EV_KV_BLOCK), k1 = VLOADH(kc + (size_t)d * EV_KV_BLOCK);
+#define STEP_(j)                                                                             \
+	if (gn > j) {                                                                        \
+		VF qv_ = VSET1(qg[(size_t)j * hd + d]);                                      \
+		a##j = VFMA(qv_, k0, a##j);                                                  \
+		b##j = VFMA(qv_, k1, b##j);                                                  \
+	}
+				GQA_REP8(STEP_)
+#undef STEP_
+			}
+#define OUT_(j)                                                                              \
+	if (gn > j) {                                                                        \
+		VSTORE(sg + (size_t)j * n + t0, a##j);                                       \
+		VSTORE(sg + (size_t)j * n + t0 + W, b##j);                                   \
+	}
+			GQA_REP8(OUT_)
+#undef OUT_
+		}
+#endif
+		for (; t0 < nv; t0 += W) {
+			const ev_fp16 *kb = kT + ev_kv_index(0, t0, bstride); /* hd x 16, contiguous */
+			if (t0 % EV_KV_BLOCK == 0) /* the block after next: K streams from DRAM */
+				for (int pf = 0; pf < hd * EV_KV_BLOCK * 2; pf += 64)
+					__builtin_prefetch((const char *)(kb + 2 * bstride) + pf, 0, 3);
 #define DECL_(k) VF a##k = VZERO();
 			GQA_REP8(DECL_)
 #undef DECL_
 			for (int d = 0; d < hd; d++) {
-				VF k = VLOADH(kT + (size_t)d * kstride + (size_t)t0);
+				VF k = VLOADH(kb + (size_t)d * EV_KV_BLOCK);
 #define STEP_(j)                                                                             \
 	if (gn > j)                                                                          \
 		a##j = VFMA(VSET1(qg[(size_t)j * hd + d]), k, a##j);
@@ -42,7 +83,7 @@ void NAME(scores)(int n, int hd, int G, const float *q, const ev_fp16 *kT, size_
 		for (int g = 0; g < G; g++) {
 			float a = 0;
 			for (int d = 0; d < hd; d++)
-				a += q[(size_t)g * hd + d] * ev_fp16_to_f32(kT[(size_t)d * kstride + t]);
+				a += q[(size_t)g * hd + d] * ev_fp16_to_f32(kT[ev_kv_index(d, t, bstride)]);
 			s[(size_t)g * n + t] = a;
 		}
 }
@@ -54,12 +95,46 @@ void NAME(values)(int n, int hd, int G, const float *s, const ev_fp16 *v, size_t
 		int gn = G - g0 < 8 ? G - g0 : 8;
 		const float *sg = s + (size_t)g0 * n;
 		float *og = o + (size_t)g0 * hd;
-		for (int d0 = 0; d0 < dv; d0 += W) {
+		int d0 = 0;
+#if GQA_TWO
+		/* Two vectors of dimensions per pass: each broadcast weight feeds two FMAs. */
+		for (; d0 + 2 * W <= dv; d0 += 2 * W) {
+#define DECL_(k) VF a##k = VZERO(), b##k = VZERO();
+			GQA_REP8(DECL_)
+#undef DECL_
+			for (int t = 0; t < n; t++) {
+				const ev_fp16 *vr = v + (size_t)t * vstride + (size_t)d0;
+				VF x0 = VLOADH(vr), x1 = VLOADH(vr + W);
+				if (d0 == 0)
+					for (int pf = 0; pf < hd * 2; pf += 64)
+						__builtin_prefetch((const char *)(v + (size_t)(t + 16) * vstride) + pf, 0, 3);
+#define STEP_(j)                                                                             \
+	if (gn > j) {                                                                        \
+		VF sv_ = VSET1(sg[(size_t)j * n + t]);                                       \
+		a##j = VFMA(sv_, x0, a##j);                                                  \
+		b##j = VFMA(sv_, x1, b##j);                                                  \
+	}
+				GQA_REP8(STEP_)
+#undef STEP_
+			}
+#define OUT_(j)                                                                              \
+	if (gn > j) {                                                                        \
+		VSTORE(og + (size_t)j * hd + d0, a##j);                                      \
+		VSTORE(og + (size_t)j * hd + d0 + W, b##j);                                  \
+	}
+			GQA_REP8(OUT_)
+#undef OUT_
+		}
+#endif
+		for (; d0 < dv; d0 += W) {
 #define DECL_(k) VF a##k = VZERO();
 			GQA_REP8(DECL_)
 #undef DECL_
 			for (int t = 0; t < n; t++) {
 				VF x = VLOADH(v + (size_t)t * vstride + (size_t)d0);
+				if (d0 == 0) /* the first pass brings V in: 16 positions ahead */
+					for (int pf = 0; pf < hd * 2; pf += 64)
+						__builtin_prefetch((const char *)(v + (size_t)(t + 16) * vstride) + pf, 0, 3);
 #define STEP_(j)                                                                             \
 	if (gn > j)                                                                          \
 		a##j = VFMA(VSET1(sg[(size_t)j * n + t]), x, a##j);

@@ -249,6 +249,7 @@ void dot_rows_q8_0x4_avx2(int n, const void *w, size_t rb, int nr, const void *a
 #define VSTORE(p, v) _mm256_storeu_ps(p, v)
 #define VLOADH(p) _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(p)))
 #define NAME(x) ev_gqa_##x##_avx2
+#define GQA_TWO 0
 #include "gqa-simd.h"
 
 /* ---- prefill: several tokens per weight load (ev_dot_gemm_fn) ----

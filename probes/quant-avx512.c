@@ -134,6 +134,7 @@ void ev_softmax_avx512(float *x, int n, float scale)
 #define VSTORE(p, v) _mm512_storeu_ps(p, v)
 #define VLOADH(p) _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(p)))
 #define NAME(x) ev_gqa_##x##_avx512
+#define GQA_TWO 1
 #include "gqa-simd.h"
 
 /* ---- prefill: 4 rows x NT tokens (ev_dot_gemm_fn, gemm-tile.h) ----

@@ -579,20 +579,21 @@ void ev_softmax_generic(float *x, int n, float scale)
 		x[t] /= sum;
 }
 
-void ev_gqa_scores_generic(int n, int hd, int G, const float *q, const ev_fp16 *kT, size_t kstride,
+void ev_gqa_scores_generic(int n, int hd, int G, const float *q, const ev_fp16 *kT, size_t bstride,
 			   float *s)
 {
 	for (int g = 0; g < G; g++)
 		for (int t = 0; t < n; t++)
 			s[(size_t)g * n + t] = 0;
-	for (int d = 0; d < hd; d++) {
-		const ev_fp16 *k = kT + (size_t)d * kstride;
-		for (int t = 0; t < n; t++) {
-			float kv = ev_fp16_to_f32(k[t]);
-			for (int g = 0; g < G; g++)
-				s[(size_t)g * n + t] += q[(size_t)g * hd + d] * kv;
+	for (int t0 = 0; t0 < n; t0 += EV_KV_BLOCK) /* one block: hd x 16 contiguous halves */
+		for (int d = 0; d < hd; d++) {
+			const ev_fp16 *k = kT + ev_kv_index(d, t0, bstride);
+			for (int t = t0; t < n && t < t0 + EV_KV_BLOCK; t++) {
+				float kv = ev_fp16_to_f32(k[t - t0]);
+				for (int g = 0; g < G; g++)
+					s[(size_t)g * n + t] += q[(size_t)g * hd + d] * kv;
+			}
 		}
-	}
 }
 
 void ev_gqa_values_generic(int n, int hd, int G, const float *s, const ev_fp16 *v, size_t vstride,

@@ -472,6 +472,43 @@ static void md_prefill(struct sbuf *b, const cJSON *dec)
 	}
 }
 
+/* Where a token's time went (measured per phase, mean over the threads): at
+ * the prompt's context and at the longest context of the sweep. */
+static void md_phases(struct sbuf *b, const cJSON *dec)
+{
+	static const char *const keys[] = {"matmul", "attention", "norms_rope_quantize", "barrier_wait"};
+	const cJSON *it;
+	int any = 0;
+	cJSON_ArrayForEach(it, get(dec, "runs")) any |= get(it, "phases") != NULL;
+	if (!any)
+		return;
+	sb_printf(b, "\nWhere a token's time goes (measured: a clock read at each phase boundary of "
+		     "every thread, ms per token, mean over the threads):\n\n| quant | ctx | matmul | "
+		     "attention | norms, RoPE, quantize | barrier wait | longest wait of a thread |\n"
+		     "|---|---:|---:|---:|---:|---:|---:|\n");
+	cJSON_ArrayForEach(it, get(dec, "runs"))
+	{
+		const cJSON *sw = get(it, "context_sweep"), *last = NULL, *p;
+		const cJSON *rows[2] = {get(it, "phases"), NULL};
+		double ctxs[2] = {num(dec, "prompt_tokens"), 0};
+		cJSON_ArrayForEach(p, sw) if (get(p, "phases")) last = p;
+		if (last) {
+			rows[1] = get(last, "phases");
+			ctxs[1] = num(last, "ctx");
+		}
+		for (int r = 0; r < 2; r++) {
+			const cJSON *pt;
+			if (!rows[r])
+				continue;
+			pt = get(rows[r], "per_token_s");
+			sb_printf(b, "| %s | %s%.0f |", str(it, "quant"), r ? "" : "~", ctxs[r]);
+			for (int k = 0; k < 4; k++)
+				sb_printf(b, " %.2f |", 1e3 * num(pt, keys[k]));
+			sb_printf(b, " %.2f |\n", 1e3 * num(rows[r], "barrier_wait_max_thread_s"));
+		}
+	}
+}
+
 static void md_decode(struct sbuf *b, const struct md_in *x)
 {
 	const cJSON *dec = get(x->doc, "decode"), *it;
@@ -509,6 +546,7 @@ static void md_decode(struct sbuf *b, const struct md_in *x)
 		          str(it, "bound"), s1);
 	}
 	md_prefill(b, dec);
+	md_phases(b, dec);
 	if (x->plot_png)
 		sb_printf(b, "\n![tokens/s by context](decode-ctx.png)\n\n![measured vs "
 		             "ceilings](decode-bars.png)\n");

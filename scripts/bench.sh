@@ -103,7 +103,8 @@ while [ "$r" -le "$ROUNDS" ]; do
 			>/dev/null 2>&1
 		jq -r --arg isa "$isa" '.decode.runs[] | [$isa, .quant, .kernel, .tokens_per_s,
 			.fraction_of_ceiling, .compute_ceiling_tokens_per_s / .ceiling_tokens_per_s,
-			.prefill_tokens_per_s, (.context_sweep[-1].fraction_of_ceiling // "nan")] | @tsv' \
+			.prefill_tokens_per_s, (.context_sweep[-1].fraction_of_ceiling // "nan"),
+			.prefill_flop_per_s / 1e9, (.prefill_fraction_of_peak // "nan")] | @tsv' \
 			"$TMP/isa-$isa-$r.json" >> "$TMP/isa.tsv" 2>/dev/null
 	done
 	r=$((r + 1))
@@ -197,17 +198,19 @@ done
 	echo "### Decode per kernel feature set (\`--isa\`), $ROUNDS interleaved rounds: median (min-max)"
 	echo
 	echo "Prompt 128, 32 generated tokens; % of ceiling at ctx ~160 and at ctx 2048; compute/DRAM is"
-	echo "the in-cache (compute) ceiling over the DRAM ceiling (target >= 2); prefill tok/s for 128 tokens."
+	echo "the in-cache (compute) ceiling over the DRAM ceiling (target >= 2); prefill: the 128-token"
+	echo "prompt as one GEMM, tok/s and G op/s (computed operations / TTFT) as % of the measured peak"
+	echo "of the precision the kernel multiplies in (int8 for q4_0/q8_0, fp32 for f16)."
 	echo
-	echo "| --isa | quant | kernel | tok/s | % of ceiling | % at ctx 2048 | compute/DRAM | prefill tok/s |"
-	echo "|---|---|---|---:|---:|---:|---:|---:|"
+	echo "| --isa | quant | kernel | tok/s | % of ceiling | % at ctx 2048 | compute/DRAM | prefill tok/s | prefill G op/s | % of peak |"
+	echo "|---|---|---|---:|---:|---:|---:|---:|---:|---:|"
 	for isa in $ISAS; do
 		for q in q4_0 q8_0 f16; do
 			col() { awk -F'\t' -v i="$isa" -v q="$q" -v c="$1" -v s="$2" '$1 == i && $2 == q {print $c * s}' "$TMP/isa.tsv" | sort -g; }
 			mm() { col "$1" "$2" | awk -v f="$3" '{a[NR]=$1} END {if (!NR) {print "-"; exit}; m = NR % 2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2; printf f " (" f "-" f ")", m, a[1], a[NR]}'; }
 			k=$(awk -F'\t' -v i="$isa" -v q="$q" '$1 == i && $2 == q {print $3; exit}' "$TMP/isa.tsv")
 			[ -n "$k" ] || continue
-			echo "| $isa | $q | $k | $(mm 4 1 %.2f) | $(mm 5 100 %.0f%%) | $(mm 8 100 %.0f%%) | $(mm 6 1 %.2f) | $(mm 7 1 %.1f) |"
+			echo "| $isa | $q | $k | $(mm 4 1 %.2f) | $(mm 5 100 %.0f%%) | $(mm 8 100 %.0f%%) | $(mm 6 1 %.2f) | $(mm 7 1 %.1f) | $(mm 9 1 %.0f) | $(mm 10 100 %.1f%%) |"
 		done
 	done
 	echo

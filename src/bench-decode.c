@@ -390,6 +390,19 @@ static void ceiling_source(const struct ev_decode_opts *o, struct ev_decode_run 
 	}
 }
 
+/* The phase profile of the n tokens decoded since dec_prof_reset, per token. */
+static void phases_read(const struct dec_model *m, int n, struct ev_decode_phases *ph)
+{
+	double mean[DEC_PHASE__COUNT], wmax;
+	if (n <= 0)
+		return;
+	dec_prof_read(m, mean, &wmax);
+	for (int p = 0; p < DEC_PHASE__COUNT; p++)
+		ph->s[p] = mean[p] / n;
+	ph->wait_max_s = wmax / n;
+	ph->ok = 1;
+}
+
 /* The prompt as one batch (TTFT), then tokens one at a time (TPOT); bytes and
  * FLOP per token are computed at each token's own context length. */
 static void generate(struct ev_ctx *c, struct ev_pool *pool, const struct ev_decode_opts *o,
@@ -407,6 +420,7 @@ static void generate(struct ev_ctx *c, struct ev_pool *pool, const struct ev_dec
 	run->prefill_flops = dm_prefill_flops(&o->shape, o->prompt);
 	run->prefill_flop_s = run->prefill_flops / run->ttft_s;
 	run->gen[run->ngen++] = *tok;
+	dec_prof_reset(m);
 	for (int i = 0; i < o->tokens && i < EV_DEC_MAX_TOKENS; i++) {
 		struct ev_decode_cost cost;
 		int pos = o->prompt + i;
@@ -429,6 +443,7 @@ static void generate(struct ev_ctx *c, struct ev_pool *pool, const struct ev_dec
 	}
 	if (run->ntpot == 0)
 		return;
+	phases_read(m, run->ntpot, &run->phases);
 	stats_compute(run->tpot_s, (size_t)run->ntpot, 0, &run->tpot);
 	run->tok_s = run->ntpot / sum;
 	dm_decode_cost_w(&o->shape, &run->wb, kv, o->prompt + (run->ntpot + 1) / 2, &run->cost);
@@ -469,6 +484,7 @@ static void context_sweep(struct ev_ctx *c, struct ev_pool *pool, const struct e
 			     bench_decode_quant(o, run), o->ctx_tokens, C);
 		dec_fill_kv(m, pool, C - 1, o->seed + (uint64_t)C);
 		p->ctx = C;
+		dec_prof_reset(m);
 		for (int i = 0; i < o->ctx_tokens && i < EV_DEC_MAX_CTX_TOKENS; i++) {
 			if (c->stop && *c->stop) {
 				R->interrupted = 1;
@@ -482,6 +498,7 @@ static void context_sweep(struct ev_ctx *c, struct ev_pool *pool, const struct e
 		}
 		if (p->n == 0)
 			break;
+		phases_read(m, p->n, &p->phases);
 		stats_compute(tps, (size_t)p->n, 1, &p->tps);
 		dm_decode_cost_w(&o->shape, &run->wb, ev_type_bytes_per_weight(DEC_KV_TYPE), C + p->n / 2,
 				 &p->cost);
@@ -641,6 +658,22 @@ int bench_decode_failed(const struct ev_decode_result *r)
 	return n;
 }
 
+/* A phase profile as JSON: seconds per token per phase (measured, mean over
+ * the threads) and the longest barrier wait of one thread. */
+static void phases_json(cJSON *q, const struct ev_decode_phases *ph)
+{
+	cJSON *x, *s;
+	if (!ph->ok)
+		return;
+	x = cJSON_AddObjectToObject(q, "phases");
+	s = cJSON_AddObjectToObject(x, "per_token_s");
+	for (int p = 0; p < DEC_PHASE__COUNT; p++)
+		json_num(s, dec_phase_name[p], ph->s[p]);
+	json_num(x, "barrier_wait_max_thread_s", ph->wait_max_s);
+	json_str(x, "basis", "measured: clock reads at each phase boundary of every thread, "
+			      "per token, mean over the threads");
+}
+
 /* One weight format's run as JSON. */
 static cJSON *run_json(const struct ev_decode_opts *o, const struct ev_decode_run *u)
 {
@@ -732,6 +765,7 @@ static cJSON *run_json(const struct ev_decode_opts *o, const struct ev_decode_ru
 	json_num(mem, "runtime_bytes", u->rss_bytes - u->weights_bytes - u->kv_bytes - u->act_bytes > 0
 						? u->rss_bytes - u->weights_bytes - u->kv_bytes - u->act_bytes
 						: 0);
+	phases_json(q, &u->phases);
 	arr = cJSON_AddArrayToObject(q, "context_sweep");
 	for (int k = 0; k < u->nctx; k++) {
 		const struct ev_decode_ctxpt *p = &u->ctx[k];
@@ -744,6 +778,7 @@ static cJSON *run_json(const struct ev_decode_opts *o, const struct ev_decode_ru
 		json_num(x, "ceiling_tokens_per_s", p->ceiling_tok_s);
 		json_num(x, "fraction_of_ceiling", p->tps.median / p->ceiling_tok_s);
 		json_str(x, "kv_cache", "filled synthetically to ctx");
+		phases_json(x, &p->phases);
 		cJSON_AddItemToArray(arr, x);
 	}
 	arr = cJSON_AddArrayToObject(q, "greedy_tokens");
@@ -882,6 +917,16 @@ void bench_decode_print(FILE *f, const struct ev_decode_result *r)
 				fprintf(f, ", %.1f%% of the measured %s peak %.1f G/s (%s)",
 					100 * u->prefill_flop_s / u->prefill_peak, ev_prec_name[u->prefill_prec],
 					u->prefill_peak / 1e9, u->prefill_peak_kernel);
+			fprintf(f, "\n");
+		}
+		if (u->phases.ok) {
+			double tot = 0;
+			for (int p = 0; p < DEC_PHASE__COUNT; p++)
+				tot += u->phases.s[p];
+			fprintf(f, "  time per token (mean of threads):");
+			for (int p = 0; p < DEC_PHASE__COUNT; p++)
+				fprintf(f, "%s %s %.2f ms (%.0f%%)", p ? "," : "", dec_phase_name[p],
+					u->phases.s[p] * 1e3, 100 * u->phases.s[p] / tot);
 			fprintf(f, "\n");
 		}
 		if (u->compute_status != EV_OK)

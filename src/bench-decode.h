@@ -7,6 +7,7 @@
 
 #include "ctx.h"
 #include "decode-model.h"
+#include "decode.h"
 #include "gguf.h"
 #include "quant.h"
 #include "roofs.h"
@@ -47,8 +48,17 @@ struct ev_decode_opts {
 	char ds_name[128], ds_basis[16];
 };
 
+/* Seconds per token in each decoder phase (mean over the threads) and the
+ * longest any thread waited at barriers, per token. */
+struct ev_decode_phases {
+	int ok;
+	double s[DEC_PHASE__COUNT];
+	double wait_max_s;
+};
+
 struct ev_decode_ctxpt {
 	int ctx, n;
+	struct ev_decode_phases phases;
 	double t_s[EV_DEC_MAX_CTX_TOKENS];
 	struct ev_stats tps;           /* tokens/s per token */
 	struct ev_decode_cost cost;
@@ -69,6 +79,7 @@ struct ev_decode_run {
 	struct ev_stats tpot;
 	double tok_s;
 	struct ev_decode_cost cost;    /* averaged over the generated tokens */
+	struct ev_decode_phases phases; /* of the generated tokens */
 	double achieved_bps, achieved_flops;
 	double wbw_best, wbw_median;   /* read bandwidth of the weights' own memory, measured */
 	double ceil_bw;                /* the bandwidth the ceiling uses */

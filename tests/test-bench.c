@@ -222,9 +222,8 @@ static void test_kv_fill(void)
 	for (int l = 0; l < s.n_layers; l++)
 		for (int i = 0; i < m.kv_dim; i++)
 			for (int p = 0; p < m.ctx_cap; p++) {
-				size_t lo = (size_t)l * m.ctx_cap * m.kv_dim;
-				float k = ev_fp16_to_f32(m.kc[lo + (size_t)i * m.ctx_cap + p]);
-				float v = ev_fp16_to_f32(m.vc[lo + (size_t)p * m.kv_dim + i]);
+				float k = ev_fp16_to_f32(m.kc[dec_k_index(&m, l, i, p)]);
+				float v = ev_fp16_to_f32(m.vc[dec_v_index(&m, l, i, p)]);
 				if (p < upto)
 					bad += !(fabsf(k) <= 1 && fabsf(v) <= 1 && (k != 0 || v != 0));
 				else

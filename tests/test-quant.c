@@ -382,26 +382,29 @@ static void test_impl_table(void)
 static void check_gqa(const struct ev_attn_impl *ai)
 {
 	static const int ns[] = {1, 7, 17, 100, 333}, hds[] = {64, 80}, Gs[] = {1, 3, 8, 12};
-	enum { NMAX = 333, HDMAX = 80, GMAX = 12, CAP = 340 };
-	static ev_fp16 kT[HDMAX * CAP], v[CAP * HDMAX];
+	enum { NMAX = 333, HDMAX = 80, GMAX = 12, CAP = 352 }; /* CAP: whole K blocks */
+	/* K in position blocks (ev_kv_index) with a block stride wider than one
+	 * head's, as the decoder's K holds every KV head of a layer */
+	const size_t bs = (size_t)(HDMAX + 8) * EV_KV_BLOCK;
+	static ev_fp16 kT[(HDMAX + 8) * CAP], v[CAP * HDMAX];
 	static float q[GMAX * HDMAX], s1[GMAX * NMAX], s2[GMAX * NMAX], o1[GMAX * HDMAX], o2[GMAX * HDMAX];
-	for (int i = 0; i < HDMAX * CAP; i++) {
+	for (int i = 0; i < (HDMAX + 8) * CAP; i++)
 		kT[i] = ev_f32_to_fp16(frand());
+	for (int i = 0; i < HDMAX * CAP; i++)
 		v[i] = ev_f32_to_fp16(frand());
-	}
 	for (int i = 0; i < GMAX * HDMAX; i++)
 		q[i] = frand();
 	for (size_t a = 0; a < sizeof ns / sizeof ns[0]; a++)
 		for (size_t b = 0; b < sizeof hds / sizeof hds[0]; b++)
 			for (size_t c = 0; c < sizeof Gs / sizeof Gs[0]; c++) {
 				int n = ns[a], hd = hds[b], G = Gs[c], bad = 0;
-				ai->gqa_scores(n, hd, G, q, kT, CAP, s1);
-				ev_gqa_scores_generic(n, hd, G, q, kT, CAP, s2);
+				ai->gqa_scores(n, hd, G, q, kT, bs, s1);
+				ev_gqa_scores_generic(n, hd, G, q, kT, bs, s2);
 				for (int g = 0; g < G; g++)
 					for (int t = 0; t < n; t++) {
 						double ref = 0;
 						for (int d = 0; d < hd; d++)
-							ref += (double)q[g * hd + d] * ev_fp16_to_f32(kT[d * CAP + t]);
+							ref += (double)q[g * hd + d] * ev_fp16_to_f32(kT[ev_kv_index(d, t, bs)]);
 						bad += fabs(s1[g * n + t] - ref) > 1e-4 * (1 + fabs(ref)) ||
 						       fabsf(s1[g * n + t] - s2[g * n + t]) > 1e-4f;
 					}
