@@ -1,10 +1,11 @@
-/* probes/gqa-simd.h: grouped-query attention kernels written once for any x86
- * vector width; included by quant-avx2.c and quant-avx512.c after they define:
+/* probes/gqa-simd.h: grouped-query attention kernels written once for any
+ * vector width; included by quant-avx2.c, quant-avx512.c and quant-neon.c
+ * after they define:
  *   VF        the float vector type        W         floats per vector
  *   VZERO()   VSET1(x)  VFMA(a, b, c) = a * b + c   VSTORE(p, v)
  *   VLOADH(p) W fp16 values at p widened to floats
  *   NAME(x)   the function name for this width
- *   GQA_TWO   1 where 16 accumulators fit (AVX-512's 32 registers): two
+ *   GQA_TWO   1 where 16 accumulators fit (32 registers: AVX-512, NEON): two
  *             vectors per pass
  * Up to 8 heads per pass, each with its own accumulator held in a register
  * (named variables, not an array: an array indexed by a run-time count would

@@ -145,3 +145,17 @@ GEMM_INLINE void f16_gemm_nt(int n, size_t rb, const unsigned char *g, const voi
 }
 
 GEMM_ROWS(gemm_f16_neon, f16_gemm_nt, 4, dot_rows_f16_neon)
+
+/* The attention's grouped-query kernels (gqa-simd.h) on 4-float NEON vectors:
+ * fcvtl widens 4 halves; 32 registers hold two vectors' accumulators for 8
+ * heads. */
+#define VF float32x4_t
+#define W 4
+#define VZERO() vdupq_n_f32(0)
+#define VSET1(x) vdupq_n_f32(x)
+#define VFMA(a, b, c) vfmaq_f32(c, a, b)
+#define VSTORE(p, v) vst1q_f32(p, v)
+#define VLOADH(p) vcvt_f32_f16(vld1_f16((const float16_t *)(const void *)(p)))
+#define NAME(x) ev_gqa_##x##_neon
+#define GQA_TWO 1
+#include "gqa-simd.h"

@@ -617,6 +617,10 @@ static const struct ev_attn_impl attn_impls[] = {
 	{EV_TARGET_AVX2, &kf_quant_avx2, "avx2+f16c", ev_axpy_f16_avx2, ev_softmax_generic,
 	 ev_gqa_scores_avx2, ev_gqa_values_avx2},
 #endif
+#if defined(__aarch64__)
+	{EV_TARGET_NEON, &kf_quant_neon, "neon", ev_axpy_f16_generic, ev_softmax_generic,
+	 ev_gqa_scores_neon, ev_gqa_values_neon},
+#endif
 	{EV_TARGET_GENERIC, &kf_quant_generic, "generic", ev_axpy_f16_generic, ev_softmax_generic,
 	 ev_gqa_scores_generic, ev_gqa_values_generic},
 };

@@ -417,6 +417,14 @@ void ev_axpy_f16_generic(int n, const ev_fp16 *v, size_t stride, int nr, const f
 void ev_axpy_f16_avx2(int n, const ev_fp16 *v, size_t stride, int nr, const float *s, float *out);
 void ev_axpy_f16_avx512(int n, const ev_fp16 *v, size_t stride, int nr, const float *s, float *out);
 void ev_softmax_avx512(float *x, int n, float scale);
+#endif
+#if defined(__aarch64__)
+void ev_gqa_scores_neon(int n, int hd, int G, const float *q, const ev_fp16 *kT, size_t bstride,
+			float *s);
+void ev_gqa_values_neon(int n, int hd, int G, const float *s, const ev_fp16 *v, size_t vstride,
+			float *o);
+#endif
+#if defined(__x86_64__)
 void ev_gqa_scores_avx2(int n, int hd, int G, const float *q, const ev_fp16 *kT, size_t bstride,
 			float *s);
 void ev_gqa_values_avx2(int n, int hd, int G, const float *s, const ev_fp16 *v, size_t vstride,
