@@ -80,15 +80,43 @@ static void piece(const struct dec_tensor *const *W, int nw, int i, int tid, int
 		*a = *b;
 }
 
-static void matmul_fused(const struct dec_model *m, const struct dec_tensor *const *W,
-			 float *const *out, int nw, int tid, int nth)
+/* One token's matrices (a group streamed as one: Q, K, V; gate, up; or one
+ * matrix) with the rows handed out in chunks of about 64 KiB from a shared
+ * counter, not split in equal halves: a thread that streams faster takes more
+ * chunks, so the threads reach the barrier together (with a static split the
+ * mean barrier wait was 6-9% of a token on a noisy 2-core VM; on a hybrid CPU
+ * run on all cores the little cores take fewer chunks instead of holding
+ * everyone up). Chunks start at multiples of 4 rows of each matrix (the
+ * interleaved groups stay whole). Phase ph uses counter ph & 1; thread 0
+ * zeroes the other one, last used one phase ago (a barrier lies between). */
+#define SCHED_BYTES (64 * 1024)
+static void matmul_dyn(struct dec_model *m, const struct dec_tensor *const *W, float *const *out,
+		       int nw, unsigned ph, int tid)
 {
+	atomic_int *ctr = &m->sched[ph & 1];
+	int base[4], total = 0, chunk = (int)(SCHED_BYTES / W[0]->row_bytes) & ~3;
+	if (tid == 0)
+		atomic_store_explicit(&m->sched[(ph + 1) & 1], 0, memory_order_relaxed);
+	if (chunk < 4)
+		chunk = 4;
 	for (int i = 0; i < nw; i++) {
-		int a, b;
-		piece(W, nw, i, tid, nth, &a, &b);
-		if (a < b)
-			W[i]->dot->rows(W[i]->cols, (const char *)W[i]->data + (size_t)a * W[i]->row_bytes,
-					W[i]->row_bytes, b - a, m->act[W[i]->act], out[i] + a);
+		base[i] = total;
+		total += (W[i]->rows + 3) & ~3;
+	}
+	for (;;) {
+		int c0 = atomic_fetch_add_explicit(ctr, chunk, memory_order_relaxed), c1 = c0 + chunk;
+		if (c0 >= total)
+			break;
+		for (int i = 0; i < nw; i++) {
+			int a = c0 - base[i], b = c1 - base[i];
+			if (a < 0)
+				a = 0;
+			if (b > W[i]->rows)
+				b = W[i]->rows;
+			if (a < b)
+				W[i]->dot->rows(W[i]->cols, (const char *)W[i]->data + (size_t)a * W[i]->row_bytes,
+						W[i]->row_bytes, b - a, m->act[W[i]->act], out[i] + a);
+		}
 	}
 }
 
@@ -183,7 +211,7 @@ static void gen_all(void *a, int tid, int nth)
 		fill_rows(&(t), r0, r1, ++id);                                               \
 		repack_rows(&(t), r0, r1, g->scratch + (size_t)tid * g->scratch_stride);     \
 	} while (0)
-/* a group streamed as one (matmul_fused): each thread makes the rows it will read */
+/* a group streamed as one: each thread makes (first-touches) an equal share */
 #define GEN_GROUP(n, ...)                                                                    \
 	do {                                                                                 \
 		const struct dec_tensor *const w_[] = {__VA_ARGS__};                         \
@@ -689,6 +717,7 @@ struct fwd_ctx {
 	const int *tokens;
 	int B, pos;
 	int next;
+	unsigned ph_end;
 };
 
 static void rmsnorm(float *y, const float *x, const float *w, int n, double eps)
@@ -705,18 +734,17 @@ static void rmsnorm(float *y, const float *x, const float *w, int n, double eps)
 /* out[b][r] = W[r] . act[b] for this thread's rows. B > 1 (prefill) is a GEMM:
  * each tile of rows is read from memory once for the whole prompt, and the
  * kernel unpacks each weight block once for EV_GEMM_TOKENS tokens. */
-static void matmul(const struct dec_model *m, const struct dec_tensor *W, float *out, size_t ostride,
-		   int B, int tid, int nth)
+static void matmul(struct dec_model *m, const struct dec_tensor *W, float *out, size_t ostride,
+		   int B, unsigned ph, int tid, int nth)
 {
 	int r0, r1, tile = (int)(ROW_TILE_BYTES / W->row_bytes) & ~3;
+	if (B == 1) {
+		matmul_dyn(m, &W, &out, 1, ph, tid);
+		return;
+	}
 	rows_of(W->rows, tid, nth, &r0, &r1);
 	if (r0 >= r1)
 		return;
-	if (B == 1) {
-		W->dot->rows(W->cols, (const char *)W->data + (size_t)r0 * W->row_bytes, W->row_bytes,
-			     r1 - r0, m->act[W->act], out + r0);
-		return;
-	}
 	if (tile < 4)
 		tile = 4;
 	for (int rt = r0; rt < r1; rt += tile)
@@ -727,12 +755,23 @@ static void matmul(const struct dec_model *m, const struct dec_tensor *W, float 
 
 #define AM(t) (1u << (t).act)
 
+/* Elements [i0, i1) of x (n elements) in activation format a: q8_0 through
+ * the vector kernel, the others through the generic quantizer. */
+static void act_quantize(const struct dec_model *m, int a, const float *x, void *dst, int n, int i0,
+			 int i1)
+{
+	if (a == EV_ACT_Q8_0)
+		m->attn->act_q8_0(x, dst, n, i0, i1);
+	else
+		ev_act_quantize_range(a, x, dst, n, i0, i1);
+}
+
 /* Token b's activations x (n elements) in every format of mask. */
 static void quantize_one(struct dec_model *m, unsigned mask, const float *x, int n, int b)
 {
 	for (int a = 0; a < EV_ACT__COUNT; a++)
 		if (mask & (1u << a))
-			ev_act_quantize(a, x, (char *)m->act[a] + (size_t)b * m->act_stride[a], n);
+			act_quantize(m, a, x, (char *)m->act[a] + (size_t)b * m->act_stride[a], n, 0, n);
 }
 
 static void quantize_acts(struct dec_model *m, unsigned mask, const float *src, size_t stride, int n,
@@ -803,7 +842,7 @@ void dec_prof_reset(struct dec_model *m)
 
 void dec_prof_read(const struct dec_model *m, double mean[DEC_PHASE__COUNT], double *wait_max)
 {
-	int n = m->nthreads > 0 && m->nthreads <= EV_MAX_THREADS ? m->nthreads : 1;
+	int n = m->run_threads > 0 && m->run_threads <= EV_MAX_THREADS ? m->run_threads : 1;
 	*wait_max = 0;
 	for (int p = 0; p < DEC_PHASE__COUNT; p++) {
 		mean[p] = 0;
@@ -838,10 +877,21 @@ static void forward_fn(void *a, int tid, int nth)
 	int B = f->B, H = s->hidden, hd = s->head_dim;
 	struct dec_prof *P = &m->prof[tid];
 	double t_ph = timer_now();
+	unsigned ph = m->sched_seq; /* every thread counts the matmul phases alike */
 	for (int b = tid; b < B; b += nth) {
-		float *row = m->rowbuf + (size_t)b * H;
+		float *row = m->rowbuf + (size_t)b * H, *cs = m->rope + (size_t)b * hd;
 		dec_tensor_row(m, &m->embd, f->tokens[b], row);
 		ev_types[m->embd.type].to_float(row, m->x + (size_t)b * H, H);
+		/* RoPE's cos and sin of token b's position: the same in every layer, so
+		 * once a token (the same thread uses them: the split is by b throughout) */
+		for (int i = 0; i < hd / 2; i++) {
+			double ang = (f->pos + b) * (s->rope_freq_scale > 0 ? s->rope_freq_scale : 1) *
+				     pow(s->rope_theta, -2.0 * i / hd);
+			if (m->rope_factors)
+				ang /= m->rope_factors[i];
+			cs[i] = (float)cos(ang);
+			cs[hd / 2 + i] = (float)sin(ang);
+		}
 	}
 	for (int l = 0; l < s->n_layers; l++) {
 		struct dec_layer *L = &m->L[l];
@@ -853,12 +903,13 @@ static void forward_fn(void *a, int tid, int nth)
 		if (B == 1) {
 			const struct dec_tensor *const w3[] = {&L->wq, &L->wk, &L->wv};
 			float *const o3[] = {m->q, m->k, m->v};
-			matmul_fused(m, w3, o3, 3, tid, nth);
+			matmul_dyn(m, w3, o3, 3, ph, tid);
 		} else {
-			matmul(m, &L->wq, m->q, (size_t)m->q_dim, B, tid, nth);
-			matmul(m, &L->wk, m->k, (size_t)m->kv_dim, B, tid, nth);
-			matmul(m, &L->wv, m->v, (size_t)m->kv_dim, B, tid, nth);
+			matmul(m, &L->wq, m->q, (size_t)m->q_dim, B, ph, tid, nth);
+			matmul(m, &L->wk, m->k, (size_t)m->kv_dim, B, ph, tid, nth);
+			matmul(m, &L->wv, m->v, (size_t)m->kv_dim, B, ph, tid, nth);
 		}
+		ph++;
 		BARRIER_AFTER(MATMUL);
 		for (int b = tid; b < B; b += nth) {
 			float *q = m->q + (size_t)b * m->q_dim, *k = m->k + (size_t)b * m->kv_dim,
@@ -872,14 +923,6 @@ static void forward_fn(void *a, int tid, int nth)
 					v[i] += L->bv[i];
 				}
 			}
-			for (int i = 0; i < hd / 2; i++) {
-				double ang = p * (s->rope_freq_scale > 0 ? s->rope_freq_scale : 1) *
-					     pow(s->rope_theta, -2.0 * i / hd);
-				if (m->rope_factors)
-					ang /= m->rope_factors[i];
-				cs[i] = (float)cos(ang);
-				cs[hd / 2 + i] = (float)sin(ang);
-			}
 			rope(q, s->n_heads, hd, cs, s->rope_pairs);
 			rope(k, s->n_kv_heads, hd, cs, s->rope_pairs);
 			for (int i = 0; i < m->kv_dim; i++) {
@@ -892,7 +935,7 @@ static void forward_fn(void *a, int tid, int nth)
 		BARRIER_AFTER(ATTENTION);
 		quantize_acts(m, AM(L->wo), m->att, (size_t)m->q_dim, m->q_dim, B, tid, nth);
 		BARRIER_AFTER(OTHER);
-		matmul(m, &L->wo, m->tmp, (size_t)H, B, tid, nth);
+		matmul(m, &L->wo, m->tmp, (size_t)H, B, ph++, tid, nth);
 		BARRIER_AFTER(MATMUL);
 		for (int b = tid; b < B; b += nth) {
 			float *x = m->x + (size_t)b * H, *t = m->tmp + (size_t)b * H;
@@ -905,11 +948,12 @@ static void forward_fn(void *a, int tid, int nth)
 		if (B == 1) {
 			const struct dec_tensor *const w2[] = {&L->wg, &L->wu};
 			float *const o2[] = {m->hb, m->hb2};
-			matmul_fused(m, w2, o2, 2, tid, nth);
+			matmul_dyn(m, w2, o2, 2, ph, tid);
 		} else {
-			matmul(m, &L->wg, m->hb, (size_t)s->ffn, B, tid, nth);
-			matmul(m, &L->wu, m->hb2, (size_t)s->ffn, B, tid, nth);
+			matmul(m, &L->wg, m->hb, (size_t)s->ffn, B, ph, tid, nth);
+			matmul(m, &L->wu, m->hb2, (size_t)s->ffn, B, ph, tid, nth);
 		}
+		ph++;
 		BARRIER_AFTER(MATMUL);
 		if (B == 1) {
 			/* one token: every thread does its own blocks of the down matrix's
@@ -920,20 +964,19 @@ static void forward_fn(void *a, int tid, int nth)
 				i1 = s->ffn;
 			if (i0 > i1)
 				i0 = i1;
-			for (int i = i0; i < i1; i++)
-				m->hb[i] = m->hb[i] / (1.0f + expf(-m->hb[i])) * m->hb2[i];
 			if (i0 < i1)
-				ev_act_quantize_range(L->wd.act, m->hb, m->act[L->wd.act], s->ffn, i0, i1);
+				m->attn->silu_mul(m->hb + i0, m->hb2 + i0, i1 - i0);
+			if (i0 < i1)
+				act_quantize(m, L->wd.act, m->hb, m->act[L->wd.act], s->ffn, i0, i1);
 		} else {
 			for (int b = tid; b < B; b += nth) {
 				float *g = m->hb + (size_t)b * s->ffn, *u = m->hb2 + (size_t)b * s->ffn;
-				for (int i = 0; i < s->ffn; i++)
-					g[i] = g[i] / (1.0f + expf(-g[i])) * u[i];
+				m->attn->silu_mul(g, u, s->ffn);
 				quantize_one(m, AM(L->wd), g, s->ffn, b);
 			}
 		}
 		BARRIER_AFTER(OTHER);
-		matmul(m, &L->wd, m->tmp, (size_t)H, B, tid, nth);
+		matmul(m, &L->wd, m->tmp, (size_t)H, B, ph++, tid, nth);
 		BARRIER_AFTER(MATMUL);
 		for (int b = tid; b < B; b += nth) {
 			float *x = m->x + (size_t)b * H, *t = m->tmp + (size_t)b * H;
@@ -947,7 +990,7 @@ static void forward_fn(void *a, int tid, int nth)
 		quantize_one(m, AM(m->out), m->xn, H, 0);
 	}
 	BARRIER_AFTER(OTHER);
-	matmul(m, &m->out, m->logits, 0, 1, tid, nth);
+	matmul(m, &m->out, m->logits, 0, 1, ph++, tid, nth);
 	BARRIER_AFTER(MATMUL);
 	if (tid == 0) {
 		int best = 0;
@@ -955,6 +998,7 @@ static void forward_fn(void *a, int tid, int nth)
 			if (m->logits[i] > m->logits[best])
 				best = i;
 		f->next = best;
+		f->ph_end = ph;
 	}
 	PH(DEC_PHASE_OTHER);
 }
@@ -963,8 +1007,12 @@ static void forward_fn(void *a, int tid, int nth)
 
 int dec_forward(struct dec_model *m, struct ev_pool *pool, const int *tokens, int B, int pos)
 {
-	struct fwd_ctx f = {m, pool, tokens, B, pos, -1};
+	struct fwd_ctx f = {m, pool, tokens, B, pos, -1, m->sched_seq};
+	if (pool_size(pool) > m->nthreads)
+		return -1;
+	m->run_threads = pool_size(pool);
 	pool_run(pool, forward_fn, &f);
+	m->sched_seq = f.ph_end;
 	return f.next;
 }
 

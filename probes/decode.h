@@ -4,6 +4,7 @@
  * shapes: the speed it reaches is a measured fact about this machine. */
 #ifndef EV_DECODE_H
 #define EV_DECODE_H
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -69,6 +70,11 @@ struct dec_model {
 	float *x, *xn, *q, *k, *v, *att, *hb, *hb2, *tmp, *logits, *scores, *rope, *rowbuf;
 	unsigned act_mask;            /* activation formats some matrix takes */
 	struct dec_prof prof[EV_MAX_THREADS]; /* per thread, every dec_forward adds to it */
+	int run_threads;              /* threads of the last dec_forward (<= nthreads) */
+	/* One-token matmuls hand out row chunks from a counter (decode.c
+	 * matmul_dyn): two, alternating by matmul phase, sched_seq the next phase. */
+	_Alignas(64) atomic_int sched[2];
+	unsigned sched_seq;
 	void *act[EV_ACT__COUNT];
 	size_t act_stride[EV_ACT__COUNT];
 };
@@ -119,10 +125,12 @@ void dec_model_destroy(struct dec_model *m);
 /* The format whose matrices hold most bytes (what a mixed file "is"). */
 int dec_main_type(const struct dec_model *m);
 /* B tokens at positions pos..pos+B-1 (B <= batch_cap, pos+B <= ctx_cap).
- * Fills m->logits for the last token; returns the greedy next token. */
+ * Fills m->logits for the last token; returns the greedy next token. The pool
+ * may be smaller than the one the model was made with (its per-thread scratch
+ * is sized for that one), never larger: then nothing is done and -1 returned. */
 int dec_forward(struct dec_model *m, struct ev_pool *pool, const int *tokens, int B, int pos);
-/* Zero the phase profile; read it as seconds per phase, mean over the threads,
- * and the longest barrier wait of any thread. */
+/* Zero the phase profile; read it as seconds per phase, mean over the threads
+ * of the last dec_forward, and the longest barrier wait of any thread. */
 void dec_prof_reset(struct dec_model *m);
 void dec_prof_read(const struct dec_model *m, double mean[DEC_PHASE__COUNT], double *wait_max);
 /* Row r of a tensor in plain GGUF layout (the kernel may keep it packed). */

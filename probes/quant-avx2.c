@@ -138,6 +138,84 @@ void ev_axpy_f16_avx2(int n, const ev_fp16 *v, size_t stride, int nr, const floa
 			out[d] += s[r] * _cvtsh_ss(v[(size_t)r * stride + (size_t)d]);
 }
 
+/* e^x for x in [-88, 88]: x = k ln2 + r, |r| <= ln2/2, e^r by a degree-6
+ * Taylor polynomial (relative error < 2e-7), 2^k built in the exponent bits. */
+static inline __m256 exp_avx2(__m256 x)
+{
+	const __m256 log2e = _mm256_set1_ps(1.44269504f), ln2 = _mm256_set1_ps(0.693147181f);
+	__m256 k, r, p;
+	x = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(-87.0f)), _mm256_set1_ps(88.0f));
+	k = _mm256_round_ps(_mm256_mul_ps(x, log2e), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+	r = _mm256_fnmadd_ps(k, ln2, x);
+	p = _mm256_set1_ps(1.0f / 720);
+	p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 120));
+	p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 24));
+	p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 6));
+	p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(0.5f));
+	p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
+	p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
+	return _mm256_mul_ps(p, _mm256_castsi256_ps(_mm256_slli_epi32(
+					_mm256_add_epi32(_mm256_cvtps_epi32(k), _mm256_set1_epi32(127)), 23)));
+}
+
+void ev_silu_mul_avx2(float *g, const float *u, int n)
+{
+	const __m256 one = _mm256_set1_ps(1.0f);
+	int i = 0;
+	for (; i + 8 <= n; i += 8) {
+		__m256 x = _mm256_loadu_ps(g + i);
+		__m256 e = exp_avx2(_mm256_sub_ps(_mm256_setzero_ps(), x));
+		_mm256_storeu_ps(g + i, _mm256_mul_ps(_mm256_div_ps(x, _mm256_add_ps(one, e)),
+						      _mm256_loadu_ps(u + i)));
+	}
+	ev_silu_mul_generic(g + i, u + i, n - i);
+}
+
+/* q8_0 activations a block at a time: |x| max by and-not of the sign, the
+ * scale's fp16 by vcvtps2ph (round to nearest even, as ev_f32_to_fp16), the
+ * quants by vcvtps2dq (the current rounding mode, nearest even: lrintf's), then
+ * packed to bytes; the block sum and the float scale as the generic one. */
+void ev_act_q8_0_avx2(const float *x, void *act, int64_t n, int64_t i0, int64_t i1)
+{
+	struct block_q8_0 *b = act;
+	float *sums = (float *)ev_act_q8_sums(act, n), *ds = (float *)ev_act_q8_scales(act, n);
+	const __m256 sign = _mm256_set1_ps(-0.0f);
+	const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+	for (int64_t i = i0 / QK; i < i1 / QK; i++) {
+		const float *s = x + i * QK;
+		__m256 v0 = _mm256_loadu_ps(s), v1 = _mm256_loadu_ps(s + 8);
+		__m256 v2 = _mm256_loadu_ps(s + 16), v3 = _mm256_loadu_ps(s + 24);
+		__m256 m = _mm256_max_ps(_mm256_max_ps(_mm256_andnot_ps(sign, v0), _mm256_andnot_ps(sign, v1)),
+					 _mm256_max_ps(_mm256_andnot_ps(sign, v2), _mm256_andnot_ps(sign, v3)));
+		__m128 h = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
+		float amax, sc, inv;
+		h = _mm_max_ps(h, _mm_movehl_ps(h, h));
+		h = _mm_max_ss(h, _mm_movehdup_ps(h));
+		amax = _mm_cvtss_f32(h);
+		sc = amax / 127.0f;
+		inv = sc != 0 ? 1.0f / sc : 0;
+		b[i].d = (ev_fp16)_cvtss_sh(sc, _MM_FROUND_TO_NEAREST_INT);
+		{
+			__m256 iv = _mm256_set1_ps(inv);
+			__m256i q0 = _mm256_cvtps_epi32(_mm256_mul_ps(v0, iv));
+			__m256i q1 = _mm256_cvtps_epi32(_mm256_mul_ps(v1, iv));
+			__m256i q2 = _mm256_cvtps_epi32(_mm256_mul_ps(v2, iv));
+			__m256i q3 = _mm256_cvtps_epi32(_mm256_mul_ps(v3, iv));
+			/* packs work per 128-bit lane: the permute puts the 8 groups of 4 back in order */
+			__m256i p = _mm256_packs_epi16(_mm256_packs_epi32(q0, q1), _mm256_packs_epi32(q2, q3));
+			__m256i qv = _mm256_permutevar8x32_epi32(p, order);
+			__m256i s16 = _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_set1_epi8(1), qv),
+							_mm256_set1_epi16(1));
+			__m128i t = _mm_add_epi32(_mm256_castsi256_si128(s16), _mm256_extracti128_si256(s16, 1));
+			_mm256_storeu_si256((__m256i *)b[i].qs, qv);
+			t = _mm_add_epi32(t, _mm_shuffle_epi32(t, _MM_SHUFFLE(1, 0, 3, 2)));
+			t = _mm_add_epi32(t, _mm_shuffle_epi32(t, _MM_SHUFFLE(2, 3, 0, 1)));
+			ds[i] = _cvtsh_ss(b[i].d);
+			sums[i] = ds[i] * (float)_mm_cvtsi128_si32(t);
+		}
+	}
+}
+
 /* ---- 4 rows interleaved (q4_0x4, q8_0x4: the layouts of quant.c) ----
  * One block index of 4 rows is read as one sequential stream. q4_0 weights go
  * in unsigned (nibbles 0..15) so vpmaddubsw needs no sign trick: products are

@@ -93,6 +93,21 @@ static inline __m512 exp_neg(__m512 x)
 	return _mm512_scalef_ps(p, k);
 }
 
+/* silu(g) * u with the same exponential (exp_neg's range reduction holds for
+ * any x; e^x past 2^128 is inf and g / inf is 0, as silu's limit). */
+void ev_silu_mul_avx512(float *g, const float *u, int n)
+{
+	const __m512 one = _mm512_set1_ps(1.0f);
+	int i = 0;
+	for (; i + 16 <= n; i += 16) {
+		__m512 x = _mm512_loadu_ps(g + i);
+		__m512 e = exp_neg(_mm512_min_ps(_mm512_sub_ps(_mm512_setzero_ps(), x), _mm512_set1_ps(88.0f)));
+		_mm512_storeu_ps(g + i, _mm512_mul_ps(_mm512_div_ps(x, _mm512_add_ps(one, e)),
+						      _mm512_loadu_ps(u + i)));
+	}
+	ev_silu_mul_generic(g + i, u + i, n - i);
+}
+
 void ev_softmax_avx512(float *x, int n, float scale)
 {
 	__m512 vmax = _mm512_set1_ps(-INFINITY), vsum = _mm512_setzero_ps(), sc = _mm512_set1_ps(scale);

@@ -433,6 +433,11 @@ void ev_act_quantize_range(int vdt, const float *x, void *act, int64_t n, int64_
 	}
 }
 
+void ev_act_q8_0_generic(const float *x, void *act, int64_t n, int64_t i0, int64_t i1)
+{
+	ev_act_quantize_range(EV_ACT_Q8_0, x, act, n, i0, i1);
+}
+
 void ev_act_quantize(int vdt, const float *x, void *act, int64_t n)
 {
 	ev_act_quantize_range(vdt, x, act, n, 0, n);
@@ -596,6 +601,12 @@ void ev_gqa_scores_generic(int n, int hd, int G, const float *q, const ev_fp16 *
 		}
 }
 
+void ev_silu_mul_generic(float *g, const float *u, int n)
+{
+	for (int i = 0; i < n; i++)
+		g[i] = g[i] / (1.0f + expf(-g[i])) * u[i];
+}
+
 void ev_gqa_values_generic(int n, int hd, int G, const float *s, const ev_fp16 *v, size_t vstride,
 			   float *o)
 {
@@ -613,16 +624,16 @@ void ev_gqa_values_generic(int n, int hd, int G, const float *s, const ev_fp16 *
 static const struct ev_attn_impl attn_impls[] = {
 #if defined(__x86_64__)
 	{EV_TARGET_AVX512, &kf_quant_avx512, "avx512", ev_axpy_f16_avx512, ev_softmax_avx512,
-	 ev_gqa_scores_avx512, ev_gqa_values_avx512},
+	 ev_gqa_scores_avx512, ev_gqa_values_avx512, ev_silu_mul_avx512, ev_act_q8_0_avx2},
 	{EV_TARGET_AVX2, &kf_quant_avx2, "avx2+f16c", ev_axpy_f16_avx2, ev_softmax_generic,
-	 ev_gqa_scores_avx2, ev_gqa_values_avx2},
+	 ev_gqa_scores_avx2, ev_gqa_values_avx2, ev_silu_mul_avx2, ev_act_q8_0_avx2},
 #endif
 #if defined(__aarch64__)
 	{EV_TARGET_NEON, &kf_quant_neon, "neon", ev_axpy_f16_generic, ev_softmax_generic,
-	 ev_gqa_scores_neon, ev_gqa_values_neon},
+	 ev_gqa_scores_neon, ev_gqa_values_neon, ev_silu_mul_generic, ev_act_q8_0_generic},
 #endif
 	{EV_TARGET_GENERIC, &kf_quant_generic, "generic", ev_axpy_f16_generic, ev_softmax_generic,
-	 ev_gqa_scores_generic, ev_gqa_values_generic},
+	 ev_gqa_scores_generic, ev_gqa_values_generic, ev_silu_mul_generic, ev_act_q8_0_generic},
 };
 
 const struct ev_attn_impl *ev_attn_pick(const struct ev_cpu *c)

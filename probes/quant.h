@@ -371,6 +371,17 @@ typedef void (*ev_axpy_f16_fn)(int n, const ev_fp16 *v, size_t stride, int nr, c
 			       float *out);
 /* x[i] = exp(scale * x[i] - max) / sum, in place: the attention softmax. */
 typedef void (*ev_softmax_fn)(float *x, int n, float scale);
+/* g[i] = silu(g[i]) * u[i] = g[i] / (1 + exp(-g[i])) * u[i]: the FFN's SwiGLU,
+ * n exponentials a layer (5632 for TinyLlama: with libm's expf, 1-2 ms of a
+ * 30 ms token). */
+typedef void (*ev_silu_mul_fn)(float *g, const float *u, int n);
+/* Elements [i0, i1) (multiples of 32) of an n-element vector into EV_ACT_Q8_0
+ * activations (blocks, sums, scales): ev_act_quantize_range's result, bit for
+ * bit (the same rounding), a vector at a time. Every matrix a token multiplies
+ * quantizes its input: 10-20 thousand elements a layer. */
+typedef void (*ev_act_q8_0_fn)(const float *x, void *act, int64_t n, int64_t i0, int64_t i1);
+void ev_act_q8_0_generic(const float *x, void *act, int64_t n, int64_t i0, int64_t i1);
+void ev_silu_mul_generic(float *g, const float *u, int n);
 
 /* The K cache in blocks of EV_KV_BLOCK positions: within a block, each
  * dimension's EV_KV_BLOCK values are contiguous ([block][dim][position in
@@ -404,6 +415,8 @@ struct ev_attn_impl {
 	ev_softmax_fn softmax;
 	ev_gqa_scores_fn gqa_scores;
 	ev_gqa_values_fn gqa_values;
+	ev_silu_mul_fn silu_mul;       /* the FFN's SwiGLU (not attention, the same table) */
+	ev_act_q8_0_fn act_q8_0;       /* quantizing q4_0/q8_0 matrices' inputs */
 };
 const struct ev_attn_impl *ev_attn_pick(const struct ev_cpu *c);
 const struct ev_attn_impl *ev_attn_all(int *n);
@@ -417,6 +430,9 @@ void ev_axpy_f16_generic(int n, const ev_fp16 *v, size_t stride, int nr, const f
 void ev_axpy_f16_avx2(int n, const ev_fp16 *v, size_t stride, int nr, const float *s, float *out);
 void ev_axpy_f16_avx512(int n, const ev_fp16 *v, size_t stride, int nr, const float *s, float *out);
 void ev_softmax_avx512(float *x, int n, float scale);
+void ev_silu_mul_avx512(float *g, const float *u, int n);
+void ev_silu_mul_avx2(float *g, const float *u, int n);
+void ev_act_q8_0_avx2(const float *x, void *act, int64_t n, int64_t i0, int64_t i1);
 #endif
 #if defined(__aarch64__)
 void ev_gqa_scores_neon(int n, int hd, int G, const float *q, const ev_fp16 *kT, size_t bstride,

@@ -472,6 +472,27 @@ static void md_prefill(struct sbuf *b, const cJSON *dec)
 	}
 }
 
+/* A hybrid CPU: decode ran on the fastest kind; the check on all cores. */
+static void md_hybrid(struct sbuf *b, const cJSON *dec)
+{
+	const cJSON *h = get(dec, "hybrid");
+	if (!cJSON_IsObject(h))
+		return;
+	if (!get(h, "all_cores_tokens_per_s")) {
+		sb_printf(b, "\nHybrid CPU: decode ran on the %.0f cores of the fastest kind (the "
+			     "default); the check on all %.0f cores was not measured.\n",
+			  num(dec, "threads"), num(h, "all_cores"));
+		return;
+	}
+	sb_printf(b, "\n%sHybrid CPU: decode ran on the %.0f cores of the fastest kind (the default). "
+		     "%s on all %.0f cores (measured, %.0f tokens at the same context): %.2f tok/s "
+		     "against %.2f on the fastest kind (%+.0f%%): %s.\n",
+		  num(h, "all_over_fastest") < 0.97 ? "Warning: " : "", num(dec, "threads"),
+		  str(h, "quant"), num(h, "all_cores"), num(h, "tokens"), num(h, "all_cores_tokens_per_s"),
+		  num(h, "fastest_kind_tokens_per_s"), 100 * (num(h, "all_over_fastest") - 1),
+		  str(h, "verdict"));
+}
+
 /* Where a token's time went (measured per phase, mean over the threads): at
  * the prompt's context and at the longest context of the sweep. */
 static void md_phases(struct sbuf *b, const cJSON *dec)
@@ -545,6 +566,7 @@ static void md_decode(struct sbuf *b, const struct md_in *x)
 		sb_printf(b, " %.1f | %s | %s |\n", num(it, "compute_ceiling_tokens_per_s"),
 		          str(it, "bound"), s1);
 	}
+	md_hybrid(b, dec);
 	md_prefill(b, dec);
 	md_phases(b, dec);
 	if (x->plot_png)

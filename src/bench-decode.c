@@ -26,9 +26,12 @@
 #include "timer.h"
 #include "units.h"
 
+/* Tokens the hybrid check decodes on all cores, right after the generated ones. */
+#define ALL_CORES_TOKENS 8
+
 int bench_decode_ctx_cap(const struct ev_decode_opts *o)
 {
-	int cap = o->prompt + o->tokens + 1;
+	int cap = o->prompt + o->tokens + 1 + (o->all_cores > o->threads ? ALL_CORES_TOKENS : 0);
 	for (int i = 0; i < o->nctx; i++)
 		if (o->ctx[i] + o->ctx_tokens + 1 > cap)
 			cap = o->ctx[i] + o->ctx_tokens + 1;
@@ -390,6 +393,53 @@ static void ceiling_source(const struct ev_decode_opts *o, struct ev_decode_run 
 	}
 }
 
+/* The hybrid check: a few more tokens on all cores (the pool the model was made
+ * with) right after the generated ones, against the last as many tokens of the
+ * fastest-kind run, both medians of per-token times at the same context. */
+static void all_cores_check(struct ev_ctx *c, struct ev_pool *all, const struct ev_decode_opts *o,
+			    struct dec_model *m, struct ev_decode_result *R,
+			    const struct ev_decode_run *run, int tok)
+{
+	double t[ALL_CORES_TOKENS], fast[ALL_CORES_TOKENS];
+	int n = 0, nf = 0, pos = o->prompt + run->ntpot;
+	struct ev_stats st;
+	ctx_progress(c, "decode: %s: %d tokens on all %d cores (hybrid check)", o->shape.name,
+		     ALL_CORES_TOKENS, pool_size(all));
+	for (; n < ALL_CORES_TOKENS; n++) {
+		double t0 = timer_now();
+		if (c->stop && *c->stop) {
+			R->interrupted = 1;
+			break;
+		}
+		tok = dec_forward(m, all, &tok, 1, pos + n);
+		t[n] = timer_now() - t0;
+		if (tok < 0)
+			return;
+	}
+	for (int i = run->ntpot - 1; i >= 0 && nf < ALL_CORES_TOKENS; i--)
+		fast[nf++] = run->tpot_s[i];
+	if (n == 0 || nf == 0)
+		return;
+	stats_compute(t, (size_t)n, 0, &st);
+	R->all_tok_s = 1 / st.median;
+	stats_compute(fast, (size_t)nf, 0, &st);
+	R->fast_tok_s = 1 / st.median;
+	R->all_threads = pool_size(all);
+	R->all_n = n;
+	R->all_type = run->type;
+}
+
+const char *bench_decode_hybrid_verdict(const struct ev_decode_result *r)
+{
+	if (r->all_n <= 0)
+		return "not measured";
+	if (r->all_tok_s < 0.97 * r->fast_tok_s)
+		return "slower: adding the slower cores slows decode";
+	if (r->all_tok_s > 1.03 * r->fast_tok_s)
+		return "faster: the slower cores add to decode";
+	return "same within 3%";
+}
+
 /* The phase profile of the n tokens decoded since dec_prof_reset, per token. */
 static void phases_read(const struct dec_model *m, int n, struct ev_decode_phases *ph)
 {
@@ -549,9 +599,11 @@ static int prefill_peak(struct ev_ctx *c, struct ev_pool *pool, struct ev_decode
 
 /* One weight format: make the model, measure its memory's bandwidth, decode,
  * sweep the context, measure the compute ceiling. */
-static int run_one(struct ev_ctx *c, struct ev_pool *pool, struct ev_decode_opts *o,
-		   struct ev_decode_result *R, struct ev_decode_run *run)
+static int run_one(struct ev_ctx *c, struct ev_pool *pool, struct ev_pool *all,
+		   struct ev_decode_opts *o, struct ev_decode_result *R, struct ev_decode_run *run)
 {
+	/* the model is made by the larger pool, so its scratch serves both */
+	struct ev_pool *mk = all ? all : pool;
 	struct dec_model m;
 	struct gguf_file g;
 	struct gguf_llama gl;
@@ -570,12 +622,12 @@ static int run_one(struct ev_ctx *c, struct ev_pool *pool, struct ev_decode_opts
 		if ((rc = gguf_open(&g, o->file.path, 1, &c->err)) == EV_OK &&
 		    (rc = gguf_llama_read(&g, &gl, &c->err)) == EV_OK)
 			rc = dec_model_from_gguf(&m, &g, &gl, bench_decode_ctx_cap(o),
-						 o->prompt > 0 ? o->prompt : 1, pool, &c->cpu, &c->err);
+						 o->prompt > 0 ? o->prompt : 1, mk, &c->cpu, &c->err);
 	} else {
 		ctx_progress(c, "decode: %s %s: making the model of synthetic weights", o->shape.name, tn);
 		dm_weight_bytes(&o->shape, ev_type_bytes_per_weight(run->type), &run->wb);
 		rc = dec_model_create(&m, &o->shape, run->type, bench_decode_ctx_cap(o),
-				      o->prompt > 0 ? o->prompt : 1, pool, &c->cpu, o->seed, &c->err);
+				      o->prompt > 0 ? o->prompt : 1, mk, &c->cpu, o->seed, &c->err);
 	}
 	if (rc) {
 		gguf_close(&g);
@@ -593,6 +645,8 @@ static int run_one(struct ev_ctx *c, struct ev_pool *pool, struct ev_decode_opts
 	if ((rc = weights_read_bw(c, pool, &m, run)) == EV_OK) {
 		ceiling_source(o, run);
 		generate(c, pool, o, &m, prompt, R, run, &tok);
+		if (all && R->nruns == 1 && run->ntpot > 0 && !R->interrupted)
+			all_cores_check(c, all, o, &m, R, run, tok);
 		ceilings(o, run);
 		context_sweep(c, pool, o, &m, R, run, tok);
 		run->rss_bytes = (double)mem_rss();
@@ -616,7 +670,7 @@ static int run_one(struct ev_ctx *c, struct ev_pool *pool, struct ev_decode_opts
 
 int bench_decode(struct ev_ctx *c, struct ev_decode_opts *o, struct ev_decode_result *r)
 {
-	struct ev_pool *pool = NULL;
+	struct ev_pool *pool = NULL, *all = NULL;
 	int rc, llc = topo_llc(&c->topo);
 	memset(r, 0, sizeof *r);
 	if ((rc = check_limits(&c->err, o, "decode: ")) || (rc = bench_decode_check_fit(c, o)))
@@ -636,15 +690,27 @@ int bench_decode(struct ev_ctx *c, struct ev_decode_opts *o, struct ev_decode_re
 			return rc;
 	}
 	r->o = *o;
+	for (int p = 0; p < EV_PREC__COUNT; p++)
+		if (o->peak_given[p] > 0) {
+			r->prec_peak[p] = o->peak_given[p];
+			snprintf(r->prec_peak_kernel[p], sizeof r->prec_peak_kernel[p], "%s",
+				 o->peak_given_kernel[p]);
+			r->prec_peak_done |= 1u << p;
+		}
 	if ((rc = pool_create(&pool, &c->topo, o->threads, &c->err)))
 		return rc;
+	if (o->all_cores > o->threads && (rc = pool_create(&all, &c->topo, o->all_cores, &c->err))) {
+		pool_destroy(pool);
+		return rc;
+	}
 	for (int i = 0; i < o->ntypes && !r->interrupted; i++) {
 		struct ev_decode_run *run = &r->runs[r->nruns++];
 		memset(run, 0, sizeof *run);
 		run->type = o->types[i];
-		if ((rc = run_one(c, pool, o, r, run)))
+		if ((rc = run_one(c, pool, all, o, r, run)))
 			break;
 	}
+	pool_destroy(all);
 	pool_destroy(pool);
 	ctx_progress_done(c);
 	return rc;
@@ -842,6 +908,21 @@ cJSON *bench_decode_json(const struct ev_decode_result *r)
 	}
 	json_num(d, "seed", (double)o->seed);
 	json_num(d, "threads", o->threads);
+	if (o->all_cores > o->threads) {
+		cJSON *h = cJSON_AddObjectToObject(d, "hybrid");
+		json_str(h, "threads_rule", "the cores of the fastest kind (hybrid CPU: decode's default)");
+		json_num(h, "all_cores", o->all_cores);
+		if (r->all_n > 0) {
+			json_str(h, "quant", ev_types[r->all_type].name);
+			json_num(h, "tokens", r->all_n);
+			json_num(h, "fastest_kind_tokens_per_s", r->fast_tok_s);
+			json_num(h, "all_cores_tokens_per_s", r->all_tok_s);
+			json_num(h, "all_over_fastest", r->all_tok_s / r->fast_tok_s);
+			json_str(h, "verdict", bench_decode_hybrid_verdict(r));
+			json_str(h, "basis", "measured: medians of per-token times at the same context, "
+					     "the last tokens on the fastest kind against the next on all cores");
+		}
+	}
 	json_num(d, "prompt_tokens", o->prompt);
 	json_num(d, "generated_tokens", o->tokens);
 	json_num(d, "kv_cache_elem_bytes", ev_type_bytes_per_weight(DEC_KV_TYPE));
@@ -888,6 +969,11 @@ void bench_decode_print(FILE *f, const struct ev_decode_result *r)
 			o->bw_best / 1e9, o->bw_source);
 	if (o->ds_bw > 0)
 		fprintf(f, "datasheet: %s, %.1f GB/s (%s)\n", o->ds_name, o->ds_bw / 1e9, o->ds_basis);
+	if (o->all_cores > o->threads && r->all_n > 0)
+		fprintf(f, "hybrid CPU: %d threads on the fastest cores (the default); %s on all %d cores: "
+			   "%.2f against %.2f tok/s (%+.0f%%): %s\n",
+			o->threads, ev_types[r->all_type].name, r->all_threads, r->all_tok_s, r->fast_tok_s,
+			100 * (r->all_tok_s / r->fast_tok_s - 1), bench_decode_hybrid_verdict(r));
 	fprintf(f, "%-5s %8s %8s %8s %8s %9s %7s %7s %8s %7s %6s %8s %8s\n", "quant", "TTFT ms",
 		"TPOT p50", "TPOT p95", "tok/s", "MB/token", "GB/s", "wGB/s", "ceiling", "% ceil", "ref",
 		"compute", "bound");

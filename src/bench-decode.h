@@ -39,6 +39,14 @@ struct ev_decode_opts {
 	int prompt_ids[EV_DEC_MAX_PROMPT];
 	int ntypes, types[EV_TYPE__COUNT];
 	int prompt, tokens, ctx_tokens, threads, quick;
+	/* > threads: after the first format's tokens, decode a few more on this many
+	 * threads (all cores: the slower kinds too) to tell whether they help. Set
+	 * where threads defaulted to the fastest kind of a hybrid machine. */
+	int all_cores;
+	/* Peaks per precision on `threads` measured already (characterize's flops
+	 * step), 0 = measure in decode; what the prefill is compared with. */
+	double peak_given[EV_PREC__COUNT];
+	char peak_given_kernel[EV_PREC__COUNT][32];
 	int nctx, ctx[EV_DEC_MAX_CTX];
 	uint64_t seed;
 	double bw_best, bw_median;     /* reference DRAM read bytes/s; 0 = measure now */
@@ -105,6 +113,10 @@ struct ev_decode_result {
 	double llc_bytes;
 	/* Peak FLOP/s per precision on the decode's threads, measured once per
 	 * command for the prefill's comparison; 0 = not measured or none here. */
+	/* The hybrid check (o.all_cores): the first format's tokens/s on all cores
+	 * against its tokens/s on o.threads, at the same context. */
+	int all_threads, all_n, all_type;
+	double all_tok_s, fast_tok_s;
 	double prec_peak[EV_PREC__COUNT];
 	char prec_peak_kernel[EV_PREC__COUNT][32];
 	unsigned prec_peak_done;
@@ -128,6 +140,9 @@ int bench_decode_opts_parse(struct ev_ctx *c, const struct ev_decode_text *t, co
 int bench_decode_check_fit(struct ev_ctx *c, const struct ev_decode_opts *o);
 int bench_decode(struct ev_ctx *c, struct ev_decode_opts *o, struct ev_decode_result *r);
 cJSON *bench_decode_json(const struct ev_decode_result *r);
+/* The hybrid check's verdict: all cores slower, faster or the same as the
+ * fastest kind alone (3% either way), or "not measured". */
+const char *bench_decode_hybrid_verdict(const struct ev_decode_result *r);
 void bench_decode_print(FILE *f, const struct ev_decode_result *r);
 /* Measurements that failed verification (their figures are left out). */
 int bench_decode_failed(const struct ev_decode_result *r);

@@ -190,28 +190,33 @@ int bench_flops(struct ev_ctx *c, const struct ev_flops_opts *o, struct ev_flops
 int bench_flops_prec_peak(struct ev_ctx *c, struct ev_pool *pool, int prec, double *rate,
 			  char *kernel, size_t klen)
 {
-	struct ev_flops_result *r = calloc(1, sizeof *r);
-	struct ev_measurement *m = calloc(1, sizeof *m);
-	int rc = EV_OK, best = -1;
+	struct ev_flops_result *r;
+	struct ev_measurement *m;
+	int rc = EV_OK, k = -1;
+	char why[160];
 	*rate = 0;
 	if (kernel && klen)
 		kernel[0] = 0;
+	/* the widest kernel of the precision this CPU runs (the last of equals:
+	 * the table lists older instructions first): one measurement, not all */
+	for (int i = 0; i < flops_count; i++)
+		if (flops_table[i].prec == prec && !flops_check_supported(i, &c->cpu, why, sizeof why) &&
+		    (k < 0 || flops_lanes(i) >= flops_lanes(k)))
+			k = i;
+	if (k < 0)
+		return EV_OK;
+	r = calloc(1, sizeof *r);
+	m = calloc(1, sizeof *m);
 	if (!r || !m) {
 		free(r);
 		free(m);
 		return ev_fail(&c->err, EV_ERR_RUNTIME, "out of memory");
 	}
-	for (int k = 0; k < flops_count && !rc && !r->interrupted; k++)
-		if (flops_table[k].prec == prec)
-			rc = measure(c, pool, k, pool_size(pool), -1, 1, r, m);
-	for (int i = 0; i < r->nentries; i++)
-		if (r->e[i].status == EV_OK && r->e[i].nsamples &&
-		    (best < 0 || r->e[i].rate.median > r->e[best].rate.median))
-			best = i;
-	if (best >= 0) {
-		*rate = r->e[best].rate.median;
+	rc = measure(c, pool, k, pool_size(pool), -1, 1, r, m);
+	if (rc == EV_OK && r->nentries && r->e[0].status == EV_OK && r->e[0].nsamples) {
+		*rate = r->e[0].rate.median;
 		if (kernel && klen)
-			snprintf(kernel, klen, "%s", flops_table[r->e[best].kernel].name);
+			snprintf(kernel, klen, "%s", flops_table[k].name);
 	}
 	free(m);
 	free(r);

@@ -168,9 +168,9 @@ void bench_flops_print(FILE *f, const struct ev_flops_result *r);
 /* The best kernel per (precision, thread count), with its theoretical peak and
  * the "suspect" flag (public for tests). */
 void bench_flops_peaks(struct ev_ctx *c, const struct ev_flops_opts *o, struct ev_flops_result *r);
-/* The best median rate of prec's kernels usable here, on the pool's threads,
- * with short (quick) samples: what decode sets its prefill next to. *rate = 0
- * when no kernel of prec runs here. */
+/* The median rate of the widest kernel of prec usable here, on the pool's
+ * threads, with short (quick) samples: what decode sets its prefill next to.
+ * *rate = 0 when no kernel of prec runs here. */
 struct ev_pool;
 int bench_flops_prec_peak(struct ev_ctx *c, struct ev_pool *pool, int prec, double *rate,
 			  char *kernel, size_t klen);

@@ -12,6 +12,7 @@
 
 #include "bench-decode.h"
 #include "bench-lat.h"
+#include "flops.h"
 #include "bench-sustain.h"
 #include "bench.h"
 #include "cmds.h"
@@ -231,20 +232,32 @@ static int decode_opts(struct ev_ctx *c, const struct profile *p, struct ev_deco
 	char src[64];
 	memset(o, 0, sizeof *o);
 	snprintf(src, sizeof src, "profile %s: decode.", p->name);
-	o->threads = c->topo.cores;
+	o->threads = topo_fast_cores(&c->topo); /* hybrid: the fastest kind, then a check on all */
+	if (o->threads < c->topo.cores)
+		o->all_cores = c->topo.cores;
 	o->seed = 1;
 	o->quick = !strcmp(p->name, "quick");
 	return bench_decode_opts_parse(c, &t, src, o);
 }
 
 static int run_decode(struct ev_ctx *c, const struct ev_decode_opts *dopt,
-		      const struct ev_device *dev, cJSON *doc, struct ev_decode_result *dr)
+		      const struct ev_device *dev, const struct ev_flops_result *fl, cJSON *doc,
+		      struct ev_decode_result *dr)
 {
 	struct ev_decode_opts o = *dopt;
 	struct rep_result *r = calloc(1, sizeof *r);
 	int rc;
 	if (!r)
 		return ev_fail(&c->err, EV_ERR_RUNTIME, "out of memory");
+	/* The peaks the prefill is compared with: the flops step's, on the same threads. */
+	for (int i = 0; fl && i < fl->npeaks; i++) {
+		const struct ev_flops_peak *pk = &fl->peaks[i];
+		if (pk->threads == o.threads && pk->entry >= 0 && pk->entry < fl->nentries) {
+			o.peak_given[pk->prec] = fl->e[pk->entry].rate.median;
+			snprintf(o.peak_given_kernel[pk->prec], sizeof o.peak_given_kernel[pk->prec], "%s",
+				 flops_table[fl->e[pk->entry].kernel].name);
+		}
+	}
 	/* The ceiling: the DRAM read bandwidth measured a moment ago in this run. */
 	if (rep_load(doc, "(this run)", r, &c->err) == EV_OK) {
 		const struct rep_mem *m = rep_mem_find(r, "DRAM", o.threads);
@@ -361,7 +374,7 @@ static int step_flops(struct ev_ctx *c, struct run *R, int *stop)
 
 static int step_decode(struct ev_ctx *c, struct run *R, int *stop)
 {
-	int rc = run_decode(c, &R->dopt, R->dev, R->doc, R->dr);
+	int rc = run_decode(c, &R->dopt, R->dev, R->flr, R->doc, R->dr);
 	*stop = 0;
 	if (rc == EV_ERR_USAGE) {
 		/* e.g. the model does not fit: keep the roofline, say why */
@@ -395,6 +408,8 @@ static int step_sustain(struct ev_ctx *c, struct run *R, int *stop)
 	if (o.workload == EV_SUS_DECODE) {
 		o.dec = R->dopt;
 		o.dec.ntypes = 1;
+		o.dec.all_cores = 0;
+		o.threads = R->dopt.threads;
 	}
 	rc = bench_sustain(c, &o, r);
 	if (r->nwin > 0)

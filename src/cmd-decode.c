@@ -24,7 +24,7 @@ static const struct ev_opt opts[O__N] = {
 	[O_CTX] = {"ctx", EV_OPT_STR, "LIST", "context lengths to decode at (KV cache filled synthetically)",
 		   "128,1024,4096"},
 	[O_CTXTOK] = {"ctx-tokens", EV_OPT_INT, "N", "tokens decoded at each context length", "8", 1, 64},
-	[O_THREADS] = {"threads", EV_OPT_INT, "N", "threads (default: all cores)", NULL, 1, 256},
+	[O_THREADS] = {"threads", EV_OPT_INT, "N", "threads (default: all cores; on a hybrid CPU the fastest kind's, then a check on all)", NULL, 1, 256},
 	[O_BW] = {"bw", EV_OPT_STR, "FILE", "DRAM bandwidth for the ceiling from a saved result (default: measure now)"},
 	[O_DEVICE] = {"device", EV_OPT_STR, "D", "also compare with this device's datasheet bandwidth"},
 	[O_SEED] = {"seed", EV_OPT_INT, "N", "seed of the synthetic weights and prompt", "1", 0, 2147483647},
@@ -76,7 +76,9 @@ int cmd_decode_setup(struct ev_ctx *c, struct ev_optval *v, struct ev_decode_opt
 		if (!v[O_CTX].set)
 			t.ctx = "128,1024";
 	}
-	o->threads = v[O_THREADS].set ? (int)v[O_THREADS].i : c->topo.cores;
+	o->threads = v[O_THREADS].set ? (int)v[O_THREADS].i : topo_fast_cores(&c->topo);
+	if (!v[O_THREADS].set && o->threads < c->topo.cores)
+		o->all_cores = c->topo.cores;
 	if ((rc = cmd_check_threads(c, "--threads", o->threads)))
 		return rc;
 	if ((rc = bench_decode_opts_parse(c, &t, "--", o)))

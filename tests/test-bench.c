@@ -237,6 +237,73 @@ static void test_kv_fill(void)
 
 /* A whole decode run: every figure is there, the ceiling falls as the KV cache
  * grows, the compute ceiling was measured and verified. */
+/* A hybrid board (the RK3588's replayed topology: 4 big, 4 little cores):
+ * decode defaults to the big cores, then decodes a few tokens on all 8 and
+ * says which was faster. The pinning to the board's CPU numbers fails here
+ * (best effort), so the speeds mean nothing: the test checks the mechanics. */
+static void test_decode_hybrid(void)
+{
+	struct ev_ctx c;
+	struct ev_decode_opts o;
+	struct ev_decode_result *r = calloc(1, sizeof *r);
+	cJSON *j;
+	const cJSON *h;
+	memset(&c, 0, sizeof c);
+	c.log = stderr;
+	c.out = stdout;
+	cpu_detect(&c.cpu);
+	T_CHECK(r && topo_open(&c.topo, t_src("tests/fixtures/topo/rk3588.xml"), &c.err) == 0, "%s",
+		c.err.msg);
+	if (!r || c.err.msg[0]) {
+		free(r);
+		return;
+	}
+	c.topo_open = 1;
+	memset(&o, 0, sizeof o);
+	o.shape = (struct ev_model_shape){.n_layers = 2, .hidden = 64, .n_heads = 4, .n_kv_heads = 2,
+					  .head_dim = 16, .ffn = 96, .vocab = 101, .rope_theta = 10000,
+					  .norm_eps = 1e-5, .max_ctx = 128};
+	snprintf(o.shape.name, sizeof o.shape.name, "tiny");
+	o.types[o.ntypes++] = EV_TYPE_Q8_0;
+	o.types[o.ntypes++] = EV_TYPE_Q4_0;
+	o.prompt = 4;
+	o.tokens = 10;
+	o.ctx_tokens = 1;
+	o.ctx[o.nctx++] = 32;
+	o.threads = topo_fast_cores(&c.topo);
+	o.all_cores = c.topo.cores;
+	o.seed = 1;
+	o.quick = 1;
+	o.bw_best = o.bw_median = 10e9;
+	o.bw_given = 1;
+	snprintf(o.bw_source, sizeof o.bw_source, "test");
+	T_CHECK(o.threads == 4 && o.all_cores == 8, "big cores %d of %d", o.threads, o.all_cores);
+	T_CHECK(bench_decode(&c, &o, r) == EV_OK, "%s", c.err.msg);
+	T_CHECK(r->all_threads == 8 && r->all_n > 0 && r->all_tok_s > 0 && r->fast_tok_s > 0 &&
+			r->all_type == EV_TYPE_Q8_0,
+		"the check ran once, on the first format, on all 8: %d threads, %d tokens", r->all_threads,
+		r->all_n);
+	T_CHECK(r->runs[0].ntpot == 10 && r->runs[1].ntpot == 10, "both formats decoded");
+	j = bench_decode_json(r);
+	h = cJSON_GetObjectItemCaseSensitive(j, "hybrid");
+	T_CHECK(cJSON_IsObject(h) &&
+			cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(h, "all_cores")) == 8 &&
+			cJSON_IsString(cJSON_GetObjectItemCaseSensitive(h, "verdict")),
+		"the result says what was compared");
+	cJSON_Delete(j);
+	/* the same verdict rule for every figure */
+	r->all_n = 3;
+	r->fast_tok_s = 10;
+	r->all_tok_s = 9;
+	T_CHECK(strstr(bench_decode_hybrid_verdict(r), "slower"), "9 vs 10 tok/s: slower");
+	r->all_tok_s = 10.2;
+	T_CHECK(strstr(bench_decode_hybrid_verdict(r), "same"), "10.2 vs 10: the same");
+	r->all_tok_s = 12;
+	T_CHECK(strstr(bench_decode_hybrid_verdict(r), "faster"), "12 vs 10: faster");
+	free(r);
+	topo_close(&c.topo);
+}
+
 static void test_decode_run(void)
 {
 	struct ev_ctx c;
@@ -291,5 +358,6 @@ int main(void)
 	T_RUN(test_x86_uarch);
 	T_RUN(test_kv_fill);
 	T_RUN(test_decode_run);
+	T_RUN(test_decode_hybrid);
 	T_DONE();
 }

@@ -449,6 +449,38 @@ static void test_attn(const struct ev_cpu *cpu, const struct ev_attn_impl *ai)
 		}
 		T_CHECK(fabs(sum - 1) < 1e-5, "softmax sums to %g", sum);
 	}
+	/* q8_0 activations: bit for bit the generic quantizer's, on ranges of a
+	 * vector, with a zero block and a block of tiny values (subnormal scale) */
+	{
+		enum { N = 320 };
+		static float a[N];
+		static unsigned char g1[4096], g2[4096];
+		for (int i = 0; i < N; i++)
+			a[i] = i < 32 ? 0 : i < 64 ? frand() * 1e-6f : frand() * (float)(i % 5 + 1);
+		memset(g1, 0x5a, sizeof g1);
+		memset(g2, 0x5a, sizeof g2);
+		ai->act_q8_0(a, g1, N, 0, N);
+		ev_act_q8_0_generic(a, g2, N, 0, N);
+		T_CHECK(!memcmp(g1, g2, ev_act_bytes(EV_ACT_Q8_0, N)), "%s: q8_0 activations differ",
+			ai->name);
+		memset(g1, 0x5a, sizeof g1);
+		memset(g2, 0x5a, sizeof g2);
+		ai->act_q8_0(a, g1, N, 64, 160);
+		ev_act_q8_0_generic(a, g2, N, 64, 160);
+		T_CHECK(!memcmp(g1, g2, ev_act_bytes(EV_ACT_Q8_0, N)), "%s: a range differs", ai->name);
+	}
+	/* SwiGLU: against libm's expf, inputs past where e^-x overflows included */
+	for (int n = 1; n <= 1000; n = n * 3 + 1) {
+		for (int i = 0; i < n; i++) {
+			x[i] = y[i] = frand() * (i % 7 ? 12 : 120);
+			s[i % 40] = frand();
+		}
+		ai->silu_mul(x, x, n);
+		ev_silu_mul_generic(y, y, n);
+		for (int i = 0; i < n; i++)
+			T_CHECK(fabsf(x[i] - y[i]) <= 1e-6f + 4e-6f * fabsf(y[i]), "silu n=%d i=%d: %g vs %g",
+				n, i, x[i], y[i]);
+	}
 	for (int i = 0; i < 40 * 300; i++)
 		v[i] = ev_f32_to_fp16(frand());
 	for (int i = 0; i < 40; i++)

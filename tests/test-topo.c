@@ -72,6 +72,7 @@ static void test_rk3588_biglittle(void)
 		"big-core caches %llu %llu", (unsigned long long)t.caches[0].size_bytes,
 		(unsigned long long)t.caches[1].size_bytes);
 	T_CHECK(t.mem_total_bytes == 8ull << 30, "memory of the replayed board");
+	T_CHECK(topo_fast_cores(&t) == 4, "decode's default: the 4 big cores, not %d", topo_fast_cores(&t));
 	topo_close(&t);
 }
 
@@ -92,6 +93,8 @@ static void test_this_machine(void)
 	struct ev_err e = {0};
 	T_CHECK(topo_open(&t, NULL, &e) == 0, "%s", e.msg);
 	T_CHECK(t.cores >= 1 && t.pus >= t.cores && t.nplaces >= 1, "sane counts");
+	T_CHECK(topo_fast_cores(&t) == (t.nkinds > 1 ? t.kinds[t.nkinds - 1].ncores : t.cores),
+		"one kind: every core");
 	T_CHECK(t.mem_avail_bytes > 0 && t.mem_avail_bytes <= t.mem_total_bytes, "meminfo");
 	T_CHECK(topo_pin_self(&t, 0, &e) == 0, "pin: %s", e.msg);
 	topo_close(&t);

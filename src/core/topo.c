@@ -250,6 +250,14 @@ int topo_pin_self(const struct ev_topo *t, int slot, struct ev_err *e)
 	return EV_OK;
 }
 
+int topo_fast_cores(const struct ev_topo *t)
+{
+	if (t->nkinds > 1 && t->kinds[t->nkinds - 1].ncores > 0 &&
+	    t->kinds[t->nkinds - 1].ncores < t->cores)
+		return t->kinds[t->nkinds - 1].ncores;
+	return t->cores > 0 ? t->cores : 1;
+}
+
 int topo_llc(const struct ev_topo *t)
 {
 	return t->ncaches > 0 ? t->ncaches - 1 : -1;

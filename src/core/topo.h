@@ -54,6 +54,12 @@ int topo_open(struct ev_topo *t, const char *desc, struct ev_err *e);
 void topo_close(struct ev_topo *t);
 /* Pin the calling thread to placement slot i (mod nplaces). */
 int topo_pin_self(const struct ev_topo *t, int slot, struct ev_err *e);
+/* Cores of the fastest kind on a hybrid machine (kinds[nkinds - 1]: hwloc
+ * orders kinds least efficient first, and placement puts them first), all
+ * cores otherwise: decode's default thread count, since adding slower cores
+ * to a memory-bound loop split evenly between threads makes every barrier wait
+ * for the slowest. */
+int topo_fast_cores(const struct ev_topo *t);
 /* Index into caches[] of the last level, or -1. */
 int topo_llc(const struct ev_topo *t);
 /* Aggregate capacity of cache c seen by `threads` threads placed in order. */
