@@ -682,10 +682,50 @@ static int escape_strings(cJSON *o)
 	return EV_OK;
 }
 
+/* Hybrid CPUs: each core kind's own roofline corner. The read bandwidth of a
+ * kind's cores is measured (bw.per_core_kind); FP32 is measured on one core of
+ * the kind (flops kernels with core_kind), the kind's peak computed from it. */
+static void md_kinds(struct sbuf *b, const struct md_in *x)
+{
+	const cJSON *pk = get(get(x->doc, "bw"), "per_core_kind"), *k;
+	if (!cJSON_IsArray(pk) || cJSON_GetArraySize(pk) == 0)
+		return;
+	sb_printf(b, "\n### Core kinds (hybrid CPU)\n\nEach kind on its own: DRAM read of all its "
+		     "cores (measured), FP32 of one core (measured) and of all its cores (computed: one "
+		     "core x cores), and the ridge (computed). Decode runs on the fastest kind by "
+		     "default.\n\n| kind | cores | DRAM read GB/s | FP32 one core GFLOP/s | FP32 all its "
+		     "cores GFLOP/s | ridge FLOP/byte |\n|---|---:|---:|---:|---:|---:|\n");
+	cJSON_ArrayForEach(k, pk)
+	{
+		const cJSON *e;
+		double one = 0, bw = num(k, "read_best_bytes_per_s"), cores = num(k, "cores");
+		cJSON_ArrayForEach(e, get(get(x->doc, "flops"), "kernels"))
+		{
+			if (get(e, "core_kind") && num(e, "core_kind") == num(k, "kind_index") &&
+			    !strcmp(str(e, "precision"), "fp32") && !strcmp(str(e, "status"), "ok") &&
+			    num(e, "best_flop_per_s") > one)
+				one = num(e, "best_flop_per_s");
+		}
+		sb_printf(b, "| %s | %.0f |", str(k, "kind"), cores);
+		if (bw > 0)
+			sb_printf(b, " %.1f |", bw / 1e9);
+		else
+			sb_printf(b, " %s |", str(k, "status"));
+		if (one > 0)
+			sb_printf(b, " %.1f | %.1f |", one / 1e9, one * cores / 1e9);
+		else
+			sb_printf(b, " - | - |");
+		if (one > 0 && bw > 0)
+			sb_printf(b, " %.2f |\n", one * cores / bw);
+		else
+			sb_printf(b, " - |\n");
+	}
+}
+
 /* The report, one emitter per section, in order. */
 static void (*const sections[])(struct sbuf *, const struct md_in *) = {
     md_header,    md_machine, md_state,  md_method, md_roofline,
-    md_bandwidth, md_latency, md_compute, md_ridges, md_decode, md_sustain, md_files,
+    md_bandwidth, md_latency, md_compute, md_ridges, md_kinds, md_decode, md_sustain, md_files,
 };
 
 int md_report(const cJSON *doc, const char *plot_png, const char *plot_note, char **out,

@@ -12,7 +12,7 @@
 set -u
 CC=${MCA_CC:-aarch64-linux-gnu-gcc}
 MCA=${MCA:-llvm-mca-16}
-ITER=200
+ITER=${MCA_ITER:-200} # iterations llvm-mca simulates (the test uses fewer: same steady state)
 for t in "$CC" "$MCA" jq; do
 	command -v "$t" >/dev/null 2>&1 || { echo "mca: $t not found (Debian: gcc-aarch64-linux-gnu, llvm-16, jq)" >&2; exit 1; }
 done

@@ -311,7 +311,7 @@ int bench_bw(struct ev_ctx *c, const struct ev_bw_opts *o, struct ev_bw_result *
 		int T = o->threads[ti];
 		struct ev_pool *pool = NULL;
 		double caps[EV_MAX_CACHES], llc = level_caps(&c->topo, T, caps);
-		if ((rc = pool_create(&pool, &c->topo, T, &c->err)))
+		if ((rc = pool_create_at(&pool, &c->topo, T, o->first_slot, &c->err)))
 			break;
 		for (int s = 0; s < nws[ti] && !r->interrupted; s++) {
 			for (int k = 0; k < BW__COUNT && !r->interrupted; k++) {
@@ -375,6 +375,87 @@ int bench_bw_read(struct ev_ctx *c, int threads, int quick, int dram_only, struc
 			o.single_ws = 8 * topo_cache_capacity(&c->topo, &c->topo.caches[llc], threads);
 	}
 	return bench_bw(c, &o, r);
+}
+
+int bench_bw_kinds(struct ev_ctx *c, int quick, uint64_t ws, struct ev_bw_kind *out, int *n)
+{
+	const struct ev_topo *t = &c->topo;
+	int rc = EV_OK;
+	*n = 0;
+	if (t->nkinds < 2)
+		return EV_OK;
+	for (int k = t->nkinds - 1; k >= 0 && !rc; k--) {
+		struct ev_bw_kind *kd = &out[(*n)++];
+		struct ev_bw_result *r = calloc(1, sizeof *r);
+		struct ev_bw_opts o;
+		int slot = -1, llc = topo_llc(t);
+		memset(kd, 0, sizeof *kd);
+		snprintf(kd->name, sizeof kd->name, "%s", t->kinds[k].name);
+		kd->kind = k;
+		kd->cores = t->kinds[k].ncores;
+		for (int i = 0; i < t->nplaces && slot < 0; i++)
+			if (t->place_kind[i] == k)
+				slot = i;
+		kd->first_slot = slot;
+		if (!r)
+			return ev_fail(&c->err, EV_ERR_RUNTIME, "out of memory");
+		if (slot < 0 || kd->cores < 1) {
+			kd->status = EV_ERR_UNSUPPORTED;
+			snprintf(kd->reason, sizeof kd->reason, "no placement slot for this kind");
+			free(r);
+			continue;
+		}
+		bench_bw_defaults(c, 1, &o);
+		o.nthr = 1;
+		o.threads[0] = kd->cores;
+		o.first_slot = slot;
+		o.kernel_mask = 1u << BW_READ;
+		o.budget_s = quick ? 2 : 4;
+		o.single_ws = ws;
+		if (!ws) {
+			o.single_ws = 256ull << 20;
+			if (llc >= 0 && 8 * topo_cache_capacity(t, &t->caches[llc], t->cores) > o.single_ws)
+				o.single_ws = 8 * topo_cache_capacity(t, &t->caches[llc], t->cores);
+		}
+		ctx_progress(c, "bw: read on the %d cores of kind %s", kd->cores, kd->name);
+		rc = bench_bw(c, &o, r);
+		kd->ws_bytes = o.single_ws;
+		if (rc == EV_OK && r->npoints > 0 && r->pts[0].nsamples) {
+			kd->status = r->pts[0].status == EV_ERR_INTERRUPTED ? EV_OK : r->pts[0].status;
+			kd->best = r->pts[0].bw.best;
+			kd->median = r->pts[0].bw.median;
+			snprintf(kd->reason, sizeof kd->reason, "%s", r->pts[0].reason);
+		} else if (rc == EV_OK) {
+			kd->status = r->npoints ? r->pts[0].status : EV_ERR_RUNTIME;
+			snprintf(kd->reason, sizeof kd->reason, "%s", r->npoints ? r->pts[0].reason : "no sample");
+		}
+		bench_bw_free(r);
+		free(r);
+		if (c->stop && *c->stop)
+			break;
+	}
+	return rc;
+}
+
+cJSON *bench_bw_kinds_json(const struct ev_bw_kind *k, int n)
+{
+	cJSON *a = cJSON_CreateArray();
+	for (int i = 0; i < n; i++) {
+		cJSON *x = cJSON_CreateObject();
+		json_str(x, "kind", k[i].name);
+		json_num(x, "kind_index", k[i].kind);
+		json_num(x, "cores", k[i].cores);
+		json_str(x, "status", ev_measure_status_name(k[i].status));
+		if (k[i].reason[0])
+			json_str(x, "reason", k[i].reason);
+		json_num(x, "ws_bytes", (double)k[i].ws_bytes);
+		if (k[i].status == EV_OK) {
+			json_num(x, "read_best_bytes_per_s", k[i].best);
+			json_num(x, "read_median_bytes_per_s", k[i].median);
+		}
+		cJSON_AddItemToArray(a, x);
+	}
+	return a;
 }
 
 double bench_bw_dram_read(const struct ev_bw_result *r, int threads)

@@ -44,6 +44,7 @@ struct ev_bw_opts {
 	int points_per_octave;
 	double budget_s;         /* total time to aim for */
 	enum ev_pages pages;
+	int first_slot;          /* placement slot of thread 0 (0: the fastest cores first) */
 };
 
 struct ev_bw_point {
@@ -116,6 +117,20 @@ int bench_curve_plateaus(struct ev_ctx *c, int T, const double *ws, const double
 void bench_plateau_json(cJSON *q, const struct ev_bw_plateau *P, const char *median_key);
 /* The sweep's DRAM read level at this thread count (median bytes/s), 0 none. */
 double bench_bw_dram_read(const struct ev_bw_result *r, int threads);
+
+/* Hybrid CPUs: the read bandwidth of each core kind on its own (all cores of
+ * the kind, pinned to them), DRAM-sized working set unless ws > 0. */
+struct ev_bw_kind {
+	char name[48];
+	int kind, cores, first_slot, status;
+	double best, median;     /* bytes/s */
+	uint64_t ws_bytes;
+	char reason[192];
+};
+/* Fills up to EV_MAX_KINDS entries, fastest kind first; *n = 0 on a machine
+ * with one kind. */
+int bench_bw_kinds(struct ev_ctx *c, int quick, uint64_t ws, struct ev_bw_kind *out, int *n);
+cJSON *bench_bw_kinds_json(const struct ev_bw_kind *k, int n);
 /* Points whose results failed verification (left out of levels and plateaus). */
 int bench_bw_failed(const struct ev_bw_result *r);
 

@@ -322,6 +322,16 @@ static int step_bw(struct ev_ctx *c, struct run *R, int *stop)
 	if (R->bwr->npoints > 0)
 		cJSON_AddItemToObject(R->doc, "bw", bench_bw_json(R->bwr));
 	*stop = rc != EV_OK || R->bwr->interrupted;
+	if (rc == EV_OK && !*stop && c->topo.nkinds > 1 && R->bwr->npoints > 0) {
+		/* hybrid CPU: each kind's own read bandwidth (per-cluster rooflines) */
+		struct ev_bw_kind k[EV_MAX_KINDS];
+		int nk = 0;
+		rc = bench_bw_kinds(c, R->p.bw_quick, 0, k, &nk);
+		if (nk > 0)
+			cJSON_AddItemToObject(cJSON_GetObjectItemCaseSensitive(R->doc, "bw"), "per_core_kind",
+					      bench_bw_kinds_json(k, nk));
+		*stop = rc != EV_OK || (c->stop && *c->stop);
+	}
 	return rc;
 }
 

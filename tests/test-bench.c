@@ -284,6 +284,16 @@ static void test_decode_hybrid(void)
 		"the check ran once, on the first format, on all 8: %d threads, %d tokens", r->all_threads,
 		r->all_n);
 	T_CHECK(r->runs[0].ntpot == 10 && r->runs[1].ntpot == 10, "both formats decoded");
+	{
+		/* each kind's read bandwidth on its own cores: big first, from slot 0; little from 4 */
+		struct ev_bw_kind k[EV_MAX_KINDS];
+		int nk = 0;
+		T_CHECK(bench_bw_kinds(&c, 1, 1 << 20, k, &nk) == EV_OK, "%s", c.err.msg);
+		T_CHECK(nk == 2 && k[0].cores == 4 && k[0].first_slot == 0 && k[1].first_slot == 4 &&
+				strstr(k[0].name, "2400") && k[0].status == EV_OK && k[0].best > 0 &&
+				k[1].status == EV_OK && k[1].best > 0,
+			"two kinds measured: %d, slots %d %d", nk, k[0].first_slot, nk > 1 ? k[1].first_slot : -1);
+	}
 	j = bench_decode_json(r);
 	h = cJSON_GetObjectItemCaseSensitive(j, "hybrid");
 	T_CHECK(cJSON_IsObject(h) &&

@@ -33,7 +33,7 @@ static void test_mca(void)
 		T_SKIP("llvm-mca-16, aarch64-linux-gnu-gcc or jq is not installed (make mca installs them)");
 		return;
 	}
-	snprintf(cmd, sizeof cmd, "cd %s && sh scripts/mca.sh 2>&1", t_src("."));
+	snprintf(cmd, sizeof cmd, "cd %s && MCA_ITER=60 sh scripts/mca.sh 2>&1", t_src("."));
 	out = calloc(1, cap);
 	f = popen(cmd, "r");
 	if (f && out) {
@@ -53,6 +53,14 @@ static void test_mca(void)
 		T_CHECK(a76 > 4 && a76 < 40, "A76 q4_0x4 dotprod: %g cycles per 4 blocks", a76);
 	}
 	T_CHECK(strstr(out, "| f16-neon (64 B) |") && strstr(out, "| q8_0-generic (34 B) |"), "every loop");
+	/* prefill: columns 1 a53 .. 5 a76, 6 a78, 7 a710, 8 n2; i8mm only where the core has it,
+	 * and there ahead of sdot (issue 11's target) */
+	{
+		double dp = cell(out, "| q4_0x4-gemm-dotprod-t4 (512) |", 8),
+		       mm = cell(out, "| q4_0x4-gemm-i8mm-t4 (512) |", 8);
+		T_CHECK(strstr(out, "| q4_0x4-gemm-i8mm-t4 (512) | n/a |") && dp > 0 && mm > 0 && mm < dp,
+			"N2 model: smmla %g vs sdot %g cycles per 4 tokens x 4 rows:\n%s", mm, dp, out);
+	}
 	/* the k-quants: 2 super-blocks (2 rows) per iteration; base NEON on the A53 */
 	T_CHECK(strstr(out, "| q4_K-dotprod (288 B) | n/a |") && strstr(out, "| q6_K-dotprod (420 B) |") &&
 			strstr(out, "| q5_K-neon (352 B) |"),

@@ -532,11 +532,70 @@ static void test_state_warnings(void)
 	cJSON_Delete(doc);
 }
 
+/* A hybrid board's result: the core-kind table from bw.per_core_kind and the
+ * flops kernels measured on one core of each kind; the hybrid decode line. */
+static void test_core_kinds(void)
+{
+	cJSON *doc = NULL, *arr, *k, *kern, *e2, *dec, *h;
+	struct ev_err e = {0};
+	char *md = NULL;
+	T_CHECK(json_read_file(t_src("tests/fixtures/golden/result.json"), &doc, &e) == 0, "%s", e.msg);
+	if (!doc)
+		return;
+	T_CHECK(md_report(doc, "roofline.png", NULL, &md, &e) == EV_OK && md &&
+			!strstr(md, "Core kinds") && !strstr(md, "Hybrid CPU"),
+		"no core-kind table on one kind");
+	free(md);
+	md = NULL;
+	cJSON_AddItemToObject(cJSON_GetObjectItem(doc, "bw"), "per_core_kind", arr = cJSON_CreateArray());
+	cJSON_AddItemToArray(arr, k = cJSON_CreateObject());
+	cJSON_AddStringToObject(k, "kind", "FrequencyMaxMHz=2400");
+	cJSON_AddNumberToObject(k, "kind_index", 1);
+	cJSON_AddNumberToObject(k, "cores", 4);
+	cJSON_AddStringToObject(k, "status", "ok");
+	cJSON_AddNumberToObject(k, "read_best_bytes_per_s", 20e9);
+	cJSON_AddItemToArray(arr, k = cJSON_CreateObject());
+	cJSON_AddStringToObject(k, "kind", "FrequencyMaxMHz=1800");
+	cJSON_AddNumberToObject(k, "kind_index", 0);
+	cJSON_AddNumberToObject(k, "cores", 4);
+	cJSON_AddStringToObject(k, "status", "ok");
+	cJSON_AddNumberToObject(k, "read_best_bytes_per_s", 8e9);
+	kern = cJSON_GetObjectItem(cJSON_GetObjectItem(doc, "flops"), "kernels");
+	cJSON_AddItemToArray(kern, e2 = cJSON_CreateObject());
+	cJSON_AddStringToObject(e2, "kernel", "fp32_neon_fma");
+	cJSON_AddStringToObject(e2, "precision", "fp32");
+	cJSON_AddStringToObject(e2, "status", "ok");
+	cJSON_AddNumberToObject(e2, "threads", 1);
+	cJSON_AddNumberToObject(e2, "core_kind", 1);
+	cJSON_AddNumberToObject(e2, "best_flop_per_s", 38.4e9);
+	dec = cJSON_GetObjectItem(doc, "decode");
+	if (dec) {
+		cJSON_AddItemToObject(dec, "hybrid", h = cJSON_CreateObject());
+		cJSON_AddNumberToObject(h, "all_cores", 8);
+		cJSON_AddStringToObject(h, "quant", "q4_0");
+		cJSON_AddNumberToObject(h, "tokens", 8);
+		cJSON_AddNumberToObject(h, "fastest_kind_tokens_per_s", 10);
+		cJSON_AddNumberToObject(h, "all_cores_tokens_per_s", 8);
+		cJSON_AddNumberToObject(h, "all_over_fastest", 0.8);
+		cJSON_AddStringToObject(h, "verdict", "slower: adding the slower cores slows decode");
+	}
+	T_CHECK(md_report(doc, "roofline.png", NULL, &md, &e) == EV_OK, "%s", e.msg);
+	/* 38.4 GFLOP/s x 4 cores / 20 GB/s = 7.68 FLOP/byte; the little kind has no FP32 figure */
+	T_CHECK(md && strstr(md, "| FrequencyMaxMHz=2400 | 4 | 20.0 | 38.4 | 153.6 | 7.68 |") &&
+			strstr(md, "| FrequencyMaxMHz=1800 | 4 | 8.0 | - | - | - |"),
+		"core-kind table:\n%s", md ? md : "");
+	T_CHECK(!dec || (md && strstr(md, "Warning: Hybrid CPU") && strstr(md, "(-20%)")),
+		"the hybrid decode line warns");
+	free(md);
+	cJSON_Delete(doc);
+}
+
 int main(void)
 {
 	t_prog = "test-reports";
 	setenv("EAVES_CONFIGS", t_src("configs"), 1);
 	T_RUN(test_golden_plot_and_report);
+	T_RUN(test_core_kinds);
 	T_RUN(test_golden_decode_plots);
 	T_RUN(test_gnuplot_renders);
 	T_RUN(test_compare);
