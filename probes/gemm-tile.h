@@ -15,6 +15,17 @@
 /* Token t's activations, in a function with parameters act and astride. */
 #define ACT_T(t) ((const char *)act + (size_t)(t) * astride)
 
+/* In a body over q8_0 activations (n, act, astride in scope): each token's
+ * blocks y[t] and their float scales ds[t]. */
+#define GEMM_Q8_ACTS(NT)                                                                     \
+	const struct block_q8_0 *y[EV_GEMM_TOKENS];                                          \
+	const float *ds[EV_GEMM_TOKENS];                                                     \
+	GEMM_UNROLL                                                                          \
+	for (int t_ = 0; t_ < (NT); t_++) {                                                  \
+		y[t_] = (const void *)ACT_T(t_);                                              \
+		ds[t_] = ev_act_q8_scales(y[t_], n);                                          \
+	}
+
 static inline void gemm_tail(ev_dot_rows_fn rows, int n, const void *w, size_t rb, int nr,
 			     const void *act, size_t astride, int nt, float *out, size_t ostride)
 {

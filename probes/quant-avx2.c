@@ -355,15 +355,11 @@ GEMM_INLINE void q4_0x4_gemm_nt(int n, size_t rb, const unsigned char *g, const 
 	const __m256i spread = _mm256_setr_epi32(0, 0, 2, 2, 1, 1, 3, 3);
 	int nb = n / QK;
 	__m256 acc[EV_GEMM_TOKENS];
-	const struct block_q8_0 *y[EV_GEMM_TOKENS];
-	const float *ds[EV_GEMM_TOKENS];
 	const unsigned char *p = g;
+	GEMM_Q8_ACTS(NT)
 	GEMM_UNROLL
-	for (int t = 0; t < NT; t++) {
+	for (int t = 0; t < NT; t++)
 		acc[t] = _mm256_setzero_ps();
-		y[t] = (const void *)ACT_T(t);
-		ds[t] = ev_act_q8_scales(y[t], n);
-	}
 	for (int b = 0; b < nb; b++, p += EV_Q4_0X4_GROUP_BYTES) {
 		EV_MCA_BEGIN_N("q4_0x4_gemm_avx2", NT);
 		__m256i q01 = _mm256_loadu_si256((const __m256i *)(p + 8));
@@ -408,15 +404,11 @@ GEMM_INLINE void q8_0x4_gemm_nt(int n, size_t rb, const unsigned char *g, const 
 	const __m256i ones = _mm256_set1_epi16(1);
 	int nb = n / QK;
 	__m256 acc[EV_GEMM_TOKENS];
-	const struct block_q8_0 *y[EV_GEMM_TOKENS];
-	const float *ds[EV_GEMM_TOKENS];
 	const unsigned char *p = g;
+	GEMM_Q8_ACTS(NT)
 	GEMM_UNROLL
-	for (int t = 0; t < NT; t++) {
+	for (int t = 0; t < NT; t++)
 		acc[t] = _mm256_setzero_ps();
-		y[t] = (const void *)ACT_T(t);
-		ds[t] = ev_act_q8_scales(y[t], n);
-	}
 	for (int b = 0; b < nb; b++, p += EV_Q8_0X4_GROUP_BYTES) {
 		EV_MCA_BEGIN_N("q8_0x4_gemm_avx2", NT);
 		const __m256i *x = (const __m256i *)(p + 8);

@@ -208,16 +208,12 @@ GEMM_INLINE void q4_0x4_gemm_nt(int n, size_t rb, const unsigned char *g, const 
 	const __m512i spread = _mm512_setr_epi32(0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3);
 	int nb = n / QK;
 	__m512 acc[EV_GEMM_TOKENS];
-	const struct block_q8_0 *y[EV_GEMM_TOKENS];
-	const float *ds[EV_GEMM_TOKENS];
 	const unsigned char *p = g;
+	GEMM_Q8_ACTS(NT)
 	(void)rb;
 	GEMM_UNROLL
-	for (int t = 0; t < NT; t++) {
+	for (int t = 0; t < NT; t++)
 		acc[t] = _mm512_setzero_ps();
-		y[t] = (const void *)ACT_T(t);
-		ds[t] = ev_act_q8_scales(y[t], n);
-	}
 	for (int b = 0; b < nb; b++, p += EV_Q4_0X4_GROUP_BYTES) {
 		EV_MCA_BEGIN_N("q4_0x4_gemm_avx512vnni", NT);
 		__m512i q = _mm512_loadu_si512((const void *)(p + 8));
@@ -255,16 +251,12 @@ GEMM_INLINE void q8_0x4_gemm_nt(int n, size_t rb, const unsigned char *g, const 
 	const __m512i hi2 = _mm512_setr_epi32(2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3);
 	int nb = n / QK;
 	__m512 a01[EV_GEMM_TOKENS], a23[EV_GEMM_TOKENS];
-	const struct block_q8_0 *y[EV_GEMM_TOKENS];
-	const float *ds[EV_GEMM_TOKENS];
 	const unsigned char *p = g;
+	GEMM_Q8_ACTS(NT)
 	(void)rb;
 	GEMM_UNROLL
-	for (int t = 0; t < NT; t++) {
+	for (int t = 0; t < NT; t++)
 		a01[t] = a23[t] = _mm512_setzero_ps();
-		y[t] = (const void *)ACT_T(t);
-		ds[t] = ev_act_q8_scales(y[t], n);
-	}
 	for (int b = 0; b < nb; b++, p += EV_Q8_0X4_GROUP_BYTES) {
 		EV_MCA_BEGIN_N("q8_0x4_gemm_avx512vnni", NT);
 		__m512i x01 = _mm512_xor_si512(_mm512_loadu_si512((const void *)(p + 8)), off);

@@ -102,16 +102,12 @@ GEMM_INLINE void q4_0x4_gemm_nt(int n, size_t rb, const unsigned char *g, const 
 {
 	int nb = n / QK;
 	float32x4_t acc[EV_GEMM_TOKENS];
-	const struct block_q8_0 *y[EV_GEMM_TOKENS];
-	const float *ds[EV_GEMM_TOKENS];
 	const unsigned char *p = g;
+	GEMM_Q8_ACTS(NT)
 	(void)rb;
 	GEMM_UNROLL
-	for (int t = 0; t < NT; t++) {
+	for (int t = 0; t < NT; t++)
 		acc[t] = vdupq_n_f32(0);
-		y[t] = (const void *)ACT_T(t);
-		ds[t] = ev_act_q8_scales(y[t], n);
-	}
 	for (int b = 0; b < nb; b++, p += EV_Q4_0X4_GROUP_BYTES) {
 		EV_MCA_BEGIN_N("q4_0x4-gemm-dotprod", NT);
 		EV_PREFETCH_STREAM(p);
@@ -154,16 +150,12 @@ GEMM_INLINE void q8_0x4_gemm_nt(int n, size_t rb, const unsigned char *g, const 
 {
 	int nb = n / QK;
 	float32x4_t acc[EV_GEMM_TOKENS];
-	const struct block_q8_0 *y[EV_GEMM_TOKENS];
-	const float *ds[EV_GEMM_TOKENS];
 	const unsigned char *p = g;
+	GEMM_Q8_ACTS(NT)
 	(void)rb;
 	GEMM_UNROLL
-	for (int t = 0; t < NT; t++) {
+	for (int t = 0; t < NT; t++)
 		acc[t] = vdupq_n_f32(0);
-		y[t] = (const void *)ACT_T(t);
-		ds[t] = ev_act_q8_scales(y[t], n);
-	}
 	for (int b = 0; b < nb; b++, p += EV_Q8_0X4_GROUP_BYTES) {
 		EV_MCA_BEGIN_N("q8_0x4-gemm-dotprod", NT);
 		EV_PREFETCH_STREAM(p);

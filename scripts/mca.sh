@@ -88,6 +88,27 @@ pick() { # the loop eaves' dispatch runs for a format on a core
 	esac
 }
 
+# table LIST HEADER SUFFIX DIGITS: a row per loop, a column per core model:
+# cycles per iteration / (the loop's amount per iteration) per cycle.
+table() {
+	printf "| %s |" "$2"
+	echo "$CORES" | while read -r core feats; do printf " %s |" "$core"; done
+	printf "\n|---|"
+	echo "$CORES" | while read -r core feats; do printf -- "---:|"; done
+	printf "\n"
+	echo "$1" | while read -r r f fl b ft; do
+		printf "| %s (%s%s) |" "$r" "$b" "$3"
+		echo "$CORES" | while read -r core feats; do
+			c=$(cyc "$core" "$r")
+			if [ "$(has "$core" "$ft")" != 1 ]; then printf " n/a |"
+			elif [ -z "$c" ]; then printf " - |"
+			else printf " %s / %s |" "$c" "$(awk -v b="$b" -v c="$c" -v d="$4" 'BEGIN{printf "%." d "f", b / c}')"
+			fi
+		done
+		printf "\n"
+	done
+}
+
 echo "### Decode inner loops on core models (llvm-mca, a model: every load an L1 hit)"
 echo
 echo "Cycles per iteration / bytes of weights per cycle. $("$MCA" --version 2>/dev/null | grep -i 'llvm version' | sed 's/^ *//'),"
@@ -95,44 +116,14 @@ echo "$("$CC" --version | head -1), -O2 with each kernel file's flags. n/a: the 
 echo "Columns with identical figures come from one LLVM scheduling model (LLVM 16: A57, A72, A76, A78;"
 echo "and A710, N2, V1): such a column is that shared model's, not a model of the named core."
 echo
-printf "| loop (weights per iteration) |"
-echo "$CORES" | while read -r core feats; do printf " %s |" "$core"; done
-printf "\n|---|"
-echo "$CORES" | while read -r core feats; do printf -- "---:|"; done
-printf "\n"
-echo "$LOOPS" | while read -r r f fl b ft; do
-	printf "| %s (%s B) |" "$r" "$b"
-	echo "$CORES" | while read -r core feats; do
-		c=$(cyc "$core" "$r")
-		if [ "$(has "$core" "$ft")" != 1 ]; then printf " n/a |"
-		elif [ -z "$c" ]; then printf " - |"
-		else printf " %s / %s |" "$c" "$(awk -v b="$b" -v c="$c" 'BEGIN{printf "%.2f", b / c}')"
-		fi
-	done
-	printf "\n"
-done
+table "$LOOPS" "loop (weights per iteration)" " B" 2
 echo
 echo "### Prefill loops on core models (4 tokens per weight load; llvm-mca, a model)"
 echo
 echo "Cycles per iteration / multiply-adds per cycle. i8mm (smmla) against dotprod (sdot) on the same"
 echo "4-row layout; n/a: the core lacks the feature."
 echo
-printf "| loop (multiply-adds per iteration) |"
-echo "$CORES" | while read -r core feats; do printf " %s |" "$core"; done
-printf "\n|---|"
-echo "$CORES" | while read -r core feats; do printf -- "---:|"; done
-printf "\n"
-echo "$GEMMS" | while read -r r f fl b ft; do
-	printf "| %s (%s) |" "$r" "$b"
-	echo "$CORES" | while read -r core feats; do
-		c=$(cyc "$core" "$r")
-		if [ "$(has "$core" "$ft")" != 1 ]; then printf " n/a |"
-		elif [ -z "$c" ]; then printf " - |"
-		else printf " %s / %s |" "$c" "$(awk -v b="$b" -v c="$c" 'BEGIN{printf "%.1f", b / c}')"
-		fi
-	done
-	printf "\n"
-done
+table "$GEMMS" "loop (multiply-adds per iteration)" "" 1
 echo
 echo "### ARM boards (configs/devices): in-core rate per core vs DRAM per core"
 echo
