@@ -65,6 +65,13 @@ static void stop_with(int sig)
 
 static void test_sigterm(void)
 {
+	const char *pre = getenv("EAVES_RUN");
+	if (pre && *pre) {
+		/* under qemu each stop waits 12 s for the run to get going: one signal
+		 * (SIGHUP, below) covers this build; SIGTERM runs in the native suites */
+		T_SKIP("SIGTERM is tested natively; under qemu the SIGHUP test covers the build");
+		return;
+	}
 	stop_with(SIGTERM);
 }
 
