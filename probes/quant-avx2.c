@@ -336,17 +336,6 @@ void dot_rows_q8_0x4_avx2(int n, const void *w, size_t rb, int nr, const void *a
  * multiplies. NT is a compile-time constant in each instance, so the per-token
  * accumulators stay in registers. */
 
-/* Each token's -8 offset of the unsigned q4_0 nibbles: 8 sum_b dx[r][b] ys_t[b],
- * a second pass over the 4 rows' scales only (L1-resident by then). */
-GEMM_INLINE __m128 q4x4_corr(const unsigned char *g, int nb, const float *ys)
-{
-	__m128 c = _mm_setzero_ps();
-	for (int b = 0; b < nb; b++)
-		c = _mm_fmadd_ps(_mm_cvtph_ps(_mm_loadl_epi64((const __m128i *)(g + (size_t)b * EV_Q4_0X4_GROUP_BYTES))),
-				 _mm_set1_ps(ys[b]), c);
-	return c;
-}
-
 GEMM_INLINE void q4_0x4_gemm_nt(int n, size_t rb, const unsigned char *g, const void *act, size_t astride,
 				 const int NT, float *out, size_t ostride)
 {
@@ -386,7 +375,7 @@ GEMM_INLINE void q4_0x4_gemm_nt(int n, size_t rb, const unsigned char *g, const 
 	for (int t = 0; t < NT; t++) {
 		__m128 h = _mm_hadd_ps(_mm256_castps256_ps128(acc[t]), _mm256_extractf128_ps(acc[t], 1));
 		h = _mm_shuffle_ps(h, h, _MM_SHUFFLE(3, 1, 2, 0)); /* r0 r2 r1 r3 -> r0 r1 r2 r3 */
-		__m128 c = q4x4_corr(g, nb, ev_act_q8_sums(y[t], n));
+		__m128 c = ev_x4_corr(g, EV_Q4_0X4_GROUP_BYTES, nb, ev_act_q8_sums(y[t], n));
 		_mm_storeu_ps(out + (size_t)t * ostride, _mm_fnmadd_ps(_mm_set1_ps(8), c, h));
 	}
 }

@@ -183,16 +183,6 @@ void dot_rows_q8_0x4_avx512vnni(int n, const void *w, size_t rb, int nr, const v
 
 /* ---- prefill: several tokens per weight load (ev_dot_gemm_fn, gemm-tile.h) ---- */
 
-/* The -8 (q4_0) or -128 (q8_0) offsets, one pass over the 4 rows' scales. */
-GEMM_INLINE __m128 x4_corr(const unsigned char *g, size_t gbytes, int nb, const float *ys)
-{
-	__m128 c = _mm_setzero_ps();
-	for (int b = 0; b < nb; b++)
-		c = _mm_fmadd_ps(_mm_cvtph_ps(_mm_loadl_epi64((const __m128i *)(g + (size_t)b * gbytes))),
-				 _mm_set1_ps(ys[b]), c);
-	return c;
-}
-
 /* Sum each group of 4 lanes (row r's lanes are 4r..4r+3). */
 static inline __m128 sum4x4(__m512 v)
 {
@@ -234,7 +224,7 @@ GEMM_INLINE void q4_0x4_gemm_nt(int n, size_t rb, const unsigned char *g, const 
 	}
 	GEMM_UNROLL
 	for (int t = 0; t < NT; t++) {
-		__m128 c = x4_corr(g, EV_Q4_0X4_GROUP_BYTES, nb, ev_act_q8_sums(y[t], n));
+		__m128 c = ev_x4_corr(g, EV_Q4_0X4_GROUP_BYTES, nb, ev_act_q8_sums(y[t], n));
 		_mm_storeu_ps(out + (size_t)t * ostride, _mm_fnmadd_ps(_mm_set1_ps(8), c, sum4x4(acc[t])));
 	}
 }
@@ -278,7 +268,7 @@ GEMM_INLINE void q8_0x4_gemm_nt(int n, size_t rb, const unsigned char *g, const 
 	}
 	GEMM_UNROLL
 	for (int t = 0; t < NT; t++) {
-		__m128 c = x4_corr(g, EV_Q8_0X4_GROUP_BYTES, nb, ev_act_q8_sums(y[t], n));
+		__m128 c = ev_x4_corr(g, EV_Q8_0X4_GROUP_BYTES, nb, ev_act_q8_sums(y[t], n));
 		/* lanes 0-7 row 0, 8-15 row 1 (a01); the same for rows 2, 3 (a23) */
 		__m256 l01 = _mm256_hadd_ps(_mm512_castps512_ps256(a01[t]), _mm512_extractf32x8_ps(a01[t], 1));
 		__m256 l23 = _mm256_hadd_ps(_mm512_castps512_ps256(a23[t]), _mm512_extractf32x8_ps(a23[t], 1));

@@ -133,12 +133,7 @@ GEMM_INLINE void q4_0x4_gemm_nt(int n, size_t rb, const unsigned char *g, const 
 	}
 	GEMM_UNROLL
 	for (int t = 0; t < NT; t++) {
-		const float *ys = ev_act_q8_sums(y[t], n);
-		float32x4_t corr = vdupq_n_f32(0);
-		for (int b = 0; b < nb; b++)
-			corr = vfmaq_n_f32(corr, vcvt_f32_f16(vld1_f16((const float16_t *)(const void *)(
-							 g + (size_t)b * EV_Q4_0X4_GROUP_BYTES))),
-					   ys[b]);
+		float32x4_t corr = ev_q4x4_corr_neon(g, nb, ev_act_q8_sums(y[t], n));
 		vst1q_f32(out + (size_t)t * ostride, vmlsq_n_f32(acc[t], corr, 8.0f));
 	}
 }

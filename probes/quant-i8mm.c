@@ -10,6 +10,7 @@
 #include <arm_neon.h>
 
 #include "gemm-tile.h"
+#include "quant-neon-rows.h"
 #include "quant.h"
 #include "kernel-file.h"
 
@@ -110,12 +111,7 @@ GEMM_INLINE void q4_0x4_gemm_nt(int n, size_t rb, const unsigned char *g, const 
 	X4_SMMLA_BODY(EV_Q4_0X4_GROUP_BYTES, LOAD_Q4, "q4_0x4-gemm-i8mm")
 	GEMM_UNROLL
 	for (int t = 0; t < NT; t++) {
-		const float *ys = ev_act_q8_sums(y[t], n);
-		float32x4_t corr = vdupq_n_f32(0);
-		for (int b = 0; b < nb; b++)
-			corr = vfmaq_n_f32(corr, vcvt_f32_f16(vld1_f16((const float16_t *)(const void *)(
-							 g + (size_t)b * EV_Q4_0X4_GROUP_BYTES))),
-					   ys[b]);
+		float32x4_t corr = ev_q4x4_corr_neon(g, nb, ev_act_q8_sums(y[t], n));
 		store_token(acc, t, vmulq_n_f32(corr, 8.0f), out + (size_t)t * ostride);
 	}
 }

@@ -13,4 +13,17 @@ static inline float hsum8(__m256 v)
 	return _mm_cvtss_f32(s);
 }
 
+/* sum_b dx[r][b] ys[b] for the 4 rows of an x4 group (gbytes a block index):
+ * the offset a GEMM takes back from each token when the weights went in
+ * unsigned (x 8 for q4_0 nibbles, x 128 for q8_0 + 128), one pass over the
+ * 4 rows' scales only (L1-resident by then). */
+static inline __m128 ev_x4_corr(const unsigned char *g, size_t gbytes, int nb, const float *ys)
+{
+	__m128 c = _mm_setzero_ps();
+	for (int b = 0; b < nb; b++)
+		c = _mm_fmadd_ps(_mm_cvtph_ps(_mm_loadl_epi64((const __m128i *)(g + (size_t)b * gbytes))),
+				 _mm_set1_ps(ys[b]), c);
+	return c;
+}
+
 #endif

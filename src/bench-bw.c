@@ -360,6 +360,17 @@ int bench_bw(struct ev_ctx *c, const struct ev_bw_opts *o, struct ev_bw_result *
 	return rc;
 }
 
+/* A working set that reads DRAM, not cache: 256 MiB, or 8x the last-level
+ * cache the threads see. */
+static uint64_t dram_ws(const struct ev_topo *t, int threads)
+{
+	int llc = topo_llc(t);
+	uint64_t ws = 256ull << 20;
+	if (llc >= 0 && 8 * topo_cache_capacity(t, &t->caches[llc], threads) > ws)
+		ws = 8 * topo_cache_capacity(t, &t->caches[llc], threads);
+	return ws;
+}
+
 int bench_bw_read(struct ev_ctx *c, int threads, int quick, int dram_only, struct ev_bw_result *r)
 {
 	struct ev_bw_opts o;
@@ -368,12 +379,8 @@ int bench_bw_read(struct ev_ctx *c, int threads, int quick, int dram_only, struc
 	o.threads[0] = threads;
 	o.kernel_mask = 1u << BW_READ;
 	o.budget_s = dram_only ? (quick ? 2 : 5) : (quick ? 3 : 8);
-	if (dram_only) {
-		int llc = topo_llc(&c->topo);
-		o.single_ws = 256ull << 20;
-		if (llc >= 0 && 8 * topo_cache_capacity(&c->topo, &c->topo.caches[llc], threads) > o.single_ws)
-			o.single_ws = 8 * topo_cache_capacity(&c->topo, &c->topo.caches[llc], threads);
-	}
+	if (dram_only)
+		o.single_ws = dram_ws(&c->topo, threads);
 	return bench_bw(c, &o, r);
 }
 
@@ -388,7 +395,7 @@ int bench_bw_kinds(struct ev_ctx *c, int quick, uint64_t ws, struct ev_bw_kind *
 		struct ev_bw_kind *kd = &out[(*n)++];
 		struct ev_bw_result *r = calloc(1, sizeof *r);
 		struct ev_bw_opts o;
-		int slot = -1, llc = topo_llc(t);
+		int slot = -1;
 		memset(kd, 0, sizeof *kd);
 		snprintf(kd->name, sizeof kd->name, "%s", t->kinds[k].name);
 		kd->kind = k;
@@ -411,12 +418,7 @@ int bench_bw_kinds(struct ev_ctx *c, int quick, uint64_t ws, struct ev_bw_kind *
 		o.first_slot = slot;
 		o.kernel_mask = 1u << BW_READ;
 		o.budget_s = quick ? 2 : 4;
-		o.single_ws = ws;
-		if (!ws) {
-			o.single_ws = 256ull << 20;
-			if (llc >= 0 && 8 * topo_cache_capacity(t, &t->caches[llc], t->cores) > o.single_ws)
-				o.single_ws = 8 * topo_cache_capacity(t, &t->caches[llc], t->cores);
-		}
+		o.single_ws = ws ? ws : dram_ws(t, t->cores);
 		ctx_progress(c, "bw: read on the %d cores of kind %s", kd->cores, kd->name);
 		rc = bench_bw(c, &o, r);
 		kd->ws_bytes = o.single_ws;
