@@ -178,6 +178,108 @@ static void state_warnings(struct sbuf *b, const cJSON *before, const cJSON *aft
 	}
 }
 
+/* A bandwidth level or a decode run measured with its memory controller
+ * below its maximum clock (read right before and after that measurement). */
+static void measure_warnings(struct sbuf *b, const cJSON *doc)
+{
+	const cJSON *it;
+	cJSON_ArrayForEach(it, get(get(doc, "bw"), "levels"))
+	{
+		const cJSON *m = get(it, "machine_state");
+		if (cJSON_IsTrue(get(m, "below_max")))
+			sb_printf(b, "Warning: %s %s (%.0f threads) was measured with the memory controller "
+				     "`%s` at %.0f-%.0f MHz of its %.0f MHz (governor `%s`).\n\n",
+				  str(it, "level"), str(it, "kernel"), num(it, "threads"),
+				  str(m, "memory_controller"), num(m, "clock_before_hz") / 1e6,
+				  num(m, "clock_after_hz") / 1e6, num(m, "max_hz") / 1e6, str(m, "governor"));
+	}
+	cJSON_ArrayForEach(it, get(get(doc, "decode"), "runs"))
+	{
+		const cJSON *m = get(it, "machine_state");
+		if (cJSON_IsTrue(get(m, "below_max")))
+			sb_printf(b, "Warning: decode %s ran with the memory controller `%s` at %.0f-%.0f MHz "
+				     "of its %.0f MHz (governor `%s`).\n\n",
+				  str(it, "quant"), str(m, "memory_controller"),
+				  num(m, "clock_before_hz") / 1e6, num(m, "clock_after_hz") / 1e6,
+				  num(m, "max_hz") / 1e6, str(m, "governor"));
+	}
+}
+
+/* Hardware counters next to the computed figures: bandwidth levels, peak
+ * kernels, decode runs; or one line saying why there are none. */
+static void counters_row(struct sbuf *b, const char *what, const cJSON *c, const char *cmp)
+{
+	const cJSON *x = get(c, cmp);
+	sb_printf(b, "| %s | %s | ", what, str(c, "source"));
+	if (get(c, "ipc"))
+		sb_printf(b, "%.2f |", num(c, "ipc"));
+	else
+		sb_printf(b, "- |");
+	if (get(x, "counted_over_computed"))
+		sb_printf(b, " %.3g | %.3g | %.2fx |\n", num(x, "counted_per_rep"),
+			  num(x, "computed_per_rep"), num(x, "counted_over_computed"));
+	else
+		sb_printf(b, " - | %s | - |\n", x ? str(x, "reason") : "-");
+}
+
+static void md_counters(struct sbuf *b, const struct md_in *x)
+{
+	const cJSON *doc = x->doc, *it, *why = NULL;
+	int n = 0;
+	char what[96];
+	const char *head = "## Hardware counters (counted, next to the computed figures)\n\n"
+			   "| measurement | events | IPC | counted per rep | computed | ratio |\n"
+			   "|---|---|---:|---:|---:|---:|\n";
+	cJSON_ArrayForEach(it, get(get(doc, "bw"), "levels"))
+	{
+		const cJSON *c = get(it, "counters");
+		if (!c)
+			continue;
+		if (strcmp(str(c, "status"), "ok")) {
+			why = get(c, "reason");
+			continue;
+		}
+		if (!n++)
+			sb_printf(b, "%s", head);
+		snprintf(what, sizeof what, "%s %s, %.0f thr (bytes)", str(it, "level"), str(it, "kernel"),
+			 num(it, "threads"));
+		counters_row(b, what, c, "bytes");
+	}
+	cJSON_ArrayForEach(it, get(get(doc, "flops"), "kernels"))
+	{
+		const cJSON *c = get(it, "counters");
+		if (!c)
+			continue;
+		if (strcmp(str(c, "status"), "ok")) {
+			why = get(c, "reason");
+			continue;
+		}
+		if (!n++)
+			sb_printf(b, "%s", head);
+		snprintf(what, sizeof what, "%s, %.0f thr (FLOP)", str(it, "kernel"), num(it, "threads"));
+		counters_row(b, what, c, "flop");
+	}
+	cJSON_ArrayForEach(it, get(get(doc, "decode"), "runs"))
+	{
+		const cJSON *c = get(it, "counters");
+		if (!c)
+			continue;
+		if (strcmp(str(c, "status"), "ok")) {
+			why = get(c, "reason");
+			continue;
+		}
+		if (!n++)
+			sb_printf(b, "%s", head);
+		snprintf(what, sizeof what, "decode %s (bytes per token)", str(it, "quant"));
+		counters_row(b, what, c, "bytes");
+	}
+	if (n)
+		sb_printf(b, "\nCounted bytes come from the core's cache-miss events (what each counts: "
+			     "`eaves counters`); write-backs are not in them, so write kernels count low.\n\n");
+	else if (why && cJSON_IsString(why))
+		sb_printf(b, "Hardware counters: unavailable: %s.\n\n", why->valuestring);
+}
+
 static void md_state(struct sbuf *b, const struct md_in *x)
 {
 	const cJSON *doc = x->doc;
@@ -209,6 +311,7 @@ static void md_state(struct sbuf *b, const struct md_in *x)
 			          str(after, "power_mode"));
 		}
 		state_warnings(b, st, after);
+		measure_warnings(b, doc);
 	}
 }
 
@@ -630,6 +733,15 @@ static void md_sustain(struct sbuf *b, const struct md_in *x)
 		sb_printf(b, "| CPU clock drop (sysfs) | none (%.0f MHz throughout) |\n", num(c, "burst_hz") / 1e6);
 	else
 		sb_printf(b, "| CPU clock drop (sysfs) | unavailable: %s |\n", str(c, "reason"));
+	c = get(s, "measured_clock");
+	if (!strcmp(str(c, "status"), "reached"))
+		sb_printf(b, "| CPU clock (measured) | dropped at %.1f s: %.0f -> %.0f MHz |\n", num(c, "t_s"),
+			  num(c, "burst_hz") / 1e6, num(c, "hz_after") / 1e6);
+	else if (!strcmp(str(c, "status"), "not_reached"))
+		sb_printf(b, "| CPU clock (measured) | no drop: %.0f MHz first, %.0f sustained |\n",
+			  num(c, "burst_hz") / 1e6, num(c, "sustained_hz") / 1e6);
+	else if (c)
+		sb_printf(b, "| CPU clock (measured) | unavailable: %s |\n", str(c, "reason"));
 	if (cJSON_IsObject(tp) && !strcmp(str(t, "status"), "reached"))
 		sb_printf(b, "| TPOT p50 / p95 before the drop | %.2f / %.2f ms |\n"
 			     "| TPOT p50 / p95 after the drop | %.2f / %.2f ms |\n",
@@ -725,7 +837,8 @@ static void md_kinds(struct sbuf *b, const struct md_in *x)
 /* The report, one emitter per section, in order. */
 static void (*const sections[])(struct sbuf *, const struct md_in *) = {
     md_header,    md_machine, md_state,  md_method, md_roofline,
-    md_bandwidth, md_latency, md_compute, md_ridges, md_kinds, md_decode, md_sustain, md_files,
+    md_bandwidth, md_latency, md_compute, md_ridges, md_kinds, md_decode, md_sustain,
+    md_counters,  md_files,
 };
 
 int md_report(const cJSON *doc, const char *plot_png, const char *plot_note, char **out,

@@ -26,7 +26,7 @@ int plot_sustain_text(const cJSON *doc, const char *prefix, char **dat, char **g
 	struct sbuf d = {0}, g = {0};
 	const char *unit;
 	double scale = 1, burst = NAN, drop_t = NAN;
-	int n = 0, have_clk = 0, have_temp = 0, have_pow = 0;
+	int n = 0, have_clk = 0, have_mclk = 0, have_temp = 0, have_pow = 0;
 	char name[300], en[400], title[400], et[600], ul[32];
 	*dat = *gp = NULL;
 	if (!s)
@@ -44,10 +44,11 @@ int plot_sustain_text(const cJSON *doc, const char *prefix, char **dat, char **g
 	if (!strcmp(str(thr, "status"), "reached") && json_get_range(thr, "t_s", &drop_t, 1, 0, 1e7, "sustain.throttle", e))
 		return EV_ERR_USAGE;
 	sb_printf(&d, "# eaves sustain: t (s), rate (%s, measured), CPU clock (MHz, sysfs), hottest\n"
-		      "# temperature (C), board power (W); NaN where the machine has no such sensor.\n", ul);
+		      "# temperature (C), board power (W), CPU clock (MHz, measured); NaN where the\n"
+		      "# machine has no such sensor.\n", ul);
 	cJSON_ArrayForEach(w, cJSON_GetObjectItemCaseSensitive(s, "windows"))
 	{
-		double t = NAN, r = NAN, hz = NAN, tc = NAN, p = NAN;
+		double t = NAN, r = NAN, hz = NAN, tc = NAN, p = NAN, mhz = NAN;
 		if (++n > REP_MAX_WINDOWS) {
 			free(sb_take(&d));
 			return ev_fail(e, EV_ERR_USAGE, "sustain.windows: more than %d windows", REP_MAX_WINDOWS);
@@ -55,15 +56,17 @@ int plot_sustain_text(const cJSON *doc, const char *prefix, char **dat, char **g
 		if (json_get_range(w, "t_s", &t, 1, 0, 1e7, "sustain.windows[]", e) ||
 		    json_get_range(w, "rate_per_s", &r, 0, 0, 1e18, "sustain.windows[]", e) ||
 		    json_get_range(w, "cpu_hz_max", &hz, 0, 0, 1e11, "sustain.windows[]", e) ||
+		    json_get_range(w, "clock_hz_measured", &mhz, 0, 0, 1e11, "sustain.windows[]", e) ||
 		    json_get_range(w, "temp_max_c", &tc, 0, -100, 400, "sustain.windows[]", e) ||
 		    json_get_range(w, "power_w", &p, 0, 0, 1e6, "sustain.windows[]", e)) {
 			free(sb_take(&d));
 			return EV_ERR_USAGE;
 		}
 		have_clk |= !isnan(hz);
+		have_mclk |= !isnan(mhz);
 		have_temp |= !isnan(tc);
 		have_pow |= !isnan(p);
-		sb_printf(&d, "%.6g %.6g %.6g %.6g %.6g\n", t, r / scale, hz / 1e6, tc, p);
+		sb_printf(&d, "%.6g %.6g %.6g %.6g %.6g %.6g\n", t, r / scale, hz / 1e6, tc, p, mhz / 1e6);
 	}
 	if (n == 0) {
 		free(sb_take(&d));
@@ -72,7 +75,7 @@ int plot_sustain_text(const cJSON *doc, const char *prefix, char **dat, char **g
 	snprintf(name, sizeof name, "%s.dat", prefix);
 	esc_gp(en, sizeof en, name);
 	snprintf(title, sizeof title, "%s, kernel %s%s%s%s", str(s, "description"), str(s, "kernel"),
-		 have_clk ? "" : "; no CPU clock reading", have_temp ? "" : "; no temperature",
+		 have_clk || have_mclk ? "" : "; no CPU clock reading", have_temp ? "" : "; no temperature",
 		 have_pow ? "" : "; no power sensor");
 	sb_printf(&g,
 		  "# eaves sustain plot: render with gnuplot %s.gp\n"
@@ -94,12 +97,17 @@ int plot_sustain_text(const cJSON *doc, const char *prefix, char **dat, char **g
 		sb_printf(&g, "  set arrow 2 from %.6g, graph 0 to %.6g, graph 1 nohead dt 3 lc rgb '#d62728'\n"
 			      "  set label 3 'throttle' at %.6g, graph 0.95 left offset 0.5,0\n",
 			  drop_t, drop_t, drop_t);
-	if (have_clk)
-		sb_printf(&g, "  set y2label 'CPU clock (MHz, sysfs)'\n  set y2tics\n  set y2range [0:*]\n"
-			      "  plot %s using 1:2 with linespoints pt 7 lw 2 lc rgb '#1f77b4' title 'rate', \\\n"
-			      "       %s using 1:3 axes x1y2 with steps lw 2 lc rgb '#ff7f0e' title 'CPU clock'\n",
-			  en, en);
-	else
+	if (have_clk || have_mclk) {
+		sb_printf(&g, "  set y2label 'CPU clock (MHz)'\n  set y2tics\n  set y2range [0:*]\n"
+			      "  plot %s using 1:2 with linespoints pt 7 lw 2 lc rgb '#1f77b4' title 'rate'", en);
+		if (have_clk)
+			sb_printf(&g, ", \\\n       %s using 1:3 axes x1y2 with steps lw 2 lc rgb '#ff7f0e' "
+				      "title 'CPU clock (sysfs)'", en);
+		if (have_mclk)
+			sb_printf(&g, ", \\\n       %s using 1:6 axes x1y2 with linespoints pt 5 lw 1 lc rgb "
+				      "'#9467bd' title 'CPU clock (measured)'", en);
+		sb_printf(&g, "\n");
+	} else
 		sb_printf(&g, "  plot %s using 1:2 with linespoints pt 7 lw 2 lc rgb '#1f77b4' title 'rate'\n", en);
 	sb_printf(&g, "  unset arrow\n  unset label\n  unset y2tics\n  unset y2label\n  set yrange [*:*]\n"
 		      "  set title 'temperature and power'\n  set ylabel 'hottest temperature (C)'\n");

@@ -229,7 +229,7 @@ int bench_bw_summarize(struct ev_ctx *c, struct ev_bw_result *r)
 
 /* Keep one measurement as a point of the sweep (bytes/s per sample). */
 static int add_point(struct ev_ctx *c, struct ev_bw_result *r, int k, int T, uint64_t ws,
-		     const struct ev_measurement *m)
+		     const struct ev_measurement *m, const struct ev_mem_state mem[2])
 {
 	struct ev_bw_point *p = new_point(r);
 	if (!p)
@@ -242,6 +242,9 @@ static int add_point(struct ev_ctx *c, struct ev_bw_result *r, int k, int T, uin
 	p->iters = m->iters;
 	p->bytes_per_rep = m->per_rep.bytes;
 	p->bytes_wa_per_rep = m->per_rep.bytes_wa;
+	p->cnt = m->cnt;
+	p->mem[0] = mem[0];
+	p->mem[1] = mem[1];
 	for (int i = 0; i < m->nsamples && p->nsamples < EV_BW_MAX_SAMPLES; i++)
 		p->t_s[p->nsamples++] = m->t_s[i];
 	if (p->nsamples) {
@@ -279,6 +282,7 @@ int bench_bw(struct ev_ctx *c, const struct ev_bw_opts *o, struct ev_bw_result *
 	r->set = ks->target;
 	r->pages = o->pages;
 	r->timer_res_s = timer_resolution();
+	r->cnt_plan = *ctx_counters(c, EV_CNT_USE_MEM);
 
 	for (int ti = 0; ti < o->nthr; ti++) {
 		double caps[EV_MAX_CACHES], llc = level_caps(&c->topo, o->threads[ti], caps);
@@ -324,8 +328,10 @@ int bench_bw(struct ev_ctx *c, const struct ev_bw_opts *o, struct ev_bw_result *
 					.max_reps = EV_BW_MAX_SAMPLES,
 					.stable_rel = 0.005,
 					.stop = c->stop,
+					.counters = &r->cnt_plan,
 				};
 				char wsb[32];
+				struct ev_mem_state mem[2];
 				double left = o->budget_s - (timer_now() - t_start);
 				if (!want_kernel(o, k, ws[ti][s], llc))
 					continue;
@@ -337,9 +343,11 @@ int bench_bw(struct ev_ctx *c, const struct ev_bw_opts *o, struct ev_bw_result *
 					     units_fmt_bytes(wsb, sizeof wsb, (double)ws[ti][s]),
 					     timer_now() - t_start, left > 0 ? left : 0);
 				done++;
+				sensors_mem_read(&mem[0]);
 				if ((rc = driver_measure(pool, &j, &mo, m, &c->err)))
 					break;
-				if ((rc = add_point(c, r, k, T, j.ws_bytes, m)))
+				sensors_mem_read(&mem[1]);
+				if ((rc = add_point(c, r, k, T, j.ws_bytes, m, mem)))
 					break;
 				if (m->status == EV_ERR_INTERRUPTED || (c->stop && *c->stop))
 					r->interrupted = 1;
@@ -500,6 +508,13 @@ void bench_plateau_json(cJSON *q, const struct ev_bw_plateau *P, const char *med
 	}
 }
 
+static void mem_state_json(cJSON *q, const struct ev_bw_point *p)
+{
+	cJSON *m = sensors_mem_json(&p->mem[0], &p->mem[1]);
+	if (m)
+		cJSON_AddItemToObject(q, "machine_state", m);
+}
+
 cJSON *bench_bw_json(const struct ev_bw_result *r)
 {
 	cJSON *o = cJSON_CreateObject(), *arr, *th;
@@ -544,6 +559,10 @@ cJSON *bench_bw_json(const struct ev_bw_result *r)
 			s = cJSON_AddArrayToObject(q, "samples_s");
 			for (int k = 0; k < p->nsamples; k++)
 				cJSON_AddItemToArray(s, cJSON_CreateNumber(p->t_s[k]));
+			cJSON_AddItemToObject(q, "counters", counters_json(&r->cnt_plan, &p->cnt,
+									  p->bytes_per_rep, -1,
+									  "repetition"));
+			mem_state_json(q, p);
 		}
 		cJSON_AddItemToArray(arr, q);
 	}
@@ -568,6 +587,9 @@ cJSON *bench_bw_json(const struct ev_bw_result *r)
 		json_num(q, "bw_wa_median_bytes_per_s", p->bw.median * wa);
 		json_num(q, "samples", (double)p->nsamples);
 		json_str(q, "source", "measured");
+		cJSON_AddItemToObject(q, "counters", counters_json(&r->cnt_plan, &p->cnt,
+								  p->bytes_per_rep, -1, "repetition"));
+		mem_state_json(q, p);
 		cJSON_AddItemToArray(arr, q);
 	}
 	arr = cJSON_AddArrayToObject(o, "plateaus");
@@ -591,6 +613,42 @@ static void print_row(FILE *f, const char *level, const struct ev_bw_point *p)
 	fprintf(f, "%-9s %7d %11s %10.1f %10.1f %7.1f%% %10.1f\n", bw_kernel_info[p->kernel].name,
 		p->threads, units_fmt_bytes(a, sizeof a, (double)p->ws_bytes), p->bw.best / 1e9,
 		p->bw.median / 1e9, 100 * p->bw.spread_rel, p->bw.median * wa / 1e9);
+}
+
+/* Counted next to computed bytes for each level figure, or why not. */
+static void bench_bw_print_counters(FILE *f, const struct ev_bw_result *r)
+{
+	const struct ev_cnt_plan *P = &r->cnt_plan;
+	const char *why = NULL;
+	int shown = 0, lv = r->nlevels > 0 && !r->opts.single_ws, n = lv ? r->nlevels : r->npoints;
+	for (int i = 0; i < n; i++) {
+		const struct ev_bw_point *p = lv ? &r->pts[r->levels[i].point] : &r->pts[i];
+		double by = counters_per_rep(P, &p->cnt, EV_CNT_MEM);
+		double cyc = counters_per_rep(P, &p->cnt, EV_CNT_CYCLES);
+		double ins = counters_per_rep(P, &p->cnt, EV_CNT_INSTR);
+		if (!p->cnt.ok) {
+			why = p->cnt.reason;
+			continue;
+		}
+		if (!shown++)
+			fprintf(f, "\nHardware counters (%s%s%s):\n", P->source,
+				P->mem_what[0] ? "; memory: " : "", P->mem_what);
+		if (p->status != EV_OK || !p->nsamples)
+			continue;
+		fprintf(f, "  %-5s %-9s %3d thr:", lv ? r->levels[i].name : "",
+			bw_kernel_info[p->kernel].name, p->threads);
+		if (cyc > 0 && ins >= 0)
+			fprintf(f, " IPC %.2f", ins / cyc);
+		for (int k = 0; k < P->n; k++)
+			if (P->ev[k].kind == EV_CNT_USER)
+				fprintf(f, " %s %.4g", P->ev[k].name, p->cnt.sum[k] / p->cnt.reps);
+		if (by >= 0 && p->bytes_per_rep > 0)
+			fprintf(f, ", counted %.3g B vs computed %.3g B per repetition (%.2fx)", by,
+				p->bytes_per_rep, by / p->bytes_per_rep);
+		fprintf(f, "\n");
+	}
+	if (!shown && (why || P->reason[0]))
+		fprintf(f, "hardware counters: unavailable: %s\n", why && why[0] ? why : P->reason);
 }
 
 void bench_bw_print(FILE *f, const struct ev_bw_result *r)
@@ -630,6 +688,16 @@ void bench_bw_print(FILE *f, const struct ev_bw_result *r)
 				P->agrees ? "agrees" : "DISAGREES (both reported)");
 		fprintf(f, "\n");
 	}
+	for (int i = 0; i < r->nlevels; i++) {
+		const struct ev_bw_point *p = &r->pts[r->levels[i].point];
+		const struct ev_mem_state *m = p->mem[0].ok ? &p->mem[0] : &p->mem[1];
+		if (sensors_mem_below_max(&p->mem[0], &p->mem[1]))
+			fprintf(f, "warning: %s %s (%d thr) was measured with the memory controller %s at "
+				   "%.0f MHz of its %.0f MHz (governor %s): below what the board can do\n",
+				r->levels[i].name, bw_kernel_info[p->kernel].name, p->threads, m->name,
+				m->cur_hz / 1e6, m->max_hz / 1e6, m->governor);
+	}
+	bench_bw_print_counters(f, r);
 	if (r->interrupted)
 		fprintf(f, "interrupted: the points measured so far are kept\n");
 }

@@ -461,6 +461,7 @@ static void generate(struct ev_ctx *c, struct ev_pool *pool, const struct ev_dec
 {
 	double t0, sum = 0, bytes = 0, flops = 0;
 	const double kv = ev_type_bytes_per_weight(DEC_KV_TYPE);
+	struct ev_cnt_pool *cg = NULL;
 	ctx_progress(c, "decode: %s %s: prefill of %d tokens", o->shape.name, bench_decode_quant(o, run),
 		     o->prompt);
 	t0 = timer_now();
@@ -471,6 +472,9 @@ static void generate(struct ev_ctx *c, struct ev_pool *pool, const struct ev_dec
 	run->prefill_flop_s = run->prefill_flops / run->ttft_s;
 	run->gen[run->ngen++] = *tok;
 	dec_prof_reset(m);
+	R->cnt_plan = *ctx_counters(c, EV_CNT_USE_MEM);
+	cnt_pool_open(&cg, pool, &R->cnt_plan, &run->cnt);
+	sensors_mem_read(&run->mem[0]);
 	for (int i = 0; i < o->tokens && i < EV_DEC_MAX_TOKENS; i++) {
 		struct ev_decode_cost cost;
 		int pos = o->prompt + i;
@@ -481,9 +485,11 @@ static void generate(struct ev_ctx *c, struct ev_pool *pool, const struct ev_dec
 		if (i % 8 == 0)
 			ctx_progress(c, "decode: %s %s: token %d/%d", o->shape.name,
 				     bench_decode_quant(o, run), i + 1, o->tokens);
+		cnt_pool_start(cg); /* outside the token's time */
 		t0 = timer_now();
 		*tok = dec_forward(m, pool, tok, 1, pos);
 		run->tpot_s[run->ntpot++] = timer_now() - t0;
+		cnt_pool_stop(cg, &run->cnt);
 		if (run->ngen <= EV_DEC_MAX_TOKENS)
 			run->gen[run->ngen++] = *tok;
 		dm_decode_cost_w(&o->shape, &run->wb, kv, pos + 1, &cost);
@@ -491,6 +497,8 @@ static void generate(struct ev_ctx *c, struct ev_pool *pool, const struct ev_dec
 		bytes += cost.total_bytes;
 		flops += cost.flops;
 	}
+	cnt_pool_close(cg);
+	sensors_mem_read(&run->mem[1]);
 	if (run->ntpot == 0)
 		return;
 	phases_read(m, run->ntpot, &run->phases);
@@ -741,7 +749,8 @@ static void phases_json(cJSON *q, const struct ev_decode_phases *ph)
 }
 
 /* One weight format's run as JSON. */
-static cJSON *run_json(const struct ev_decode_opts *o, const struct ev_decode_run *u)
+static cJSON *run_json(const struct ev_decode_result *R, const struct ev_decode_opts *o,
+		       const struct ev_decode_run *u)
 {
 	cJSON *arr;
 	cJSON *q = cJSON_CreateObject(), *t, *mem;
@@ -832,6 +841,13 @@ static cJSON *run_json(const struct ev_decode_opts *o, const struct ev_decode_ru
 						? u->rss_bytes - u->weights_bytes - u->kv_bytes - u->act_bytes
 						: 0);
 	phases_json(q, &u->phases);
+	if (u->ntpot > 0) {
+		cJSON *ms = sensors_mem_json(&u->mem[0], &u->mem[1]);
+		cJSON_AddItemToObject(q, "counters", counters_json(&R->cnt_plan, &u->cnt,
+								  u->cost.total_bytes, -1, "token"));
+		if (ms)
+			cJSON_AddItemToObject(q, "machine_state", ms);
+	}
 	arr = cJSON_AddArrayToObject(q, "context_sweep");
 	for (int k = 0; k < u->nctx; k++) {
 		const struct ev_decode_ctxpt *p = &u->ctx[k];
@@ -945,7 +961,7 @@ cJSON *bench_decode_json(const struct ev_decode_result *r)
 						 "the traits table gives bytes per weight");
 	runs = cJSON_AddArrayToObject(d, "runs");
 	for (int i = 0; i < r->nruns; i++)
-		cJSON_AddItemToArray(runs, run_json(o, &r->runs[i]));
+		cJSON_AddItemToArray(runs, run_json(r, o, &r->runs[i]));
 	return d;
 }
 
@@ -1014,6 +1030,30 @@ void bench_decode_print(FILE *f, const struct ev_decode_result *r)
 				fprintf(f, "%s %s %.2f ms (%.0f%%)", p ? "," : "", dec_phase_name[p],
 					u->phases.s[p] * 1e3, 100 * u->phases.s[p] / tot);
 			fprintf(f, "\n");
+		}
+		if (sensors_mem_below_max(&u->mem[0], &u->mem[1])) {
+			const struct ev_mem_state *m = u->mem[0].ok ? &u->mem[0] : &u->mem[1];
+			fprintf(f, "  warning: the memory controller %s ran at %.0f MHz of its %.0f MHz "
+				   "(governor %s) during these tokens\n",
+				m->name, m->cur_hz / 1e6, m->max_hz / 1e6, m->governor);
+		}
+		if (u->ntpot > 0 && u->cnt.ok) {
+			const struct ev_cnt_plan *P = &r->cnt_plan;
+			double by = counters_per_rep(P, &u->cnt, EV_CNT_MEM);
+			double cyc = counters_per_rep(P, &u->cnt, EV_CNT_CYCLES);
+			double ins = counters_per_rep(P, &u->cnt, EV_CNT_INSTR);
+			fprintf(f, "  counters per token (%s):", P->source);
+			if (cyc > 0 && ins >= 0)
+				fprintf(f, " IPC %.2f", ins / cyc);
+			for (int k = 0; k < P->n; k++)
+				if (P->ev[k].kind == EV_CNT_USER)
+					fprintf(f, " %s %.4g", P->ev[k].name, u->cnt.sum[k] / u->cnt.reps);
+			if (by >= 0)
+				fprintf(f, ", counted %.1f MB vs computed %.1f MB (%.2fx)", by / 1e6,
+					u->cost.total_bytes / 1e6, by / u->cost.total_bytes);
+			fprintf(f, "\n");
+		} else if (u->ntpot > 0 && i == 0) {
+			fprintf(f, "  hardware counters: unavailable: %s\n", u->cnt.reason);
 		}
 		if (u->compute_status != EV_OK)
 			fprintf(f, "  compute ceiling %s: %s\n",

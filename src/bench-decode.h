@@ -88,6 +88,8 @@ struct ev_decode_run {
 	double tok_s;
 	struct ev_decode_cost cost;    /* averaged over the generated tokens */
 	struct ev_decode_phases phases; /* of the generated tokens */
+	struct ev_cnt_values cnt;      /* hardware counters over the generated tokens */
+	struct ev_mem_state mem[2];    /* memory controller and governor before, after them */
 	double achieved_bps, achieved_flops;
 	double wbw_best, wbw_median;   /* read bandwidth of the weights' own memory, measured */
 	double ceil_bw;                /* the bandwidth the ceiling uses */
@@ -120,6 +122,7 @@ struct ev_decode_result {
 	double prec_peak[EV_PREC__COUNT];
 	char prec_peak_kernel[EV_PREC__COUNT][32];
 	unsigned prec_peak_done;
+	struct ev_cnt_plan cnt_plan;   /* what each run's counters are */
 	struct ev_decode_run runs[EV_TYPE__COUNT];
 };
 

@@ -36,9 +36,13 @@ static int measure(struct ev_ctx *c, struct ev_pool *pool, int k, int T, int kin
 		.stop = c->stop,
 	};
 	struct ev_flops_entry *en;
-	int rc;
+	int prec = flops_table[k].prec, rc;
+	int use = prec == EV_PREC_FP32 ? EV_CNT_USE_FP32 :
+		  prec == EV_PREC_FP64 ? EV_CNT_USE_FP64 : EV_CNT_USE_BASIC;
 	if (r->nentries >= EV_FLOPS_MAX_ENTRIES)
 		return EV_OK;
+	r->cnt_plan[use] = *ctx_counters(c, use);
+	mo.counters = &r->cnt_plan[use];
 	if ((rc = driver_measure(pool, &j, &mo, m, &c->err)))
 		return rc;
 	en = &r->e[r->nentries++];
@@ -50,6 +54,8 @@ static int measure(struct ev_ctx *c, struct ev_pool *pool, int k, int T, int kin
 	snprintf(en->reason, sizeof en->reason, "%s", m->reason);
 	en->iters = m->iters;
 	en->ops_per_rep = m->per_rep.ops;
+	en->cnt_use = use;
+	en->cnt = m->cnt;
 	for (int i = 0; i < m->nsamples && en->nsamples < EV_BW_MAX_SAMPLES; i++)
 		en->t_s[en->nsamples++] = m->t_s[i];
 	if (en->nsamples) {
@@ -260,6 +266,11 @@ cJSON *bench_flops_json(const struct ev_flops_result *r)
 			s = cJSON_AddArrayToObject(q, "samples_s");
 			for (int k = 0; k < en->nsamples; k++)
 				cJSON_AddItemToArray(s, cJSON_CreateNumber(en->t_s[k]));
+			cJSON_AddItemToObject(
+				q, "counters",
+				counters_json(&r->cnt_plan[en->cnt_use], &en->cnt, -1,
+					      en->cnt_use == EV_CNT_USE_BASIC ? -1 : en->ops_per_rep,
+					      "repetition"));
 		}
 		cJSON_AddItemToArray(arr, q);
 	}
@@ -301,6 +312,42 @@ int bench_flops_failed(const struct ev_flops_result *r)
 	return n;
 }
 
+/* Counted next to computed FLOP for each peak row, or why not. */
+static void print_counters(FILE *f, const struct ev_flops_result *r)
+{
+	const char *why = NULL;
+	int shown = 0;
+	for (int i = 0; i < r->npeaks; i++) {
+		const struct ev_flops_entry *en = &r->e[r->peaks[i].entry];
+		const struct ev_cnt_plan *P = &r->cnt_plan[en->cnt_use];
+		double fl = counters_per_rep(P, &en->cnt, EV_CNT_FLOP);
+		double cyc = counters_per_rep(P, &en->cnt, EV_CNT_CYCLES);
+		double ins = counters_per_rep(P, &en->cnt, EV_CNT_INSTR);
+		if (!en->cnt.ok) {
+			why = en->cnt.reason;
+			continue;
+		}
+		if (!shown++)
+			fprintf(f, "\nHardware counters (%s):\n", P->source);
+		fprintf(f, "  %-5s %-20s %3d thr:", ev_prec_name[r->peaks[i].prec],
+			flops_table[en->kernel].name, en->threads);
+		if (cyc > 0 && ins >= 0)
+			fprintf(f, " IPC %.2f, %.2f GHz", ins / cyc,
+				cyc / en->threads / (en->rate.median > 0 ? en->ops_per_rep / en->rate.median : 1) / 1e9);
+		for (int k = 0; k < P->n; k++)
+			if (P->ev[k].kind == EV_CNT_USER)
+				fprintf(f, " %s %.4g", P->ev[k].name, en->cnt.sum[k] / en->cnt.reps);
+		if (fl >= 0 && en->ops_per_rep > 0)
+			fprintf(f, ", counted %.4g FLOP vs computed %.4g (%.2fx; %s)", fl, en->ops_per_rep,
+				fl / en->ops_per_rep, P->flop_what);
+		else if (P->flop_what[0])
+			fprintf(f, "; FLOP: %s", P->flop_what);
+		fprintf(f, "\n");
+	}
+	if (!shown && why)
+		fprintf(f, "hardware counters: unavailable: %s\n", why);
+}
+
 void bench_flops_print(FILE *f, const struct ev_flops_result *r)
 {
 	fprintf(f, "Peak arithmetic rate (measured; GFLOP/s = 1e9 ops/s, INT8 in GOP/s)\n");
@@ -339,6 +386,7 @@ void bench_flops_print(FILE *f, const struct ev_flops_result *r)
 		else
 			fprintf(f, "%12s  (%s)\n", "unknown", pk->theo_reason);
 	}
+	print_counters(f, r);
 	if (r->interrupted)
 		fprintf(f, "interrupted: the kernels measured so far are kept\n");
 }

@@ -279,6 +279,33 @@ static int run_window(struct ev_ctx *c, const struct ev_sustain_opts *o, struct 
 	return EV_OK;
 }
 
+/* The clock the cores run at right after a window, all threads at once: a
+ * few milliseconds of the dependent-add chain (probes/clock.c). */
+static void measure_clock(struct ev_ctx *c, struct ev_sustain_result *r, struct sus_work *k,
+			  struct ev_sus_window *w)
+{
+	struct ev_job j = {.probe = &ev_probe_clock, .cpu = &c->cpu, .nthreads = pool_size(k->pool)};
+	struct ev_measure_opts mo = {.min_sample_s = 5e-4, .max_time_s = 0.004, .min_reps = 3,
+				     .max_reps = 5, .stable_rel = 0, .stop = c->stop};
+	struct ev_measurement *m = calloc(1, sizeof *m);
+	struct ev_err e = {0};
+	w->clock_hz = NAN;
+	if (!m)
+		return;
+	if (driver_measure(k->pool, &j, &mo, m, &e) || m->status != EV_OK || !m->nsamples) {
+		snprintf(r->mclock_reason, sizeof r->mclock_reason, "%s",
+			 e.msg[0] ? e.msg : m->reason[0] ? m->reason : "no sample");
+	} else {
+		double v[EV_MAX_SAMPLES];
+		struct ev_stats st;
+		for (int i = 0; i < m->nsamples; i++)
+			v[i] = m->per_rep.ops / j.nthreads / m->t_s[i];
+		if (stats_compute(v, (size_t)m->nsamples, 0, &st) == 0)
+			w->clock_hz = st.median;
+	}
+	free(m);
+}
+
 /* TPOT p50/p95 of the tokens in [t0, t1). */
 static void tpot_phase(const struct ev_sustain_result *r, double t0, double t1, double out[2])
 {
@@ -318,6 +345,16 @@ static void analyse(struct ev_sustain_result *r)
 		for (int i = 0; i < r->nwin; i++)
 			v[i] = r->w[i].cpu_hz_max;
 		roof_sustain(t, v, r->nwin, 0.95, 3, &r->clock);
+	}
+	r->mclock_ok = r->nwin > 0;
+	for (int i = 0; i < r->nwin; i++)
+		r->mclock_ok &= isfinite(r->w[i].clock_hz) && r->w[i].clock_hz > 0;
+	if (r->mclock_ok) {
+		for (int i = 0; i < r->nwin; i++)
+			v[i] = r->w[i].clock_hz;
+		roof_sustain(t, v, r->nwin, 0.95, 3, &r->mclock);
+	} else if (!r->mclock_reason[0]) {
+		snprintf(r->mclock_reason, sizeof r->mclock_reason, "no window");
 	}
 	free(t);
 	free(v);
@@ -409,6 +446,7 @@ int bench_sustain(struct ev_ctx *c, const struct ev_sustain_opts *o, struct ev_s
 		if ((rc = run_window(c, o, r, &k, t_run0, w)))
 			break;
 		sample(r, w, ss, timer_now());
+		measure_clock(c, r, &k, w);
 		r->nwin++;
 		ctx_progress(c, "sustain: %s: %.0f of %.0f s, %.4g %s/s", bench_sustain_workload_name(o->workload),
 			     timer_now() - t_run0, o->duration_s, w->rate, r->unit);
@@ -483,6 +521,24 @@ cJSON *bench_sustain_json(const struct ev_sustain_result *r)
 		json_str(x, "status", "not_reached");
 		json_num(x, "burst_hz", r->clock.burst);
 	}
+	x = cJSON_AddObjectToObject(d, "measured_clock");
+	json_str(x, "source", "measured: the dependent-add chain on every thread for a few ms "
+			      "after each window, median per core");
+	if (!r->mclock_ok) {
+		json_str(x, "status", "unavailable");
+		json_str(x, "reason", r->mclock_reason);
+	} else if (r->mclock.drop >= 0) {
+		json_str(x, "status", "reached");
+		json_num(x, "t_s", r->mclock.drop_t);
+		json_num(x, "burst_hz", r->mclock.burst);
+		json_num(x, "hz_after", r->w[r->mclock.drop].clock_hz);
+		json_num(x, "sustained_hz", r->mclock.sustained);
+		cJSON_AddBoolToObject(x, "recovered", r->mclock.recovered);
+	} else {
+		json_str(x, "status", "not_reached");
+		json_num(x, "burst_hz", r->mclock.burst);
+		json_num(x, "sustained_hz", r->mclock.sustained);
+	}
 	if (r->o.workload == EV_SUS_DECODE) {
 		x = cJSON_AddObjectToObject(d, "tpot_s");
 		num_or_null(x, "before_drop_p50", r->tpot_before[0]);
@@ -527,6 +583,7 @@ cJSON *bench_sustain_json(const struct ev_sustain_result *r)
 		}
 		num_or_null(o, "cpu_hz_mean", w->cpu_hz_mean);
 		num_or_null(o, "cpu_hz_max", w->cpu_hz_max);
+		num_or_null(o, "clock_hz_measured", w->clock_hz);
 		num_or_null(o, "mem_hz", w->mem_hz);
 		num_or_null(o, "temp_max_c", w->temp_max_c);
 		a = cJSON_AddArrayToObject(o, "temp_c");
@@ -551,15 +608,16 @@ void bench_sustain_print(FILE *f, const struct ev_sustain_result *r)
 	const char *su = !strcmp(u, "bytes") ? "GB/s" : !strcmp(u, "FLOP") ? "GFLOP/s" : "tok/s";
 	fprintf(f, "Sustain: %s, kernel %s, %d threads, %d windows of %.2g s\n", r->workload, r->kernel,
 		r->o.threads, r->nwin, r->o.interval_s);
-	fprintf(f, "%8s %10s %10s %9s %8s %9s %s\n", "t s", su,
-		r->o.workload == EV_SUS_DECODE ? "TPOT p50" : "", "CPU MHz", "temp C", "power W", "throttled");
+	fprintf(f, "%8s %10s %10s %9s %9s %8s %9s %s\n", "t s", su,
+		r->o.workload == EV_SUS_DECODE ? "TPOT p50" : "", "CPU MHz", "meas MHz", "temp C", "power W",
+		"throttled");
 	for (int i = 0; i < r->nwin; i++) {
 		const struct ev_sus_window *w = &r->w[i];
 		char tp[16] = "";
 		if (r->o.workload == EV_SUS_DECODE)
 			snprintf(tp, sizeof tp, "%.2f", w->tpot_p50_s * 1e3);
-		fprintf(f, "%8.1f %10.3f %10s %9.0f %8.1f %9.2f %s\n", w->t_s, w->rate / sc, tp,
-			w->cpu_hz_max / 1e6, w->temp_max_c, w->power_w, w->throttled);
+		fprintf(f, "%8.1f %10.3f %10s %9.0f %9.0f %8.1f %9.2f %s\n", w->t_s, w->rate / sc, tp,
+			w->cpu_hz_max / 1e6, w->clock_hz / 1e6, w->temp_max_c, w->power_w, w->throttled);
 	}
 	fprintf(f, "burst %.4g %s (first window), sustained %.4g %s (median of the last third): %.1f%%\n",
 		s->burst / sc, su, s->sustained / sc, su, 100 * s->ratio);
@@ -575,6 +633,14 @@ void bench_sustain_print(FILE *f, const struct ev_sustain_result *r)
 			r->w[r->clock.drop].cpu_hz_max / 1e6);
 	else
 		fprintf(f, "clock drop: not reached (%.0f MHz)\n", r->clock.burst / 1e6);
+	if (!r->mclock_ok)
+		fprintf(f, "measured clock: unavailable: %s\n", r->mclock_reason);
+	else if (r->mclock.drop >= 0)
+		fprintf(f, "measured clock: dropped at %.1f s, %.0f -> %.0f MHz\n", r->mclock.drop_t,
+			r->mclock.burst / 1e6, r->w[r->mclock.drop].clock_hz / 1e6);
+	else
+		fprintf(f, "measured clock: no drop (%.0f MHz first, %.0f sustained)\n", r->mclock.burst / 1e6,
+			r->mclock.sustained / 1e6);
 	if (r->o.workload == EV_SUS_DECODE && s->drop >= 0)
 		fprintf(f, "TPOT p50/p95: %.2f/%.2f ms before the drop, %.2f/%.2f ms after\n", r->tpot_before[0] * 1e3,
 			r->tpot_before[1] * 1e3, r->tpot_after[0] * 1e3, r->tpot_after[1] * 1e3);

@@ -28,6 +28,8 @@ struct ev_sus_window {
 	double work, rate;         /* tokens, bytes or FLOP; per second */
 	double tpot_p50_s, tpot_p95_s;
 	double cpu_hz_mean, cpu_hz_max; /* sysfs cpufreq at the window's end; NAN if none */
+	double clock_hz;           /* measured right after the window (clock probe on every
+				    * thread, median per core); NAN if it failed */
 	double mem_hz;             /* devfreq memory controller; NAN if none */
 	double temp_max_c, temp_c[EV_SUS_SERIES];
 	double power_w, rail_w[EV_SUS_SERIES]; /* the board total, and each rail */
@@ -44,8 +46,9 @@ struct ev_sustain_result {
 	char cpufreq_reason[160], thermal_reason[160], power_reason[160], power_source[200];
 	double idle_power_w;       /* NAN: not measured or no power sensor */
 	double energy_j, energy_above_idle_j, j_per_unit, j_per_unit_above_idle;
-	struct roof_sustain rate, clock;
-	int clock_ok;
+	struct roof_sustain rate, clock, mclock; /* rate, sysfs clock, measured clock */
+	int clock_ok, mclock_ok;
+	char mclock_reason[160];
 	double tpot_before[2], tpot_after[2]; /* p50, p95 before / after the rate drop */
 	double *tok_t, *tok_s;     /* decode: every token's start time and duration */
 	int ntok, tokcap;

@@ -57,6 +57,8 @@ struct ev_bw_point {
 	int nsamples;
 	double t_s[EV_BW_MAX_SAMPLES];
 	struct ev_stats bw;      /* bytes/s, STREAM convention */
+	struct ev_cnt_values cnt; /* hardware counters over the samples */
+	struct ev_mem_state mem[2]; /* memory controller and governor before, after */
 };
 
 struct ev_bw_level {
@@ -89,6 +91,7 @@ struct ev_bw_result {
 	struct ev_bw_level levels[EV_BW_MAX_THREAD_COUNTS * 8 * EV_BW_MAX_LEVELS];
 	int nplateaus;
 	struct ev_bw_plateau *plateaus; /* nplateaus of them (bench_bw_free) */
+	struct ev_cnt_plan cnt_plan;    /* what each point's counters are */
 };
 
 /* Fill opts with the defaults for this machine (threads 1 and all, all kernels). */
@@ -146,6 +149,8 @@ struct ev_flops_entry {
 	int nsamples;
 	double t_s[EV_BW_MAX_SAMPLES];
 	struct ev_stats rate; /* ops/s */
+	int cnt_use;          /* which of the result's plans: enum ev_cnt_use */
+	struct ev_cnt_values cnt;
 };
 
 struct ev_flops_peak {
@@ -174,6 +179,7 @@ struct ev_flops_result {
 	struct ev_flops_entry e[EV_FLOPS_MAX_ENTRIES];
 	int npeaks;
 	struct ev_flops_peak peaks[EV_PREC__COUNT * EV_BW_MAX_THREAD_COUNTS]; /* one per (prec, threads) */
+	struct ev_cnt_plan cnt_plan[EV_CNT__USES]; /* counters of FP32, FP64 and other kernels */
 };
 
 void bench_flops_defaults(struct ev_ctx *c, int quick, struct ev_flops_opts *o);

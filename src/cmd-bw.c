@@ -13,7 +13,7 @@
 #include "units.h"
 
 enum { O_JSON, O_QUICK, O_THREADS, O_KERNELS, O_SIZE, O_MIN, O_MAX, O_PPO, O_TIME, O_ISA,
-       O_PAGES, O_NOBOUND, O_STORAGE, O_STORAGE_MAX, O__N };
+       O_PAGES, O_NOBOUND, O_STORAGE, O_STORAGE_MAX, O_COUNTERS, O__N };
 static const struct ev_opt opts[O__N] = {
 	[O_JSON] = {"json", EV_OPT_STR, "FILE", "write the result as JSON to FILE ('-' = stdout)"},
 	[O_QUICK] = {"quick", EV_OPT_FLAG, NULL, "coarse sweep, about 20 s on a 2-core machine"},
@@ -32,6 +32,7 @@ static const struct ev_opt opts[O__N] = {
 	[O_STORAGE] = {"storage", EV_OPT_STR, "FILE",
 		       "instead: the storage read bandwidth of FILE (a model too big for memory streams from there), O_DIRECT where allowed"},
 	[O_STORAGE_MAX] = {"storage-max", EV_OPT_SIZE, "SIZE", "with --storage: read at most this much (default 4 GiB, or 20 s)"},
+	[O_COUNTERS] = EV_OPT_COUNTERS,
 };
 
 /* eaves bw --storage FILE */
@@ -75,7 +76,8 @@ int cmd_bw_parse(struct ev_ctx *c, struct ev_optval *v, struct ev_bw_opts *o)
 {
 	int rc;
 	bench_bw_defaults(c, v[O_QUICK].set, o);
-	if ((rc = cmd_apply_isa(c, v[O_ISA].set ? v[O_ISA].s : NULL)))
+	if ((rc = cmd_apply_isa(c, v[O_ISA].set ? v[O_ISA].s : NULL)) ||
+	    (rc = cmd_apply_counters(c, v[O_COUNTERS].set ? v[O_COUNTERS].s : NULL)))
 		return rc;
 	if (v[O_THREADS].set) {
 		int n = cmd_parse_threads(c, v[O_THREADS].s, o->threads, EV_BW_MAX_THREAD_COUNTS);

@@ -31,7 +31,7 @@
 #include "timer.h"
 #include "units.h"
 
-enum { O_QUICK, O_FULL, O_PROFILE, O_DEVICE, O_OUT, O_ISA, O_NODECODE, O_JSON, O__N };
+enum { O_QUICK, O_FULL, O_PROFILE, O_DEVICE, O_OUT, O_ISA, O_NODECODE, O_JSON, O_COUNTERS, O__N };
 static const struct ev_opt opts[O__N] = {
 	[O_QUICK] = {"quick", EV_OPT_FLAG, NULL, "the quick profile: about a minute"},
 	[O_FULL] = {"full", EV_OPT_FLAG, NULL, "the full profile: dense sweep, every weight format"},
@@ -41,6 +41,7 @@ static const struct ev_opt opts[O__N] = {
 	[O_ISA] = {"isa", EV_OPT_STR, "NAME", "use only kernels within this feature set: generic, avx2, avx512, avx512vnni, neon, dotprod... (eaves info lists them)"},
 	[O_NODECODE] = {"no-decode", EV_OPT_FLAG, NULL, "skip the decode runs"},
 	[O_JSON] = {"json", EV_OPT_STR, "FILE", "also write result.json to FILE ('-' = stdout)"},
+	[O_COUNTERS] = EV_OPT_COUNTERS,
 };
 
 struct profile {
@@ -543,7 +544,8 @@ static int prepare(struct ev_ctx *c, struct ev_optval *v, struct run *R)
 		return rc;
 	if (v[O_NODECODE].set)
 		R->p.has_decode = 0;
-	if ((rc = ctx_machine(c)) || (rc = cmd_apply_isa(c, v[O_ISA].set ? v[O_ISA].s : NULL)))
+	if ((rc = ctx_machine(c)) || (rc = cmd_apply_isa(c, v[O_ISA].set ? v[O_ISA].s : NULL)) ||
+	    (rc = cmd_apply_counters(c, v[O_COUNTERS].set ? v[O_COUNTERS].s : NULL)))
 		return rc;
 	if (v[O_DEVICE].set) {
 		if (!(R->dev = calloc(1, sizeof *R->dev)))

@@ -1,5 +1,6 @@
 /* src/cmd-common.c: helpers shared by the cmd-*.c files. */
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "cmds.h"
 #include "json.h"
@@ -26,6 +27,21 @@ int cmd_apply_isa(struct ev_ctx *c, const char *name)
 	if (cpu_cap_target(&c->cpu, t, why, sizeof why))
 		return ev_fail(&c->err, EV_ERR_USAGE, "--isa: %s", why);
 	return EV_OK;
+}
+
+int cmd_apply_counters(struct ev_ctx *c, const char *what)
+{
+	struct ev_cnt_plan *p;
+	int rc;
+	if (!what)
+		return EV_OK;
+	if (!(p = malloc(sizeof *p)))
+		return ev_fail(&c->err, EV_ERR_RUNTIME, "out of memory");
+	rc = counters_plan(p, EV_CNT_USE_BASIC, what, 0, 0, &c->err);
+	free(p);
+	if (rc == EV_OK)
+		c->counters_opt = what;
+	return rc;
 }
 
 int cmd_check_threads(struct ev_ctx *c, const char *opt, int n)

@@ -14,7 +14,7 @@
 #include "units.h"
 
 enum { O_JSON, O_MODEL, O_QUANT, O_PROMPT, O_TOKENS, O_CTX, O_CTXTOK, O_THREADS, O_BW, O_DEVICE,
-       O_SEED, O_QUICK, O_ISA, O_PLOT, O_GGUF, O_PROMPT_IDS, O__N };
+       O_SEED, O_QUICK, O_ISA, O_PLOT, O_GGUF, O_PROMPT_IDS, O_COUNTERS, O__N };
 static const struct ev_opt opts[O__N] = {
 	[O_JSON] = {"json", EV_OPT_STR, "FILE", "write the result as JSON to FILE ('-' = stdout)"},
 	[O_MODEL] = {"model", EV_OPT_STR, "M", "model name (eaves models) or a model JSON file"},
@@ -34,6 +34,7 @@ static const struct ev_opt opts[O__N] = {
 		    "write decode-ctx and decode-bars plots (.dat, .gp, .png, .svg) into DIR"},
 	[O_GGUF] = {"gguf", EV_OPT_STR, "FILE", "decode a GGUF model file's real weights (llama, qwen2; f32 f16 bf16 q8_0 q4_0 q4_1 q5_0 q5_1 q4_K q5_K q6_K tensors)"},
 	[O_PROMPT_IDS] = {"prompt-ids", EV_OPT_STR, "LIST", "the prompt as token ids, e.g. 1,2,3 (default: --prompt seeded random ids)"},
+	[O_COUNTERS] = EV_OPT_COUNTERS,
 };
 
 static const char details[] =
@@ -133,6 +134,7 @@ int cmd_decode(struct ev_ctx *c, int argc, char **argv)
 		return EV_OK;
 	}
 	if ((rc = ctx_machine(c)) || (rc = cmd_apply_isa(c, v[O_ISA].set ? v[O_ISA].s : NULL)) ||
+	    (rc = cmd_apply_counters(c, v[O_COUNTERS].set ? v[O_COUNTERS].s : NULL)) ||
 	    (rc = cmd_decode_setup(c, v, &o)))
 		return rc;
 	r = calloc(1, sizeof *r);

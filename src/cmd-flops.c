@@ -13,7 +13,7 @@
 #include "ridges.h"
 #include "units.h"
 
-enum { O_JSON, O_QUICK, O_THREADS, O_PRECS, O_ISA, O_BW, O_NORIDGE, O__N };
+enum { O_JSON, O_QUICK, O_THREADS, O_PRECS, O_ISA, O_BW, O_NORIDGE, O_COUNTERS, O__N };
 static const struct ev_opt opts[O__N] = {
 	[O_JSON] = {"json", EV_OPT_STR, "FILE", "write the result as JSON to FILE ('-' = stdout)"},
 	[O_QUICK] = {"quick", EV_OPT_FLAG, NULL, "short runs, about 10 s on a 2-core machine"},
@@ -23,6 +23,7 @@ static const struct ev_opt opts[O__N] = {
 	[O_BW] = {"bw", EV_OPT_STR, "FILE",
 		  "bandwidths for ridge points from a saved result (default: measure read bandwidth now)"},
 	[O_NORIDGE] = {"no-ridge", EV_OPT_FLAG, NULL, "skip ridge points (and the bandwidth they need)"},
+	[O_COUNTERS] = EV_OPT_COUNTERS,
 };
 
 static const char details[] =
@@ -82,7 +83,8 @@ int cmd_flops(struct ev_ctx *c, int argc, char **argv)
 			       details, opts, O__N);
 		return EV_OK;
 	}
-	if ((rc = ctx_machine(c)) || (rc = cmd_apply_isa(c, v[O_ISA].set ? v[O_ISA].s : NULL)))
+	if ((rc = ctx_machine(c)) || (rc = cmd_apply_isa(c, v[O_ISA].set ? v[O_ISA].s : NULL)) ||
+	    (rc = cmd_apply_counters(c, v[O_COUNTERS].set ? v[O_COUNTERS].s : NULL)))
 		return rc;
 	bench_flops_defaults(c, v[O_QUICK].set, &o);
 	if (v[O_THREADS].set) {

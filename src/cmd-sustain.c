@@ -12,7 +12,7 @@
 #include "sysfs.h"
 
 enum { O_JSON, O_DURATION, O_INTERVAL, O_IDLE, O_KERNEL, O_MODEL, O_QUANT, O_GGUF, O_THREADS,
-       O_SEED, O_ISA, O_SYSROOT, O_PLOT, O__N };
+       O_SEED, O_ISA, O_SYSROOT, O_PLOT, O_COUNTERS, O__N };
 static const struct ev_opt opts[O__N] = {
 	[O_JSON] = {"json", EV_OPT_STR, "FILE", "write the result as JSON to FILE ('-' = stdout)"},
 	[O_DURATION] = {"duration", EV_OPT_TIME, "T", "how long to run without pause", "10m", 1, 86400},
@@ -27,6 +27,7 @@ static const struct ev_opt opts[O__N] = {
 	[O_ISA] = {"isa", EV_OPT_STR, "NAME", "use only kernels within this feature set (eaves info lists them)"},
 	[O_SYSROOT] = {"sysroot", EV_OPT_STR, "DIR", "read clocks, temperatures and power under DIR instead of / (fixtures)"},
 	[O_PLOT] = {"plot", EV_OPT_STR, "DIR", "write the plot over time (sustain.dat, .gp, .png, .svg) into DIR"},
+	[O_COUNTERS] = EV_OPT_COUNTERS,
 };
 
 static const char details[] =
@@ -72,7 +73,8 @@ int cmd_sustain(struct ev_ctx *c, int argc, char **argv)
 		return ev_fail(&c->err, EV_ERR_USAGE, "--kernel: '%s' is not decode, read or fp32", v[O_KERNEL].s);
 	if (o.workload != EV_SUS_DECODE && (v[O_MODEL].set || v[O_QUANT].set || v[O_GGUF].set))
 		return ev_fail(&c->err, EV_ERR_USAGE, "--model, --quant and --gguf go with --kernel decode");
-	if ((rc = ctx_machine(c)) || (rc = cmd_apply_isa(c, v[O_ISA].set ? v[O_ISA].s : NULL)))
+	if ((rc = ctx_machine(c)) || (rc = cmd_apply_isa(c, v[O_ISA].set ? v[O_ISA].s : NULL)) ||
+	    (rc = cmd_apply_counters(c, v[O_COUNTERS].set ? v[O_COUNTERS].s : NULL)))
 		return rc;
 	o.threads = v[O_THREADS].set ? (int)v[O_THREADS].i : c->topo.cores > 0 ? c->topo.cores : 1;
 	if ((rc = cmd_check_threads(c, "--threads", o.threads)))

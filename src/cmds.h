@@ -17,6 +17,7 @@
 	X(predict, "decode ceiling on paper: bytes/token / bandwidth, and the memory fit")   \
 	X(models, "model shapes shipped in configs/models, with sizes per format")         \
 	X(devices, "device datasheets shipped in configs/devices")                          \
+	X(counters, "hardware counters: the PMU, the events eaves counts, whether it works") \
 	X(characterize, "measure everything and write a results folder with plots and a report") \
 	X(plot, "draw rooflines from saved results (gnuplot PNG/SVG, .dat and .gp)")       \
 	X(compare, "compare saved results side by side, with an overlaid roofline")
@@ -27,6 +28,13 @@ EV_COMMANDS(X)
 
 /* Shared by commands: apply --isa NAME (NULL = best); usage error if unusable. */
 int cmd_apply_isa(struct ev_ctx *c, const char *name);
+/* --counters, the same on every measuring command */
+#define EV_OPT_COUNTERS                                                                         \
+	{"counters", EV_OPT_STR, "WHAT",                                                        \
+	 "hardware counters on every sample: auto (default), off, or libpfm4 event names, "     \
+	 "comma-separated (eaves counters lists the PMU and events)"}
+/* Check --counters (an event libpfm4 cannot encode is a usage error) and keep it. */
+int cmd_apply_counters(struct ev_ctx *c, const char *what);
 /* Refuse more threads than the machine has hardware threads (oversubscribed
  * figures are the scheduler's, not the machine's). */
 int cmd_check_threads(struct ev_ctx *c, const char *opt, int n);

@@ -3,6 +3,7 @@
  * setup failure on one thread, a stop during calibration, an early stop on
  * stable samples, and a job the probe says it cannot run. */
 #include <signal.h>
+#include <stdlib.h>
 
 #include "harness.h"
 #include "probe.h"
@@ -216,6 +217,46 @@ static void test_unsupported(void)
 	T_CHECK(!strcmp(ev_measure_status_name(m.status), "skipped"), "status name");
 }
 
+/* Counters on every kept sample of every thread, end to end: the kernel's
+ * software task clock needs no PMU, so this runs in a VM too. */
+static void test_counters(void)
+{
+	struct fake f = {.fail_setup_tid = -1, .pass_s = 2e-5};
+	struct ev_measurement *m = calloc(1, sizeof *m);
+	struct ev_job j = {.probe = &fake_probe, .cpu = &cpu, .params = &f, .nthreads = 2};
+	struct ev_measure_opts o = {.min_sample_s = 1e-3, .max_time_s = 5, .min_reps = 8,
+				    .max_reps = 8, .stable_rel = 0, .stop = &f.stop};
+	struct ev_cnt_plan *p = calloc(1, sizeof *p);
+	struct ev_err e = {0};
+	double t = 0, per;
+	T_CHECK(counters_plan(p, EV_CNT_USE_BASIC, "perf::TASK-CLOCK,perf::PAGE-FAULTS", 0, 0, &e) == 0,
+		"plan: %s", e.msg);
+	o.counters = p;
+	T_CHECK(driver_measure(pool, &j, &o, m, &e) == 0 && m->status == EV_OK, "measured: %s", e.msg);
+	if (!m->cnt.ok) {
+		T_SKIP("perf_event_open of a software event fails here: %s", m->cnt.reason);
+	} else {
+		for (int i = 0; i < m->nsamples; i++)
+			t += m->t_s[i];
+		per = m->cnt.sum[0] / m->cnt.reps;
+		T_CHECK(m->cnt.reps == m->nsamples && m->cnt.n == 2, "one count per kept sample: %d/%d",
+			m->cnt.reps, m->nsamples);
+		/* two threads spin through each sample: 2 x its time in task-clock ns */
+		T_CHECK(per > 0.5 * 2 * t / m->nsamples * 1e9 && per < 1.6 * 2 * t / m->nsamples * 1e9,
+			"task clock %.3g ns per sample of %.3g s on 2 threads", per, t / m->nsamples);
+		T_CHECK(counters_per_rep(p, &m->cnt, EV_CNT_MEM) == -1, "no memory event: -1");
+	}
+	/* a plan that cannot count: the measurement is whole, the reason kept */
+	memset(p, 0, sizeof *p);
+	snprintf(p->reason, sizeof p->reason, "no PMU in this test");
+	T_CHECK(driver_measure(pool, &j, &o, m, &e) == 0 && m->status == EV_OK && m->nsamples == 8,
+		"measured without counters");
+	T_CHECK(!m->cnt.ok && !strcmp(m->cnt.reason, "no PMU in this test"), "reason '%s'",
+		m->cnt.reason);
+	free(p);
+	free(m);
+}
+
 int main(void)
 {
 	struct ev_err e = {0};
@@ -233,6 +274,7 @@ int main(void)
 	T_RUN(test_early_stop_when_stable);
 	T_RUN(test_unsupported);
 	T_RUN(test_sample_limit);
+	T_RUN(test_counters);
 	pool_destroy(pool);
 	topo_close(&topo);
 	T_DONE();

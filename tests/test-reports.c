@@ -446,6 +446,7 @@ static void test_sustain_report(void)
 		w[i].work = i < 3 ? 20 : 15;
 		w[i].rate = w[i].work;
 		w[i].cpu_hz_max = w[i].cpu_hz_mean = i < 3 ? 2.4e9 : 1.8e9;
+		w[i].clock_hz = i < 3 ? 2.39e9 : 1.79e9;
 		w[i].mem_hz = NAN;
 		w[i].temp_max_c = 60 + 5 * i;
 		w[i].power_w = 8;
@@ -462,13 +463,19 @@ static void test_sustain_report(void)
 		for (int i = 0; i < 6; i++)
 			v[i] = w[i].cpu_hz_max;
 		roof_sustain(t, v, 6, 0.95, 3, &r.clock);
+		for (int i = 0; i < 6; i++)
+			v[i] = w[i].clock_hz;
+		roof_sustain(t, v, 6, 0.95, 3, &r.mclock);
+		r.mclock_ok = 1;
 	}
 	r.tpot_before[0] = r.tpot_before[1] = 0.05;
 	r.tpot_after[0] = r.tpot_after[1] = 0.066;
 	r.energy_j = 48, r.j_per_unit = 0.48, r.j_per_unit_above_idle = 0.3;
 	cJSON_AddItemToObject(doc, "sustain", s = bench_sustain_json(&r));
 	T_CHECK(plot_sustain_text(doc, "sustain", &dat, &gp, &e) == EV_OK, "%s", e.msg);
-	T_CHECK(dat && strstr(dat, "\n3 15 1800 75 8\n"), "window 3 in the data:\n%s", dat ? dat : "");
+	T_CHECK(dat && strstr(dat, "\n3 15 1800 75 8 1790\n"), "window 3 in the data:\n%s", dat ? dat : "");
+	T_CHECK(gp && strstr(gp, "using 1:6 axes x1y2") && strstr(gp, "CPU clock (measured)"),
+		"the measured clock drawn");
 	T_CHECK(gp && strstr(gp, "axes x1y2") && strstr(gp, "set arrow 2 from 3,"), "two axes, the drop marked:\n%s",
 		gp ? gp : "");
 	for (char *line = gp; line && *line;) {
@@ -481,7 +488,8 @@ static void test_sustain_report(void)
 	T_CHECK(md_report(doc, "roofline.png", NULL, &md, &e) == EV_OK, "%s", e.msg);
 	T_CHECK(md && strstr(md, "## Sustained run") && strstr(md, "| burst | 20 tokens/s |") &&
 			strstr(md, "| time to throttle | 3.0 s: 15 tokens/s, CPU 1800 MHz, 75.0 C |") &&
-			strstr(md, "at 3.0 s: 2400 -> 1800 MHz") && strstr(md, "0.48 J per token"),
+			strstr(md, "at 3.0 s: 2400 -> 1800 MHz") && strstr(md, "0.48 J per token") &&
+			strstr(md, "| CPU clock (measured) | dropped at 3.0 s: 2390 -> 1790 MHz |"),
 		"report:\n%s", md ? md : "");
 	free(dat), free(gp), free(md);
 	dat = gp = NULL;
@@ -495,6 +503,45 @@ static void test_sustain_report(void)
 }
 
 /* The report warns when the machine state can explain low figures. */
+/* Each measurement's own state and counters reach the report: a DRAM level
+ * taken with the memory controller low, and its counted bytes. */
+static void test_measurement_state_and_counters(void)
+{
+	cJSON *doc = NULL, *lv, *dram = NULL;
+	struct ev_err e = {0};
+	char *md = NULL;
+	T_CHECK(json_read_file(t_src("tests/fixtures/golden/result.json"), &doc, &e) == 0, "%s", e.msg);
+	if (!doc)
+		return;
+	cJSON_ArrayForEach(lv, cJSON_GetObjectItem(cJSON_GetObjectItem(doc, "bw"), "levels"))
+	if (!strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(lv, "level")), "DRAM") && !dram)
+		dram = lv;
+	T_CHECK(dram != NULL, "the golden result has a DRAM level");
+	if (!dram) {
+		cJSON_Delete(doc);
+		return;
+	}
+	T_CHECK(md_report(doc, "roofline.png", NULL, &md, &e) == EV_OK && md &&
+			!strstr(md, "## Hardware counters") && !strstr(md, "with the memory controller"),
+		"nothing from a result without them");
+	free(md);
+	md = NULL;
+	cJSON_DeleteItemFromObject(dram, "counters");
+	cJSON_AddItemToObject(dram, "counters", cJSON_Parse(
+		"{\"status\":\"ok\",\"source\":\"sysfs\",\"per\":\"repetition\",\"repetitions\":9,"
+		"\"ipc\":0.75,\"bytes\":{\"computed_per_rep\":1e9,\"counted_per_rep\":1.02e9,"
+		"\"counted_over_computed\":1.02,\"counted_by\":\"l3d_cache_refill x 64 B\"}}"));
+	cJSON_AddItemToObject(dram, "machine_state", cJSON_Parse(
+		"{\"memory_controller\":\"dmc\",\"governor\":\"dmc_ondemand\",\"clock_before_hz\":528e6,"
+		"\"clock_after_hz\":1068e6,\"max_hz\":2112e6,\"below_max\":true}"));
+	T_CHECK(md_report(doc, "roofline.png", NULL, &md, &e) == EV_OK, "%s", e.msg);
+	T_CHECK(md && strstr(md, "with the memory controller `dmc` at 528-1068 MHz of its 2112 MHz") &&
+			strstr(md, "## Hardware counters") && strstr(md, "| 0.75 | 1.02e+09 | 1e+09 | 1.02x |"),
+		"%s", md ? md : "null");
+	free(md);
+	cJSON_Delete(doc);
+}
+
 static void test_state_warnings(void)
 {
 	cJSON *doc = NULL, *st, *cf, *dv, *arr, *d;
@@ -606,5 +653,6 @@ int main(void)
 	T_RUN(test_hostile_strings);
 	T_RUN(test_sustain_report);
 	T_RUN(test_state_warnings);
+	T_RUN(test_measurement_state_and_counters);
 	T_DONE();
 }

@@ -1,5 +1,8 @@
 /* tests/test-sensors.c: sysfs readers and ARM CPU identification on fixture
  * trees copied from real boards (tests/fixtures/sysfs/<board>). */
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+
 #include "counters.h"
 #include "cpu.h"
 #include "harness.h"
@@ -176,6 +179,48 @@ static void test_counters_here(void)
 	counters_close(c);
 }
 
+/* The memory controller's clock right around a measurement: RK3588's dmc
+ * (devfreq) at its maximum, a Jetson's EMC (BPMP debugfs) idling low; other
+ * hwmon power monitors (INA238, an APU's package power). */
+static void test_mem_state(void)
+{
+	struct ev_mem_state a, b;
+	struct ev_sensors s;
+	cJSON *o;
+	char *txt;
+	use("rk3588");
+	sensors_mem_read(&a);
+	T_CHECK(a.ok && !strcmp(a.name, "dmc") && a.cur_hz == 2112e6 && a.max_hz == 2112e6 &&
+			!strcmp(a.governor, "dmc_ondemand"),
+		"rk3588 dmc: %s %g of %g", a.name, a.cur_hz, a.max_hz);
+	T_CHECK(!sensors_mem_below_max(&a, &a), "at its maximum");
+	use("jetson-orin-nano");
+	sensors_mem_read(&b);
+	T_CHECK(b.ok && !strcmp(b.name, "emc") && b.cur_hz == 665.6e6 && b.max_hz == 2133e6 &&
+			strstr(b.source, "bpmp"),
+		"jetson emc: %s %g of %g", b.name, b.cur_hz, b.max_hz);
+	T_CHECK(sensors_mem_below_max(&a, &b), "below its maximum after");
+	o = sensors_mem_json(&b, &b);
+	txt = cJSON_PrintUnformatted(o);
+	T_CHECK(txt && strstr(txt, "\"memory_controller\":\"emc\"") && strstr(txt, "\"below_max\":true") &&
+			strstr(txt, "\"clock_before_hz\":665600000"),
+		"%s", txt ? txt : "null");
+	free(txt);
+	cJSON_Delete(o);
+	sensors_read(&s);
+	T_CHECK(s.devfreq_ok && s.ndevfreq >= 1 && !strcmp(s.devfreq[s.ndevfreq - 1].name, "emc") &&
+			!strcmp(s.devfreq[s.ndevfreq - 1].kind, "memory"),
+		"the EMC is in the machine state");
+	use("hwmon-power");
+	sensors_read(&s);
+	T_CHECK(s.power_ok && s.npower == 2 && !strcmp(s.power_w[0].name, "ina238 power1") &&
+			fabs(s.power_w[0].value - 8.524) < 1e-9 && !strcmp(s.power_w[1].name, "amdgpu PPT") &&
+			fabs(s.power_w[1].value - 15) < 1e-9,
+		"hwmon power: %d rails", s.npower);
+	sensors_mem_read(&a);
+	T_CHECK(!a.ok && !sensors_mem_json(&a, &a), "no memory controller, no governor: nothing");
+}
+
 int main(void)
 {
 	t_prog = "test-sensors";
@@ -188,5 +233,6 @@ int main(void)
 	T_RUN(test_android_phone);
 	T_RUN(test_energy_wrap);
 	T_RUN(test_vm);
+	T_RUN(test_mem_state);
 	T_DONE();
 }

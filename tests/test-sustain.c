@@ -215,6 +215,9 @@ static void test_this_machine(struct ev_ctx *c)
 		T_CHECK(r.cpufreq_reason[0], "a reason for the missing clock");
 	if (!r.power_source[0])
 		T_CHECK(r.power_reason[0], "a reason for the missing power");
+	/* the measured clock needs no sensor: every window has one */
+	T_CHECK(r.mclock_ok && r.w[0].clock_hz > 1e7 && r.w[0].clock_hz < 1e11,
+		"measured clock %g Hz (%s)", r.nwin ? r.w[0].clock_hz : 0, r.mclock_reason);
 	bench_sustain_free(&r);
 }
 

@@ -2,6 +2,7 @@
 #include "ctx.h"
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "timer.h"
@@ -20,6 +21,20 @@ int ctx_machine(struct ev_ctx *c)
 	if (c->topo.warning[0])
 		fprintf(c->log, "eaves: warning: %s\n", c->topo.warning);
 	return EV_OK;
+}
+
+const struct ev_cnt_plan *ctx_counters(struct ev_ctx *c, int use)
+{
+	struct ev_cnt_plan *p = &c->cnt_plan[use];
+	if (!c->cnt_made[use]) {
+		int llc = c->topo_open ? topo_llc(&c->topo) : -1;
+		struct ev_err e = {0};
+		if (counters_plan(p, use, c->counters_opt, llc >= 0 ? c->topo.caches[llc].level : 0,
+				  llc >= 0 ? c->topo.caches[llc].line_bytes : 0, &e))
+			snprintf(p->reason, sizeof p->reason, "%s", e.msg); /* checked by the command */
+		c->cnt_made[use] = 1;
+	}
+	return p;
 }
 
 void ctx_progress(struct ev_ctx *c, const char *fmt, ...)

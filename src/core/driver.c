@@ -102,6 +102,7 @@ int driver_measure(struct ev_pool *pool, struct ev_job *j, const struct ev_measu
 		   struct ev_measurement *m, struct ev_err *e)
 {
 	struct drv *dp = NULL;
+	struct ev_cnt_pool *cg = NULL;
 	const struct ev_probe *p = j->probe;
 	double target, t, t_start, elapsed;
 	int rc, n = j->nthreads, inited = 0;
@@ -160,6 +161,10 @@ int driver_measure(struct ev_pool *pool, struct ev_job *j, const struct ev_measu
 	}
 	m->iters = j->iters;
 
+	if (o->counters)
+		cnt_pool_open(&cg, pool, o->counters, &m->cnt);
+	else
+		snprintf(m->cnt.reason, sizeof m->cnt.reason, "not counted");
 	t_start = timer_now();
 	while (m->nsamples < EV_MAX_SAMPLES && m->nsamples < o->max_reps) {
 		if (o->stop && *o->stop) {
@@ -168,7 +173,9 @@ int driver_measure(struct ev_pool *pool, struct ev_job *j, const struct ev_measu
 				 m->nsamples);
 			break;
 		}
+		cnt_pool_start(cg);
 		m->t_s[m->nsamples++] = one_rep(dp);
+		cnt_pool_stop(cg, &m->cnt);
 		elapsed = timer_now() - t_start;
 		if (m->nsamples >= o->min_reps) {
 			struct ev_stats st;
@@ -180,6 +187,8 @@ int driver_measure(struct ev_pool *pool, struct ev_job *j, const struct ev_measu
 		}
 	}
 
+	cnt_pool_close(cg);
+	cg = NULL;
 	pool_run(pool, do_verify, dp);
 	if (fault_verify(p->name))
 		dp->rc[0] = ev_fail(&dp->err[0], EV_ERR_VERIFY,
@@ -200,6 +209,7 @@ int driver_measure(struct ev_pool *pool, struct ev_job *j, const struct ev_measu
 		m->per_rep.ops = c.ops * (double)j->iters;
 	}
 out:
+	cnt_pool_close(cg);
 	pool_run(pool, do_teardown, dp);
 	if (inited && p->fini)
 		p->fini(j);

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "counters.h"
 #include "cpu.h"
 #include "err.h"
 #include "mem.h"
@@ -56,6 +57,8 @@ struct ev_measure_opts {
 	int min_reps, max_reps;
 	double stable_rel;    /* stop early when the IQR/median of samples is below this */
 	const volatile sig_atomic_t *stop; /* set by SIGINT: finish with what we have */
+	const struct ev_cnt_plan *counters; /* count these on every thread of every kept
+					     * sample (NULL: not counted) */
 };
 
 #define EV_MAX_SAMPLES 512
@@ -66,6 +69,7 @@ struct ev_measurement {
 	int nsamples;
 	double t_s[EV_MAX_SAMPLES];  /* duration of each kept repetition (warm-up dropped) */
 	struct ev_counts per_rep;    /* work of one repetition */
+	struct ev_cnt_values cnt;    /* counted over the kept samples (o->counters) */
 };
 
 /* How a measurement's status is written in results: "ok", "skipped" (cannot

@@ -2,6 +2,8 @@
  * fixture trees in tests/fixtures/sysfs/ that copy real boards' layouts. */
 #include "sensors.h"
 
+#include "json.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -136,6 +138,38 @@ static void read_ina3221(struct ev_sensors *s)
 	sysfs_list_free(hw, nh);
 }
 
+/* Other hwmon power monitors (INA238/INA226 on a board's input, an APU's
+ * package power): power*_input or power*_average in microwatts. */
+static void read_hwmon_power(struct ev_sensors *s)
+{
+	char **hw, path[256], hwname[48], label[64], name[112];
+	int nh = sysfs_list("/sys/class/hwmon", "hwmon", &hw, 64);
+	for (int i = 0; i < nh; i++) {
+		snprintf(path, sizeof path, "/sys/class/hwmon/%s/name", hw[i]);
+		if (sysfs_read(path, hwname, sizeof hwname) || !strcmp(hwname, "ina3221"))
+			continue;
+		for (int k = 1; k <= 8; k++) {
+			static const char *const kinds[] = {"input", "average"};
+			for (int j = 0; j < 2; j++) {
+				int64_t uw;
+				snprintf(path, sizeof path, "/sys/class/hwmon/%s/power%d_%s", hw[i], k, kinds[j]);
+				if (sysfs_read_i64(path, &uw) || uw < 0)
+					continue;
+				{
+					char lpath[256];
+					snprintf(lpath, sizeof lpath, "/sys/class/hwmon/%s/power%d_label", hw[i], k);
+					if (sysfs_read(lpath, label, sizeof label))
+						snprintf(label, sizeof label, "power%d", k);
+				}
+				snprintf(name, sizeof name, "%s %s", hwname, label);
+				add_reading(s->power_w, &s->npower, name, path, (double)uw * 1e-6);
+				break;
+			}
+		}
+	}
+	sysfs_list_free(hw, nh);
+}
+
 /* A battery that is discharging powers the whole device (phones, laptops on
  * battery): V x I of power_supply, or power_now where the driver gives it. On
  * mains its current is the charger's business, not the device's draw. */
@@ -183,6 +217,27 @@ static const char *devfreq_kind(const char *name)
 	return "other";
 }
 
+/* Jetson: the EMC (memory controller) clock is not a devfreq device; the
+ * BPMP firmware's clock tree in debugfs has it (root only). */
+static int read_emc(struct ev_devfreq *f)
+{
+	static const char dir[] = "/sys/kernel/debug/bpmp/debug/clk/emc";
+	int64_t v;
+	memset(f, 0, sizeof *f);
+	if (sysfs_read_i64("/sys/kernel/debug/bpmp/debug/clk/emc/rate", &v) || v <= 0)
+		return -1;
+	f->cur_hz = (double)v;
+	snprintf(f->name, sizeof f->name, "emc");
+	snprintf(f->kind, sizeof f->kind, "memory");
+	snprintf(f->governor, sizeof f->governor, "bpmp");
+	snprintf(f->source, sizeof f->source, "%s", dir);
+	if (!sysfs_read_i64("/sys/kernel/debug/bpmp/debug/clk/emc/max_rate", &v))
+		f->max_hz = (double)v;
+	if (!sysfs_read_i64("/sys/kernel/debug/bpmp/debug/clk/emc/min_rate", &v))
+		f->min_hz = (double)v;
+	return 0;
+}
+
 static void read_devfreq(struct ev_sensors *s)
 {
 	char **d = NULL, path[512], buf[1024];
@@ -216,10 +271,14 @@ static void read_devfreq(struct ev_sensors *s)
 		s->ndevfreq++;
 	}
 	sysfs_list_free(d, n);
+	if (s->ndevfreq < (int)(sizeof s->devfreq / sizeof s->devfreq[0]) &&
+	    !read_emc(&s->devfreq[s->ndevfreq]))
+		s->ndevfreq++;
 	s->devfreq_ok = s->ndevfreq > 0;
 	if (!s->devfreq_ok)
 		snprintf(s->devfreq_reason, sizeof s->devfreq_reason,
-			 "no /sys/class/devfreq device with a readable cur_freq");
+			 "no /sys/class/devfreq device with a readable cur_freq, no Jetson EMC clock "
+			 "(/sys/kernel/debug/bpmp: root only)");
 }
 
 static void read_power_mode(struct ev_sensors *s)
@@ -241,6 +300,7 @@ void sensors_read(struct ev_sensors *s)
 	read_thermal(s);
 	read_rapl(s);
 	read_ina3221(s);
+	read_hwmon_power(s);
 	read_power_supply(s);
 	for (int i = 0; i < s->npower && s->board_rail < 0; i++)
 		if (strstr(s->power_w[i].name, "VDD_IN"))
@@ -251,8 +311,79 @@ void sensors_read(struct ev_sensors *s)
 		s->power_ok = 1;
 	else
 		snprintf(s->power_reason, sizeof s->power_reason,
-			 "no /sys/class/powercap/intel-rapl:* energy counters, no ina3221 hwmon rails and no "
+			 "no /sys/class/powercap/intel-rapl:* energy counters, no hwmon power rails (ina3221, "
+			 "power*_input) and no "
 			 "discharging battery in /sys/class/power_supply");
+}
+
+void sensors_mem_read(struct ev_mem_state *m)
+{
+	char **d = NULL, path[512], buf[64];
+	int n = sysfs_list("/sys/class/devfreq", "", &d, 64);
+	struct ev_devfreq f;
+	memset(m, 0, sizeof *m);
+	if (!sysfs_read("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor", buf, sizeof buf))
+		snprintf(m->cpu_governor, sizeof m->cpu_governor, "%s", buf);
+	for (int i = 0; i < n && !m->ok; i++) {
+		int64_t v;
+		if (strcmp(devfreq_kind(d[i]), "memory"))
+			continue;
+		snprintf(path, sizeof path, "/sys/class/devfreq/%s/cur_freq", d[i]);
+		if (sysfs_read_i64(path, &v) || v <= 0)
+			continue;
+		m->ok = 1;
+		m->cur_hz = (double)v;
+		snprintf(m->name, sizeof m->name, "%s", d[i]);
+		snprintf(m->source, sizeof m->source, "/sys/class/devfreq/%s", d[i]);
+		snprintf(path, sizeof path, "/sys/class/devfreq/%s/max_freq", d[i]);
+		if (!sysfs_read_i64(path, &v))
+			m->max_hz = (double)v;
+		snprintf(path, sizeof path, "/sys/class/devfreq/%s/governor", d[i]);
+		if (!sysfs_read(path, buf, sizeof buf))
+			snprintf(m->governor, sizeof m->governor, "%s", buf);
+	}
+	sysfs_list_free(d, n);
+	if (!m->ok && !read_emc(&f)) {
+		m->ok = 1;
+		m->cur_hz = f.cur_hz;
+		m->max_hz = f.max_hz;
+		snprintf(m->name, sizeof m->name, "%s", f.name);
+		snprintf(m->governor, sizeof m->governor, "%s", f.governor);
+		snprintf(m->source, sizeof m->source, "%s", f.source);
+	}
+}
+
+int sensors_mem_below_max(const struct ev_mem_state *a, const struct ev_mem_state *b)
+{
+	const struct ev_mem_state *s[2] = {a, b};
+	for (int k = 0; k < 2; k++)
+		if (s[k]->ok && s[k]->max_hz > 0 && s[k]->cur_hz < 0.95 * s[k]->max_hz)
+			return 1;
+	return 0;
+}
+
+struct cJSON *sensors_mem_json(const struct ev_mem_state *a, const struct ev_mem_state *b)
+{
+	cJSON *o;
+	if (!a->ok && !b->ok && !a->cpu_governor[0])
+		return NULL;
+	o = cJSON_CreateObject();
+	if (a->ok || b->ok) {
+		const struct ev_mem_state *s = a->ok ? a : b;
+		json_str(o, "memory_controller", s->name);
+		json_str(o, "governor", s->governor);
+		json_str(o, "source", s->source);
+		if (a->ok)
+			json_num(o, "clock_before_hz", a->cur_hz);
+		if (b->ok)
+			json_num(o, "clock_after_hz", b->cur_hz);
+		if (s->max_hz > 0)
+			json_num(o, "max_hz", s->max_hz);
+		cJSON_AddBoolToObject(o, "below_max", sensors_mem_below_max(a, b));
+	}
+	if (a->cpu_governor[0])
+		json_str(o, "cpu_governor", a->cpu_governor);
+	return o;
 }
 
 double sensors_energy_delta_j(const struct ev_sensors *a, const struct ev_sensors *b)

@@ -60,6 +60,25 @@ struct ev_sensors {
 };
 
 void sensors_read(struct ev_sensors *s);
+
+/* The state a bandwidth or decode figure depends on, read in a few file
+ * reads right before and after each measurement: the memory controller's
+ * clock (devfreq: RK3588 dmc; Jetson's EMC from the BPMP's clock tree in
+ * debugfs) and the CPU governor. */
+struct ev_mem_state {
+	int ok;                /* a memory controller clock was read */
+	char name[64], governor[32], source[160];
+	double cur_hz, max_hz;
+	char cpu_governor[32]; /* "" unknown */
+};
+void sensors_mem_read(struct ev_mem_state *m);
+/* A measurement's before/after pair as JSON ("memory_controller": name,
+ * governor, clock before/after, max, below_max; cpu_governor), or NULL when
+ * neither was readable. */
+struct cJSON;
+struct cJSON *sensors_mem_json(const struct ev_mem_state *before, const struct ev_mem_state *after);
+/* 1 when either reading was below 95% of the controller's maximum. */
+int sensors_mem_below_max(const struct ev_mem_state *before, const struct ev_mem_state *after);
 /* Sum of package-level energy counters (J), for energy over an interval: -1 if none. */
 double sensors_energy_total_j(const struct ev_sensors *s);
 /* Energy used between two readings of the same counters (J), each counter's
