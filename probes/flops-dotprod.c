@@ -20,7 +20,9 @@ void flops_int8_neon_sdot(uint64_t iters, const struct flops_params *p, double *
 		out[k * 4 + l] = (double)tmp[l];
 	FLOPS_REP12(DECL)
 	for (uint64_t i = 0; i < iters; i++) {
+		EV_MCA_BEGIN("flops_int8_neon_sdot");
 		FLOPS_REP12(STEP)
+		EV_MCA_END();
 	}
 	FLOPS_REP12(OUT)
 }

@@ -23,6 +23,14 @@ struct flops_params {
 
 typedef void (*flops_fn)(uint64_t iters, const struct flops_params *p, double *out);
 
+/* FK_FMA_ACC chains start at start[k] times this, by element size: 2^12 (fp16),
+ * 2^26 (fp32), 2^55 (fp64), where an ulp is 4, 8 and 8, so adding
+ * add * mul = 0.5 leaves them exact. */
+static inline double flops_acc_scale(unsigned elem_bytes)
+{
+	return elem_bytes == 2 ? 4096.0 : elem_bytes == 4 ? 67108864.0 : 36028797018963968.0;
+}
+
 #define FLOPS_REP12(M) M(0) M(1) M(2) M(3) M(4) M(5) M(6) M(7) M(8) M(9) M(10) M(11)
 /* The same with extra arguments passed to every M(k, ...). */
 #define FLOPS_REP12A(M, ...)                                                                 \

@@ -1,4 +1,6 @@
-/* probes/flops-neon.c: FP64 and FP32 FMA chains on 128-bit NEON (fmla). */
+/* probes/flops-neon.c: FP64 and FP32 FMA chains on 128-bit NEON (fmla), in
+ * the accumulator form x += a * m (FK_FMA_ACC): fmla overwrites its addend,
+ * so each chain must be the addend to need no register copy. */
 #include <arm_neon.h>
 
 #include "flops-kernels.h"
@@ -11,15 +13,18 @@ EV_KERNEL_FILE(kf_flops_neon);
 	{                                                                                    \
 		VT m = DUP((ET)p->mul), a = DUP((ET)p->add);                                 \
 		ET tmp[LANES];                                                               \
+		const double big = flops_acc_scale(sizeof(ET));                              \
 		FLOPS_REP12A(DECL, VT, ET, DUP)                                              \
 		for (uint64_t i = 0; i < iters; i++) {                                       \
+			EV_MCA_BEGIN(#name);                                                 \
 			FLOPS_REP12A(STEP, FMA)                                              \
+			EV_MCA_END();                                                        \
 		}                                                                            \
 		FLOPS_REP12A(OUT, STORE, LANES)                                              \
 	}
-#define DECL(k, VT, ET, DUP) VT x##k = DUP((ET)p->start[k]);
-/* vfmaq(a, b, c) = a + b * c: the chain x = add + x * mul */
-#define STEP(k, FMA) x##k = FMA(a, x##k, m);
+#define DECL(k, VT, ET, DUP) VT x##k = DUP((ET)(p->start[k] * big));
+/* vfmaq(a, b, c) = a + b * c: the chain x = x + add * mul, one fmla */
+#define STEP(k, FMA) x##k = FMA(x##k, a, m);
 #define OUT(k, STORE, LANES)                                                                 \
 	STORE(tmp, x##k);                                                                    \
 	for (int l = 0; l < LANES; l++)                                                      \

@@ -80,11 +80,11 @@ const struct flops_kernel flops_table[] = {
 	  kf_flops_avx512vnni, 16, FLOPS_NACC, flops_int8_avx512_vnni),
 #endif
 #if defined(__aarch64__)
-	K("fp64_neon_fma", FP64, FK_FMA, "fmla v.2d", NEON, kf_flops_neon, 2, FLOPS_NACC,
+	K("fp64_neon_fma", FP64, FK_FMA_ACC, "fmla v.2d", NEON, kf_flops_neon, 2, FLOPS_NACC,
 	  flops_fp64_neon_fma),
-	K("fp32_neon_fma", FP32, FK_FMA, "fmla v.4s", NEON, kf_flops_neon, 4, FLOPS_NACC,
+	K("fp32_neon_fma", FP32, FK_FMA_ACC, "fmla v.4s", NEON, kf_flops_neon, 4, FLOPS_NACC,
 	  flops_fp32_neon_fma),
-	K("fp16_neon_fma", FP16, FK_FMA, "fmla v.8h (asimdhp)", FP16, kf_flops_fp16, 8, FLOPS_NACC,
+	K("fp16_neon_fma", FP16, FK_FMA_ACC, "fmla v.8h (asimdhp)", FP16, kf_flops_fp16, 8, FLOPS_NACC,
 	  flops_fp16_neon_fma),
 	K("int8_neon_sdot", INT8, FK_INT8DOT, "sdot v.4s (dotprod)", DOTPROD, kf_flops_dotprod, 4,
 	  FLOPS_NACC, flops_int8_neon_sdot),
@@ -106,8 +106,8 @@ int flops_lanes(int k)
 double flops_ops_per_step(int k)
 {
 	/* multiply + add per lane; a bf16 pair dot is 2 of those; an int8 quad dot 4 */
-	static const double per_lane[] = {[FK_MULADD] = 2, [FK_FMA] = 2, [FK_BF16DOT] = 4,
-					  [FK_INT8DOT] = 8};
+	static const double per_lane[] = {[FK_MULADD] = 2, [FK_FMA] = 2, [FK_FMA_ACC] = 2,
+					  [FK_BF16DOT] = 4, [FK_INT8DOT] = 8};
 	return per_lane[flops_table[k].kind] * flops_lanes(k);
 }
 
@@ -166,6 +166,14 @@ int flops_check(int k, uint64_t iters, const struct flops_params *p, const doubl
 		case FK_BF16DOT:
 			want = (double)(float)p->start[j];
 			break;
+		case FK_FMA_ACC: {
+			/* x + add * mul rounds back to x at this magnitude (flops_acc_scale) */
+			unsigned eb = fk->prec == EV_PREC_FP16 ? 2 : fk->prec == EV_PREC_FP32 ? 4 : 8;
+			want = p->start[j] * flops_acc_scale(eb);
+			if (fk->prec == EV_PREC_FP32)
+				want = (double)(float)want;
+			break;
+		}
 		default:
 			if (fk->prec == EV_PREC_FP16) {
 				/* fp16 rounding differs from the fp32 model until both reach

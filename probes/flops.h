@@ -10,7 +10,12 @@
 
 enum flops_kind {
 	FK_MULADD,  /* separate multiply and add (no FMA instruction) */
-	FK_FMA,     /* fused multiply-add */
+	FK_FMA,     /* fused multiply-add, x = x * m + a (x86: no copy with 3-operand FMA) */
+	FK_FMA_ACC, /* fused multiply-add into the chain, x = x + a * m: ARM's fmla
+		     * writes its addend, so x * m + a would cost a register copy per
+		     * FMA (llvm-mca: half the peak); x starts large enough (2^12 fp16,
+		     * 2^26 fp32, 2^55 fp64, times 1..2) that a * m = 0.5 is under half
+		     * an ulp: x stays exact, every FMA still executes */
 	FK_BF16DOT, /* bf16 pair dot product into fp32 */
 	FK_INT8DOT, /* u8 x s8 quad dot product into s32 */
 };

@@ -8,6 +8,7 @@
 #ifndef EV_KERNEL_FILE_H
 #define EV_KERNEL_FILE_H
 #include "cpu.h"
+#include "mca.h"
 
 #ifndef EV_FILE_SET
 #define EV_FILE_SET "generic"

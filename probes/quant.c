@@ -523,6 +523,9 @@ static const struct ev_dot_impl dot_impls[] = {
 	D(Q8_0, DOTPROD, kf_quant_dotprod, "q8_0 neon-dotprod", dot_rows_q8_0_dotprod),
 	D(Q4_0, NEON, kf_quant_neon, "q4_0 neon", dot_rows_q4_0_neon),
 	D(Q8_0, NEON, kf_quant_neon, "q8_0 neon", dot_rows_q8_0_neon),
+	/* fp16 arithmetic for one token; prefill keeps the f32 GEMM (same plain rows) */
+	{.type = EV_TYPE_F16, .target = EV_TARGET_FP16, .file = &kf_quant_fp16, .name = "f16 neon-fp16",
+	 .rows = dot_rows_f16_fp16, .gemm = gemm_f16_neon, .tol = 2e-3f},
 	DG(F16, NEON, kf_quant_neon, "f16 neon", dot_rows_f16_neon, gemm_f16_neon),
 	D(Q4_K, DOTPROD, kf_kquant_dotprod, "q4_K neon-dotprod", dot_rows_q4_K_dotprod),
 	D(Q5_K, DOTPROD, kf_kquant_dotprod, "q5_K neon-dotprod", dot_rows_q5_K_dotprod),

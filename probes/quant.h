@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "cpu.h"
+#include "mca.h"
 
 #define QK 32 /* weights per block of q4_0 and q8_0 */
 
@@ -185,6 +186,9 @@ struct ev_dot_impl {
 	/* Multi-token kernel on the same layout, or NULL: ev_dot_gemm then runs
 	 * `rows` once per token. */
 	ev_dot_gemm_fn gemm;
+	/* Error bound as a fraction of sum |w x|, where the kernel rounds beyond
+	 * f32 (fp16 arithmetic); 0: f32 accumulation, rounding only. */
+	float tol;
 };
 /* out[t * ostride + r] for nt tokens (any count: groups of EV_GEMM_TOKENS)
  * through d's gemm kernel, or its rows kernel token by token. */
@@ -204,19 +208,6 @@ void ev_q4_0x4_unpack_row(const void *group, int n, int r, void *row);
 #define EV_Q8_0X4_GROUP_BYTES (8 + 4 * QK)
 _Static_assert(EV_Q4_0X4_GROUP_BYTES == 4 * sizeof(struct block_q4_0), "q4_0x4 keeps q4_0's bytes");
 _Static_assert(EV_Q8_0X4_GROUP_BYTES == 4 * sizeof(struct block_q8_0), "q8_0x4 keeps q8_0's bytes");
-/* Static-throughput markers (`make mca`, scripts/mca.sh): with -DEV_MCA an
- * inner loop's body is cut out of the compiler's assembly between these
- * comments, which llvm-mca reads as a code region. Nothing in other builds. */
-#ifdef EV_MCA
-#define EV_MCA_BEGIN(name) __asm__ volatile("# LLVM-MCA-BEGIN " name)
-/* A region per instance of an inline body: name-t<n> (n a constant). */
-#define EV_MCA_BEGIN_N(name, n) __asm__ volatile("# LLVM-MCA-BEGIN " name "-t%c0" : : "i"(n))
-#define EV_MCA_END() __asm__ volatile("# LLVM-MCA-END")
-#else
-#define EV_MCA_BEGIN(name) ((void)0)
-#define EV_MCA_BEGIN_N(name, n) ((void)0)
-#define EV_MCA_END() ((void)0)
-#endif
 /* Software prefetch of a weight stream, EV_PREFETCH_BYTES ahead: the decode's
  * matrices are short streams (a few hundred KiB per thread), and without it the
  * core alternates between computing and waiting for memory instead of doing
@@ -345,6 +336,8 @@ extern const struct ev_kernel_file kf_quant_neon, kf_quant_dotprod;
 void dot_rows_q4_0_dotprod(int n, const void *w, size_t rb, int nr, const void *act, float *out);
 void dot_rows_q8_0_dotprod(int n, const void *w, size_t rb, int nr, const void *act, float *out);
 void dot_rows_f16_neon(int n, const void *w, size_t rb, int nr, const void *act, float *out);
+extern const struct ev_kernel_file kf_quant_fp16;
+void dot_rows_f16_fp16(int n, const void *w, size_t rb, int nr, const void *act, float *out);
 void dot_rows_q4_0x4_dotprod(int n, const void *w, size_t rb, int nr, const void *act, float *out);
 void dot_rows_q8_0x4_dotprod(int n, const void *w, size_t rb, int nr, const void *act, float *out);
 void dot_rows_q4_0_neon(int n, const void *w, size_t rb, int nr, const void *act, float *out);

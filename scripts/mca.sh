@@ -27,6 +27,7 @@ q4_0-dotprod probes/quant-dotprod.c -march=armv8.2-a+dotprod 36 dotprod
 q8_0-dotprod probes/quant-dotprod.c -march=armv8.2-a+dotprod 68 dotprod
 q4_0-neon probes/quant-neon.c -march=armv8-a 36 neon
 q8_0-neon probes/quant-neon.c -march=armv8-a 68 neon
+f16-fp16 probes/quant-fp16.c -march=armv8.2-a+fp16 256 fp16
 f16-neon probes/quant-neon.c -march=armv8-a 64 neon
 q4_0-generic probes/quant.c -march=armv8-a 18 neon
 q8_0-generic probes/quant.c -march=armv8-a 34 neon
@@ -44,21 +45,27 @@ q4_0x4-gemm-i8mm-t4 probes/quant-i8mm.c -march=armv8.2-a+dotprod+i8mm 512 i8mm
 q8_0x4-gemm-dotprod-t4 probes/quant-dotprod.c -march=armv8.2-a+dotprod 512 dotprod
 q8_0x4-gemm-i8mm-t4 probes/quant-i8mm.c -march=armv8.2-a+dotprod+i8mm 512 i8mm
 f16-gemm-neon-t4 probes/quant-neon.c -march=armv8-a 128 neon"
+# Peak-arithmetic loops (probes/flops-*.c, 12 independent chains): operations
+# per iteration (FMA 2 per lane, sdot 8 per s32 lane) | the uarch.json precision.
+FLOPS="flops_fp64_neon_fma probes/flops-neon.c -march=armv8-a 48 neon fp64
+flops_fp32_neon_fma probes/flops-neon.c -march=armv8-a 96 neon fp32
+flops_fp16_neon_fma probes/flops-fp16.c -march=armv8.2-a+fp16 192 fp16 fp16
+flops_int8_neon_sdot probes/flops-dotprod.c -march=armv8.2-a+dotprod 384 dotprod int8"
 # core model | features (what eaves' dispatch would find in HWCAP)
 CORES="cortex-a53 neon
-cortex-a55 neon,dotprod
+cortex-a55 neon,fp16,dotprod
 cortex-a57 neon
 cortex-a72 neon
-cortex-a76 neon,dotprod
-cortex-a78 neon,dotprod
-cortex-a710 neon,dotprod,i8mm
-neoverse-n2 neon,dotprod,i8mm
-neoverse-v1 neon,dotprod,i8mm
-apple-m1 neon,dotprod"
+cortex-a76 neon,fp16,dotprod
+cortex-a78 neon,fp16,dotprod
+cortex-a710 neon,fp16,dotprod,i8mm
+neoverse-n2 neon,fp16,dotprod,i8mm
+neoverse-v1 neon,fp16,dotprod,i8mm
+apple-m1 neon,fp16,dotprod"
 
 # Compile each file once, keep only what llvm's assembler reads the same.
-for f in $(printf '%s\n%s\n' "$LOOPS" "$GEMMS" | awk '{print $2}' | sort -u); do
-	flags=$(printf '%s\n%s\n' "$LOOPS" "$GEMMS" | awk -v f="$f" '$2 == f {print $3; exit}')
+for f in $(printf '%s\n%s\n%s\n' "$LOOPS" "$GEMMS" "$FLOPS" | awk '{print $2}' | sort -u); do
+	flags=$(printf '%s\n%s\n%s\n' "$LOOPS" "$GEMMS" "$FLOPS" | awk -v f="$f" '$2 == f {print $3; exit}')
 	set_=$(echo "$flags" | sed 's/.*+//; s/-march=armv8-a/neon/')
 	"$CC" -O2 -std=c11 -D_GNU_SOURCE -DEV_MCA -DEV_FILE_SET="\"$set_\"" $flags -Isrc/core -Iprobes \
 		-S -o "$TMP/$(basename "$f" .c).s" "$f" || { echo "mca: cannot compile $f" >&2; exit 1; }
@@ -82,7 +89,7 @@ need() { echo "$LOOPS" | awk -v r="$1" '$1 == r {print $5; exit}'; }
 has() { echo "$CORES" | awk -v c="$1" -v f="$2" '$1 == c {n = split($2, a, ","); for (i = 1; i <= n; i++) if (a[i] == f) {print 1; exit}}'; }
 pick() { # the loop eaves' dispatch runs for a format on a core
 	case "$2" in
-	f16) echo f16-neon ;;
+	f16) if [ "$(has "$1" fp16)" = 1 ]; then echo f16-fp16; else echo f16-neon; fi ;;
 	q4_K) if [ "$(has "$1" dotprod)" = 1 ]; then echo q4_K-dotprod; else echo q4_K-neon; fi ;;
 	*) if [ "$(has "$1" dotprod)" = 1 ]; then echo "$2x4-dotprod"; else echo "$2-neon"; fi ;;
 	esac
@@ -124,6 +131,39 @@ echo "Cycles per iteration / multiply-adds per cycle. i8mm (smmla) against dotpr
 echo "4-row layout; n/a: the core lacks the feature."
 echo
 table "$GEMMS" "loop (multiply-adds per iteration)" "" 1
+echo
+echo "### Peak-arithmetic loops on core models against configs/uarch.json"
+echo
+echo "Operations per cycle per core: the model's (llvm-mca on the flops kernel's loop, 12"
+echo "independent chains) / configs/uarch.json's (derived from the pipes, used for theoretical"
+echo "peaks). DIFFERS: more than 10% apart; -: the core is not in uarch.json; n/a: no such instruction."
+echo
+printf "| kernel (ops per iteration) |"
+echo "$CORES" | while read -r core feats; do printf " %s |" "$core"; done
+printf "\n|---|"
+echo "$CORES" | while read -r core feats; do printf -- "---:|"; done
+printf "\n"
+: > "$TMP/agree"
+echo "$FLOPS" | while read -r r f fl ops ft prec; do
+	printf "| %s (%s) |" "$r" "$ops"
+	echo "$CORES" | while read -r core feats; do
+		ua=$core
+		[ "$core" = apple-m1 ] && ua=apple-m1-firestorm
+		want=$(jq -r --arg u "$ua" --arg p "$prec" \
+			'.uarchs[] | select(.name == $u) | .ops_per_cycle_per_core[$p] // "null"' configs/uarch.json)
+		c=$(cyc "$core" "$r")
+		if [ "$(has "$core" "$ft")" != 1 ]; then printf " n/a |"; continue; fi
+		[ -z "$c" ] && { printf " - |"; continue; }
+		got=$(awk -v o="$ops" -v c="$c" 'BEGIN{printf "%.1f", o / c}')
+		if [ -z "$want" ] || [ "$want" = null ]; then printf " %s / - |" "$got"; continue; fi
+		v=$(awk -v g="$got" -v w="$want" 'BEGIN{print (g > 1.1 * w || g < 0.9 * w) ? "DIFFERS" : "agrees"}')
+		echo "$v $core $prec" >> "$TMP/agree"
+		if [ "$v" = agrees ]; then printf " %s / %s |" "$got" "$want"; else printf " %s / %s DIFFERS |" "$got" "$want"; fi
+	done
+	printf "\n"
+done
+echo
+echo "uarch.json against the models: $(grep -c '^agrees' "$TMP/agree") agree, $(grep -c '^DIFFERS' "$TMP/agree") differ$(grep '^DIFFERS' "$TMP/agree" | awk '{printf "%s %s %s", NR == 1 ? ":" : ",", $2, $3}')."
 echo
 echo "### ARM boards (configs/devices): in-core rate per core vs DRAM per core"
 echo

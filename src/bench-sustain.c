@@ -196,7 +196,8 @@ static int setup(struct ev_ctx *c, const struct ev_sustain_opts *o, struct ev_su
 	k->fk = -1;
 	for (int i = 0; i < flops_count; i++) {
 		char why[128];
-		if (flops_table[i].prec != EV_PREC_FP32 || flops_table[i].kind != FK_FMA ||
+		if (flops_table[i].prec != EV_PREC_FP32 ||
+		    (flops_table[i].kind != FK_FMA && flops_table[i].kind != FK_FMA_ACC) ||
 		    flops_check_supported(i, &c->cpu, why, sizeof why))
 			continue;
 		if (k->fk < 0 || flops_ops_per_step(i) > flops_ops_per_step(k->fk))

@@ -238,7 +238,9 @@ static void test_batch_equals_steps(void)
 		for (int i = 0; i < s.vocab; i++) {
 			float d = fabsf(a.logits[i] - b.logits[i]) / (fabsf(b.logits[i]) + 1);
 			worst = d > worst ? d : worst;
-			T_CHECK(d <= 1e-4f, "%s: logit %d: %g vs %g", ev_types[types[k]].name, i,
+			/* a kernel in fp16 arithmetic for one token against prefill's f32 GEMM:
+			 * its own tolerance */
+			T_CHECK(d <= 1e-4f + 4 * a.dot->tol, "%s: logit %d: %g vs %g", ev_types[types[k]].name, i,
 				a.logits[i], b.logits[i]);
 		}
 		printf("  %s (%s): prefill vs steps, logits within %.2g relative\n", ev_types[types[k]].name,

@@ -70,6 +70,21 @@ static void test_mca(void)
 		T_CHECK(a53 > 50 && a53 < 1000, "A53 q4_K neon: %g cycles per 2 super-blocks", a53);
 		T_CHECK(a76 > 10 && a76 < 200, "A76 q4_K dotprod: %g cycles per 2 super-blocks", a76);
 	}
+	/* fp16 arithmetic for f16 weights: issue 11's >= 4 B of weights per cycle on the A76
+	 * model (256 B per iteration) and >= 2 on the A55 */
+	{
+		double a55 = cell(out, "| f16-fp16 (256 B) |", 2), a76 = cell(out, "| f16-fp16 (256 B) |", 5);
+		T_CHECK(a76 > 0 && 256 / a76 >= 4 && a55 > 0 && 256 / a55 >= 2,
+			"f16-fp16: %g B/cycle on the A76 model, %g on the A55", a76 > 0 ? 256 / a76 : 0,
+			a55 > 0 ? 256 / a55 : 0);
+	}
+	/* the FMA peak loops need no register copy (FK_FMA_ACC): on the A710/N2/V1 model
+	 * (column 7) 2 fmla per cycle, configs/uarch.json's 16 FP32 ops per cycle */
+	{
+		double fp32 = cell(out, "| flops_fp32_neon_fma (96) |", 7);
+		T_CHECK(fp32 >= 14.4 && strstr(out, "uarch.json against the models:"),
+			"A710 model: fp32 fmla loop %g ops per cycle:\n%s", fp32, out);
+	}
 	T_CHECK(strstr(out, "| rpi5 | cortex-a76 | 2.4 |") && strstr(out, "| rpizero2w | cortex-a53 |"),
 		"the boards table");
 	free(out);

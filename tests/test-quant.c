@@ -284,7 +284,7 @@ static void test_impl(const struct ev_cpu *cpu, const struct ev_dot_impl *d)
 					mag = 0;
 					for (int i = 0; i < n; i++)
 						mag += fabsf(x[(size_t)r * n + i] * a[i]);
-					T_CHECK(fabsf(out[r] - want) <= 2e-5f * mag + 1e-6f,
+					T_CHECK(fabsf(out[r] - want) <= (2e-5f + d->tol) * mag + 1e-6f,
 						"%s n=%d rows=%d row %d: %g vs ref %g", d->name, n, nr, r,
 						out[r], want);
 				}
@@ -346,7 +346,7 @@ static void test_gemm(const struct ev_cpu *cpu, const struct ev_dot_impl *d)
 						float mag = 0, got = out[(size_t)t * ostride + (size_t)r];
 						for (int i = 0; i < n; i++)
 							mag += fabsf(x[(size_t)r * n + i] * a[(size_t)t * n + i]);
-						T_CHECK(fabsf(got - want) <= 2e-5f * mag + 1e-6f,
+						T_CHECK(fabsf(got - want) <= (2e-5f + d->tol) * mag + 1e-6f,
 							"%s gemm n=%d rows=%d tokens=%d: token %d row %d: %g vs ref %g",
 							d->name, n, nr, nt, t, r, got, want);
 					}
