@@ -80,8 +80,10 @@ FLAGS_fp16       := -march=armv8.2-a+fp16
 FLAGS_dotprod    := -march=armv8.2-a+dotprod
 FLAGS_i8mm       := -march=armv8.2-a+dotprod+i8mm
 FLAGS_sve        := -march=armv8.2-a+sve
+FLAGS_rvv        := -march=rv64gcv
 set_flags = $(if $(FLAGS_$(1)),$(FLAGS_$(1)) -DEV_FILE_SET='"$(1)"')
-ALL_ISAS    := $(ISA_x86_64) $(ISA_aarch64)
+ISA_riscv64 := rvv
+ALL_ISAS    := $(ISA_x86_64) $(ISA_aarch64) $(ISA_riscv64)
 OTHER_ISAS  := $(filter-out $(ISAS),$(ALL_ISAS))
 
 isa_of = $(lastword $(subst -, ,$(basename $(notdir $(1)))))
@@ -96,7 +98,7 @@ TEST_SRC   := $(wildcard tests/test-*.c)
 TEST_BIN   := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 BIN        := $(BUILD)/eaves
 
-.PHONY: all run test test-aarch64 bench fuzz mca valgrind format clean deps check-tests version-stamp
+.PHONY: all run test test-aarch64 test-riscv64 riscv64-tests bench fuzz mca valgrind format clean deps check-tests version-stamp
 all: $(BIN)
 
 GIT_COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
@@ -154,10 +156,15 @@ test: deps
 	@$(MAKE) --no-print-directory all check-tests
 ifeq ($(EAVES_TEST_ARM),1)
 	@$(MAKE) --no-print-directory SANITIZE=address,undefined,float-cast-overflow BUILD=build-san check-tests
-	@if sh scripts/deps-cross.sh && $(CROSS_AARCH64) check-tests; then \
-		sh scripts/run-tests.sh $(BUILD) build-san build-aarch64 build-aarch64:cortex-a53; \
+	@if sh scripts/deps-cross.sh riscv64 && $(MAKE) --no-print-directory riscv64-tests; then \
+		echo build-riscv64 build-riscv64:rv64,v=false > build-san/.rv; \
 	else \
-		sh scripts/run-tests.sh $(BUILD) build-san \
+		echo "skip:riscv64 kernels: clang-16, the riscv64 cross toolchain or qemu could not be installed" > build-san/.rv; \
+	fi
+	@if sh scripts/deps-cross.sh && $(CROSS_AARCH64) check-tests; then \
+		sh scripts/run-tests.sh $(BUILD) build-san build-aarch64 build-aarch64:cortex-a53 $$(cat build-san/.rv); \
+	else \
+		sh scripts/run-tests.sh $(BUILD) build-san $$(cat build-san/.rv) \
 			"skip:aarch64 suite: the cross toolchain or arm64 libraries could not be installed or built"; \
 	fi
 else
@@ -171,6 +178,31 @@ test-aarch64: deps
 	@sh scripts/run-tests.sh build-aarch64 build-aarch64:cortex-a53
 
 check-tests: $(BIN) $(TEST_BIN)
+
+# riscv64: the kernels only (Debian 12 has no riscv64 hwloc or cJSON to link eaves
+# with): the RVV kernel files and their tests built with clang-16 (gcc 12 has no
+# RVV intrinsics), linked by Debian's cross gcc, run under qemu-user with the
+# vector extension (VLEN 256) and without it (-DEV_KERNELS_ONLY skips the tests
+# that need the thread pool or the configs).
+RV_BUILD  := build-riscv64
+RV_CC     := clang-16 --target=riscv64-linux-gnu
+RV_CORE   := src/core/cpu.c src/core/sysfs.c src/core/err.c src/core/mem.c
+RV_PROBES := probes/quant.c probes/qlegacy.c probes/kquant.c probes/flops.c probes/bw.c \
+             probes/bw-generic.c $(call isa_files,$(ISA_riscv64))
+RV_OBJ    := $(patsubst %.c,$(RV_BUILD)/%.o,$(RV_CORE) $(RV_PROBES))
+RV_TESTS  := $(addprefix $(RV_BUILD)/tests/,test-quant test-flops test-bw)
+$(RV_BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(RV_CC) -D_GNU_SOURCE -DEV_KERNELS_ONLY -Isrc/core -Iprobes -Itests -std=c11 -O2 $(WARN) \
+		-Wno-unknown-warning-option \
+		$(if $(filter %-rvv.c,$<),$(FLAGS_rvv) -DEV_FILE_SET='"rvv"',-march=rv64gc) -c $< -o $@
+$(RV_BUILD)/tests/%: $(RV_BUILD)/tests/%.o $(RV_OBJ)
+	riscv64-linux-gnu-gcc -o $@ $^ -lm
+riscv64-tests: $(RV_TESTS)
+test-riscv64:
+	@sh scripts/deps-cross.sh riscv64
+	@$(MAKE) --no-print-directory riscv64-tests
+	@sh scripts/run-tests.sh build-riscv64 build-riscv64:rv64,v=false
 
 bench: deps
 	@EAVES_DEPS_EXTRA="likwid jq llvm-16" sh scripts/deps.sh

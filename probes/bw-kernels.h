@@ -38,6 +38,10 @@ extern const struct bw_kernel_set bw_set_avx2;
 extern const struct bw_kernel_set bw_set_avx512;
 extern const struct ev_kernel_file kf_bw_avx2, kf_bw_avx512;
 #endif
+#if defined(__riscv)
+extern const struct bw_kernel_set bw_set_rvv;
+extern const struct ev_kernel_file kf_bw_rvv;
+#endif
 #if defined(__aarch64__)
 extern const struct bw_kernel_set bw_set_neon;
 extern const struct ev_kernel_file kf_bw_neon;

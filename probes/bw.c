@@ -39,6 +39,9 @@ static const struct bw_kernel_set *const sets[] = {
 #if defined(__aarch64__)
 	&bw_set_neon,
 #endif
+#if defined(__riscv)
+	&bw_set_rvv,
+#endif
 	&bw_set_generic,
 };
 

@@ -84,6 +84,14 @@ void flops_fp16_avx512_fma(uint64_t, const struct flops_params *, double *);
 /* flops-avxvnni.c */
 void flops_int8_avxvnni(uint64_t, const struct flops_params *, double *);
 #endif
+#if defined(__riscv)
+struct ev_kernel_file;
+extern const struct ev_kernel_file kf_flops_rvv;
+void flops_fp64_rvv_fma(uint64_t, const struct flops_params *, double *);
+void flops_fp32_rvv_fma(uint64_t, const struct flops_params *, double *);
+int flops_rvv_lanes_f64(void);
+int flops_rvv_lanes_f32(void);
+#endif
 #if defined(__aarch64__)
 struct ev_kernel_file;
 extern const struct ev_kernel_file kf_flops_neon, kf_flops_fp16, kf_flops_dotprod, kf_flops_sve;

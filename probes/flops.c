@@ -93,6 +93,12 @@ const struct flops_kernel flops_table[] = {
 	{"fp32_sve_fma", EV_PREC_FP32, FK_FMA, "fmla z.s (SVE)", EV_TARGET_SVE, &kf_flops_sve, 0,
 	 FLOPS_NACC, flops_fp32_sve_fma, flops_sve_lanes_f32},
 #endif
+#if defined(__riscv)
+	{"fp64_rvv_fma", EV_PREC_FP64, FK_FMA_ACC, "vfmacc.vv e64 (RVV)", EV_TARGET_RVV, &kf_flops_rvv, 0,
+	 FLOPS_NACC, flops_fp64_rvv_fma, flops_rvv_lanes_f64},
+	{"fp32_rvv_fma", EV_PREC_FP32, FK_FMA_ACC, "vfmacc.vv e32 (RVV)", EV_TARGET_RVV, &kf_flops_rvv, 0,
+	 FLOPS_NACC, flops_fp32_rvv_fma, flops_rvv_lanes_f32},
+#endif
 };
 #undef K
 const int flops_count = (int)(sizeof flops_table / sizeof flops_table[0]);

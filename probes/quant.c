@@ -534,6 +534,11 @@ static const struct ev_dot_impl dot_impls[] = {
 	D(Q5_K, NEON, kf_kquant_neon, "q5_K neon", dot_rows_q5_K_neon),
 	D(Q6_K, NEON, kf_kquant_neon, "q6_K neon", dot_rows_q6_K_neon),
 #endif
+#if defined(__riscv)
+	D(Q4_0, RVV, kf_quant_rvv, "q4_0 rvv", dot_rows_q4_0_rvv),
+	D(Q8_0, RVV, kf_quant_rvv, "q8_0 rvv", dot_rows_q8_0_rvv),
+	D(F16, RVV, kf_quant_rvv, "f16 rvv", dot_rows_f16_rvv),
+#endif
 	D(Q4_0, GENERIC, kf_quant_generic, "q4_0 generic", rows_generic_q4_0),
 	D(Q8_0, GENERIC, kf_quant_generic, "q8_0 generic", rows_generic_q8_0),
 	D(F16, GENERIC, kf_quant_generic, "f16 generic", rows_generic_f16),

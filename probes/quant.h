@@ -331,6 +331,13 @@ GEMM_DECL(gemm_q8_0x4_avx512vnni);
 GEMM_DECL(gemm_f16_avx512);
 #endif
 
+#if defined(__riscv)
+extern const struct ev_kernel_file kf_quant_rvv;
+void dot_rows_q4_0_rvv(int n, const void *w, size_t rb, int nr, const void *act, float *out);
+void dot_rows_q8_0_rvv(int n, const void *w, size_t rb, int nr, const void *act, float *out);
+void dot_rows_f16_rvv(int n, const void *w, size_t rb, int nr, const void *act, float *out);
+#endif
+
 #if defined(__aarch64__)
 extern const struct ev_kernel_file kf_quant_neon, kf_quant_dotprod;
 void dot_rows_q4_0_dotprod(int n, const void *w, size_t rb, int nr, const void *act, float *out);

@@ -21,6 +21,8 @@ for dir in "$@"; do
 	run=""
 	case "$dir" in
 	*aarch64*) [ "$(uname -m)" != aarch64 ] && run="qemu-aarch64 -L /${cpu:+ -cpu $cpu}" ;;
+	# riscv64 (kernels only): RVV 1.0 at VLEN 256 unless the CPU part says otherwise
+	*riscv64*) run="qemu-riscv64 -L /usr/riscv64-linux-gnu -cpu ${cpu:-rv64,v=true,vlen=256}" ;;
 	esac
 	for t in "$dir"/tests/test-*; do
 		[ -x "$t" ] || continue

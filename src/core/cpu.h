@@ -57,7 +57,8 @@ enum ev_feature {
 	X(FP16, "fp16", "aarch64", EV_F(ASIMD) | EV_F(ASIMDHP))                              \
 	X(DOTPROD, "dotprod", "aarch64", EV_F(ASIMD) | EV_F(ASIMDDP))                        \
 	X(I8MM, "i8mm", "aarch64", EV_F(ASIMD) | EV_F(ASIMDDP) | EV_F(I8MM))                 \
-	X(SVE, "sve", "aarch64", EV_F(ASIMD) | EV_F(ASIMDHP) | EV_F(SVE)) /* SVE implies FP16 */
+	X(SVE, "sve", "aarch64", EV_F(ASIMD) | EV_F(ASIMDHP) | EV_F(SVE)) /* SVE implies FP16 */ \
+	X(RVV, "rvv", "riscv64", EV_F(RVV))
 
 enum ev_target {
 #define X(id, name, arch, feats) EV_TARGET_##id,
