@@ -43,7 +43,12 @@ WARN     += -Werror
 endif
 OPT      ?= -O2
 DEPCFLAGS := $(shell $(PKG_CONFIG) --cflags hwloc libcjson 2>/dev/null)
-DEPLIBS   := $(shell $(PKG_CONFIG) --libs hwloc libcjson 2>/dev/null || echo -lhwloc -lcjson) -lpfm
+DEPLIBS   := $(shell $(PKG_CONFIG) --libs hwloc libcjson 2>/dev/null || echo -lhwloc -lcjson) -lpfm -ldl
+# GPUs (src/core/gpudev.c): the Vulkan headers and glslc at build time, the loader
+# (libvulkan.so.1) opened at run time; without them the GPU figures say
+# "built without Vulkan".
+HAVE_VULKAN := $(shell $(PKG_CONFIG) --exists vulkan 2>/dev/null && command -v glslc >/dev/null && echo 1)
+SHADERS     := $(wildcard probes/shaders/*.comp)
 # Layers (docs/architecture.md): each folder sees only the headers of the layers
 # below it, so an include against the flow fails to build.
 #   src/core   core services          sees: core
@@ -52,6 +57,9 @@ DEPLIBS   := $(shell $(PKG_CONFIG) --libs hwloc libcjson 2>/dev/null || echo -lh
 #   reports    JSON, Markdown, plots  sees: core, roofline, reports
 #   src        the application        sees: everything
 CPPFLAGS += -D_GNU_SOURCE -I$(BUILD)
+ifeq ($(HAVE_VULKAN),1)
+CPPFLAGS += -DEV_HAVE_VULKAN -I$(BUILD)/shaders $(shell $(PKG_CONFIG) --cflags vulkan)
+endif
 INC_core     := -Isrc/core
 INC_probes   := $(INC_core) -Iprobes
 INC_roofline := $(INC_core) -Iroofline
@@ -118,6 +126,14 @@ NOLIBCALL := $(if $(findstring clang,$(shell $(CC) --version 2>/dev/null | head 
 $(BUILD)/probes/%.o: probes/%.c | $(BUILD)/version.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(INC_probes) $(ALLCFLAGS) $(NOLIBCALL) $(call set_flags,$(call isa_of,$<)) -MMD -MP -c $< -o $@
+
+# Compute shaders: SPIR-V as C word lists, included by probes/gpu.c.
+$(BUILD)/shaders/%.inc: probes/shaders/%.comp
+	@mkdir -p $(dir $@)
+	glslc --target-env=vulkan1.1 -O -mfmt=c $< -o $@
+ifeq ($(HAVE_VULKAN),1)
+$(BUILD)/probes/gpu.o: $(patsubst probes/shaders/%.comp,$(BUILD)/shaders/%.inc,$(SHADERS))
+endif
 
 $(BUILD)/libeaves.a: $(LIB_OBJ)
 	@rm -f $@
@@ -205,7 +221,7 @@ test-riscv64:
 	@sh scripts/run-tests.sh build-riscv64 build-riscv64:rv64,v=false
 
 bench: deps
-	@EAVES_DEPS_EXTRA="likwid jq llvm-16" sh scripts/deps.sh
+	@EAVES_DEPS_EXTRA="likwid jq llvm-16 clpeak pocl-opencl-icd" sh scripts/deps.sh
 	@sh scripts/deps-cross.sh || echo "bench: no aarch64 cross compiler: the llvm-mca section is skipped"
 	@$(MAKE) --no-print-directory all $(BUILD)/tests/test-gguf
 	sh scripts/bench.sh $(BIN)

@@ -259,6 +259,10 @@ done
 	echo "|---|---:|---:|---:|---:|"
 	jq -r '.decode.runs[] | .quant as $q | .context_sweep[] | "| \($q) | \(.ctx) | \(.tokens_per_s_median*100|round/100) | \(.ceiling_tokens_per_s*100|round/100) | \(.fraction_of_ceiling*1000|round/10)% |"' "$TMP/dec.json" 2>/dev/null
 	echo
+	echo "## GPU through Vulkan (\`eaves bw|flops --gpu 0\`, scripts/bench-gpu.sh)"
+	echo
+	sh scripts/bench-gpu.sh "$BIN" "$ROUNDS"
+	echo
 	echo "## ARM decode loops on core models (\`make mca\`: llvm-mca, a model, not a measurement)"
 	echo
 	sh scripts/mca.sh 2>&1 | sed 's/^### /### /' || echo "skipped: scripts/mca.sh could not run"

@@ -4,7 +4,7 @@
 # EAVES_DEPS_EXTRA adds packages (make bench adds likwid).
 set -eu
 
-PKGS="build-essential pkg-config libhwloc-dev libpfm4-dev libcjson-dev gnuplot-nox ${EAVES_DEPS_EXTRA:-}"
+PKGS="build-essential pkg-config libhwloc-dev libpfm4-dev libcjson-dev gnuplot-nox libvulkan-dev glslc mesa-vulkan-drivers ${EAVES_DEPS_EXTRA:-}"
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
 	echo "deps: dpkg-query not found: this script installs Debian/Ubuntu packages;" \

@@ -8,12 +8,13 @@
 #include "bench.h"
 #include "bw.h"
 #include "cmds.h"
+#include "gpu.h"
 #include "json.h"
 #include "opt.h"
 #include "units.h"
 
 enum { O_JSON, O_QUICK, O_THREADS, O_KERNELS, O_SIZE, O_MIN, O_MAX, O_PPO, O_TIME, O_ISA,
-       O_PAGES, O_NOBOUND, O_STORAGE, O_STORAGE_MAX, O_COUNTERS, O__N };
+       O_PAGES, O_NOBOUND, O_STORAGE, O_STORAGE_MAX, O_COUNTERS, O_GPU, O__N };
 static const struct ev_opt opts[O__N] = {
 	[O_JSON] = {"json", EV_OPT_STR, "FILE", "write the result as JSON to FILE ('-' = stdout)"},
 	[O_QUICK] = {"quick", EV_OPT_FLAG, NULL, "coarse sweep, about 20 s on a 2-core machine"},
@@ -33,6 +34,7 @@ static const struct ev_opt opts[O__N] = {
 		       "instead: the storage read bandwidth of FILE (a model too big for memory streams from there), O_DIRECT where allowed"},
 	[O_STORAGE_MAX] = {"storage-max", EV_OPT_SIZE, "SIZE", "with --storage: read at most this much (default 4 GiB, or 20 s)"},
 	[O_COUNTERS] = EV_OPT_COUNTERS,
+	[O_GPU] = EV_OPT_GPU,
 };
 
 /* eaves bw --storage FILE */
@@ -136,6 +138,11 @@ int cmd_bw(struct ev_ctx *c, int argc, char **argv)
 		return rc;
 	if (v[O_STORAGE].set)
 		return storage(c, v);
+	if (v[O_GPU].set)
+		return cmd_gpu_run(c, "bw", (int)v[O_GPU].i,
+				   1u << EV_GPU_READ | 1u << EV_GPU_WRITE | 1u << EV_GPU_COPY,
+				   v[O_SIZE].set ? v[O_SIZE].u : 0, v[O_QUICK].set,
+				   v[O_JSON].set ? v[O_JSON].s : NULL);
 	if (v[O_STORAGE_MAX].set)
 		return ev_fail(&c->err, EV_ERR_USAGE, "--storage-max goes with --storage FILE");
 	if ((rc = cmd_bw_parse(c, v, &o)))

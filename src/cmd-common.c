@@ -1,7 +1,9 @@
 /* src/cmd-common.c: helpers shared by the cmd-*.c files. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "bench-gpu.h"
 #include "cmds.h"
 #include "json.h"
 #include "opt.h"
@@ -41,6 +43,34 @@ int cmd_apply_counters(struct ev_ctx *c, const char *what)
 	free(p);
 	if (rc == EV_OK)
 		c->counters_opt = what;
+	return rc;
+}
+
+int cmd_gpu_run(struct ev_ctx *c, const char *command, int index, unsigned mask, uint64_t ws,
+		int quick, const char *json)
+{
+	struct ev_gpu_result *r = calloc(1, sizeof *r);
+	int rc;
+	if (!r)
+		return ev_fail(&c->err, EV_ERR_RUNTIME, "out of memory");
+	rc = bench_gpu(c, index, mask, ws, quick, r);
+	if (rc == EV_OK) {
+		if (!json || strcmp(json, "-"))
+			bench_gpu_print(c->out, r);
+		if (json) {
+			cJSON *doc = json_result_new(c, command);
+			cJSON_AddItemToObject(doc, "gpu", bench_gpu_json(r));
+			rc = cmd_write_json(c, doc, json);
+			cJSON_Delete(doc);
+		}
+		if (rc == EV_OK && r->status)
+			rc = ev_fail(&c->err, EV_ERR_UNSUPPORTED, "--gpu %d: %s", index, r->reason);
+		else if (rc == EV_OK && r->interrupted)
+			rc = EV_ERR_INTERRUPTED;
+		else
+			rc = cmd_verify_status(c, rc, bench_gpu_failed(r));
+	}
+	free(r);
 	return rc;
 }
 

@@ -6,6 +6,7 @@
 #include "bench.h"
 #include "bw.h"
 #include "cmds.h"
+#include "gpu.h"
 #include "flops.h"
 #include "json.h"
 #include "opt.h"
@@ -13,7 +14,7 @@
 #include "ridges.h"
 #include "units.h"
 
-enum { O_JSON, O_QUICK, O_THREADS, O_PRECS, O_ISA, O_BW, O_NORIDGE, O_COUNTERS, O__N };
+enum { O_JSON, O_QUICK, O_THREADS, O_PRECS, O_ISA, O_BW, O_NORIDGE, O_COUNTERS, O_GPU, O__N };
 static const struct ev_opt opts[O__N] = {
 	[O_JSON] = {"json", EV_OPT_STR, "FILE", "write the result as JSON to FILE ('-' = stdout)"},
 	[O_QUICK] = {"quick", EV_OPT_FLAG, NULL, "short runs, about 10 s on a 2-core machine"},
@@ -24,6 +25,7 @@ static const struct ev_opt opts[O__N] = {
 		  "bandwidths for ridge points from a saved result (default: measure read bandwidth now)"},
 	[O_NORIDGE] = {"no-ridge", EV_OPT_FLAG, NULL, "skip ridge points (and the bandwidth they need)"},
 	[O_COUNTERS] = EV_OPT_COUNTERS,
+	[O_GPU] = EV_OPT_GPU,
 };
 
 static const char details[] =
@@ -86,6 +88,9 @@ int cmd_flops(struct ev_ctx *c, int argc, char **argv)
 	if ((rc = ctx_machine(c)) || (rc = cmd_apply_isa(c, v[O_ISA].set ? v[O_ISA].s : NULL)) ||
 	    (rc = cmd_apply_counters(c, v[O_COUNTERS].set ? v[O_COUNTERS].s : NULL)))
 		return rc;
+	if (v[O_GPU].set)
+		return cmd_gpu_run(c, "flops", (int)v[O_GPU].i, 1u << EV_GPU_FMA32, 0, v[O_QUICK].set,
+				   v[O_JSON].set ? v[O_JSON].s : NULL);
 	bench_flops_defaults(c, v[O_QUICK].set, &o);
 	if (v[O_THREADS].set) {
 		int n = cmd_parse_threads(c, v[O_THREADS].s, o.threads, EV_BW_MAX_THREAD_COUNTS);

@@ -7,6 +7,7 @@
 #include "counters.h"
 #include "flops.h"
 #include "quant.h"
+#include "bench-gpu.h"
 #include "cmds.h"
 #include "json.h"
 #include "opt.h"
@@ -183,6 +184,11 @@ static void print_text(struct ev_ctx *c, const struct ev_clock_result *clk, int 
 	}
 	if (s.throttled[0])
 		fprintf(f, "throttled:  %s (Raspberry Pi firmware flags)\n", s.throttled);
+	{
+		struct ev_gpu_list gl;
+		gpu_list(&gl);
+		bench_gpu_list_print(f, &gl);
+	}
 	fprintf(f, "build:      %s\n", EV_COMPILER);
 }
 
@@ -224,6 +230,11 @@ int cmd_info(struct ev_ctx *c, int argc, char **argv)
 		if (have_clock)
 			cJSON_AddItemToObject(doc, "clock", bench_clock_json(&clk));
 		cJSON_AddItemToObject(doc, "kernels", kernels_json(&c->cpu));
+		{
+			struct ev_gpu_list gl;
+			gpu_list(&gl);
+			cJSON_AddItemToObject(doc, "gpus", bench_gpu_list_json(&gl));
+		}
 		rc = cmd_write_json(c, doc, v[O_JSON].s);
 		cJSON_Delete(doc);
 	}

@@ -33,6 +33,14 @@ int cmd_apply_isa(struct ev_ctx *c, const char *name);
 	{"counters", EV_OPT_STR, "WHAT",                                                        \
 	 "hardware counters on every sample: auto (default), off, or libpfm4 event names, "     \
 	 "comma-separated (eaves counters lists the PMU and events)"}
+/* --gpu N on bw and flops: the GPU kernels in mask instead of the CPU's, printed
+ * and written (--json) as the result's `gpu` section; exit 3 if any failed
+ * verification. */
+#define EV_OPT_GPU                                                                              \
+	{"gpu", EV_OPT_INT, "N",                                                                \
+	 "measure Vulkan device N instead of the CPU (eaves info lists them)", NULL, 0, 7}
+int cmd_gpu_run(struct ev_ctx *c, const char *command, int index, unsigned mask, uint64_t ws,
+		int quick, const char *json);
 /* Check --counters (an event libpfm4 cannot encode is a usage error) and keep it. */
 int cmd_apply_counters(struct ev_ctx *c, const char *what);
 /* Refuse more threads than the machine has hardware threads (oversubscribed

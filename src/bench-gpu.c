@@ -1,0 +1,196 @@
+/* src/bench-gpu.c: GPU devices and measurements, text and JSON. */
+#include "bench-gpu.h"
+
+#include <string.h>
+
+#include "json.h"
+#include "units.h"
+
+static void info_json(cJSON *o, const struct ev_gpu_info *d)
+{
+	char v[32];
+	cJSON *h;
+	json_num(o, "index", d->index);
+	json_str(o, "name", d->name);
+	json_str(o, "type", d->type);
+	json_str(o, "driver", d->driver);
+	json_str(o, "driver_info", d->driver_info);
+	snprintf(v, sizeof v, "%u.%u.%u", d->api_version >> 22, (d->api_version >> 12) & 0x3ff,
+		 d->api_version & 0xfff);
+	json_str(o, "vulkan_api", v);
+	json_num(o, "vendor_id", d->vendor_id);
+	json_num(o, "device_id", d->device_id);
+	json_num(o, "subgroup_size", d->subgroup_size);
+	cJSON_AddBoolToObject(o, "shader_float16", d->fp16);
+	cJSON_AddBoolToObject(o, "integer_dot_product", d->int8_dot);
+	cJSON_AddBoolToObject(o, "cooperative_matrix", d->coop_matrix);
+	cJSON_AddBoolToObject(o, "unified_memory", d->unified);
+	json_num(o, "timestamp_period_ns", d->timestamp_period_ns);
+	json_num(o, "max_storage_buffer_bytes", (double)d->max_buffer_bytes);
+	h = cJSON_AddArrayToObject(o, "memory_heaps");
+	for (int i = 0; i < d->nheaps; i++) {
+		cJSON *q = cJSON_CreateObject();
+		json_num(q, "bytes", (double)d->heap_bytes[i]);
+		cJSON_AddBoolToObject(q, "device_local", d->heap_device_local[i]);
+		cJSON_AddItemToArray(h, q);
+	}
+}
+
+cJSON *bench_gpu_list_json(const struct ev_gpu_list *l)
+{
+	cJSON *o = cJSON_CreateObject(), *arr;
+	json_str(o, "status", l->ok ? "ok" : "unavailable");
+	json_str(o, "api", "Vulkan compute");
+	if (!l->ok)
+		json_str(o, "reason", l->reason);
+	arr = cJSON_AddArrayToObject(o, "devices");
+	for (int i = 0; i < l->n; i++) {
+		cJSON *q = cJSON_CreateObject();
+		info_json(q, &l->dev[i]);
+		cJSON_AddItemToArray(arr, q);
+	}
+	return o;
+}
+
+void bench_gpu_list_print(FILE *f, const struct ev_gpu_list *l)
+{
+	if (!l->ok) {
+		fprintf(f, "gpus:       unavailable: %s\n", l->reason);
+		return;
+	}
+	for (int i = 0; i < l->n; i++) {
+		const struct ev_gpu_info *d = &l->dev[i];
+		char b[32];
+		uint64_t local = 0;
+		for (int h = 0; h < d->nheaps; h++)
+			if (d->heap_device_local[h] && d->heap_bytes[h] > local)
+				local = d->heap_bytes[h];
+		fprintf(f, "gpu %d:      %s (%s, %s %s), %s device-local%s, subgroup %u, fp16 %s, int8 dot %s, "
+			   "coop. matrix %s [Vulkan]\n",
+			i, d->name, d->type, d->driver, d->driver_info, units_fmt_bytes(b, sizeof b, (double)local),
+			d->unified ? " (shared with the CPU)" : "", d->subgroup_size, d->fp16 ? "yes" : "no",
+			d->int8_dot ? "yes" : "no", d->coop_matrix ? "yes" : "no");
+	}
+}
+
+int bench_gpu(struct ev_ctx *c, int index, unsigned mask, uint64_t ws_bytes, int quick,
+	      struct ev_gpu_result *r)
+{
+	struct ev_gpu *g = NULL;
+	int rc;
+	memset(r, 0, sizeof *r);
+	r->index = index;
+	rc = gpu_open(&g, index, &c->err);
+	if (rc == EV_ERR_UNSUPPORTED) {
+		r->status = rc;
+		snprintf(r->reason, sizeof r->reason, "%s", c->err.msg);
+		return EV_OK;
+	}
+	if (rc)
+		return rc;
+	r->info = *gpu_info(g);
+	if (!ws_bytes) {
+		/* 256 MiB, within a quarter of the largest device-local heap */
+		uint64_t local = 0;
+		for (int h = 0; h < r->info.nheaps; h++)
+			if (r->info.heap_device_local[h] && r->info.heap_bytes[h] > local)
+				local = r->info.heap_bytes[h];
+		ws_bytes = quick ? 64ull << 20 : 256ull << 20;
+		if (local && ws_bytes > local / 4)
+			ws_bytes = local / 4;
+	}
+	for (int k = 0; k < EV_GPU__KERNELS && !rc; k++) {
+		if (!(mask >> k & 1))
+			continue;
+		if (c->stop && *c->stop) {
+			r->interrupted = 1;
+			break;
+		}
+		ctx_progress(c, "gpu %d: %s", index, ev_gpu_kernel_name[k]);
+		rc = gpu_measure(g, k, ws_bytes, quick, &r->m[r->n], &c->err);
+		if (!rc)
+			r->n++;
+	}
+	ctx_progress_done(c);
+	gpu_close(g);
+	return rc;
+}
+
+int bench_gpu_failed(const struct ev_gpu_result *r)
+{
+	int n = 0;
+	for (int i = 0; i < r->n; i++)
+		n += r->m[i].status == EV_ERR_VERIFY;
+	return n;
+}
+
+cJSON *bench_gpu_json(const struct ev_gpu_result *r)
+{
+	cJSON *o = cJSON_CreateObject(), *arr;
+	json_str(o, "status", r->status ? "unavailable" : r->interrupted ? "interrupted" : "ok");
+	if (r->status) {
+		json_str(o, "reason", r->reason);
+		return o;
+	}
+	info_json(cJSON_AddObjectToObject(o, "device"), &r->info);
+	json_str(o, "timing", "GPU timestamps around repeated dispatches; time per dispatch");
+	json_str(o, "byte_convention", "STREAM: bytes the shader reads and writes");
+	arr = cJSON_AddArrayToObject(o, "kernels");
+	for (int i = 0; i < r->n; i++) {
+		const struct ev_gpu_measure *m = &r->m[i];
+		int fl = m->kernel == EV_GPU_FMA32;
+		cJSON *q = cJSON_CreateObject(), *s;
+		json_str(q, "kernel", ev_gpu_kernel_name[m->kernel]);
+		json_str(q, "status", m->status == EV_ERR_VERIFY ? "failed_verification" :
+				      m->status ? "skipped" : "ok");
+		if (m->status) {
+			json_str(q, "reason", m->reason);
+			cJSON_AddItemToArray(arr, q);
+			continue;
+		}
+		json_str(q, "source", "measured");
+		if (!fl)
+			json_num(q, "ws_bytes", (double)m->ws_bytes);
+		json_num(q, "workgroups", m->groups);
+		json_num(q, "workgroup_size", 256);
+		if (fl)
+			json_num(q, "iterations", m->iters);
+		json_num(q, "dispatches_per_sample", m->reps);
+		json_num(q, fl ? "flop_per_dispatch" : "bytes_per_dispatch", m->work_per_rep);
+		json_num(q, fl ? "best_flop_per_s" : "bw_best_bytes_per_s", m->rate.best);
+		json_num(q, fl ? "median_flop_per_s" : "bw_median_bytes_per_s", m->rate.median);
+		json_num(q, "spread_rel", m->rate.spread_rel);
+		s = cJSON_AddArrayToObject(q, "samples_s");
+		for (int k = 0; k < m->nsamples; k++)
+			cJSON_AddItemToArray(s, cJSON_CreateNumber(m->t_s[k]));
+		cJSON_AddItemToArray(arr, q);
+	}
+	return o;
+}
+
+void bench_gpu_print(FILE *f, const struct ev_gpu_result *r)
+{
+	if (r->status) {
+		fprintf(f, "GPU %d: unavailable: %s\n", r->index, r->reason);
+		return;
+	}
+	fprintf(f, "GPU %d: %s (%s, %s), Vulkan compute, GPU timestamps\n", r->index, r->info.name,
+		r->info.type, r->info.driver);
+	fprintf(f, "%-9s %12s %12s %12s %8s\n", "kernel", "ws", "best", "median", "spread");
+	for (int i = 0; i < r->n; i++) {
+		const struct ev_gpu_measure *m = &r->m[i];
+		char b[32] = "-";
+		if (m->status) {
+			fprintf(f, "%-9s %s: %s\n", ev_gpu_kernel_name[m->kernel],
+				m->status == EV_ERR_VERIFY ? "FAILED VERIFICATION" : "skipped", m->reason);
+			continue;
+		}
+		if (m->kernel != EV_GPU_FMA32)
+			units_fmt_bytes(b, sizeof b, (double)m->ws_bytes);
+		fprintf(f, "%-9s %12s %9.1f %s %9.1f %s %7.1f%%\n", ev_gpu_kernel_name[m->kernel], b,
+			m->rate.best / 1e9, m->kernel == EV_GPU_FMA32 ? "GF/s" : "GB/s", m->rate.median / 1e9,
+			m->kernel == EV_GPU_FMA32 ? "GF/s" : "GB/s", 100 * m->rate.spread_rel);
+	}
+	if (r->interrupted)
+		fprintf(f, "interrupted: the kernels measured so far are kept\n");
+}
