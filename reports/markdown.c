@@ -222,57 +222,45 @@ static void counters_row(struct sbuf *b, const char *what, const cJSON *c, const
 		sb_printf(b, " - | %s | - |\n", x ? str(x, "reason") : "-");
 }
 
+/* The rows of one list of measurements (bw levels, flops kernels, decode
+ * runs) whose counters were read; the last reason of the others in *why. */
+static void counters_list(struct sbuf *b, const cJSON *list, int kind, int *n, const cJSON **why)
+{
+	static const char head[] = "## Hardware counters (counted, next to the computed figures)\n\n"
+				   "| measurement | events | IPC | counted per rep | computed | ratio |\n"
+				   "|---|---|---:|---:|---:|---:|\n";
+	const cJSON *it;
+	char what[96];
+	cJSON_ArrayForEach(it, list)
+	{
+		const cJSON *c = get(it, "counters");
+		if (!c)
+			continue;
+		if (strcmp(str(c, "status"), "ok")) {
+			*why = get(c, "reason");
+			continue;
+		}
+		if (!(*n)++)
+			sb_printf(b, "%s", head);
+		if (kind == 0)
+			snprintf(what, sizeof what, "%s %s, %.0f thr (bytes)", str(it, "level"),
+				 str(it, "kernel"), num(it, "threads"));
+		else if (kind == 1)
+			snprintf(what, sizeof what, "%s, %.0f thr (FLOP)", str(it, "kernel"),
+				 num(it, "threads"));
+		else
+			snprintf(what, sizeof what, "decode %s (bytes per token)", str(it, "quant"));
+		counters_row(b, what, c, kind == 1 ? "flop" : "bytes");
+	}
+}
+
 static void md_counters(struct sbuf *b, const struct md_in *x)
 {
-	const cJSON *doc = x->doc, *it, *why = NULL;
+	const cJSON *doc = x->doc, *why = NULL;
 	int n = 0;
-	char what[96];
-	const char *head = "## Hardware counters (counted, next to the computed figures)\n\n"
-			   "| measurement | events | IPC | counted per rep | computed | ratio |\n"
-			   "|---|---|---:|---:|---:|---:|\n";
-	cJSON_ArrayForEach(it, get(get(doc, "bw"), "levels"))
-	{
-		const cJSON *c = get(it, "counters");
-		if (!c)
-			continue;
-		if (strcmp(str(c, "status"), "ok")) {
-			why = get(c, "reason");
-			continue;
-		}
-		if (!n++)
-			sb_printf(b, "%s", head);
-		snprintf(what, sizeof what, "%s %s, %.0f thr (bytes)", str(it, "level"), str(it, "kernel"),
-			 num(it, "threads"));
-		counters_row(b, what, c, "bytes");
-	}
-	cJSON_ArrayForEach(it, get(get(doc, "flops"), "kernels"))
-	{
-		const cJSON *c = get(it, "counters");
-		if (!c)
-			continue;
-		if (strcmp(str(c, "status"), "ok")) {
-			why = get(c, "reason");
-			continue;
-		}
-		if (!n++)
-			sb_printf(b, "%s", head);
-		snprintf(what, sizeof what, "%s, %.0f thr (FLOP)", str(it, "kernel"), num(it, "threads"));
-		counters_row(b, what, c, "flop");
-	}
-	cJSON_ArrayForEach(it, get(get(doc, "decode"), "runs"))
-	{
-		const cJSON *c = get(it, "counters");
-		if (!c)
-			continue;
-		if (strcmp(str(c, "status"), "ok")) {
-			why = get(c, "reason");
-			continue;
-		}
-		if (!n++)
-			sb_printf(b, "%s", head);
-		snprintf(what, sizeof what, "decode %s (bytes per token)", str(it, "quant"));
-		counters_row(b, what, c, "bytes");
-	}
+	counters_list(b, get(get(doc, "bw"), "levels"), 0, &n, &why);
+	counters_list(b, get(get(doc, "flops"), "kernels"), 1, &n, &why);
+	counters_list(b, get(get(doc, "decode"), "runs"), 2, &n, &why);
 	if (n)
 		sb_printf(b, "\nCounted bytes come from the core's cache-miss events (what each counts: "
 			     "`eaves counters`); write-backs are not in them, so write kernels count low.\n\n");

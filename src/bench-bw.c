@@ -624,8 +624,6 @@ static void bench_bw_print_counters(FILE *f, const struct ev_bw_result *r)
 	for (int i = 0; i < n; i++) {
 		const struct ev_bw_point *p = lv ? &r->pts[r->levels[i].point] : &r->pts[i];
 		double by = counters_per_rep(P, &p->cnt, EV_CNT_MEM);
-		double cyc = counters_per_rep(P, &p->cnt, EV_CNT_CYCLES);
-		double ins = counters_per_rep(P, &p->cnt, EV_CNT_INSTR);
 		if (!p->cnt.ok) {
 			why = p->cnt.reason;
 			continue;
@@ -637,11 +635,7 @@ static void bench_bw_print_counters(FILE *f, const struct ev_bw_result *r)
 			continue;
 		fprintf(f, "  %-5s %-9s %3d thr:", lv ? r->levels[i].name : "",
 			bw_kernel_info[p->kernel].name, p->threads);
-		if (cyc > 0 && ins >= 0)
-			fprintf(f, " IPC %.2f", ins / cyc);
-		for (int k = 0; k < P->n; k++)
-			if (P->ev[k].kind == EV_CNT_USER)
-				fprintf(f, " %s %.4g", P->ev[k].name, p->cnt.sum[k] / p->cnt.reps);
+		counters_print_brief(f, P, &p->cnt);
 		if (by >= 0 && p->bytes_per_rep > 0)
 			fprintf(f, ", counted %.3g B vs computed %.3g B per repetition (%.2fx)", by,
 				p->bytes_per_rep, by / p->bytes_per_rep);

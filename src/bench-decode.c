@@ -1040,14 +1040,8 @@ void bench_decode_print(FILE *f, const struct ev_decode_result *r)
 		if (u->ntpot > 0 && u->cnt.ok) {
 			const struct ev_cnt_plan *P = &r->cnt_plan;
 			double by = counters_per_rep(P, &u->cnt, EV_CNT_MEM);
-			double cyc = counters_per_rep(P, &u->cnt, EV_CNT_CYCLES);
-			double ins = counters_per_rep(P, &u->cnt, EV_CNT_INSTR);
 			fprintf(f, "  counters per token (%s):", P->source);
-			if (cyc > 0 && ins >= 0)
-				fprintf(f, " IPC %.2f", ins / cyc);
-			for (int k = 0; k < P->n; k++)
-				if (P->ev[k].kind == EV_CNT_USER)
-					fprintf(f, " %s %.4g", P->ev[k].name, u->cnt.sum[k] / u->cnt.reps);
+			counters_print_brief(f, P, &u->cnt);
 			if (by >= 0)
 				fprintf(f, ", counted %.1f MB vs computed %.1f MB (%.2fx)", by / 1e6,
 					u->cost.total_bytes / 1e6, by / u->cost.total_bytes);

@@ -331,12 +331,10 @@ static void print_counters(FILE *f, const struct ev_flops_result *r)
 			fprintf(f, "\nHardware counters (%s):\n", P->source);
 		fprintf(f, "  %-5s %-20s %3d thr:", ev_prec_name[r->peaks[i].prec],
 			flops_table[en->kernel].name, en->threads);
+		counters_print_brief(f, P, &en->cnt);
 		if (cyc > 0 && ins >= 0)
-			fprintf(f, " IPC %.2f, %.2f GHz", ins / cyc,
+			fprintf(f, ", %.2f GHz",
 				cyc / en->threads / (en->rate.median > 0 ? en->ops_per_rep / en->rate.median : 1) / 1e9);
-		for (int k = 0; k < P->n; k++)
-			if (P->ev[k].kind == EV_CNT_USER)
-				fprintf(f, " %s %.4g", P->ev[k].name, en->cnt.sum[k] / en->cnt.reps);
 		if (fl >= 0 && en->ops_per_rep > 0)
 			fprintf(f, ", counted %.4g FLOP vs computed %.4g (%.2fx; %s)", fl, en->ops_per_rep,
 				fl / en->ops_per_rep, P->flop_what);

@@ -718,6 +718,16 @@ double counters_per_rep(const struct ev_cnt_plan *p, const struct ev_cnt_values 
 	return any ? s / v->reps : -1;
 }
 
+void counters_print_brief(FILE *f, const struct ev_cnt_plan *p, const struct ev_cnt_values *v)
+{
+	double cyc = counters_per_rep(p, v, EV_CNT_CYCLES), ins = counters_per_rep(p, v, EV_CNT_INSTR);
+	if (cyc > 0 && ins >= 0)
+		fprintf(f, " IPC %.2f", ins / cyc);
+	for (int k = 0; k < p->n && v->reps > 0; k++)
+		if (p->ev[k].kind == EV_CNT_USER)
+			fprintf(f, " %s %.4g", p->ev[k].name, v->sum[k] / v->reps);
+}
+
 static void compare(cJSON *o, const char *what, double counted, double computed, const char *how)
 {
 	cJSON *q = cJSON_AddObjectToObject(o, what);

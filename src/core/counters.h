@@ -15,6 +15,7 @@
 #define EV_COUNTERS_H
 #include <cjson/cJSON.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "err.h"
 
@@ -109,6 +110,8 @@ void cnt_pool_close(struct ev_cnt_pool *g);
 /* Per repetition: the sum of an event kind (scaled: bytes, FLOP; raw for
  * cycles and instructions); -1 when the plan has none of that kind. */
 double counters_per_rep(const struct ev_cnt_plan *p, const struct ev_cnt_values *v, int kind);
+/* " IPC x" and each --counters event's value per repetition, for a text line. */
+void counters_print_brief(FILE *f, const struct ev_cnt_plan *p, const struct ev_cnt_values *v);
 /* The "counters" object of a measurement: status, events with their value per
  * repetition, IPC, counted bytes (FLOP) next to the computed ones with the
  * ratio. computed_* < 0: not applicable. unit names what a repetition is. */
