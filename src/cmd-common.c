@@ -55,7 +55,7 @@ int cmd_gpu_run(struct ev_ctx *c, const char *command, int index, unsigned mask,
 		return ev_fail(&c->err, EV_ERR_RUNTIME, "out of memory");
 	rc = bench_gpu(c, index, mask, ws, quick, r);
 	if (rc == EV_OK) {
-		if (!json || strcmp(json, "-"))
+		if ((!json || strcmp(json, "-")) && !r->status) /* else: the error line says why */
 			bench_gpu_print(c->out, r);
 		if (json) {
 			cJSON *doc = json_result_new(c, command);
