@@ -32,8 +32,10 @@ for dir in "$@"; do
 		fi
 		[ "$dir" != "build" ] && name="$name ($dir${cpu:+ $cpu})"
 		# cross-built tests run under qemu-user (the arm64 multiarch libraries in /)
+		t0=$(date +%s)
 		out=$(EAVES_BIN="$dir/eaves" EAVES_SRC="$(pwd)" EAVES_RUN="$run" $run "$t" 2>&1)
 		rc=$?
+		echo "[$name] took $(( $(date +%s) - t0 )) s" >> "${TMPDIR:-/tmp}/eaves-test-times.$$"
 		printf '%s\n' "$out" | sed "s|^|[$name] |"
 		line=$(printf '%s\n' "$out" | grep -E '^[a-z0-9_-]+: [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' | tail -1)
 		if [ -z "$line" ]; then
@@ -51,5 +53,11 @@ for dir in "$@"; do
 		fi
 	done
 done
+# the slowest programs, for keeping the suite short
+if [ -f "${TMPDIR:-/tmp}/eaves-test-times.$$" ]; then
+	echo "slowest:"
+	awk '{n = $(NF-1); print n, $0}' "${TMPDIR:-/tmp}/eaves-test-times.$$" | sort -n -r | head -8 | cut -d' ' -f2-
+	rm -f "${TMPDIR:-/tmp}/eaves-test-times.$$"
+fi
 echo "total: $pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]

@@ -50,7 +50,7 @@ struct profile {
 	double bw_budget, bw_max;
 	int lat_skip, lat_quick;
 	double lat_budget, lat_max;
-	char model[96], quant[96], ctx[96];
+	char model[1024], quant[96], ctx[96];
 	int prompt, tokens, ctx_tokens;
 	int has_sustain, sus_kernel;
 	double sus_duration, sus_interval;
@@ -147,14 +147,16 @@ static int load_profile(const char *name, struct profile *p, struct ev_err *e)
 		    get_int(dec, "tokens", &p->tokens, 1, 1, EV_DEC_MAX_TOKENS, path, "decode", e) ||
 		    get_int(dec, "ctx_tokens", &p->ctx_tokens, 1, 1, EV_DEC_MAX_CTX_TOKENS, path, "decode", e))
 			goto out;
-		if (strlen(mo) >= sizeof p->model || strlen(qu) >= sizeof p->quant ||
-		    strlen(cx) >= sizeof p->ctx) {
-			ev_fail(e, EV_ERR_USAGE, "%s: decode.model, .quant or .ctx is longer than %zu characters",
-				path, sizeof p->ctx - 1);
+		if (strlen(mo) >= 512 || strlen(qu) >= sizeof p->quant || strlen(cx) >= sizeof p->ctx) {
+			ev_fail(e, EV_ERR_USAGE, "%s: decode.model, .quant or .ctx is too long", path);
 			goto out;
 		}
 		p->has_decode = 1;
-		snprintf(p->model, sizeof p->model, "%s", mo);
+		/* a model file named by a relative path sits next to the profile */
+		if (mo[0] != '/' && (strchr(mo, '/') || strstr(mo, ".json")) && strrchr(path, '/'))
+			snprintf(p->model, sizeof p->model, "%.*s/%s", (int)(strrchr(path, '/') - path), path, mo);
+		else
+			snprintf(p->model, sizeof p->model, "%s", mo);
 		snprintf(p->quant, sizeof p->quant, "%s", qu);
 		snprintf(p->ctx, sizeof p->ctx, "%s", cx);
 	}
