@@ -8,7 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const ev_gpu_kernel_name[EV_GPU__KERNELS] = {"read", "write", "copy", "fp32_fma"};
+const char *const ev_gpu_kernel_name[EV_GPU__KERNELS] = {"read", "write", "copy", "fp32_fma",
+							  "fp16_fma"};
 
 #ifdef EV_HAVE_VULKAN
 static const uint32_t spv_read[] =
@@ -22,6 +23,9 @@ static const uint32_t spv_copy[] =
 	;
 static const uint32_t spv_fma[] =
 #include "gpu-fma.inc"
+	;
+static const uint32_t spv_fma16[] =
+#include "gpu-fma16.inc"
 	;
 
 #define WG 256 /* local_size_x of every shader */
@@ -42,12 +46,13 @@ static int verify(struct ev_gpu *g, int kernel, struct ev_gpu_buf *const *b, uin
 		  struct ev_err *e)
 {
 	uint64_t inv = (uint64_t)groups * WG, bad = 0, first = 0;
-	size_t bytes = kernel == EV_GPU_READ ? inv * 4 : kernel == EV_GPU_FMA32 ? inv * 8 * 16 : n4 * 16;
+	int fma = ev_gpu_kernel_is_flop(kernel);
+	size_t bytes = kernel == EV_GPU_READ ? inv * 4 : fma ? inv * 8 * 16 : n4 * 16;
 	uint32_t *out = malloc(bytes);
 	int rc;
 	if (!out)
 		return ev_fail(e, EV_ERR_RUNTIME, "GPU: out of memory");
-	if ((rc = gpu_buf_download(g, kernel == EV_GPU_WRITE ? b[0] : b[1 - (kernel == EV_GPU_FMA32)],
+	if ((rc = gpu_buf_download(g, kernel == EV_GPU_WRITE ? b[0] : b[1 - fma],
 				   out, bytes, e))) {
 		free(out);
 		return rc;
@@ -99,7 +104,8 @@ int gpu_measure(struct ev_gpu *g, int kernel, uint64_t ws_bytes, int quick,
 		size_t bytes;
 		int nbufs, arrays;
 	} K[EV_GPU__KERNELS] = {{spv_read, sizeof spv_read, 2, 1}, {spv_write, sizeof spv_write, 1, 1},
-				{spv_copy, sizeof spv_copy, 2, 2}, {spv_fma, sizeof spv_fma, 1, 0}};
+				{spv_copy, sizeof spv_copy, 2, 2}, {spv_fma, sizeof spv_fma, 1, 0},
+				{spv_fma16, sizeof spv_fma16, 1, 0}};
 	struct ev_gpu_kernel *k = NULL;
 	struct ev_gpu_buf *b[2] = {NULL, NULL};
 	uint32_t *src = NULL, push[3] = {0, 0, 0};
@@ -108,7 +114,12 @@ int gpu_measure(struct ev_gpu *g, int kernel, uint64_t ws_bytes, int quick,
 	int rc;
 	memset(m, 0, sizeof *m);
 	m->kernel = kernel;
-	if (kernel == EV_GPU_FMA32) {
+	if (kernel == EV_GPU_FMA16 && !in->fp16) {
+		m->status = EV_ERR_UNSUPPORTED;
+		snprintf(m->reason, sizeof m->reason, "GPU %d (%s) has no shaderFloat16", in->index, in->name);
+		return EV_OK;
+	}
+	if (ev_gpu_kernel_is_flop(kernel)) {
 		m->groups = quick ? 64 : 256;
 		m->iters = 512;
 		m->work_per_rep = (double)m->groups * WG * m->iters * 8 * 4 * 2;

@@ -12,8 +12,14 @@
 
 #define EV_GPU_SAMPLES 32
 
-enum ev_gpu_kernel_id { EV_GPU_READ, EV_GPU_WRITE, EV_GPU_COPY, EV_GPU_FMA32, EV_GPU__KERNELS };
+enum ev_gpu_kernel_id { EV_GPU_READ, EV_GPU_WRITE, EV_GPU_COPY, EV_GPU_FMA32, EV_GPU_FMA16,
+		       EV_GPU__KERNELS };
 extern const char *const ev_gpu_kernel_name[EV_GPU__KERNELS];
+/* The arithmetic kernels (FLOP per dispatch), as against the bandwidth ones. */
+static inline int ev_gpu_kernel_is_flop(int k)
+{
+	return k == EV_GPU_FMA32 || k == EV_GPU_FMA16;
+}
 
 struct ev_gpu_measure {
 	int kernel;               /* enum ev_gpu_kernel_id */

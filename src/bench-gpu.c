@@ -138,7 +138,7 @@ cJSON *bench_gpu_json(const struct ev_gpu_result *r)
 	arr = cJSON_AddArrayToObject(o, "kernels");
 	for (int i = 0; i < r->n; i++) {
 		const struct ev_gpu_measure *m = &r->m[i];
-		int fl = m->kernel == EV_GPU_FMA32;
+		int fl = ev_gpu_kernel_is_flop(m->kernel);
 		cJSON *q = cJSON_CreateObject(), *s;
 		json_str(q, "kernel", ev_gpu_kernel_name[m->kernel]);
 		json_str(q, "status", m->status == EV_ERR_VERIFY ? "failed_verification" :
@@ -185,11 +185,11 @@ void bench_gpu_print(FILE *f, const struct ev_gpu_result *r)
 				m->status == EV_ERR_VERIFY ? "FAILED VERIFICATION" : "skipped", m->reason);
 			continue;
 		}
-		if (m->kernel != EV_GPU_FMA32)
+		if (!ev_gpu_kernel_is_flop(m->kernel))
 			units_fmt_bytes(b, sizeof b, (double)m->ws_bytes);
 		fprintf(f, "%-9s %12s %9.1f %s %9.1f %s %7.1f%%\n", ev_gpu_kernel_name[m->kernel], b,
-			m->rate.best / 1e9, m->kernel == EV_GPU_FMA32 ? "GF/s" : "GB/s", m->rate.median / 1e9,
-			m->kernel == EV_GPU_FMA32 ? "GF/s" : "GB/s", 100 * m->rate.spread_rel);
+			m->rate.best / 1e9, ev_gpu_kernel_is_flop(m->kernel) ? "GF/s" : "GB/s", m->rate.median / 1e9,
+			ev_gpu_kernel_is_flop(m->kernel) ? "GF/s" : "GB/s", 100 * m->rate.spread_rel);
 	}
 	if (r->interrupted)
 		fprintf(f, "interrupted: the kernels measured so far are kept\n");

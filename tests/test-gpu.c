@@ -47,7 +47,7 @@ static void test_kernels(void)
 	if (!g)
 		return;
 	for (int k = 0; k < EV_GPU__KERNELS; k++)
-		for (size_t s = 0; s < (k == EV_GPU_FMA32 ? 1 : 2); s++) {
+		for (size_t s = 0; s < (ev_gpu_kernel_is_flop(k) ? 1 : 2); s++) {
 			struct ev_gpu_measure m;
 			T_CHECK(gpu_measure(g, k, ws[s], 1, &m, &e) == 0, "%s: %s", ev_gpu_kernel_name[k],
 				e.msg);
@@ -58,7 +58,7 @@ static void test_kernels(void)
 			T_CHECK(m.status == EV_OK && m.nsamples >= 5 && m.rate.median > 0,
 				"%s ws %llu: status %d (%s), %d samples", ev_gpu_kernel_name[k],
 				(unsigned long long)ws[s], m.status, m.reason, m.nsamples);
-			if (k != EV_GPU_FMA32)
+			if (!ev_gpu_kernel_is_flop(k))
 				T_CHECK(m.ws_bytes % 16 == 0 && m.work_per_rep == (double)m.ws_bytes,
 					"%s: STREAM bytes", ev_gpu_kernel_name[k]);
 			else

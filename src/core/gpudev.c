@@ -326,7 +326,12 @@ int gpu_open(struct ev_gpu **out, int index, struct ev_err *e)
 		VkDeviceQueueCreateInfo qi = {.sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO,
 					      .queueFamilyIndex = g->fam, .queueCount = 1,
 					      .pQueuePriorities = &prio};
+		/* fp16 arithmetic in shaders where the device has it (the FP16 peak) */
+		VkPhysicalDeviceShaderFloat16Int8Features f16 = {
+			.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_FLOAT16_INT8_FEATURES,
+			.shaderFloat16 = g->info.fp16 ? VK_TRUE : VK_FALSE};
 		VkDeviceCreateInfo di = {.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO,
+					 .pNext = g->info.fp16 ? &f16 : NULL,
 					 .queueCreateInfoCount = 1, .pQueueCreateInfos = &qi};
 		if ((r = vk.vkCreateDevice(g->pd, &di, NULL, &g->dev)) != VK_SUCCESS) {
 			free(g);
