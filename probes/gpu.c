@@ -209,3 +209,200 @@ int gpu_measure(struct ev_gpu *g, int kernel, uint64_t ws_bytes, int quick,
 }
 
 #endif
+
+#ifdef EV_HAVE_VULKAN
+#include <math.h>
+
+#include "model-shape.h"
+#include "quant.h"
+
+static const uint32_t spv_gemv[] =
+#include "gpu-gemv.inc"
+	;
+
+struct gemv_mat {
+	int rows, cols;
+	size_t rb;
+	struct ev_gpu_buf *w, *out;
+	unsigned char *host; /* kept for the check (first layer, LM head), else NULL */
+};
+
+static uint64_t rnd(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+/* Synthetic weights in type: uniform in [-1, 1), then the format's own quantizer. */
+static int make_mat(struct ev_gpu *g, struct gemv_mat *m, int rows, int cols, int type, int keep,
+		    uint64_t *seed, struct ev_err *e)
+{
+	float *f = malloc(sizeof(float) * (size_t)cols);
+	unsigned char *q;
+	int rc;
+	m->rows = rows;
+	m->cols = cols;
+	m->rb = ev_type_row_bytes(type, cols);
+	q = malloc(m->rb * (size_t)rows);
+	if (!f || !q) {
+		free(f);
+		free(q);
+		return ev_fail(e, EV_ERR_RUNTIME, "GPU decode: out of memory");
+	}
+	for (int r = 0; r < rows; r++) {
+		for (int c = 0; c < cols; c++)
+			f[c] = (float)((double)(rnd(seed) >> 11) / 9007199254740992.0 * 2 - 1);
+		ev_types[type].from_float(f, q + m->rb * (size_t)r, cols);
+	}
+	free(f);
+	if ((rc = gpu_buf_create(g, m->rb * (size_t)rows, &m->w, e)) ||
+	    (rc = gpu_buf_upload(g, m->w, q, m->rb * (size_t)rows, e)) ||
+	    (rc = gpu_buf_create(g, sizeof(float) * (size_t)rows, &m->out, e))) {
+		free(q);
+		return rc;
+	}
+	if (keep)
+		m->host = q;
+	else
+		free(q);
+	return EV_OK;
+}
+
+/* Every row of m against the host: the row dequantized, times x, in double. */
+static int check_mat(struct ev_gpu *g, struct gemv_mat *m, int type, const float *x,
+		     struct ev_gpu_decode *r, struct ev_err *e)
+{
+	float *got = malloc(sizeof(float) * (size_t)m->rows), *row = malloc(sizeof(float) * (size_t)m->cols);
+	int rc = got && row ? gpu_buf_download(g, m->out, got, sizeof(float) * (size_t)m->rows, e) :
+			      ev_fail(e, EV_ERR_RUNTIME, "GPU decode: out of memory");
+	for (int i = 0; i < m->rows && !rc; i++) {
+		double want = 0, mag = 0, err;
+		ev_types[type].to_float(m->host + m->rb * (size_t)i, row, m->cols);
+		for (int c = 0; c < m->cols; c++) {
+			want += (double)row[c] * x[c];
+			mag += fabs((double)row[c] * x[c]);
+		}
+		err = fabs(got[i] - want) / (mag + 1e-30);
+		if (err > r->max_err_rel)
+			r->max_err_rel = err;
+		if (fabs(got[i] - want) > 1e-4 * mag + 1e-6 && r->status == EV_OK) {
+			r->status = EV_ERR_VERIFY;
+			snprintf(r->reason, sizeof r->reason,
+				 "GPU decode %s: a %dx%d matrix, row %d: %.9g, the host says %.9g",
+				 ev_types[type].name, m->rows, m->cols, i, got[i], want);
+		}
+		r->checked_rows++;
+	}
+	free(got);
+	free(row);
+	return rc;
+}
+
+int gpu_decode_step(struct ev_gpu *g, const struct ev_model_shape *s, int type, int tokens,
+		    struct ev_gpu_decode *r, struct ev_err *e)
+{
+	const int per_layer = 7, qd = s->n_heads * s->head_dim, kvd = s->n_kv_heads * s->head_dim;
+	const int shapes[7][2] = {{qd, s->hidden},    {kvd, s->hidden}, {kvd, s->hidden}, {s->hidden, qd},
+				  {s->ffn, s->hidden}, {s->ffn, s->hidden}, {s->hidden, s->ffn}};
+	int nmat = s->n_layers * per_layer + 1, maxc = s->hidden > s->ffn ? s->hidden : s->ffn, rc = EV_OK;
+	struct gemv_mat *m = calloc((size_t)nmat, sizeof *m);
+	struct ev_gpu_kernel *k = NULL;
+	struct ev_gpu_buf *xb = NULL;
+	float *x = malloc(sizeof(float) * (size_t)(maxc > qd ? maxc : qd));
+	uint64_t seed = 0x9e3779b97f4a7c15ull;
+	memset(r, 0, sizeof *r);
+	r->type = type;
+	r->nmat = nmat;
+	if (!gpu_info(g)->subgroup_arith) {
+		free(m);
+		free(x);
+		r->status = EV_ERR_UNSUPPORTED;
+		snprintf(r->reason, sizeof r->reason, "GPU %d has no subgroup arithmetic in compute shaders",
+			 gpu_info(g)->index);
+		return EV_OK;
+	}
+	if (type != EV_TYPE_F16 && type != EV_TYPE_Q8_0 && type != EV_TYPE_Q4_0) {
+		free(m);
+		free(x);
+		return ev_fail(e, EV_ERR_USAGE, "decode --gpu: f16, q8_0 or q4_0 (not %s)", ev_types[type].name);
+	}
+	if (!m || !x) {
+		free(m);
+		free(x);
+		return ev_fail(e, EV_ERR_RUNTIME, "GPU decode: out of memory");
+	}
+	if (maxc < qd)
+		maxc = qd;
+	for (int c = 0; c < maxc; c++)
+		x[c] = (float)((double)(rnd(&seed) >> 11) / 9007199254740992.0 * 2 - 1);
+	for (int i = 0; i < nmat && !rc; i++) {
+		int l = i / per_layer, j = i % per_layer, lm = i == nmat - 1;
+		rc = make_mat(g, &m[i], lm ? s->vocab : shapes[j][0], lm ? s->hidden : shapes[j][1], type,
+			      lm || l == 0, &seed, e);
+		r->weight_bytes += (double)m[i].rb * m[i].rows;
+	}
+	if (!rc && !(rc = gpu_buf_create(g, sizeof(float) * (size_t)maxc, &xb, e)))
+		rc = gpu_buf_upload(g, xb, x, sizeof(float) * (size_t)maxc, e);
+	if (!rc)
+		rc = gpu_kernel_create(g, spv_gemv, sizeof spv_gemv, 3, 16, &k, e);
+	for (int t = -1; t < tokens && t < EV_GPU_DEC_TOKENS && !rc; t++) { /* t = -1: warm-up */
+		double sum = 0;
+		for (int i = 0; i < nmat && !rc; i++) {
+			struct ev_gpu_buf *b[3] = {m[i].w, xb, m[i].out};
+			uint32_t push[4] = {(uint32_t)m[i].rows, (uint32_t)m[i].cols, (uint32_t)m[i].rb,
+					    type == EV_TYPE_F16 ? 0u : type == EV_TYPE_Q8_0 ? 1u : 2u};
+			/* a row per subgroup: 64 / subgroup size rows per workgroup */
+			uint32_t sg = gpu_info(g)->subgroup_size ? gpu_info(g)->subgroup_size : 32;
+			uint32_t per = 64 / sg ? 64 / sg : 1;
+			uint32_t groups = (uint32_t)((m[i].rows + per - 1) / per);
+			if (groups > 65535)
+				groups = 65535;
+			double ts;
+			rc = gpu_kernel_run(g, k, b, push, groups, 1, &ts, e);
+			sum += ts;
+		}
+		if (t >= 0 && !rc)
+			r->step_s[r->ntok++] = sum;
+	}
+	for (int i = 0; i < nmat && !rc; i++)
+		if (m[i].host)
+			rc = check_mat(g, &m[i], type, x, r, e);
+	if (!rc && r->ntok) {
+		double v[EV_GPU_DEC_TOKENS];
+		for (int i = 0; i < r->ntok; i++)
+			v[i] = 1 / r->step_s[i];
+		stats_compute(v, (size_t)r->ntok, 1, &r->tps);
+	}
+	if (rc == EV_ERR_USAGE || rc == EV_ERR_UNSUPPORTED) { /* out of device memory, no timestamps */
+		r->status = rc;
+		snprintf(r->reason, sizeof r->reason, "%s", e->msg);
+		rc = EV_OK;
+	}
+	gpu_kernel_destroy(g, k);
+	gpu_buf_destroy(g, xb);
+	for (int i = 0; i < nmat; i++) {
+		gpu_buf_destroy(g, m[i].w);
+		gpu_buf_destroy(g, m[i].out);
+		free(m[i].host);
+	}
+	free(m);
+	free(x);
+	return rc;
+}
+
+#else
+
+int gpu_decode_step(struct ev_gpu *g, const struct ev_model_shape *s, int type, int tokens,
+		    struct ev_gpu_decode *r, struct ev_err *e)
+{
+	(void)g, (void)s, (void)tokens, (void)e;
+	memset(r, 0, sizeof *r);
+	r->type = type;
+	r->status = EV_ERR_UNSUPPORTED;
+	snprintf(r->reason, sizeof r->reason, "built without Vulkan");
+	return EV_OK;
+}
+
+#endif

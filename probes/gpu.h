@@ -34,6 +34,28 @@ struct ev_gpu_measure {
 	struct ev_stats rate;     /* bytes/s or FLOP/s */
 };
 
+/* One decode step's matrices on the GPU: every matrix of every layer and the
+ * LM head (synthetic weights in one format, each matrix its own buffer), f32
+ * activations, timed per matrix by GPU timestamps; the sum is the step's GPU
+ * time (submission overhead between matrices excluded). Every output of the
+ * first layer's matrices and of the LM head checked against the host. */
+#define EV_GPU_DEC_TOKENS 16
+struct ev_model_shape;
+struct ev_gpu_decode {
+	int status;               /* EV_OK, EV_ERR_UNSUPPORTED (+reason), EV_ERR_VERIFY */
+	char reason[256];
+	int type;                 /* enum ev_type: f16, q8_0 or q4_0 */
+	int nmat;                 /* matrices per step */
+	double weight_bytes;      /* read per step (all matrices, LM head) */
+	int ntok;
+	double step_s[EV_GPU_DEC_TOKENS];
+	struct ev_stats tps;      /* steps per second */
+	double max_err_rel;       /* worst |gpu - host| / sum |w x| over the checked rows */
+	long checked_rows;
+};
+int gpu_decode_step(struct ev_gpu *g, const struct ev_model_shape *s, int type, int tokens,
+		    struct ev_gpu_decode *r, struct ev_err *e);
+
 /* Measure one kernel on an opened GPU. ws_bytes: the bandwidth kernels'
  * working set (clamped to the device's buffer limit). EV_OK with the outcome
  * in m->status; an error for failures of eaves or the driver. */

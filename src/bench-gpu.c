@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "json.h"
+#include "model-shape.h"
+#include "quant.h"
 #include "units.h"
 
 static void info_json(cJSON *o, const struct ev_gpu_info *d)
@@ -21,6 +23,7 @@ static void info_json(cJSON *o, const struct ev_gpu_info *d)
 	json_num(o, "vendor_id", d->vendor_id);
 	json_num(o, "device_id", d->device_id);
 	json_num(o, "subgroup_size", d->subgroup_size);
+	cJSON_AddBoolToObject(o, "subgroup_arithmetic", d->subgroup_arith);
 	cJSON_AddBoolToObject(o, "shader_float16", d->fp16);
 	cJSON_AddBoolToObject(o, "integer_dot_product", d->int8_dot);
 	cJSON_AddBoolToObject(o, "cooperative_matrix", d->coop_matrix);
@@ -193,4 +196,115 @@ void bench_gpu_print(FILE *f, const struct ev_gpu_result *r)
 	}
 	if (r->interrupted)
 		fprintf(f, "interrupted: the kernels measured so far are kept\n");
+}
+
+int bench_gpu_decode(struct ev_ctx *c, int index, const struct ev_model_shape *s, const int *types,
+		     int ntypes, int tokens, int quick, struct ev_gpu_decode_result *r)
+{
+	struct ev_gpu *g = NULL;
+	int rc;
+	memset(r, 0, sizeof *r);
+	r->index = index;
+	snprintf(r->model, sizeof r->model, "%s", s->name);
+	rc = gpu_open(&g, index, &c->err);
+	if (rc == EV_ERR_UNSUPPORTED) {
+		r->status = rc;
+		snprintf(r->reason, sizeof r->reason, "%s", c->err.msg);
+		return EV_OK;
+	}
+	if (rc)
+		return rc;
+	r->info = *gpu_info(g);
+	ctx_progress(c, "gpu %d: read bandwidth (the ceiling)", index);
+	rc = gpu_measure(g, EV_GPU_READ, quick ? 64ull << 20 : 256ull << 20, quick, &r->read, &c->err);
+	for (int i = 0; i < ntypes && i < 3 && !rc; i++) {
+		if (c->stop && *c->stop)
+			break;
+		ctx_progress(c, "gpu %d: decode step %s %s", index, s->name, ev_types[types[i]].name);
+		rc = gpu_decode_step(g, s, types[i], quick ? 4 : EV_GPU_DEC_TOKENS, &r->run[r->n], &c->err);
+		if (!rc)
+			r->n++;
+	}
+	(void)tokens;
+	ctx_progress_done(c);
+	gpu_close(g);
+	return rc;
+}
+
+/* Steps per second the measured read bandwidth allows: weight bytes / bw. */
+static double step_ceiling(const struct ev_gpu_decode_result *r, const struct ev_gpu_decode *d)
+{
+	return r->read.status == EV_OK && d->weight_bytes > 0 ? r->read.rate.median / d->weight_bytes : 0;
+}
+
+cJSON *bench_gpu_decode_json(const struct ev_gpu_decode_result *r)
+{
+	cJSON *o = cJSON_CreateObject(), *arr;
+	json_str(o, "status", r->status ? "unavailable" : "ok");
+	if (r->status) {
+		json_str(o, "reason", r->reason);
+		return o;
+	}
+	info_json(cJSON_AddObjectToObject(o, "device"), &r->info);
+	json_str(o, "model", r->model);
+	json_str(o, "what", "one decode step's matrices (every layer's Q, K, V, O, gate, up, down and the "
+			    "LM head), synthetic weights, f32 activations; GPU time of the matrices, "
+			    "submission between them excluded; attention and the KV cache not included");
+	json_num(o, "read_bw_median_bytes_per_s", r->read.status == EV_OK ? r->read.rate.median : 0);
+	json_str(o, "read_bw_source", "measured: eaves' read kernel on this GPU");
+	arr = cJSON_AddArrayToObject(o, "runs");
+	for (int i = 0; i < r->n; i++) {
+		const struct ev_gpu_decode *d = &r->run[i];
+		cJSON *q = cJSON_CreateObject(), *s;
+		double ceil = step_ceiling(r, d);
+		json_str(q, "quant", ev_types[d->type].name);
+		json_str(q, "status", d->status == EV_ERR_VERIFY ? "failed_verification" :
+				      d->status ? "skipped" : "ok");
+		if (d->status)
+			json_str(q, "reason", d->reason);
+		if (d->status && d->status != EV_ERR_VERIFY) {
+			cJSON_AddItemToArray(arr, q);
+			continue;
+		}
+		json_num(q, "matrices", d->nmat);
+		json_num(q, "weight_bytes_per_step", d->weight_bytes);
+		json_num(q, "steps_per_s_median", d->tps.median);
+		json_num(q, "steps_per_s_best", d->tps.best);
+		json_num(q, "spread_rel", d->tps.spread_rel);
+		json_num(q, "ceiling_steps_per_s", ceil);
+		json_num(q, "fraction_of_ceiling", ceil > 0 ? d->tps.median / ceil : 0);
+		json_num(q, "checked_rows", (double)d->checked_rows);
+		json_num(q, "max_error_rel", d->max_err_rel);
+		s = cJSON_AddArrayToObject(q, "samples_s");
+		for (int k = 0; k < d->ntok; k++)
+			cJSON_AddItemToArray(s, cJSON_CreateNumber(d->step_s[k]));
+		cJSON_AddItemToArray(arr, q);
+	}
+	return o;
+}
+
+void bench_gpu_decode_print(FILE *f, const struct ev_gpu_decode_result *r)
+{
+	if (r->status) {
+		fprintf(f, "GPU %d: unavailable: %s\n", r->index, r->reason);
+		return;
+	}
+	fprintf(f, "GPU %d: %s (%s): %s decode step, matrices only (synthetic weights; attention not "
+		   "included)\n",
+		r->index, r->info.name, r->info.type, r->model);
+	fprintf(f, "read bandwidth (the ceiling): %.1f GB/s median, measured\n", r->read.rate.median / 1e9);
+	fprintf(f, "%-6s %9s %12s %12s %9s\n", "quant", "MB/step", "steps/s", "ceiling", "% of ceil");
+	for (int i = 0; i < r->n; i++) {
+		const struct ev_gpu_decode *d = &r->run[i];
+		double ceil = step_ceiling(r, d);
+		if (d->status && d->status != EV_ERR_VERIFY) {
+			fprintf(f, "%-6s skipped: %s\n", ev_types[d->type].name, d->reason);
+			continue;
+		}
+		fprintf(f, "%-6s %9.1f %12.2f %12.2f %8.1f%%%s\n", ev_types[d->type].name, d->weight_bytes / 1e6,
+			d->tps.median, ceil, ceil > 0 ? 100 * d->tps.median / ceil : 0,
+			d->status == EV_ERR_VERIFY ? "  FAILED VERIFICATION" : "");
+		if (d->status == EV_ERR_VERIFY)
+			fprintf(f, "  %s\n", d->reason);
+	}
 }

@@ -29,6 +29,24 @@ void bench_gpu_print(FILE *f, const struct ev_gpu_result *r);
 /* How many of r's kernels failed verification. */
 int bench_gpu_failed(const struct ev_gpu_result *r);
 
+/* `decode --gpu N`: one decode step's matrices per format on the GPU, against
+ * the ceiling of the GPU's own measured read bandwidth. */
+struct ev_gpu_decode_result {
+	int index;
+	struct ev_gpu_info info;
+	int status;               /* EV_OK, or EV_ERR_UNSUPPORTED with reason */
+	char reason[256];
+	char model[64];
+	struct ev_gpu_measure read; /* the ceiling's bandwidth */
+	int n;
+	struct ev_gpu_decode run[3];
+};
+struct ev_model_shape;
+int bench_gpu_decode(struct ev_ctx *c, int index, const struct ev_model_shape *s, const int *types,
+		     int ntypes, int tokens, int quick, struct ev_gpu_decode_result *r);
+cJSON *bench_gpu_decode_json(const struct ev_gpu_decode_result *r);
+void bench_gpu_decode_print(FILE *f, const struct ev_gpu_decode_result *r);
+
 /* The Vulkan devices (`eaves info`). */
 cJSON *bench_gpu_list_json(const struct ev_gpu_list *l);
 void bench_gpu_list_print(FILE *f, const struct ev_gpu_list *l);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "bench-decode.h"
+#include "bench-gpu.h"
 #include "cmds.h"
 #include "decode-plot.h"
 #include "devices.h"
@@ -14,7 +15,7 @@
 #include "units.h"
 
 enum { O_JSON, O_MODEL, O_QUANT, O_PROMPT, O_TOKENS, O_CTX, O_CTXTOK, O_THREADS, O_BW, O_DEVICE,
-       O_SEED, O_QUICK, O_ISA, O_PLOT, O_GGUF, O_PROMPT_IDS, O_COUNTERS, O__N };
+       O_SEED, O_QUICK, O_ISA, O_PLOT, O_GGUF, O_PROMPT_IDS, O_COUNTERS, O_GPU, O__N };
 static const struct ev_opt opts[O__N] = {
 	[O_JSON] = {"json", EV_OPT_STR, "FILE", "write the result as JSON to FILE ('-' = stdout)"},
 	[O_MODEL] = {"model", EV_OPT_STR, "M", "model name (eaves models) or a model JSON file"},
@@ -35,6 +36,7 @@ static const struct ev_opt opts[O__N] = {
 	[O_GGUF] = {"gguf", EV_OPT_STR, "FILE", "decode a GGUF model file's real weights (llama, qwen2; f32 f16 bf16 q8_0 q4_0 q4_1 q5_0 q5_1 q4_K q5_K q6_K tensors)"},
 	[O_PROMPT_IDS] = {"prompt-ids", EV_OPT_STR, "LIST", "the prompt as token ids, e.g. 1,2,3 (default: --prompt seeded random ids)"},
 	[O_COUNTERS] = EV_OPT_COUNTERS,
+	[O_GPU] = EV_OPT_GPU,
 };
 
 static const char details[] =
@@ -117,6 +119,38 @@ int cmd_decode_setup(struct ev_ctx *c, struct ev_optval *v, struct ev_decode_opt
 	return EV_OK;
 }
 
+/* decode --gpu N: the step's matrices on a GPU (bench-gpu.c). */
+static int gpu_decode(struct ev_ctx *c, const struct ev_decode_opts *o, int index, const char *json)
+{
+	struct ev_gpu_decode_result *r = calloc(1, sizeof *r);
+	int rc, failed = 0;
+	if (!r)
+		return ev_fail(&c->err, EV_ERR_RUNTIME, "out of memory");
+	if (o->file.path[0]) {
+		free(r);
+		return ev_fail(&c->err, EV_ERR_USAGE, "--gpu: synthetic weights only (--model), not --gguf yet");
+	}
+	rc = bench_gpu_decode(c, index, &o->shape, o->types, o->ntypes, o->tokens, o->quick, r);
+	if (rc == EV_OK) {
+		if ((!json || strcmp(json, "-")) && !r->status)
+			bench_gpu_decode_print(c->out, r);
+		if (json) {
+			cJSON *doc = json_result_new(c, "decode");
+			cJSON_AddItemToObject(doc, "gpu_decode", bench_gpu_decode_json(r));
+			rc = cmd_write_json(c, doc, json);
+			cJSON_Delete(doc);
+		}
+		for (int i = 0; i < r->n; i++)
+			failed += r->run[i].status == EV_ERR_VERIFY;
+		if (rc == EV_OK && r->status)
+			rc = ev_fail(&c->err, EV_ERR_UNSUPPORTED, "--gpu %d: %s", index, r->reason);
+		else
+			rc = cmd_verify_status(c, rc, failed);
+	}
+	free(r);
+	return rc;
+}
+
 int cmd_decode(struct ev_ctx *c, int argc, char **argv)
 {
 	struct ev_optval v[O__N];
@@ -137,6 +171,8 @@ int cmd_decode(struct ev_ctx *c, int argc, char **argv)
 	    (rc = cmd_apply_counters(c, v[O_COUNTERS].set ? v[O_COUNTERS].s : NULL)) ||
 	    (rc = cmd_decode_setup(c, v, &o)))
 		return rc;
+	if (v[O_GPU].set)
+		return gpu_decode(c, &o, (int)v[O_GPU].i, v[O_JSON].set ? v[O_JSON].s : NULL);
 	r = calloc(1, sizeof *r);
 	if (!r)
 		return ev_fail(&c->err, EV_ERR_RUNTIME, "out of memory");

@@ -10,6 +10,9 @@
 
 #include "gpu.h"
 #include "harness.h"
+#include "model-shape.h"
+#include "models.h"
+#include "quant.h"
 
 static int have(struct ev_gpu_list *l)
 {
@@ -89,6 +92,43 @@ static void test_select(void)
 	T_CHECK(gpu_open(&g, -1, &e) == EV_ERR_USAGE && !g, "index -1");
 }
 
+/* A decode step's matrices of a tiny llama-shaped model in each format: every
+ * output of the first layer and the LM head checked on the host. */
+static void test_decode_step(void)
+{
+	static const int types[] = {EV_TYPE_Q4_0, EV_TYPE_Q8_0, EV_TYPE_F16};
+	struct ev_gpu_list l;
+	struct ev_gpu *g = NULL;
+	struct ev_model_shape s;
+	struct ev_err e = {0};
+	if (!have(&l))
+		return;
+	T_CHECK(models_load_file(t_src("tests/fixtures/models/tiny-llama.json"), &s, &e) == 0, "%s", e.msg);
+	T_CHECK(gpu_open(&g, 0, &e) == 0, "%s", e.msg);
+	if (!g)
+		return;
+	for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
+		struct ev_gpu_decode d;
+		T_CHECK(gpu_decode_step(g, &s, types[i], 2, &d, &e) == 0, "%s", e.msg);
+		if (d.status == EV_ERR_UNSUPPORTED) {
+			T_SKIP("%s", d.reason);
+			continue;
+		}
+		/* 2 layers x 7 matrices + the LM head; rows checked: layer 0's 7 and the head */
+		T_CHECK(d.status == EV_OK && d.nmat == 15 && d.ntok == 2 && d.tps.median > 0,
+			"%s: status %d (%s)", ev_types[types[i]].name, d.status, d.reason);
+		T_CHECK(d.checked_rows == 128 + 64 + 64 + 128 + 256 + 256 + 128 + 512 && d.max_err_rel < 1e-4,
+			"%s: %ld rows checked, worst error %g of sum |w x|", ev_types[types[i]].name,
+			d.checked_rows, d.max_err_rel);
+	}
+	{
+		struct ev_gpu_decode d;
+		T_CHECK(gpu_decode_step(g, &s, EV_TYPE_Q4_K, 1, &d, &e) == EV_ERR_USAGE && strstr(e.msg, "q4_K"),
+			"q4_K refused: %s", e.msg);
+	}
+	gpu_close(g);
+}
+
 /* The machine without a loader, and the one whose loader finds no driver. */
 static void child_case(const char *var, const char *val, const char *want)
 {
@@ -121,5 +161,6 @@ int main(void)
 	T_RUN(test_list);
 	T_RUN(test_kernels);
 	T_RUN(test_select);
+	T_RUN(test_decode_step);
 	T_DONE();
 }

@@ -220,6 +220,8 @@ static void describe(VkPhysicalDevice pd, int index, struct ev_gpu_info *d)
 	d->device_id = p2.properties.deviceID;
 	d->api_version = p2.properties.apiVersion;
 	d->subgroup_size = sub.subgroupSize;
+	d->subgroup_arith = (sub.supportedOperations & VK_SUBGROUP_FEATURE_ARITHMETIC_BIT) &&
+			    (sub.supportedStages & VK_SHADER_STAGE_COMPUTE_BIT);
 	d->fp16 = f16.shaderFloat16 != 0;
 	d->int8_dot = has_ext(pd, "VK_KHR_shader_integer_dot_product");
 	d->coop_matrix = has_ext(pd, "VK_KHR_cooperative_matrix") || has_ext(pd, "VK_NV_cooperative_matrix");

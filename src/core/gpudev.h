@@ -24,6 +24,7 @@ struct ev_gpu_info {
 	uint64_t heap_bytes[8];
 	int heap_device_local[8];
 	uint32_t subgroup_size;   /* 0 unknown */
+	int subgroup_arith;       /* subgroupAdd and friends in compute shaders */
 	int fp16;                 /* shaderFloat16 */
 	int int8_dot;             /* VK_KHR_shader_integer_dot_product */
 	int coop_matrix;          /* VK_KHR_cooperative_matrix or VK_NV_cooperative_matrix */
