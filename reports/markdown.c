@@ -822,11 +822,65 @@ static void md_kinds(struct sbuf *b, const struct md_in *x)
 	}
 }
 
+/* Vulkan devices: each measured one's bandwidth and FMA peaks (and the FP32
+ * ridge over its read bandwidth); the others with why they were not. */
+static void md_gpus(struct sbuf *b, const struct md_in *x)
+{
+	const cJSON *gl = get(x->doc, "gpus"), *res = get(x->doc, "gpu_results"), *it, *k;
+	if (!gl)
+		return;
+	sb_printf(b, "## GPUs (Vulkan compute, measured with GPU timestamps)\n\n");
+	if (strcmp(str(gl, "status"), "ok")) {
+		sb_printf(b, "Unavailable: %s.\n\n", str(gl, "reason"));
+		return;
+	}
+	cJSON_ArrayForEach(it, res)
+	{
+		const cJSON *d = get(it, "device");
+		double rd = 0, fp32 = 0;
+		if (strcmp(str(it, "status"), "ok") && strcmp(str(it, "status"), "interrupted"))
+			continue;
+		sb_printf(b, "**%s** (%s, %s):\n\n| kernel | best | median | spread |\n|---|---:|---:|---:|\n",
+			  str(d, "name"), str(d, "type"), str(d, "driver"));
+		cJSON_ArrayForEach(k, get(it, "kernels"))
+		{
+			int fl = get(k, "median_flop_per_s") != NULL;
+			if (strcmp(str(k, "status"), "ok")) {
+				sb_printf(b, "| %s | %s: %s | | |\n", str(k, "kernel"), str(k, "status"), str(k, "reason"));
+				continue;
+			}
+			sb_printf(b, "| %s | %.1f %s | %.1f %s | %.1f%% |\n", str(k, "kernel"),
+				  num(k, fl ? "best_flop_per_s" : "bw_best_bytes_per_s") / 1e9, fl ? "GFLOP/s" : "GB/s",
+				  num(k, fl ? "median_flop_per_s" : "bw_median_bytes_per_s") / 1e9,
+				  fl ? "GFLOP/s" : "GB/s", 100 * num(k, "spread_rel"));
+			if (!strcmp(str(k, "kernel"), "read"))
+				rd = num(k, "bw_median_bytes_per_s");
+			if (!strcmp(str(k, "kernel"), "fp32_fma"))
+				fp32 = num(k, "median_flop_per_s");
+		}
+		if (rd > 0 && fp32 > 0)
+			sb_printf(b, "\nFP32 ridge point: %.2f FLOP/byte (median FMA peak over median read).\n",
+				  fp32 / rd);
+		sb_printf(b, "\n");
+	}
+	cJSON_ArrayForEach(it, get(gl, "devices"))
+	{
+		int measured = 0;
+		cJSON_ArrayForEach(k, res)
+		if (num(get(k, "device"), "index") == num(it, "index"))
+			measured = 1;
+		if (!measured)
+			sb_printf(b, "- %s (%s): not measured%s\n", str(it, "name"), str(it, "type"),
+				  !strcmp(str(it, "type"), "cpu") ? " (a software renderer: `--gpu-software` measures it)" : "");
+	}
+	sb_printf(b, "\n");
+}
+
 /* The report, one emitter per section, in order. */
 static void (*const sections[])(struct sbuf *, const struct md_in *) = {
     md_header,    md_machine, md_state,  md_method, md_roofline,
     md_bandwidth, md_latency, md_compute, md_ridges, md_kinds, md_decode, md_sustain,
-    md_counters,  md_files,
+    md_gpus,      md_counters,  md_files,
 };
 
 int md_report(const cJSON *doc, const char *plot_png, const char *plot_note, char **out,

@@ -15,6 +15,7 @@
 #include "flops.h"
 #include "bench-sustain.h"
 #include "bench.h"
+#include "bench-gpu.h"
 #include "cmds.h"
 #include "config.h"
 #include "decode-plot.h"
@@ -31,7 +32,8 @@
 #include "timer.h"
 #include "units.h"
 
-enum { O_QUICK, O_FULL, O_PROFILE, O_DEVICE, O_OUT, O_ISA, O_NODECODE, O_JSON, O_COUNTERS, O__N };
+enum { O_QUICK, O_FULL, O_PROFILE, O_DEVICE, O_OUT, O_ISA, O_NODECODE, O_JSON, O_COUNTERS,
+       O_GPUSW, O_NOGPU, O__N };
 static const struct ev_opt opts[O__N] = {
 	[O_QUICK] = {"quick", EV_OPT_FLAG, NULL, "the quick profile: about a minute"},
 	[O_FULL] = {"full", EV_OPT_FLAG, NULL, "the full profile: dense sweep, every weight format"},
@@ -42,6 +44,9 @@ static const struct ev_opt opts[O__N] = {
 	[O_NODECODE] = {"no-decode", EV_OPT_FLAG, NULL, "skip the decode runs"},
 	[O_JSON] = {"json", EV_OPT_STR, "FILE", "also write result.json to FILE ('-' = stdout)"},
 	[O_COUNTERS] = EV_OPT_COUNTERS,
+	[O_GPUSW] = {"gpu-software", EV_OPT_FLAG, NULL,
+		     "also measure software Vulkan devices (lavapipe: the CPU again)"},
+	[O_NOGPU] = {"no-gpu", EV_OPT_FLAG, NULL, "skip the GPUs"},
 };
 
 struct profile {
@@ -296,6 +301,7 @@ struct run {
 	cJSON *doc;
 	char folder[1200];
 	double t0;
+	int gpu_software, no_gpu;
 };
 
 /* Each step adds its section to run->doc. A step returns an error only for a
@@ -444,6 +450,45 @@ static int want_sustain(const struct run *R)
 	return R->p.has_sustain;
 }
 
+/* Every usable Vulkan device (software renderers only with --gpu-software):
+ * bandwidth and FMA peaks, in `gpus` (the list, with what was skipped) and
+ * `gpu_results[]`. */
+static int step_gpus(struct ev_ctx *c, struct run *R, int *stop)
+{
+	struct ev_gpu_list l;
+	cJSON *arr = NULL;
+	int rc = EV_OK;
+	*stop = 0;
+	gpu_list(&l);
+	cJSON_AddItemToObject(R->doc, "gpus", bench_gpu_list_json(&l));
+	for (int i = 0; i < l.n && rc == EV_OK && !(c->stop && *c->stop); i++) {
+		struct ev_gpu_result *g;
+		if (!strcmp(l.dev[i].type, "cpu") && !R->gpu_software)
+			continue;
+		if (!(g = calloc(1, sizeof *g)))
+			return ev_fail(&c->err, EV_ERR_RUNTIME, "out of memory");
+		rc = bench_gpu(c, i, (1u << EV_GPU__KERNELS) - 1, 0, R->p.bw_quick, g);
+		if (rc == EV_OK) {
+			if (!arr)
+				arr = cJSON_AddArrayToObject(R->doc, "gpu_results");
+			cJSON_AddItemToArray(arr, bench_gpu_json(g));
+		}
+		*stop = g->interrupted;
+		free(g);
+	}
+	if (rc != EV_OK) { /* a GPU that fails is no reason to lose the CPU's figures */
+		fprintf(c->log, "eaves characterize: GPU step: %s\n", c->err.msg);
+		json_str(R->doc, "gpu_error", c->err.msg);
+		rc = EV_OK;
+	}
+	return rc;
+}
+
+static int want_gpus(const struct run *R)
+{
+	return !R->no_gpu;
+}
+
 static const struct {
 	const char *what;
 	int (*run)(struct ev_ctx *c, struct run *R, int *stop);
@@ -455,6 +500,7 @@ static const struct {
 	{"peak FLOP/s", step_flops, NULL},
 	{"LLM decode", step_decode, want_decode},
 	{"sustained run", step_sustain, want_sustain},
+	{"GPUs", step_gpus, want_gpus},
 };
 #define NSTEPS (sizeof steps / sizeof steps[0])
 
@@ -546,6 +592,8 @@ static int prepare(struct ev_ctx *c, struct ev_optval *v, struct run *R)
 		return rc;
 	if (v[O_NODECODE].set)
 		R->p.has_decode = 0;
+	R->gpu_software = v[O_GPUSW].set;
+	R->no_gpu = v[O_NOGPU].set;
 	if ((rc = ctx_machine(c)) || (rc = cmd_apply_isa(c, v[O_ISA].set ? v[O_ISA].s : NULL)) ||
 	    (rc = cmd_apply_counters(c, v[O_COUNTERS].set ? v[O_COUNTERS].s : NULL)))
 		return rc;
