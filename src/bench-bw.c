@@ -536,7 +536,7 @@ cJSON *bench_bw_json(const struct ev_bw_result *r)
 	arr = cJSON_AddArrayToObject(o, "points");
 	for (int i = 0; i < r->npoints; i++) {
 		const struct ev_bw_point *p = &r->pts[i];
-		cJSON *q = cJSON_CreateObject(), *s;
+		cJSON *q = cJSON_CreateObject();
 		json_str(q, "kernel", bw_kernel_info[p->kernel].name);
 		json_num(q, "threads", p->threads);
 		json_num(q, "ws_bytes", (double)p->ws_bytes);
@@ -556,9 +556,7 @@ cJSON *bench_bw_json(const struct ev_bw_result *r)
 			json_num(q, "spread_rel", p->bw.spread_rel);
 			json_num(q, "bw_wa_best_bytes_per_s", p->bw.best * wa);
 			json_num(q, "bw_wa_median_bytes_per_s", p->bw.median * wa);
-			s = cJSON_AddArrayToObject(q, "samples_s");
-			for (int k = 0; k < p->nsamples; k++)
-				cJSON_AddItemToArray(s, cJSON_CreateNumber(p->t_s[k]));
+			json_num_array(q, "samples_s", p->t_s, p->nsamples);
 			cJSON_AddItemToObject(q, "counters", counters_json(&r->cnt_plan, &p->cnt,
 									  p->bytes_per_rep, -1,
 									  "repetition"));

@@ -246,7 +246,7 @@ cJSON *bench_flops_json(const struct ev_flops_result *r)
 	for (int i = 0; i < r->nentries; i++) {
 		const struct ev_flops_entry *en = &r->e[i];
 		const struct flops_kernel *fk = &flops_table[en->kernel];
-		cJSON *q = cJSON_CreateObject(), *s;
+		cJSON *q = cJSON_CreateObject();
 		json_str(q, "kernel", fk->name);
 		json_str(q, "precision", ev_prec_name[fk->prec]);
 		json_str(q, "instruction", fk->instr);
@@ -263,9 +263,7 @@ cJSON *bench_flops_json(const struct ev_flops_result *r)
 			json_num(q, "median_flop_per_s", en->rate.median);
 			json_num(q, "min_flop_per_s", en->rate.min);
 			json_num(q, "spread_rel", en->rate.spread_rel);
-			s = cJSON_AddArrayToObject(q, "samples_s");
-			for (int k = 0; k < en->nsamples; k++)
-				cJSON_AddItemToArray(s, cJSON_CreateNumber(en->t_s[k]));
+			json_num_array(q, "samples_s", en->t_s, en->nsamples);
 			cJSON_AddItemToObject(
 				q, "counters",
 				counters_json(&r->cnt_plan[en->cnt_use], &en->cnt, -1,

@@ -142,7 +142,7 @@ cJSON *bench_gpu_json(const struct ev_gpu_result *r)
 	for (int i = 0; i < r->n; i++) {
 		const struct ev_gpu_measure *m = &r->m[i];
 		int fl = ev_gpu_kernel_is_flop(m->kernel);
-		cJSON *q = cJSON_CreateObject(), *s;
+		cJSON *q = cJSON_CreateObject();
 		json_str(q, "kernel", ev_gpu_kernel_name[m->kernel]);
 		json_str(q, "status", m->status == EV_ERR_VERIFY ? "failed_verification" :
 				      m->status ? "skipped" : "ok");
@@ -163,9 +163,7 @@ cJSON *bench_gpu_json(const struct ev_gpu_result *r)
 		json_num(q, fl ? "best_flop_per_s" : "bw_best_bytes_per_s", m->rate.best);
 		json_num(q, fl ? "median_flop_per_s" : "bw_median_bytes_per_s", m->rate.median);
 		json_num(q, "spread_rel", m->rate.spread_rel);
-		s = cJSON_AddArrayToObject(q, "samples_s");
-		for (int k = 0; k < m->nsamples; k++)
-			cJSON_AddItemToArray(s, cJSON_CreateNumber(m->t_s[k]));
+		json_num_array(q, "samples_s", m->t_s, m->nsamples);
 		cJSON_AddItemToArray(arr, q);
 	}
 	return o;
@@ -255,7 +253,7 @@ cJSON *bench_gpu_decode_json(const struct ev_gpu_decode_result *r)
 	arr = cJSON_AddArrayToObject(o, "runs");
 	for (int i = 0; i < r->n; i++) {
 		const struct ev_gpu_decode *d = &r->run[i];
-		cJSON *q = cJSON_CreateObject(), *s;
+		cJSON *q = cJSON_CreateObject();
 		double ceil = step_ceiling(r, d);
 		json_str(q, "quant", ev_types[d->type].name);
 		json_str(q, "status", d->status == EV_ERR_VERIFY ? "failed_verification" :
@@ -275,9 +273,7 @@ cJSON *bench_gpu_decode_json(const struct ev_gpu_decode_result *r)
 		json_num(q, "fraction_of_ceiling", ceil > 0 ? d->tps.median / ceil : 0);
 		json_num(q, "checked_rows", (double)d->checked_rows);
 		json_num(q, "max_error_rel", d->max_err_rel);
-		s = cJSON_AddArrayToObject(q, "samples_s");
-		for (int k = 0; k < d->ntok; k++)
-			cJSON_AddItemToArray(s, cJSON_CreateNumber(d->step_s[k]));
+		json_num_array(q, "samples_s", d->step_s, d->ntok);
 		cJSON_AddItemToArray(arr, q);
 	}
 	return o;

@@ -24,6 +24,14 @@ cJSON *json_num(cJSON *obj, const char *key, double v)
 	return cJSON_AddNumberToObject(obj, key, v);
 }
 
+cJSON *json_num_array(cJSON *obj, const char *key, const double *v, int n)
+{
+	cJSON *a = cJSON_AddArrayToObject(obj, key);
+	for (int k = 0; a && k < n; k++)
+		cJSON_AddItemToArray(a, isfinite(v[k]) ? cJSON_CreateNumber(v[k]) : cJSON_CreateNull());
+	return a;
+}
+
 cJSON *json_str(cJSON *obj, const char *key, const char *s)
 {
 	return cJSON_AddStringToObject(obj, key, s ? s : "");

@@ -22,6 +22,8 @@ void json_result_state_after(cJSON *doc);
 /* Add a number; non-finite values become null. Returns the item. */
 cJSON *json_num(cJSON *obj, const char *key, double v);
 cJSON *json_str(cJSON *obj, const char *key, const char *s);
+/* An array of n numbers (samples); non-finite values become null. */
+cJSON *json_num_array(cJSON *obj, const char *key, const double *v, int n);
 /* Write doc to path atomically (temp file + rename), or to stdout for "-". */
 int json_write_file(const cJSON *doc, const char *path, struct ev_err *e);
 /* Read and parse a JSON file; message names the file and parse position. */
