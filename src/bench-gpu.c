@@ -127,15 +127,23 @@ int bench_gpu_failed(const struct ev_gpu_result *r)
 	return n;
 }
 
+/* A GPU section's head: its status, and the reason or the device. */
+static cJSON *section(int status, int interrupted, const char *reason, const struct ev_gpu_info *info)
+{
+	cJSON *o = cJSON_CreateObject();
+	json_str(o, "status", status ? "unavailable" : interrupted ? "interrupted" : "ok");
+	if (status)
+		json_str(o, "reason", reason);
+	else
+		info_json(cJSON_AddObjectToObject(o, "device"), info);
+	return o;
+}
+
 cJSON *bench_gpu_json(const struct ev_gpu_result *r)
 {
-	cJSON *o = cJSON_CreateObject(), *arr;
-	json_str(o, "status", r->status ? "unavailable" : r->interrupted ? "interrupted" : "ok");
-	if (r->status) {
-		json_str(o, "reason", r->reason);
+	cJSON *o = section(r->status, r->interrupted, r->reason, &r->info), *arr;
+	if (r->status)
 		return o;
-	}
-	info_json(cJSON_AddObjectToObject(o, "device"), &r->info);
 	json_str(o, "timing", "GPU timestamps around repeated dispatches; time per dispatch");
 	json_str(o, "byte_convention", "STREAM: bytes the shader reads and writes");
 	arr = cJSON_AddArrayToObject(o, "kernels");
@@ -171,10 +179,6 @@ cJSON *bench_gpu_json(const struct ev_gpu_result *r)
 
 void bench_gpu_print(FILE *f, const struct ev_gpu_result *r)
 {
-	if (r->status) {
-		fprintf(f, "GPU %d: unavailable: %s\n", r->index, r->reason);
-		return;
-	}
 	fprintf(f, "GPU %d: %s (%s, %s), Vulkan compute, GPU timestamps\n", r->index, r->info.name,
 		r->info.type, r->info.driver);
 	fprintf(f, "%-9s %12s %12s %12s %8s\n", "kernel", "ws", "best", "median", "spread");
@@ -237,13 +241,9 @@ static double step_ceiling(const struct ev_gpu_decode_result *r, const struct ev
 
 cJSON *bench_gpu_decode_json(const struct ev_gpu_decode_result *r)
 {
-	cJSON *o = cJSON_CreateObject(), *arr;
-	json_str(o, "status", r->status ? "unavailable" : "ok");
-	if (r->status) {
-		json_str(o, "reason", r->reason);
+	cJSON *o = section(r->status, 0, r->reason, &r->info), *arr;
+	if (r->status)
 		return o;
-	}
-	info_json(cJSON_AddObjectToObject(o, "device"), &r->info);
 	json_str(o, "model", r->model);
 	json_str(o, "what", "one decode step's matrices (every layer's Q, K, V, O, gate, up, down and the "
 			    "LM head), synthetic weights, f32 activations; GPU time of the matrices, "
@@ -281,10 +281,6 @@ cJSON *bench_gpu_decode_json(const struct ev_gpu_decode_result *r)
 
 void bench_gpu_decode_print(FILE *f, const struct ev_gpu_decode_result *r)
 {
-	if (r->status) {
-		fprintf(f, "GPU %d: unavailable: %s\n", r->index, r->reason);
-		return;
-	}
 	fprintf(f, "GPU %d: %s (%s): %s decode step, matrices only (synthetic weights; attention not "
 		   "included)\n",
 		r->index, r->info.name, r->info.type, r->model);

@@ -25,6 +25,8 @@ struct ev_gpu_result {
 int bench_gpu(struct ev_ctx *c, int index, unsigned mask, uint64_t ws_bytes, int quick,
 	      struct ev_gpu_result *r);
 cJSON *bench_gpu_json(const struct ev_gpu_result *r);
+/* The text table of a measured device (r->status EV_OK: an unavailable one is
+ * the command's one-line error instead). */
 void bench_gpu_print(FILE *f, const struct ev_gpu_result *r);
 /* How many of r's kernels failed verification. */
 int bench_gpu_failed(const struct ev_gpu_result *r);
@@ -45,7 +47,7 @@ struct ev_model_shape;
 int bench_gpu_decode(struct ev_ctx *c, int index, const struct ev_model_shape *s, const int *types,
 		     int ntypes, int tokens, int quick, struct ev_gpu_decode_result *r);
 cJSON *bench_gpu_decode_json(const struct ev_gpu_decode_result *r);
-void bench_gpu_decode_print(FILE *f, const struct ev_gpu_decode_result *r);
+void bench_gpu_decode_print(FILE *f, const struct ev_gpu_decode_result *r); /* r->status EV_OK */
 
 /* The Vulkan devices (`eaves info`). */
 cJSON *bench_gpu_list_json(const struct ev_gpu_list *l);
