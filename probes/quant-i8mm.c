@@ -2,7 +2,7 @@
  * multiply (smmla, ARMv8.6 I8MM: a 2x8 by 8x2 int8 product into 2x2 int32, 32
  * multiply-adds per instruction, twice sdot's 16). It pays only where there
  * are two tokens to multiply: decode (one token) keeps the sdot kernel on the
- * same 4-row layout (q4_0x4, q8_0x4), and this file adds the multi-token
+ * same 4-row layout (q4_0x4i, q8_0x4), and this file adds the multi-token
  * kernel. Two rows' 8-quant chunks are zipped side by side once per block
  * (the 2x8 operand), two tokens' chunks likewise once per block and token
  * pair; each (row pair, token pair) then costs 4 smmla, one conversion and
@@ -30,7 +30,7 @@ static inline int8x16_t zip_hi(int8x16_t a, int8x16_t b)
  * chunk (k = 0..3) of the block at p. acc[rp][tp] lanes: row 2rp x token 2tp,
  * row 2rp x token 2tp+1, row 2rp+1 x token 2tp, row 2rp+1 x token 2tp+1. An
  * odd last token is paired with itself (its twin's lanes are dropped). */
-#define X4_SMMLA_BODY(GB, LOADW, REGION)                                                     \
+#define X4_SMMLA_BODY(GB, LOADW, CVT, REGION)                                                \
 	const int NP = (NT + 1) / 2;                                                         \
 	int nb = n / QK;                                                                     \
 	float32x4_t acc[2][EV_GEMM_TOKENS / 2];                                              \
@@ -68,52 +68,66 @@ static inline int8x16_t zip_hi(int8x16_t a, int8x16_t b)
 				s = vmmlaq_s32(s, w[rp][1], c[1]);                            \
 				s = vmmlaq_s32(s, w[rp][2], c[2]);                            \
 				s = vmmlaq_s32(s, w[rp][3], c[3]);                            \
-				acc[rp][tp] = vfmaq_f32(acc[rp][tp], vcvtq_f32_s32(s),        \
+				acc[rp][tp] = vfmaq_f32(acc[rp][tp], CVT(s),                  \
 							vmulq_f32(dxp[rp], dyp));             \
 			}                                                                    \
 		}                                                                            \
 		EV_MCA_END();                                                                \
 	}
 
-/* Token t's 4 results (rows 0..3) from the pair accumulators, less corr. */
-static inline void store_token(float32x4_t acc[2][EV_GEMM_TOKENS / 2], int t, float32x4_t corr,
-			       float *o)
+/* Token t's 4 results (rows 0..3) from the pair accumulators. */
+static inline void store_token(float32x4_t acc[2][EV_GEMM_TOKENS / 2], int t, float *o)
 {
 	float l0[4], l1[4];
 	int k = t & 1;
 	vst1q_f32(l0, acc[0][t / 2]);
 	vst1q_f32(l1, acc[1][t / 2]);
-	o[0] = l0[k] - vgetq_lane_f32(corr, 0);
-	o[1] = l0[2 + k] - vgetq_lane_f32(corr, 1);
-	o[2] = l1[k] - vgetq_lane_f32(corr, 2);
-	o[3] = l1[2 + k] - vgetq_lane_f32(corr, 3);
+	o[0] = l0[k];
+	o[1] = l0[2 + k];
+	o[2] = l1[k];
+	o[3] = l1[2 + k];
 }
 
-/* q4_0x4: zip the two rows' nibble bytes first (2 zips per pair), then the
- * AND gives quants 0-7 / 8-15 of both rows and the shift 16-23 / 24-31.
- * Nibbles stay unsigned; the -8 is taken back after the loop. */
-#define LOAD_Q4                                                                              \
-	GEMM_UNROLL                                                                          \
-	for (int rp = 0; rp < 2; rp++) {                                                     \
-		int8x16_t r0 = vld1q_s8((const int8_t *)(p + 8 + 32 * rp));                   \
-		int8x16_t r1 = vld1q_s8((const int8_t *)(p + 8 + 32 * rp + 16));              \
-		uint8x16_t z0 = vreinterpretq_u8_s8(zip_lo(r0, r1));                          \
-		uint8x16_t z1 = vreinterpretq_u8_s8(zip_hi(r0, r1));                          \
-		w[rp][0] = vreinterpretq_s8_u8(vandq_u8(z0, vdupq_n_u8(0x0f)));              \
-		w[rp][1] = vreinterpretq_s8_u8(vandq_u8(z1, vdupq_n_u8(0x0f)));              \
-		w[rp][2] = vreinterpretq_s8_u8(vshrq_n_u8(z0, 4));                           \
-		w[rp][3] = vreinterpretq_s8_u8(vshrq_n_u8(z1, 4));                           \
+/* q4_0x4i (quant.h): vector c holds bytes 4c..4c+3 of rows 0-3. A 32-bit
+ * zip of vectors 0 and 1 gives bytes 0..7 of rows 0 and 1 (zip1) or 2 and 3
+ * (zip2), of vectors 2 and 3 bytes 8..15; shl 4 then gives 16 x quants 0-7 /
+ * 8-15 of the pair, and 0xf0 16 x quants 16-23 / 24-31 (signed: the 1/16 is
+ * the conversion's 4 fraction bits, and nothing is taken back). */
+static inline int8x16_t zip32_lo(int8x16_t a, int8x16_t b)
+{
+	return vreinterpretq_s8_s32(vzip1q_s32(vreinterpretq_s32_s8(a), vreinterpretq_s32_s8(b)));
+}
+static inline int8x16_t zip32_hi(int8x16_t a, int8x16_t b)
+{
+	return vreinterpretq_s8_s32(vzip2q_s32(vreinterpretq_s32_s8(a), vreinterpretq_s32_s8(b)));
+}
+#define NIB_LO(v) vshlq_n_s8(v, 4)
+#define NIB_HI(v) vreinterpretq_s8_u8(vandq_u8(vreinterpretq_u8_s8(v), vdupq_n_u8(0xf0)))
+#define LOAD_Q4I                                                                             \
+	{                                                                                    \
+		const int8_t *q_ = (const int8_t *)(p + 8);                                   \
+		int8x16_t v0 = vld1q_s8(q_), v1 = vld1q_s8(q_ + 16);                          \
+		int8x16_t v2 = vld1q_s8(q_ + 32), v3 = vld1q_s8(q_ + 48);                     \
+		int8x16_t z[2][2] = {{zip32_lo(v0, v1), zip32_lo(v2, v3)},                    \
+				     {zip32_hi(v0, v1), zip32_hi(v2, v3)}};                   \
+		GEMM_UNROLL                                                                  \
+		for (int rp = 0; rp < 2; rp++) {                                             \
+			w[rp][0] = NIB_LO(z[rp][0]);                                          \
+			w[rp][1] = NIB_LO(z[rp][1]);                                          \
+			w[rp][2] = NIB_HI(z[rp][0]);                                          \
+			w[rp][3] = NIB_HI(z[rp][1]);                                          \
+		}                                                                            \
 	}
+#define CVT_Q4I(s) vcvtq_n_f32_s32(s, 4)
+#define CVT_Q8(s) vcvtq_f32_s32(s)
 
 GEMM_INLINE void q4_0x4_gemm_nt(int n, size_t rb, const unsigned char *g, const void *act,
 				 size_t astride, const int NT, float *out, size_t ostride)
 {
-	X4_SMMLA_BODY(EV_Q4_0X4_GROUP_BYTES, LOAD_Q4, "q4_0x4-gemm-i8mm")
+	X4_SMMLA_BODY(EV_Q4_0X4_GROUP_BYTES, LOAD_Q4I, CVT_Q4I, "q4_0x4i-gemm-i8mm")
 	GEMM_UNROLL
-	for (int t = 0; t < NT; t++) {
-		float32x4_t corr = ev_q4x4_corr_neon(g, nb, ev_act_q8_sums(y[t], n));
-		store_token(acc, t, vmulq_n_f32(corr, 8.0f), out + (size_t)t * ostride);
-	}
+	for (int t = 0; t < NT; t++)
+		store_token(acc, t, out + (size_t)t * ostride);
 }
 
 /* q8_0x4: each row's 32 quants in two loads; 4 zips per row pair. */
@@ -132,10 +146,10 @@ GEMM_INLINE void q4_0x4_gemm_nt(int n, size_t rb, const unsigned char *g, const 
 GEMM_INLINE void q8_0x4_gemm_nt(int n, size_t rb, const unsigned char *g, const void *act,
 				 size_t astride, const int NT, float *out, size_t ostride)
 {
-	X4_SMMLA_BODY(EV_Q8_0X4_GROUP_BYTES, LOAD_Q8, "q8_0x4-gemm-i8mm")
+	X4_SMMLA_BODY(EV_Q8_0X4_GROUP_BYTES, LOAD_Q8, CVT_Q8, "q8_0x4-gemm-i8mm")
 	GEMM_UNROLL
 	for (int t = 0; t < NT; t++)
-		store_token(acc, t, vdupq_n_f32(0), out + (size_t)t * ostride);
+		store_token(acc, t, out + (size_t)t * ostride);
 }
 
 static GEMM_ROWS(smmla_q4_0x4, q4_0x4_gemm_nt, 4, dot_rows_q4_0_dotprod)

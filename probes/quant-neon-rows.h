@@ -18,18 +18,6 @@ static inline void ev_q4_unpack_neon(const uint8_t *qs, int8x16_t *lo, int8x16_t
 	*hi = vsubq_s8(vreinterpretq_s8_u8(vshrq_n_u8(q, 4)), vdupq_n_s8(8));
 }
 
-/* sum_b dx[r][b] ys[b] for the 4 rows of a q4_0x4 group: what a GEMM over
- * unsigned nibbles takes back (x 8) from each token, one pass over the scales. */
-static inline float32x4_t ev_q4x4_corr_neon(const unsigned char *g, int nb, const float *ys)
-{
-	float32x4_t c = vdupq_n_f32(0);
-	for (int b = 0; b < nb; b++)
-		c = vfmaq_n_f32(c, vcvt_f32_f16(vld1_f16((const float16_t *)(const void *)(
-					   g + (size_t)b * EV_Q4_0X4_GROUP_BYTES))),
-				ys[b]);
-	return c;
-}
-
 static inline float ev_h2f_neon(ev_fp16 h)
 {
 	__fp16 v;

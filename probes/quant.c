@@ -350,6 +350,34 @@ void ev_q4_0x4_unpack_row(const void *group, int n, int r, void *row)
 	}
 }
 
+void ev_q4_0x4i_repack(void *rows, int n, void *scratch)
+{
+	int nb = n / QK;
+	size_t rb = (size_t)nb * sizeof(struct block_q4_0);
+	unsigned char *tmp = scratch, *dst = rows;
+	memcpy(tmp, rows, 4 * rb);
+	for (int b = 0; b < nb; b++) {
+		unsigned char *g = dst + (size_t)b * EV_Q4_0X4_GROUP_BYTES;
+		for (int r = 0; r < 4; r++) {
+			const struct block_q4_0 *src = (const void *)(tmp + (size_t)r * rb);
+			memcpy(g + 2 * r, &src[b].d, 2);
+			for (int i = 0; i < 16; i++)
+				g[8 + 16 * (i / 4) + 4 * r + i % 4] = src[b].qs[i] ^ 0x88;
+		}
+	}
+}
+
+void ev_q4_0x4i_unpack_row(const void *group, int n, int r, void *row)
+{
+	const unsigned char *g = group;
+	struct block_q4_0 *out = row;
+	for (int b = 0; b < n / QK; b++, g += EV_Q4_0X4_GROUP_BYTES) {
+		memcpy(&out[b].d, g + 2 * r, 2);
+		for (int i = 0; i < 16; i++)
+			out[b].qs[i] = g[8 + 16 * (i / 4) + 4 * r + i % 4] ^ 0x88;
+	}
+}
+
 void ev_q8_0x4_repack(void *rows, int n, void *scratch)
 {
 	int nb = n / QK;
@@ -515,12 +543,13 @@ static const struct ev_dot_impl dot_impls[] = {
 #endif
 #if defined(__aarch64__)
 	/* i8mm: the same layout and one-token kernel as dotprod, smmla for prefill */
-	DX4(Q4_0, I8MM, kf_quant_i8mm, "q4_0x4 neon-dotprod/i8mm", dot_rows_q4_0x4_dotprod, ev_q4_0x4_repack, ev_q4_0x4_unpack_row, gemm_q4_0x4_i8mm),
+	DX4(Q4_0, I8MM, kf_quant_i8mm, "q4_0x4i neon-dotprod/i8mm", dot_rows_q4_0x4_dotprod, ev_q4_0x4i_repack, ev_q4_0x4i_unpack_row, gemm_q4_0x4_i8mm),
 	DX4(Q8_0, I8MM, kf_quant_i8mm, "q8_0x4 neon-dotprod/i8mm", dot_rows_q8_0x4_dotprod, ev_q8_0x4_repack, ev_q8_0x4_unpack_row, gemm_q8_0x4_i8mm),
-	DX4(Q4_0, DOTPROD, kf_quant_dotprod, "q4_0x4 neon-dotprod", dot_rows_q4_0x4_dotprod, ev_q4_0x4_repack, ev_q4_0x4_unpack_row, gemm_q4_0x4_dotprod),
+	DX4(Q4_0, DOTPROD, kf_quant_dotprod, "q4_0x4i neon-dotprod", dot_rows_q4_0x4_dotprod, ev_q4_0x4i_repack, ev_q4_0x4i_unpack_row, gemm_q4_0x4_dotprod),
 	D(Q4_0, DOTPROD, kf_quant_dotprod, "q4_0 neon-dotprod", dot_rows_q4_0_dotprod),
 	DX4(Q8_0, DOTPROD, kf_quant_dotprod, "q8_0x4 neon-dotprod", dot_rows_q8_0x4_dotprod, ev_q8_0x4_repack, ev_q8_0x4_unpack_row, gemm_q8_0x4_dotprod),
 	D(Q8_0, DOTPROD, kf_quant_dotprod, "q8_0 neon-dotprod", dot_rows_q8_0_dotprod),
+	DX4(Q4_0, NEON, kf_quant_neon, "q4_0x4 neon", dot_rows_q4_0x4_neon, ev_q4_0x4_repack, ev_q4_0x4_unpack_row, NULL),
 	D(Q4_0, NEON, kf_quant_neon, "q4_0 neon", dot_rows_q4_0_neon),
 	D(Q8_0, NEON, kf_quant_neon, "q8_0 neon", dot_rows_q8_0_neon),
 	/* fp16 arithmetic for one token; prefill keeps the f32 GEMM (same plain rows) */

@@ -198,6 +198,15 @@ void ev_dot_gemm(const struct ev_dot_impl *d, int n, const void *w, size_t rb, i
 /* q4_0x4: 4 rows interleaved block by block, [4 scales][4 x 16 bytes of
  * nibbles] per block index, so a 4-row kernel reads one sequential stream. */
 void ev_q4_0x4_repack(void *rows, int n, void *scratch);
+/* q4_0x4i (the Arm dot-product layout): the same 72 bytes per block index,
+ * [4 scales][4 x 16 bytes], but vector c (0..3) holds bytes 4c..4c+3 of rows
+ * 0, 1, 2, 3 in turn, and every byte is XORed with 0x88, so each nibble is
+ * its quant as 4-bit two's complement. One sdot by activation lane c then
+ * gives the 4 rows' partial sums in 4 lanes (no fold), shl 4 / and 0xf0 give
+ * 16 x the signed quants (no -8 correction, the 1/16 goes into the int to
+ * float conversion), and two vectors zip into smmla's 2x8 operands. */
+void ev_q4_0x4i_repack(void *rows, int n, void *scratch);
+void ev_q4_0x4i_unpack_row(const void *group, int n, int r, void *row);
 /* q8_0x4: the same for q8_0: [4 scales][4 x 32 int8] per block index. */
 void ev_q8_0x4_repack(void *rows, int n, void *scratch);
 void ev_q8_0x4_unpack_row(const void *group, int n, int r, void *row);
@@ -346,6 +355,7 @@ void dot_rows_f16_neon(int n, const void *w, size_t rb, int nr, const void *act,
 extern const struct ev_kernel_file kf_quant_fp16;
 void dot_rows_f16_fp16(int n, const void *w, size_t rb, int nr, const void *act, float *out);
 void dot_rows_q4_0x4_dotprod(int n, const void *w, size_t rb, int nr, const void *act, float *out);
+void dot_rows_q4_0x4_neon(int n, const void *w, size_t rb, int nr, const void *act, float *out);
 void dot_rows_q8_0x4_dotprod(int n, const void *w, size_t rb, int nr, const void *act, float *out);
 void dot_rows_q4_0_neon(int n, const void *w, size_t rb, int nr, const void *act, float *out);
 void dot_rows_q8_0_neon(int n, const void *w, size_t rb, int nr, const void *act, float *out);

@@ -21,10 +21,11 @@ trap 'rm -rf "$TMP"' EXIT
 cd "$(dirname "$0")/.."
 
 # loop region | file | flags | bytes of weights per iteration | feature it needs
-LOOPS="q4_0x4-dotprod probes/quant-dotprod.c -march=armv8.2-a+dotprod 72 dotprod
+LOOPS="q4_0x4i-dotprod probes/quant-dotprod.c -march=armv8.2-a+dotprod 144 dotprod
 q8_0x4-dotprod probes/quant-dotprod.c -march=armv8.2-a+dotprod 136 dotprod
 q4_0-dotprod probes/quant-dotprod.c -march=armv8.2-a+dotprod 36 dotprod
 q8_0-dotprod probes/quant-dotprod.c -march=armv8.2-a+dotprod 68 dotprod
+q4_0x4-neon probes/quant-neon.c -march=armv8-a 144 neon
 q4_0-neon probes/quant-neon.c -march=armv8-a 36 neon
 q8_0-neon probes/quant-neon.c -march=armv8-a 68 neon
 f16-fp16 probes/quant-fp16.c -march=armv8.2-a+fp16 256 fp16
@@ -40,8 +41,8 @@ q6_K-neon probes/kquant-neon.c -march=armv8-a 420 neon
 q4_K-generic probes/kquant.c -march=armv8-a 144 neon"
 # Prefill's multi-token loops at 4 tokens (regions <name>-t4): multiply-adds
 # per iteration (4 rows x 32 quants x 4 tokens; f16: 4 rows x 8 x 4 tokens).
-GEMMS="q4_0x4-gemm-dotprod-t4 probes/quant-dotprod.c -march=armv8.2-a+dotprod 512 dotprod
-q4_0x4-gemm-i8mm-t4 probes/quant-i8mm.c -march=armv8.2-a+dotprod+i8mm 512 i8mm
+GEMMS="q4_0x4i-gemm-dotprod-t4 probes/quant-dotprod.c -march=armv8.2-a+dotprod 512 dotprod
+q4_0x4i-gemm-i8mm-t4 probes/quant-i8mm.c -march=armv8.2-a+dotprod+i8mm 512 i8mm
 q8_0x4-gemm-dotprod-t4 probes/quant-dotprod.c -march=armv8.2-a+dotprod 512 dotprod
 q8_0x4-gemm-i8mm-t4 probes/quant-i8mm.c -march=armv8.2-a+dotprod+i8mm 512 i8mm
 f16-gemm-neon-t4 probes/quant-neon.c -march=armv8-a 128 neon"
@@ -69,7 +70,10 @@ for f in $(printf '%s\n%s\n%s\n' "$LOOPS" "$GEMMS" "$FLOPS" | awk '{print $2}' |
 	set_=$(echo "$flags" | sed 's/.*+//; s/-march=armv8-a/neon/')
 	"$CC" -O2 -std=c11 -D_GNU_SOURCE -DEV_MCA -DEV_FILE_SET="\"$set_\"" $flags -Isrc/core -Iprobes \
 		-S -o "$TMP/$(basename "$f" .c).s" "$f" || { echo "mca: cannot compile $f" >&2; exit 1; }
-	sed -i '/^[[:space:]]*\.arch/d' "$TMP/$(basename "$f" .c).s"
+	# gcc writes a byte-vector movi's immediate sign-extended (0xf0 as
+	# 0xfffffffffffffff0), which gas takes and llvm's assembler refuses.
+	sed -i '/^[[:space:]]*\.arch/d; s/\(movi[[:space:]].*\.16b, \)0xffffffffffffff\([0-9a-f][0-9a-f]\)$/\10x\2/' \
+		"$TMP/$(basename "$f" .c).s"
 done
 
 # cycles per iteration: region name -> Total Cycles / Iterations
@@ -91,6 +95,7 @@ pick() { # the loop eaves' dispatch runs for a format on a core
 	case "$2" in
 	f16) if [ "$(has "$1" fp16)" = 1 ]; then echo f16-fp16; else echo f16-neon; fi ;;
 	q4_K) if [ "$(has "$1" dotprod)" = 1 ]; then echo q4_K-dotprod; else echo q4_K-neon; fi ;;
+	q4_0) if [ "$(has "$1" dotprod)" = 1 ]; then echo q4_0x4i-dotprod; else echo q4_0x4-neon; fi ;;
 	*) if [ "$(has "$1" dotprod)" = 1 ]; then echo "$2x4-dotprod"; else echo "$2-neon"; fi ;;
 	esac
 }

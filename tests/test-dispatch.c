@@ -127,11 +127,11 @@ static void test_picks(void)
 	struct ev_cpu n2 = fake("aarch64", EV_F(ASIMD) | EV_F(ASIMDHP) | EV_F(ASIMDDP) | EV_F(I8MM) |
 						   EV_F(BF16) | EV_F(SVE));
 	char why[256];
-	T_CHECK(!strcmp(ev_dot_pick(EV_TYPE_Q4_0, &a53)->name, "q4_0 neon"), "A53 q4_0: widening multiplies");
+	T_CHECK(!strcmp(ev_dot_pick(EV_TYPE_Q4_0, &a53)->name, "q4_0x4 neon"), "A53 q4_0: widening multiplies, 4 rows");
 	T_CHECK(!strcmp(ev_dot_pick(EV_TYPE_Q8_0, &a53)->name, "q8_0 neon"), "A53 q8_0");
 	T_CHECK(!strcmp(ev_dot_pick(EV_TYPE_F16, &a53)->name, "f16 neon"), "A53 f16");
-	T_CHECK(!strcmp(ev_dot_pick(EV_TYPE_Q4_0, &a55)->name, "q4_0x4 neon-dotprod"), "A55 q4_0: 4 rows interleaved");
-	T_CHECK(!strcmp(ev_dot_pick(EV_TYPE_Q4_0, &sve_nodp)->name, "q4_0 neon"),
+	T_CHECK(!strcmp(ev_dot_pick(EV_TYPE_Q4_0, &a55)->name, "q4_0x4i neon-dotprod"), "A55 q4_0: 4 rows interleaved");
+	T_CHECK(!strcmp(ev_dot_pick(EV_TYPE_Q4_0, &sve_nodp)->name, "q4_0x4 neon"),
 		"SVE without dotprod gets no sdot kernel");
 	for (int k = 0; k < flops_count; k++)
 		if (flops_table[k].target == EV_TARGET_SVE)
@@ -139,14 +139,14 @@ static void test_picks(void)
 				"%s on an A55: %s", flops_table[k].name, why);
 	/* Neoverse N2 / Cortex-A710: i8mm wins for q4_0 and q8_0 (smmla, prefill's
 	 * GEMM); --isa dotprod takes it away again. */
-	T_CHECK(!strcmp(ev_dot_pick(EV_TYPE_Q4_0, &n2)->name, "q4_0x4 neon-dotprod/i8mm") &&
+	T_CHECK(!strcmp(ev_dot_pick(EV_TYPE_Q4_0, &n2)->name, "q4_0x4i neon-dotprod/i8mm") &&
 			!strcmp(ev_dot_pick(EV_TYPE_Q8_0, &n2)->name, "q8_0x4 neon-dotprod/i8mm"),
 		"N2 q4_0: %s", ev_dot_pick(EV_TYPE_Q4_0, &n2)->name);
 	T_CHECK(cpu_cap_target(&n2, EV_TARGET_DOTPROD, why, sizeof why) == 0 &&
-			!strcmp(ev_dot_pick(EV_TYPE_Q4_0, &n2)->name, "q4_0x4 neon-dotprod"),
+			!strcmp(ev_dot_pick(EV_TYPE_Q4_0, &n2)->name, "q4_0x4i neon-dotprod"),
 		"--isa dotprod hides i8mm");
 	T_CHECK(cpu_cap_target(&a55, EV_TARGET_NEON, why, sizeof why) == 0 &&
-			!strcmp(ev_dot_pick(EV_TYPE_Q4_0, &a55)->name, "q4_0 neon"),
+			!strcmp(ev_dot_pick(EV_TYPE_Q4_0, &a55)->name, "q4_0x4 neon"),
 		"--isa neon hides dotprod");
 #else
 	T_SKIP("no hand-described CPUs for this architecture");
