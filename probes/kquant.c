@@ -33,6 +33,57 @@ void ev_k_pack_scales(const uint8_t sc[8], const uint8_t m[8], uint8_t *q)
 	}
 }
 
+/* q4_Kx4i (quant.h): value v of field f (0: scales 0-3, 1: scales 4-7,
+ * 2: mins 0-3, 3: mins 4-7) at lane i = 4 * (sub-block % 4) + row. */
+void ev_q4_Kx4i_repack(void *rows, int n, void *scratch)
+{
+	int nb = n / QK_K;
+	size_t rb = (size_t)nb * sizeof(struct block_q4_K);
+	unsigned char *tmp = scratch, *dst = rows;
+	memcpy(tmp, rows, 4 * rb);
+	for (int b = 0; b < nb; b++) {
+		unsigned char *g = dst + (size_t)b * EV_Q4_KX4_GROUP_BYTES;
+		uint8_t v[4][16];
+		for (int r = 0; r < 4; r++) {
+			const struct block_q4_K *x = (const void *)(tmp + (size_t)r * rb);
+			memcpy(g + 2 * r, &x[b].d, 2);
+			memcpy(g + 8 + 2 * r, &x[b].dmin, 2);
+			for (int j = 0; j < 8; j++)
+				ev_k_scale_min(j, x[b].scales, &v[j / 4][4 * (j % 4) + r],
+					       &v[2 + j / 4][4 * (j % 4) + r]);
+			for (int k = 0; k < 4; k++)
+				for (int c = 0; c < 8; c++)
+					memcpy(g + 64 + 128 * k + 16 * c + 4 * r, x[b].qs + 32 * k + 4 * c, 4);
+		}
+		for (int i = 0; i < 16; i++) {
+			g[16 + i] = (uint8_t)((v[0][i] & 15) | (v[1][i] & 15) << 4);
+			g[32 + i] = (uint8_t)((v[2][i] & 15) | (v[3][i] & 15) << 4);
+			g[48 + i] = (uint8_t)(v[0][i] >> 4 | (v[1][i] >> 4) << 2 | (v[2][i] >> 4) << 4 |
+					      (v[3][i] >> 4) << 6);
+		}
+	}
+}
+
+void ev_q4_Kx4i_unpack_row(const void *group, int n, int r, void *row)
+{
+	const unsigned char *g = group;
+	struct block_q4_K *out = row;
+	for (int b = 0; b < n / QK_K; b++, g += EV_Q4_KX4_GROUP_BYTES) {
+		uint8_t sc[8], m[8];
+		memcpy(&out[b].d, g + 2 * r, 2);
+		memcpy(&out[b].dmin, g + 8 + 2 * r, 2);
+		for (int j = 0; j < 8; j++) {
+			int i = 4 * (j % 4) + r, f = j / 4;
+			sc[j] = (uint8_t)(((g[16 + i] >> (4 * f)) & 15) | ((g[48 + i] >> (2 * f)) & 3) << 4);
+			m[j] = (uint8_t)(((g[32 + i] >> (4 * f)) & 15) | ((g[48 + i] >> (2 * f + 4)) & 3) << 4);
+		}
+		ev_k_pack_scales(sc, m, out[b].scales);
+		for (int k = 0; k < 4; k++)
+			for (int c = 0; c < 8; c++)
+				memcpy(out[b].qs + 32 * k + 4 * c, g + 64 + 128 * k + 16 * c + 4 * r, 4);
+	}
+}
+
 static int clampi(int v, int lo, int hi)
 {
 	return v < lo ? lo : v > hi ? hi : v;

@@ -556,6 +556,7 @@ static const struct ev_dot_impl dot_impls[] = {
 	{.type = EV_TYPE_F16, .target = EV_TARGET_FP16, .file = &kf_quant_fp16, .name = "f16 neon-fp16",
 	 .rows = dot_rows_f16_fp16, .gemm = gemm_f16_neon, .tol = 2e-3f},
 	DG(F16, NEON, kf_quant_neon, "f16 neon", dot_rows_f16_neon, gemm_f16_neon),
+	DX4(Q4_K, DOTPROD, kf_kquant_dotprod, "q4_Kx4i neon-dotprod", dot_rows_q4_Kx4i_dotprod, ev_q4_Kx4i_repack, ev_q4_Kx4i_unpack_row, NULL),
 	D(Q4_K, DOTPROD, kf_kquant_dotprod, "q4_K neon-dotprod", dot_rows_q4_K_dotprod),
 	D(Q5_K, DOTPROD, kf_kquant_dotprod, "q5_K neon-dotprod", dot_rows_q5_K_dotprod),
 	D(Q6_K, DOTPROD, kf_kquant_dotprod, "q6_K neon-dotprod", dot_rows_q6_K_dotprod),

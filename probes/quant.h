@@ -235,6 +235,7 @@ _Static_assert(EV_Q8_0X4_GROUP_BYTES == 4 * sizeof(struct block_q8_0), "q8_0x4 k
  * hardware prefetcher). */
 #define EV_PREFETCH_BLOCK(p, bytes)                                                          \
 	do {                                                                                 \
+		_Pragma("GCC unroll 8")                                                      \
 		for (int pf_ = 0; pf_ < (int)(bytes); pf_ += 64)                              \
 			EV_PREFETCH_STREAM((const char *)(p) + pf_);                          \
 	} while (0)
@@ -299,6 +300,19 @@ void ev_q6_K_from_float(const float *src, void *dst, int64_t n);
 float ev_dot_q6_K_ref(int n, const void *w, const void *act);
 void ev_q8_K_to_float(const void *src, float *dst, int64_t n);
 void ev_q8_K_from_float(const float *src, void *dst, int64_t n);
+/* q4_Kx4i (the Arm dot-product layout of q4_K): 4 rows' super-blocks j in
+ * the same 576 bytes: [4 d][4 dmin] (fp16), then the 64 6-bit scales and
+ * mins rearranged so one vector op unpacks 16 (bytes 16-31: low 4 bits of
+ * the scales of sub-blocks 0-3 (low nibble) and 4-7 (high), 4 rows a
+ * sub-block; 32-47 the same for the mins; 48-63 their top 2 bits, 2 a
+ * field: scales 0-3, 4-7, mins 0-3, 4-7), then the quants: pass k (32 bytes
+ * of a row, sub-blocks 2k and 2k+1) as 8 vectors, vector c holding bytes
+ * 4c..4c+3 of rows 0-3, so one sdot by activation lane puts each row's
+ * partial sum in its own lane and a sub-block's scales multiply 4 rows at
+ * once. */
+#define EV_Q4_KX4_GROUP_BYTES (4 * 144)
+void ev_q4_Kx4i_repack(void *rows, int n, void *scratch);
+void ev_q4_Kx4i_unpack_row(const void *group, int n, int r, void *row);
 /* Scale and min j (0..7) of a q4_K/q5_K super-block, and the reverse. */
 void ev_k_scale_min(int j, const uint8_t *scales, uint8_t *sc, uint8_t *m);
 void ev_k_pack_scales(const uint8_t sc[8], const uint8_t m[8], uint8_t *scales);
@@ -367,6 +381,7 @@ GEMM_DECL(gemm_q8_0x4_dotprod);
 GEMM_DECL(gemm_f16_neon);
 extern const struct ev_kernel_file kf_kquant_dotprod;
 void dot_rows_q4_K_dotprod(int n, const void *w, size_t rb, int nr, const void *act, float *out);
+void dot_rows_q4_Kx4i_dotprod(int n, const void *w, size_t rb, int nr, const void *act, float *out);
 void dot_rows_q5_K_dotprod(int n, const void *w, size_t rb, int nr, const void *act, float *out);
 void dot_rows_q6_K_dotprod(int n, const void *w, size_t rb, int nr, const void *act, float *out);
 extern const struct ev_kernel_file kf_kquant_neon;

@@ -131,6 +131,9 @@ static void test_picks(void)
 	T_CHECK(!strcmp(ev_dot_pick(EV_TYPE_Q8_0, &a53)->name, "q8_0 neon"), "A53 q8_0");
 	T_CHECK(!strcmp(ev_dot_pick(EV_TYPE_F16, &a53)->name, "f16 neon"), "A53 f16");
 	T_CHECK(!strcmp(ev_dot_pick(EV_TYPE_Q4_0, &a55)->name, "q4_0x4i neon-dotprod"), "A55 q4_0: 4 rows interleaved");
+	T_CHECK(!strcmp(ev_dot_pick(EV_TYPE_Q4_K, &a55)->name, "q4_Kx4i neon-dotprod") &&
+			!strcmp(ev_dot_pick(EV_TYPE_Q4_K, &a53)->name, "q4_K neon"),
+		"q4_K: 4 rows interleaved with sdot, two rows without");
 	T_CHECK(!strcmp(ev_dot_pick(EV_TYPE_Q4_0, &sve_nodp)->name, "q4_0x4 neon"),
 		"SVE without dotprod gets no sdot kernel");
 	for (int k = 0; k < flops_count; k++)
