@@ -110,3 +110,111 @@ dot_rows_q4_Kx4i_dotprod(int n, const void *w, size_t rb, int nr, const void *ac
 	if (g < nr)
 		dot_rows_q4_K_dotprod(n, (const char *)w + (size_t)g * rb, rb, nr - g, act, out + g);
 }
+
+/* ---- q6_Kx4i: q6_K with 4 rows interleaved at load (quant.h) ----
+ * Chunk c (0..7) of a half: ql bytes l = 4c..4c+3 (A: quarters 0 and 2) and
+ * l + 32 (B: quarters 1 and 3) and qh bytes l (H: 2 high bits for each
+ * quarter), of rows 0-3. The 6-bit quants stay unsigned (0..63) and the -32
+ * is taken back once per super-block from the activations' 16-element sums
+ * and the scales; sdot by activation lane c % 4 sums each row in its lane.
+ * Group (16 weights) 8h + 2q + c / 4 collects quarter q of chunks c. */
+#define Q6X4_CHUNK(ql, qh, c, y0, y1, y2, y3, S)                                            \
+	do {                                                                                 \
+		uint8x16_t a_ = vld1q_u8((ql) + 16 * (c)), b_ = vld1q_u8((ql) + 16 * ((c) + 8)); \
+		uint8x16_t h_ = vld1q_u8((qh) + 16 * (c)), h2_ = vshrq_n_u8(h_, 2);           \
+		uint8x16_t q0_ = vsliq_n_u8(a_, vandq_u8(h_, three), 4);                      \
+		uint8x16_t q1_ = vsliq_n_u8(b_, vandq_u8(h2_, three), 4);                     \
+		uint8x16_t q2_ = vorrq_u8(vshrq_n_u8(a_, 4), vandq_u8(h_, m30));              \
+		uint8x16_t q3_ = vorrq_u8(vshrq_n_u8(b_, 4), vandq_u8(h2_, m30));             \
+		S[0 + (c) / 4] = vdotq_laneq_s32(S[0 + (c) / 4], vreinterpretq_s8_u8(q0_), y0, (c) % 4); \
+		S[2 + (c) / 4] = vdotq_laneq_s32(S[2 + (c) / 4], vreinterpretq_s8_u8(q1_), y1, (c) % 4); \
+		S[4 + (c) / 4] = vdotq_laneq_s32(S[4 + (c) / 4], vreinterpretq_s8_u8(q2_), y2, (c) % 4); \
+		S[6 + (c) / 4] = vdotq_laneq_s32(S[6 + (c) / 4], vreinterpretq_s8_u8(q3_), y3, (c) % 4); \
+	} while (0)
+
+/* One half (128 weights of each row): 8 groups' sums, scaled into si by
+ * their 4 rows' scales sc[8] (int32 lanes). */
+#define Q6X4_HALF(p, h, yq, sc, si)                                                          \
+	do {                                                                                 \
+		const unsigned char *ql_ = (p) + 72 + 256 * (h), *qh_ = (p) + 584 + 128 * (h); \
+		const int8_t *yh_ = (yq) + 128 * (h);                                         \
+		int8x16_t ya_ = vld1q_s8(yh_), yb_ = vld1q_s8(yh_ + 16);                      \
+		int8x16_t yc_ = vld1q_s8(yh_ + 32), yd_ = vld1q_s8(yh_ + 48);                 \
+		int8x16_t ye_ = vld1q_s8(yh_ + 64), yf_ = vld1q_s8(yh_ + 80);                 \
+		int8x16_t yg_ = vld1q_s8(yh_ + 96), yi_ = vld1q_s8(yh_ + 112);                \
+		int32x4_t S_[8];                                                              \
+		_Pragma("GCC unroll 8")                                                       \
+		for (int k_ = 0; k_ < 8; k_++)                                                \
+			S_[k_] = vdupq_n_s32(0);                                              \
+		Q6X4_CHUNK(ql_, qh_, 0, ya_, yc_, ye_, yg_, S_);                              \
+		Q6X4_CHUNK(ql_, qh_, 1, ya_, yc_, ye_, yg_, S_);                              \
+		Q6X4_CHUNK(ql_, qh_, 2, ya_, yc_, ye_, yg_, S_);                              \
+		Q6X4_CHUNK(ql_, qh_, 3, ya_, yc_, ye_, yg_, S_);                              \
+		Q6X4_CHUNK(ql_, qh_, 4, yb_, yd_, yf_, yi_, S_);                              \
+		Q6X4_CHUNK(ql_, qh_, 5, yb_, yd_, yf_, yi_, S_);                              \
+		Q6X4_CHUNK(ql_, qh_, 6, yb_, yd_, yf_, yi_, S_);                              \
+		Q6X4_CHUNK(ql_, qh_, 7, yb_, yd_, yf_, yi_, S_);                              \
+		/* S_[2q + i] is group 8h + 2q + i */                                        \
+		_Pragma("GCC unroll 8")                                                       \
+		for (int k_ = 0; k_ < 8; k_++)                                                \
+			si = vmlaq_s32(si, S_[k_], sc[k_]);                                   \
+	} while (0)
+
+/* 16 int8 scales (4 groups x 4 rows) as int32 (s[4]) and int16 (w[2]) */
+static inline void widen4_s8(int8x16_t f, int32x4_t s[4], int16x8_t w[2])
+{
+	w[0] = vmovl_s8(vget_low_s8(f));
+	w[1] = vmovl_high_s8(f);
+	s[0] = vmovl_s16(vget_low_s16(w[0]));
+	s[1] = vmovl_high_s16(w[0]);
+	s[2] = vmovl_s16(vget_low_s16(w[1]));
+	s[3] = vmovl_high_s16(w[1]);
+}
+
+/* sum_g scale[g] x bsums[g] over 4 groups (j0..j0+3 of bs) */
+#define Q6X4_CORR(acc, w, bs, j0)                                                            \
+	do {                                                                                 \
+		acc = vmlal_laneq_s16(acc, vget_low_s16(w[0]), bs, (j0));                     \
+		acc = vmlal_high_laneq_s16(acc, w[0], bs, (j0) + 1);                          \
+		acc = vmlal_laneq_s16(acc, vget_low_s16(w[1]), bs, (j0) + 2);                 \
+		acc = vmlal_high_laneq_s16(acc, w[1], bs, (j0) + 3);                          \
+	} while (0)
+
+/* No A76 tuning here: with it the A55 model gains 12% (679 -> 597 cycles) and
+ * the A76 model loses 6% (193 -> 205), close to issue 11's 4 B/cycle. */
+void dot_rows_q6_Kx4i_dotprod(int n, const void *w, size_t rb, int nr, const void *act, float *out)
+{
+	const struct block_q8_K *y = act;
+	const uint8x16_t three = vdupq_n_u8(3), m30 = vdupq_n_u8(0x30);
+	int nb = n / QK_K, g = 0;
+	for (; g + 4 <= nr; g += 4) {
+		const unsigned char *p = (const unsigned char *)w + (size_t)g * rb;
+		float32x4_t acc = vdupq_n_f32(0);
+		for (int b = 0; b < nb; b++, p += EV_Q6_KX4_GROUP_BYTES) {
+			EV_MCA_BEGIN("q6_Kx4i-dotprod");
+			EV_PREFETCH_BLOCK(p, EV_Q6_KX4_GROUP_BYTES);
+			int32x4_t sc[8], si = vdupq_n_s32(0), corr = si;
+			int16x8_t sw[4];
+			int16x8_t bs0 = vld1q_s16(y[b].bsums), bs1 = vld1q_s16(y[b].bsums + 8);
+			/* half 0: groups 0-7 (scale vectors 0 and 1) */
+			widen4_s8(vld1q_s8((const int8_t *)p + 8), sc, sw);
+			widen4_s8(vld1q_s8((const int8_t *)p + 24), sc + 4, sw + 2);
+			Q6X4_CORR(corr, sw, bs0, 0);
+			Q6X4_CORR(corr, (sw + 2), bs0, 4);
+			Q6X4_HALF(p, 0, y[b].qs, sc, si);
+			/* half 1: groups 8-15 */
+			widen4_s8(vld1q_s8((const int8_t *)p + 40), sc, sw);
+			widen4_s8(vld1q_s8((const int8_t *)p + 56), sc + 4, sw + 2);
+			Q6X4_CORR(corr, sw, bs1, 0);
+			Q6X4_CORR(corr, (sw + 2), bs1, 4);
+			Q6X4_HALF(p, 1, y[b].qs, sc, si);
+			si = vsubq_s32(si, vshlq_n_s32(corr, 5));
+			float32x4_t d = vcvt_f32_f16(vld1_f16((const float16_t *)(const void *)p));
+			acc = vfmaq_f32(acc, vcvtq_f32_s32(si), vmulq_n_f32(d, y[b].d));
+			EV_MCA_END();
+		}
+		vst1q_f32(out + g, acc);
+	}
+	if (g < nr)
+		dot_rows_q6_K_dotprod(n, (const char *)w + (size_t)g * rb, rb, nr - g, act, out + g);
+}

@@ -84,6 +84,47 @@ void ev_q4_Kx4i_unpack_row(const void *group, int n, int r, void *row)
 	}
 }
 
+/* q6_Kx4i (quant.h): byte offsets of row r's pieces in a group */
+#define Q6X4_SC(g, r) (8 + 16 * ((g) / 4) + 4 * ((g) % 4) + (r))
+#define Q6X4_QL(i, r) (72 + 16 * ((i) / 4) + 4 * (r) + (i) % 4)
+#define Q6X4_QH(i, r) (584 + 16 * ((i) / 4) + 4 * (r) + (i) % 4)
+
+void ev_q6_Kx4i_repack(void *rows, int n, void *scratch)
+{
+	int nb = n / QK_K;
+	size_t rb = (size_t)nb * sizeof(struct block_q6_K);
+	unsigned char *tmp = scratch, *dst = rows;
+	memcpy(tmp, rows, 4 * rb);
+	for (int b = 0; b < nb; b++) {
+		unsigned char *g = dst + (size_t)b * EV_Q6_KX4_GROUP_BYTES;
+		for (int r = 0; r < 4; r++) {
+			const struct block_q6_K *x = (const void *)(tmp + (size_t)r * rb);
+			memcpy(g + 2 * r, &x[b].d, 2);
+			for (int k = 0; k < 16; k++)
+				g[Q6X4_SC(k, r)] = (uint8_t)x[b].scales[k];
+			for (int i = 0; i < QK_K / 2; i++)
+				g[Q6X4_QL(i, r)] = x[b].ql[i];
+			for (int i = 0; i < QK_K / 4; i++)
+				g[Q6X4_QH(i, r)] = x[b].qh[i];
+		}
+	}
+}
+
+void ev_q6_Kx4i_unpack_row(const void *group, int n, int r, void *row)
+{
+	const unsigned char *g = group;
+	struct block_q6_K *out = row;
+	for (int b = 0; b < n / QK_K; b++, g += EV_Q6_KX4_GROUP_BYTES) {
+		memcpy(&out[b].d, g + 2 * r, 2);
+		for (int k = 0; k < 16; k++)
+			out[b].scales[k] = (int8_t)g[Q6X4_SC(k, r)];
+		for (int i = 0; i < QK_K / 2; i++)
+			out[b].ql[i] = g[Q6X4_QL(i, r)];
+		for (int i = 0; i < QK_K / 4; i++)
+			out[b].qh[i] = g[Q6X4_QH(i, r)];
+	}
+}
+
 static int clampi(int v, int lo, int hi)
 {
 	return v < lo ? lo : v > hi ? hi : v;

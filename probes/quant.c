@@ -559,6 +559,7 @@ static const struct ev_dot_impl dot_impls[] = {
 	DX4(Q4_K, DOTPROD, kf_kquant_dotprod, "q4_Kx4i neon-dotprod", dot_rows_q4_Kx4i_dotprod, ev_q4_Kx4i_repack, ev_q4_Kx4i_unpack_row, NULL),
 	D(Q4_K, DOTPROD, kf_kquant_dotprod, "q4_K neon-dotprod", dot_rows_q4_K_dotprod),
 	D(Q5_K, DOTPROD, kf_kquant_dotprod, "q5_K neon-dotprod", dot_rows_q5_K_dotprod),
+	DX4(Q6_K, DOTPROD, kf_kquant_dotprod, "q6_Kx4i neon-dotprod", dot_rows_q6_Kx4i_dotprod, ev_q6_Kx4i_repack, ev_q6_Kx4i_unpack_row, NULL),
 	D(Q6_K, DOTPROD, kf_kquant_dotprod, "q6_K neon-dotprod", dot_rows_q6_K_dotprod),
 	D(Q4_K, NEON, kf_kquant_neon, "q4_K neon", dot_rows_q4_K_neon),
 	D(Q5_K, NEON, kf_kquant_neon, "q5_K neon", dot_rows_q5_K_neon),

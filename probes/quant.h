@@ -235,7 +235,7 @@ _Static_assert(EV_Q8_0X4_GROUP_BYTES == 4 * sizeof(struct block_q8_0), "q8_0x4 k
  * hardware prefetcher). */
 #define EV_PREFETCH_BLOCK(p, bytes)                                                          \
 	do {                                                                                 \
-		_Pragma("GCC unroll 8")                                                      \
+		_Pragma("GCC unroll 16")                                                     \
 		for (int pf_ = 0; pf_ < (int)(bytes); pf_ += 64)                              \
 			EV_PREFETCH_STREAM((const char *)(p) + pf_);                          \
 	} while (0)
@@ -311,6 +311,13 @@ void ev_q8_K_from_float(const float *src, void *dst, int64_t n);
  * partial sum in its own lane and a sub-block's scales multiply 4 rows at
  * once. */
 #define EV_Q4_KX4_GROUP_BYTES (4 * 144)
+/* q6_Kx4i: the same for q6_K, 840 bytes: [4 d], then the 4 rows' 16 int8
+ * scales as 4 vectors (vector v: scales 4v..4v+3, 4 rows each), then ql by
+ * half h and 4-byte chunk c (16 a half) and qh by half and chunk (8 a half),
+ * each vector holding the chunk of rows 0-3. */
+#define EV_Q6_KX4_GROUP_BYTES (4 * 210)
+void ev_q6_Kx4i_repack(void *rows, int n, void *scratch);
+void ev_q6_Kx4i_unpack_row(const void *group, int n, int r, void *row);
 void ev_q4_Kx4i_repack(void *rows, int n, void *scratch);
 void ev_q4_Kx4i_unpack_row(const void *group, int n, int r, void *row);
 /* Scale and min j (0..7) of a q4_K/q5_K super-block, and the reverse. */
@@ -382,6 +389,7 @@ GEMM_DECL(gemm_f16_neon);
 extern const struct ev_kernel_file kf_kquant_dotprod;
 void dot_rows_q4_K_dotprod(int n, const void *w, size_t rb, int nr, const void *act, float *out);
 void dot_rows_q4_Kx4i_dotprod(int n, const void *w, size_t rb, int nr, const void *act, float *out);
+void dot_rows_q6_Kx4i_dotprod(int n, const void *w, size_t rb, int nr, const void *act, float *out);
 void dot_rows_q5_K_dotprod(int n, const void *w, size_t rb, int nr, const void *act, float *out);
 void dot_rows_q6_K_dotprod(int n, const void *w, size_t rb, int nr, const void *act, float *out);
 extern const struct ev_kernel_file kf_kquant_neon;

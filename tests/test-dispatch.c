@@ -134,6 +134,9 @@ static void test_picks(void)
 	T_CHECK(!strcmp(ev_dot_pick(EV_TYPE_Q4_K, &a55)->name, "q4_Kx4i neon-dotprod") &&
 			!strcmp(ev_dot_pick(EV_TYPE_Q4_K, &a53)->name, "q4_K neon"),
 		"q4_K: 4 rows interleaved with sdot, two rows without");
+	T_CHECK(!strcmp(ev_dot_pick(EV_TYPE_Q6_K, &a55)->name, "q6_Kx4i neon-dotprod") &&
+			!strcmp(ev_dot_pick(EV_TYPE_Q6_K, &a53)->name, "q6_K neon"),
+		"q6_K: 4 rows interleaved with sdot, two rows without");
 	T_CHECK(!strcmp(ev_dot_pick(EV_TYPE_Q4_0, &sve_nodp)->name, "q4_0x4 neon"),
 		"SVE without dotprod gets no sdot kernel");
 	for (int k = 0; k < flops_count; k++)

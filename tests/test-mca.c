@@ -82,7 +82,9 @@ static void test_mca(void)
 		/* q4_K with sdot: 4 rows interleaved, a super-block of each per iteration;
 		 * >= 4 B/cycle on the A76 model (issue 11) */
 		double a76 = cell(out, "| q4_Kx4i-dotprod (576 B) |", 5);
-		T_CHECK(a76 > 0 && 576 / a76 >= 4, "A76 q4_Kx4i: %g cycles per 8 super-blocks", a76);
+		double q6 = cell(out, "| q6_Kx4i-dotprod (840 B) |", 5);
+		T_CHECK(a76 > 0 && 576 / a76 >= 4, "A76 q4_Kx4i: %g cycles per 4 super-blocks", a76);
+		T_CHECK(q6 > 0 && 840 / q6 >= 4, "A76 q6_Kx4i: %g cycles per 4 super-blocks", q6);
 	}
 	T_CHECK(strstr(out, "| q4_K-dotprod (288 B) | n/a |") && strstr(out, "| q6_K-dotprod (420 B) |") &&
 			strstr(out, "| q5_K-neon (352 B) |"),
