@@ -111,6 +111,81 @@ dot_rows_q4_Kx4i_dotprod(int n, const void *w, size_t rb, int nr, const void *ac
 		dot_rows_q4_K_dotprod(n, (const char *)w + (size_t)g * rb, rb, nr - g, act, out + g);
 }
 
+/* ---- q5_Kx4i: q4_Kx4i plus the fifth bits (quant.h) ----
+ * qh vector c holds bytes 4c..4c+3 of the 4 rows: bit 2k of a byte is the
+ * fifth bit of its element in pass k's low nibbles, bit 2k+1 in the high
+ * ones. The bit goes to bit 4 (a shift by 4 - 2k or 3 - 2k and a mask);
+ * a bit-select puts the low nibble under it, sri the high nibble (neither
+ * overwrites the loaded quants, which both need: no register copies). */
+#define KX4_SHIFT(h, s) ((s) >= 0 ? vshlq_n_u8(h, (s) >= 0 ? (s) : 0) : vshrq_n_u8(h, (s) < 0 ? -(s) : 1))
+#define Q5KX4_STEP(slo, shi, q, hq, k, ylo, yhi, l)                                          \
+	do {                                                                                 \
+		uint8x16_t v_ = vld1q_u8(q), h_ = vld1q_u8(hq);                               \
+		uint8x16_t hi_ = vsriq_n_u8(vandq_u8(KX4_SHIFT(h_, 3 - 2 * (k)), m10), v_, 4); \
+		uint8x16_t lo_ = vbslq_u8(m0f, v_, vandq_u8(KX4_SHIFT(h_, 4 - 2 * (k)), m10)); \
+		slo = vdotq_laneq_s32(slo, vreinterpretq_s8_u8(lo_), ylo, l);                 \
+		shi = vdotq_laneq_s32(shi, vreinterpretq_s8_u8(hi_), yhi, l);                 \
+	} while (0)
+
+#define Q5KX4_PASS(p, k, yk, slo, shi)                                                       \
+	do {                                                                                 \
+		const unsigned char *q_ = (p) + 64 + 128 * (k), *hq_ = (p) + 576;             \
+		int8x16_t ylo0_ = vld1q_s8(yk), ylo1_ = vld1q_s8((yk) + 16);                  \
+		int8x16_t yhi0_ = vld1q_s8((yk) + 32), yhi1_ = vld1q_s8((yk) + 48);           \
+		slo = vdupq_n_s32(0);                                                         \
+		shi = vdupq_n_s32(0);                                                         \
+		Q5KX4_STEP(slo, shi, q_, hq_, k, ylo0_, yhi0_, 0);                            \
+		Q5KX4_STEP(slo, shi, q_ + 16, hq_ + 16, k, ylo0_, yhi0_, 1);                  \
+		Q5KX4_STEP(slo, shi, q_ + 32, hq_ + 32, k, ylo0_, yhi0_, 2);                  \
+		Q5KX4_STEP(slo, shi, q_ + 48, hq_ + 48, k, ylo0_, yhi0_, 3);                  \
+		Q5KX4_STEP(slo, shi, q_ + 64, hq_ + 64, k, ylo1_, yhi1_, 0);                  \
+		Q5KX4_STEP(slo, shi, q_ + 80, hq_ + 80, k, ylo1_, yhi1_, 1);                  \
+		Q5KX4_STEP(slo, shi, q_ + 96, hq_ + 96, k, ylo1_, yhi1_, 2);                  \
+		Q5KX4_STEP(slo, shi, q_ + 112, hq_ + 112, k, ylo1_, yhi1_, 3);                \
+	} while (0)
+
+/* The A76 tuning: A55 model 647 -> 544 cycles, A76 model 200 -> 188. */
+__attribute__((target("tune=cortex-a76"))) void
+dot_rows_q5_Kx4i_dotprod(int n, const void *w, size_t rb, int nr, const void *act, float *out)
+{
+	const struct block_q8_K *y = act;
+	const uint8x16_t m10 = vdupq_n_u8(0x10), m0f = vdupq_n_u8(0x0f), three = vdupq_n_u8(3);
+	int nb = n / QK_K, g = 0;
+	for (; g + 4 <= nr; g += 4) {
+		const unsigned char *p = (const unsigned char *)w + (size_t)g * rb;
+		float32x4_t acc = vdupq_n_f32(0), macc = acc;
+		for (int b = 0; b < nb; b++, p += EV_Q5_KX4_GROUP_BYTES) {
+			EV_MCA_BEGIN("q5_Kx4i-dotprod");
+			EV_PREFETCH_BLOCK(p, EV_Q5_KX4_GROUP_BYTES);
+			const int8_t *yq = y[b].qs;
+			uint8x16_t l1 = vld1q_u8(p + 16), l2 = vld1q_u8(p + 32), h = vld1q_u8(p + 48);
+			int32x4_t sc[8], slo, shi, si, mi;
+			widen4(vsliq_n_u8(l1, vandq_u8(h, three), 4), sc);
+			widen4(vsliq_n_u8(vshrq_n_u8(l1, 4), vandq_u8(vshrq_n_u8(h, 2), three), 4), sc + 4);
+			Q5KX4_PASS(p, 0, yq, slo, shi);
+			si = vmlaq_s32(vmulq_s32(slo, sc[0]), shi, sc[1]);
+			Q5KX4_PASS(p, 1, yq + 64, slo, shi);
+			si = vmlaq_s32(vmlaq_s32(si, slo, sc[2]), shi, sc[3]);
+			Q5KX4_PASS(p, 2, yq + 128, slo, shi);
+			si = vmlaq_s32(vmlaq_s32(si, slo, sc[4]), shi, sc[5]);
+			Q5KX4_PASS(p, 3, yq + 192, slo, shi);
+			si = vmlaq_s32(vmlaq_s32(si, slo, sc[6]), shi, sc[7]);
+			int16x8_t pairs = vpaddq_s16(vld1q_s16(y[b].bsums), vld1q_s16(y[b].bsums + 8));
+			mi = vdupq_n_s32(0);
+			Q4KX4_MINS(mi, vsliq_n_u8(l2, vandq_u8(vshrq_n_u8(h, 4), three), 4), pairs, 0);
+			Q4KX4_MINS(mi, vsliq_n_u8(vshrq_n_u8(l2, 4), vshrq_n_u8(h, 6), 4), pairs, 4);
+			float32x4_t d = vcvt_f32_f16(vld1_f16((const float16_t *)(const void *)p));
+			float32x4_t dm = vcvt_f32_f16(vld1_f16((const float16_t *)(const void *)(p + 8)));
+			acc = vfmaq_f32(acc, vcvtq_f32_s32(si), vmulq_n_f32(d, y[b].d));
+			macc = vfmaq_f32(macc, vcvtq_f32_s32(mi), vmulq_n_f32(dm, y[b].d));
+			EV_MCA_END();
+		}
+		vst1q_f32(out + g, vsubq_f32(acc, macc));
+	}
+	if (g < nr)
+		dot_rows_q5_K_dotprod(n, (const char *)w + (size_t)g * rb, rb, nr - g, act, out + g);
+}
+
 /* ---- q6_Kx4i: q6_K with 4 rows interleaved at load (quant.h) ----
  * Chunk c (0..7) of a half: ql bytes l = 4c..4c+3 (A: quarters 0 and 2) and
  * l + 32 (B: quarters 1 and 3) and qh bytes l (H: 2 high bits for each

@@ -33,27 +33,40 @@ void ev_k_pack_scales(const uint8_t sc[8], const uint8_t m[8], uint8_t *q)
 	}
 }
 
-/* q4_Kx4i (quant.h): value v of field f (0: scales 0-3, 1: scales 4-7,
- * 2: mins 0-3, 3: mins 4-7) at lane i = 4 * (sub-block % 4) + row. */
-void ev_q4_Kx4i_repack(void *rows, int n, void *scratch)
+/* q4_Kx4i and q5_Kx4i (quant.h): value v of field f (0: scales 0-3, 1:
+ * scales 4-7, 2: mins 0-3, 3: mins 4-7) at lane i = 4 * (sub-block % 4) +
+ * row; q5_K's qh after the quants, interleaved the same way. */
+static size_t kx4_group_bytes(int q5)
+{
+	return q5 ? EV_Q5_KX4_GROUP_BYTES : EV_Q4_KX4_GROUP_BYTES;
+}
+
+static void kx4_repack(void *rows, int n, void *scratch, int q5)
 {
 	int nb = n / QK_K;
-	size_t rb = (size_t)nb * sizeof(struct block_q4_K);
+	size_t bb = q5 ? sizeof(struct block_q5_K) : sizeof(struct block_q4_K);
+	size_t rb = (size_t)nb * bb;
 	unsigned char *tmp = scratch, *dst = rows;
 	memcpy(tmp, rows, 4 * rb);
 	for (int b = 0; b < nb; b++) {
-		unsigned char *g = dst + (size_t)b * EV_Q4_KX4_GROUP_BYTES;
+		unsigned char *g = dst + (size_t)b * kx4_group_bytes(q5);
 		uint8_t v[4][16];
 		for (int r = 0; r < 4; r++) {
-			const struct block_q4_K *x = (const void *)(tmp + (size_t)r * rb);
-			memcpy(g + 2 * r, &x[b].d, 2);
-			memcpy(g + 8 + 2 * r, &x[b].dmin, 2);
+			const unsigned char *blk = tmp + (size_t)r * rb + (size_t)b * bb;
+			const struct block_q4_K *x4 = (const void *)blk;
+			const struct block_q5_K *x5 = (const void *)blk;
+			const uint8_t *scales = q5 ? x5->scales : x4->scales, *qs = q5 ? x5->qs : x4->qs;
+			memcpy(g + 2 * r, blk, 2);         /* d */
+			memcpy(g + 8 + 2 * r, blk + 2, 2); /* dmin */
 			for (int j = 0; j < 8; j++)
-				ev_k_scale_min(j, x[b].scales, &v[j / 4][4 * (j % 4) + r],
+				ev_k_scale_min(j, scales, &v[j / 4][4 * (j % 4) + r],
 					       &v[2 + j / 4][4 * (j % 4) + r]);
 			for (int k = 0; k < 4; k++)
 				for (int c = 0; c < 8; c++)
-					memcpy(g + 64 + 128 * k + 16 * c + 4 * r, x[b].qs + 32 * k + 4 * c, 4);
+					memcpy(g + 64 + 128 * k + 16 * c + 4 * r, qs + 32 * k + 4 * c, 4);
+			if (q5)
+				for (int c = 0; c < 8; c++)
+					memcpy(g + 576 + 16 * c + 4 * r, x5->qh + 4 * c, 4);
 		}
 		for (int i = 0; i < 16; i++) {
 			g[16 + i] = (uint8_t)((v[0][i] & 15) | (v[1][i] & 15) << 4);
@@ -64,24 +77,50 @@ void ev_q4_Kx4i_repack(void *rows, int n, void *scratch)
 	}
 }
 
-void ev_q4_Kx4i_unpack_row(const void *group, int n, int r, void *row)
+static void kx4_unpack_row(const void *group, int n, int r, void *row, int q5)
 {
 	const unsigned char *g = group;
-	struct block_q4_K *out = row;
-	for (int b = 0; b < n / QK_K; b++, g += EV_Q4_KX4_GROUP_BYTES) {
-		uint8_t sc[8], m[8];
-		memcpy(&out[b].d, g + 2 * r, 2);
-		memcpy(&out[b].dmin, g + 8 + 2 * r, 2);
+	size_t bb = q5 ? sizeof(struct block_q5_K) : sizeof(struct block_q4_K);
+	for (int b = 0; b < n / QK_K; b++, g += kx4_group_bytes(q5)) {
+		unsigned char *blk = (unsigned char *)row + (size_t)b * bb;
+		struct block_q4_K *x4 = (void *)blk;
+		struct block_q5_K *x5 = (void *)blk;
+		uint8_t sc[8], m[8], *qs = q5 ? x5->qs : x4->qs;
+		memcpy(blk, g + 2 * r, 2);
+		memcpy(blk + 2, g + 8 + 2 * r, 2);
 		for (int j = 0; j < 8; j++) {
 			int i = 4 * (j % 4) + r, f = j / 4;
 			sc[j] = (uint8_t)(((g[16 + i] >> (4 * f)) & 15) | ((g[48 + i] >> (2 * f)) & 3) << 4);
 			m[j] = (uint8_t)(((g[32 + i] >> (4 * f)) & 15) | ((g[48 + i] >> (2 * f + 4)) & 3) << 4);
 		}
-		ev_k_pack_scales(sc, m, out[b].scales);
+		ev_k_pack_scales(sc, m, q5 ? x5->scales : x4->scales);
 		for (int k = 0; k < 4; k++)
 			for (int c = 0; c < 8; c++)
-				memcpy(out[b].qs + 32 * k + 4 * c, g + 64 + 128 * k + 16 * c + 4 * r, 4);
+				memcpy(qs + 32 * k + 4 * c, g + 64 + 128 * k + 16 * c + 4 * r, 4);
+		if (q5)
+			for (int c = 0; c < 8; c++)
+				memcpy(x5->qh + 4 * c, g + 576 + 16 * c + 4 * r, 4);
 	}
+}
+
+void ev_q4_Kx4i_repack(void *rows, int n, void *scratch)
+{
+	kx4_repack(rows, n, scratch, 0);
+}
+
+void ev_q4_Kx4i_unpack_row(const void *group, int n, int r, void *row)
+{
+	kx4_unpack_row(group, n, r, row, 0);
+}
+
+void ev_q5_Kx4i_repack(void *rows, int n, void *scratch)
+{
+	kx4_repack(rows, n, scratch, 1);
+}
+
+void ev_q5_Kx4i_unpack_row(const void *group, int n, int r, void *row)
+{
+	kx4_unpack_row(group, n, r, row, 1);
 }
 
 /* q6_Kx4i (quant.h): byte offsets of row r's pieces in a group */

@@ -558,6 +558,7 @@ static const struct ev_dot_impl dot_impls[] = {
 	DG(F16, NEON, kf_quant_neon, "f16 neon", dot_rows_f16_neon, gemm_f16_neon),
 	DX4(Q4_K, DOTPROD, kf_kquant_dotprod, "q4_Kx4i neon-dotprod", dot_rows_q4_Kx4i_dotprod, ev_q4_Kx4i_repack, ev_q4_Kx4i_unpack_row, NULL),
 	D(Q4_K, DOTPROD, kf_kquant_dotprod, "q4_K neon-dotprod", dot_rows_q4_K_dotprod),
+	DX4(Q5_K, DOTPROD, kf_kquant_dotprod, "q5_Kx4i neon-dotprod", dot_rows_q5_Kx4i_dotprod, ev_q5_Kx4i_repack, ev_q5_Kx4i_unpack_row, NULL),
 	D(Q5_K, DOTPROD, kf_kquant_dotprod, "q5_K neon-dotprod", dot_rows_q5_K_dotprod),
 	DX4(Q6_K, DOTPROD, kf_kquant_dotprod, "q6_Kx4i neon-dotprod", dot_rows_q6_Kx4i_dotprod, ev_q6_Kx4i_repack, ev_q6_Kx4i_unpack_row, NULL),
 	D(Q6_K, DOTPROD, kf_kquant_dotprod, "q6_K neon-dotprod", dot_rows_q6_K_dotprod),

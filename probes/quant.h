@@ -320,6 +320,11 @@ void ev_q6_Kx4i_repack(void *rows, int n, void *scratch);
 void ev_q6_Kx4i_unpack_row(const void *group, int n, int r, void *row);
 void ev_q4_Kx4i_repack(void *rows, int n, void *scratch);
 void ev_q4_Kx4i_unpack_row(const void *group, int n, int r, void *row);
+/* q5_Kx4i: q4_Kx4i's 576 bytes, then the 4 rows' qh interleaved 4 bytes at a
+ * time (8 vectors: bytes 4c..4c+3 of rows 0-3): 704 bytes. */
+#define EV_Q5_KX4_GROUP_BYTES (4 * 176)
+void ev_q5_Kx4i_repack(void *rows, int n, void *scratch);
+void ev_q5_Kx4i_unpack_row(const void *group, int n, int r, void *row);
 /* Scale and min j (0..7) of a q4_K/q5_K super-block, and the reverse. */
 void ev_k_scale_min(int j, const uint8_t *scales, uint8_t *sc, uint8_t *m);
 void ev_k_pack_scales(const uint8_t sc[8], const uint8_t m[8], uint8_t *scales);
@@ -389,6 +394,7 @@ GEMM_DECL(gemm_f16_neon);
 extern const struct ev_kernel_file kf_kquant_dotprod;
 void dot_rows_q4_K_dotprod(int n, const void *w, size_t rb, int nr, const void *act, float *out);
 void dot_rows_q4_Kx4i_dotprod(int n, const void *w, size_t rb, int nr, const void *act, float *out);
+void dot_rows_q5_Kx4i_dotprod(int n, const void *w, size_t rb, int nr, const void *act, float *out);
 void dot_rows_q6_Kx4i_dotprod(int n, const void *w, size_t rb, int nr, const void *act, float *out);
 void dot_rows_q5_K_dotprod(int n, const void *w, size_t rb, int nr, const void *act, float *out);
 void dot_rows_q6_K_dotprod(int n, const void *w, size_t rb, int nr, const void *act, float *out);

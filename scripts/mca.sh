@@ -34,6 +34,7 @@ q4_0-generic probes/quant.c -march=armv8-a 18 neon
 q8_0-generic probes/quant.c -march=armv8-a 34 neon
 q4_Kx4i-dotprod probes/kquant-dotprod.c -march=armv8.2-a+dotprod 576 dotprod
 q4_K-dotprod probes/kquant-dotprod.c -march=armv8.2-a+dotprod 288 dotprod
+q5_Kx4i-dotprod probes/kquant-dotprod.c -march=armv8.2-a+dotprod 704 dotprod
 q5_K-dotprod probes/kquant-dotprod.c -march=armv8.2-a+dotprod 352 dotprod
 q6_Kx4i-dotprod probes/kquant-dotprod.c -march=armv8.2-a+dotprod 840 dotprod
 q6_K-dotprod probes/kquant-dotprod.c -march=armv8.2-a+dotprod 420 dotprod

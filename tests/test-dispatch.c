@@ -137,6 +137,7 @@ static void test_picks(void)
 	T_CHECK(!strcmp(ev_dot_pick(EV_TYPE_Q6_K, &a55)->name, "q6_Kx4i neon-dotprod") &&
 			!strcmp(ev_dot_pick(EV_TYPE_Q6_K, &a53)->name, "q6_K neon"),
 		"q6_K: 4 rows interleaved with sdot, two rows without");
+	T_CHECK(!strcmp(ev_dot_pick(EV_TYPE_Q5_K, &a55)->name, "q5_Kx4i neon-dotprod"), "q5_K with sdot");
 	T_CHECK(!strcmp(ev_dot_pick(EV_TYPE_Q4_0, &sve_nodp)->name, "q4_0x4 neon"),
 		"SVE without dotprod gets no sdot kernel");
 	for (int k = 0; k < flops_count; k++)
