@@ -111,6 +111,35 @@ static int build(const struct rep_result *const *rs, int n, struct row *rows)
 			}
 		}
 	}
+	/* GPUs (Vulkan): each board's fastest device by read bandwidth */
+	{
+		int any = 0;
+		for (int i = 0; i < n; i++)
+			any |= rs[i]->ngpu > 0;
+		if (any && nr < CMP_MAX_ROWS - 3) {
+			const struct rep_gpu *best[CMP_MAX_COLS] = {0};
+			struct row *r;
+			for (int i = 0; i < n; i++)
+				for (int k = 0; k < rs[i]->ngpu; k++)
+					if (!best[i] || rs[i]->gpu[k].read > best[i]->read)
+						best[i] = &rs[i]->gpu[k];
+			for (int f = 0; f < 3; f++) {
+				static const char *const nm[3] = {"GPU read (fastest GPU)", "GPU fp32 FMA peak",
+								  "GPU fp16 FMA peak"};
+				double v[CMP_MAX_COLS];
+				int have = 0;
+				for (int i = 0; i < n; i++) {
+					double x = !best[i] ? 0 : f == 0 ? best[i]->read : f == 1 ? best[i]->fp32 : best[i]->fp16;
+					v[i] = x > 0 ? x / 1e9 : NAN;
+					have |= x > 0;
+				}
+				if (!have)
+					continue; /* no board measured it */
+				r = ROW(nm[f], f ? "GFLOP/s" : "GB/s");
+				memcpy(r->v, v, sizeof(double) * (size_t)n);
+			}
+		}
+	}
 	/* decode runs, matched by label ("model quant") */
 	for (int i = 0; i < n; i++)
 		for (int k = 0; k < rs[i]->npts && nr < CMP_MAX_ROWS; k++) {

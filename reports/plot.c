@@ -2,7 +2,8 @@
  * Memory roofs are diagonals (bandwidth x intensity) that stop at the highest
  * compute roof; compute roofs are flat from where they meet the fastest memory
  * roof; ridge points (peak / DRAM bandwidth) are marked on the DRAM roof;
- * datasheet roofs are dashed; measured kernels (decode runs) are points. */
+ * datasheet roofs are dashed; measured kernels (decode runs) are points; a
+ * result's GPUs (Vulkan) get their own long-dashed read and FMA roofs. */
 #include "plot.h"
 
 #include <errno.h>
@@ -34,6 +35,14 @@ _Static_assert(sizeof level_colors / sizeof level_colors[0] == EV_LEVEL__COUNT, 
 _Static_assert(sizeof prec_colors / sizeof prec_colors[0] == EV_PREC__COUNT, "a colour per precision");
 static const char *const board_colors[] = {"#d62728", "#1f77b4", "#2ca02c", "#ff7f0e",
 					   "#9467bd", "#8c564b", "#e377c2", "#17becf"};
+/* GPUs (Vulkan devices) of one result: their own colours, drawn long-dashed. */
+static const char *const gpu_colors[] = {"#8b008b", "#008080", "#b8860b", "#2f4f4f"};
+#define NGPU_COLORS (int)(sizeof gpu_colors / sizeof gpu_colors[0])
+
+static double gpu_top(const struct rep_gpu *q)
+{
+	return q->fp32 > q->fp16 ? q->fp32 : q->fp16;
+}
 
 struct series {
 	char title[160];
@@ -96,10 +105,13 @@ static int plot_ranges(const struct rep_result *const *rs, int n, struct plot_ra
 	g->ymax = 0;
 	for (int i = 0; i < n; i++) {
 		const struct rep_mem *dram = rep_mem_find(rs[i], "DRAM", 0);
-		if (!dram && rs[i]->nmem == 0)
+		if (!dram && rs[i]->nmem == 0 && rs[i]->ngpu == 0)
 			return ev_fail(e, EV_ERR_USAGE,
 				       "plot: %s has no bandwidth levels (run eaves bw or characterize)",
 				       rs[i]->path);
+		for (int k = 0; k < rs[i]->ngpu; k++)
+			if (rs[i]->gpu[k].read > 0 && gpu_top(&rs[i]->gpu[k]) / rs[i]->gpu[k].read * 4 > g->xmax)
+				g->xmax = gpu_top(&rs[i]->gpu[k]) / rs[i]->gpu[k].read * 4;
 		for (int k = 0; k < rs[i]->npeak; k++)
 			if (dram && rs[i]->peak[k].best / dram->best * 4 > g->xmax)
 				g->xmax = rs[i]->peak[k].best / dram->best * 4;
@@ -123,6 +135,13 @@ static int plot_ranges(const struct rep_result *const *rs, int n, struct plot_ra
 		for (int k = 0; k < r->npts; k++)
 			if (r->pts[k].perf / 1e9 < g->ymin)
 				g->ymin = r->pts[k].perf / 1e9;
+		for (int k = 0; k < r->ngpu; k++) {
+			const struct rep_gpu *q = &r->gpu[k];
+			if (q->read > 0 && q->read / 1e9 * g->xmin < g->ymin)
+				g->ymin = q->read / 1e9 * g->xmin;
+			if (gpu_top(q) / 1e9 > g->ymax)
+				g->ymax = gpu_top(q) / 1e9;
+		}
 	}
 	if (!isfinite(g->ymin) || g->ymin <= 0)
 		g->ymin = 0.1;
@@ -219,6 +238,42 @@ static void emit_fleet(struct series_out *so, const struct rep_result *r, int i,
 	}
 }
 
+/* The result's GPUs, on the same axes as its CPU (the engines that share a
+ * board's DRAM side by side): the read roof capped at the GPU's best FMA
+ * peak, and its FP32 and FP16 peaks (one plot: all; a comparison: the read
+ * roof only, in the board's colour). */
+static void emit_gpus(struct series_out *so, const struct rep_result *r, int i, int multi,
+		      const struct plot_range *g)
+{
+	char pre[240], nm[200], label[400];
+	who(r, multi, pre, sizeof pre);
+	for (int k = 0; k < r->ngpu; k++) {
+		const struct rep_gpu *q = &r->gpu[k];
+		const char *col = multi ? board_colors[i % 8] : gpu_colors[k % NGPU_COLORS];
+		double top = gpu_top(q) / 1e9;
+		esc_dat(nm, sizeof nm, q->name);
+		if (q->read > 0) {
+			sb_printf(so->dat, "\n\n# GPU %s (%s) read roof, %.1f GB/s (measured, Vulkan)\n", nm,
+				  q->type, q->read / 1e9);
+			diag(so->dat, q->read / 1e9, top, g->xmin, g->xmax);
+			snprintf(label, sizeof label, "%sGPU %s (%s) read %.1f GB/s", pre, nm,
+				 !strcmp(q->type, "cpu") ? "software, on the CPU" : q->type, q->read / 1e9);
+			series(so, "with lines lw 2 dt 5", col, "", label);
+		}
+		for (int p = 0; p < 2 && !multi; p++) {
+			double y = (p ? q->fp16 : q->fp32) / 1e9;
+			if (y <= 0)
+				continue;
+			sb_printf(so->dat, "\n\n# GPU %s %s FMA peak, %.1f GFLOP/s (measured, Vulkan)\n", nm,
+				  p ? "fp16" : "fp32", y);
+			sb_printf(so->dat, "%.6g %.6g\n%.6g %.6g\n", q->read > 0 ? y / (q->read / 1e9) : g->xmin,
+				  y, g->xmax, y);
+			snprintf(label, sizeof label, "GPU %s %s %.1f GFLOP/s", nm, p ? "fp16" : "fp32", y);
+			series(so, p ? "with lines lw 1.5 dt 5" : "with lines lw 2 dt 5", col, "", label);
+		}
+	}
+}
+
 static void emit_result(struct series_out *so, const struct rep_result *r, int i, int multi,
 			const struct plot_range *g)
 {
@@ -293,6 +348,7 @@ static void emit_result(struct series_out *so, const struct rep_result *r, int i
 		series(so, "using 1:2:3 with labels point pt 9 ps 1.8", multi ? bc : "#d62728",
 		       " offset char 1,0.8 left font ',9'", "decode (measured)");
 	}
+	emit_gpus(so, r, i, multi, g);
 }
 
 int plot_roofline_text(const struct rep_result *const *rs, int n, const char *dat_name,

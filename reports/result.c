@@ -238,6 +238,68 @@ const struct rep_lat *rep_lat_find(const struct rep_result *r, const char *level
 	return NULL;
 }
 
+/* One GPU section (status ok or interrupted; others carry no figures). */
+static int load_gpu(const cJSON *g, const char *where, struct rep_result *r, struct ev_err *e)
+{
+	const cJSON *st = cJSON_GetObjectItemCaseSensitive(g, "status"), *k;
+	const cJSON *dev = cJSON_GetObjectItemCaseSensitive(g, "device");
+	struct rep_gpu *q;
+	int i = 0;
+	if (!cJSON_IsObject(g))
+		return ev_fail(e, EV_ERR_USAGE, "%s: not an object", where);
+	if (!cJSON_IsString(st) || (strcmp(st->valuestring, "ok") && strcmp(st->valuestring, "interrupted")))
+		return EV_OK;
+	if (r->ngpu >= REP_MAX_GPUS)
+		return ev_fail(e, EV_ERR_USAGE, "%s: more than %d GPUs; eaves reads at most %d", where,
+			       REP_MAX_GPUS, REP_MAX_GPUS);
+	q = &r->gpu[r->ngpu];
+	memset(q, 0, sizeof *q);
+	copy_str(q->name, sizeof q->name, dev, "name");
+	copy_str(q->type, sizeof q->type, dev, "type");
+	cJSON_ArrayForEach(k, cJSON_GetObjectItemCaseSensitive(g, "kernels"))
+	{
+		const char *kn = NULL;
+		const cJSON *ks = cJSON_GetObjectItemCaseSensitive(k, "status");
+		double best = 0;
+		char w[700];
+		snprintf(w, sizeof w, "%s.kernels[%d]", where, i++);
+		if (json_get_str(k, "kernel", &kn, 1, w, e))
+			return EV_ERR_USAGE;
+		if (!cJSON_IsString(ks) || strcmp(ks->valuestring, "ok"))
+			continue;
+		if (!strcmp(kn, "read")) {
+			if (json_get_range(k, "bw_best_bytes_per_s", &best, 1, REP_MIN_RATE, REP_MAX_RATE, w, e))
+				return EV_ERR_USAGE;
+			q->read = best;
+		} else if (!strcmp(kn, "fp32_fma") || !strcmp(kn, "fp16_fma")) {
+			if (json_get_range(k, "best_flop_per_s", &best, 1, REP_MIN_RATE, REP_MAX_RATE, w, e))
+				return EV_ERR_USAGE;
+			*(kn[2] == '3' ? &q->fp32 : &q->fp16) = best;
+		}
+	}
+	if (q->read > 0 || q->fp32 > 0 || q->fp16 > 0)
+		r->ngpu++;
+	return EV_OK;
+}
+
+static int load_gpus(const cJSON *doc, const char *path, struct rep_result *r, struct ev_err *e)
+{
+	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(doc, "gpu_results"), *it;
+	const cJSON *one = cJSON_GetObjectItemCaseSensitive(doc, "gpu");
+	char where[600];
+	int i = 0;
+	if (arr && !cJSON_IsArray(arr))
+		return ev_fail(e, EV_ERR_USAGE, "%s: field 'gpu_results': not a list", path);
+	cJSON_ArrayForEach(it, arr)
+	{
+		snprintf(where, sizeof where, "%s: gpu_results[%d]", path, i++);
+		if (load_gpu(it, where, r, e))
+			return EV_ERR_USAGE;
+	}
+	snprintf(where, sizeof where, "%s: gpu", path);
+	return one ? load_gpu(one, where, r, e) : EV_OK;
+}
+
 int rep_load(const cJSON *doc, const char *path, struct rep_result *r, struct ev_err *e)
 {
 	const char *schema = NULL;
@@ -298,7 +360,8 @@ int rep_load(const cJSON *doc, const char *path, struct rep_result *r, struct ev
 	}
 	if (load_levels(cJSON_GetObjectItemCaseSensitive(doc, "bw"), path, r, e) ||
 	    load_latency(cJSON_GetObjectItemCaseSensitive(doc, "latency"), path, r, e) ||
-	    load_peaks(cJSON_GetObjectItemCaseSensitive(doc, "flops"), path, r, e))
+	    load_peaks(cJSON_GetObjectItemCaseSensitive(doc, "flops"), path, r, e) ||
+	    load_gpus(doc, path, r, e))
 		return EV_ERR_USAGE;
 	return load_points(cJSON_GetObjectItemCaseSensitive(doc, "decode"), path, r, e);
 }

@@ -62,6 +62,15 @@ struct rep_bound {
 	double read_one, read_all;   /* bytes/s, measured, 0 unknown */
 };
 
+/* A measured Vulkan device (characterize's gpu_results[], or the "gpu" of
+ * bw/flops --gpu): its best read bandwidth and FMA peaks, 0 where not
+ * measured. */
+#define REP_MAX_GPUS 16
+struct rep_gpu {
+	char name[96];
+	char type[16];     /* "integrated", "discrete", "cpu" (a software renderer)... */
+	double read, fp32, fp16; /* best: bytes/s, FLOP/s */
+};
 struct rep_result {
 	char path[512];
 	char command[32];
@@ -88,6 +97,8 @@ struct rep_result {
 	struct rep_loaded loaded[REP_MAX];
 	double lat_clock_hz;             /* the latency section's clock, 0 unknown */
 	struct rep_bound bound;
+	int ngpu;
+	struct rep_gpu gpu[REP_MAX_GPUS];
 };
 
 int rep_load(const cJSON *doc, const char *path, struct rep_result *r, struct ev_err *e);

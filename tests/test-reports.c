@@ -327,6 +327,80 @@ static void test_fleet(void)
 	free(rs);
 }
 
+/* A result with GPUs (characterize's gpu_results[]): their roofs on the
+ * roofline beside the CPU's, their rows in compare; a GPU result is untrusted
+ * input like the rest (a bad rate names its field, too many GPUs the limit). */
+static cJSON *gpu_section(const char *name, double read, double fp32)
+{
+	cJSON *g = cJSON_CreateObject(), *d = cJSON_AddObjectToObject(g, "device"), *ks, *k;
+	cJSON_AddStringToObject(g, "status", "ok");
+	cJSON_AddStringToObject(d, "name", name);
+	cJSON_AddStringToObject(d, "type", "integrated");
+	ks = cJSON_AddArrayToObject(g, "kernels");
+	k = cJSON_CreateObject();
+	cJSON_AddStringToObject(k, "kernel", "read");
+	cJSON_AddStringToObject(k, "status", "ok");
+	cJSON_AddNumberToObject(k, "bw_best_bytes_per_s", read);
+	cJSON_AddItemToArray(ks, k);
+	k = cJSON_CreateObject();
+	cJSON_AddStringToObject(k, "kernel", "fp32_fma");
+	cJSON_AddStringToObject(k, "status", "ok");
+	cJSON_AddNumberToObject(k, "best_flop_per_s", fp32);
+	cJSON_AddItemToArray(ks, k);
+	k = cJSON_CreateObject(); /* a skipped kernel carries no figure */
+	cJSON_AddStringToObject(k, "kernel", "fp16_fma");
+	cJSON_AddStringToObject(k, "status", "skipped");
+	cJSON_AddItemToArray(ks, k);
+	return g;
+}
+
+static void test_gpu_roofs(void)
+{
+	cJSON *doc = NULL, *arr;
+	struct rep_result *r = calloc(2, sizeof *r);
+	struct ev_err e = {0};
+	char *dat = NULL, *gp = NULL, *t;
+	const struct rep_result *one[1] = {r}, *two[2] = {r, r + 1};
+	T_CHECK(json_read_file(t_src("tests/fixtures/golden/result.json"), &doc, &e) == 0, "%s", e.msg);
+	if (!doc || !r)
+		return;
+	arr = cJSON_AddArrayToObject(doc, "gpu_results");
+	cJSON_AddItemToArray(arr, gpu_section("Mali-G610 'MC4'", 30e9, 450e9));
+	T_CHECK(rep_load(doc, "g.json", r, &e) == 0 && r->ngpu == 1 && r->gpu[0].read == 30e9 &&
+			r->gpu[0].fp32 == 450e9 && r->gpu[0].fp16 == 0 && !strcmp(r->gpu[0].type, "integrated"),
+		"%s", e.msg);
+	T_CHECK(plot_roofline_text(one, 1, "r.dat", &dat, &gp, &e) == 0, "%s", e.msg);
+	T_CHECK(dat && strstr(dat, "# GPU Mali-G610 'MC4' (integrated) read roof, 30.0 GB/s (measured, Vulkan)") &&
+			strstr(dat, "fp32 FMA peak, 450.0 GFLOP/s"),
+		"GPU roofs in the data:\n%s", dat ? dat : "");
+	T_CHECK(gp && strstr(gp, "GPU Mali-G610") && strstr(gp, "dt 5") && !strstr(gp, "fp16 0"),
+		"GPU roofs in the script");
+	free(dat);
+	free(gp);
+	r[1] = r[0];
+	r[1].ngpu = 0; /* a board without a GPU: a dash */
+	t = cmp_table(two, 2, 1);
+	T_CHECK(t && strstr(t, "| GPU read (fastest GPU) | GB/s | 30 | - |") && strstr(t, "| GPU fp32 FMA peak |") &&
+			!strstr(t, "fp16 FMA"),
+		"GPU rows in compare:\n%s", t ? t : "");
+	free(t);
+	/* hostile input */
+	cJSON_AddNumberToObject(cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetArrayItem(arr, 0), "kernels"), 0),
+				"x", 0);
+	cJSON_ReplaceItemInObject(cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetArrayItem(arr, 0), "kernels"), 0),
+				  "bw_best_bytes_per_s", cJSON_CreateNumber(-5));
+	T_CHECK(rep_load(doc, "g.json", r, &e) == EV_ERR_USAGE &&
+			strstr(e.msg, "g.json: gpu_results[0].kernels[0]") && strstr(e.msg, "bw_best_bytes_per_s"),
+		"%s", e.msg);
+	cJSON_DeleteItemFromArray(arr, 0);
+	for (int i = 0; i <= REP_MAX_GPUS; i++)
+		cJSON_AddItemToArray(arr, gpu_section("gpu", 1e9, 1e9));
+	T_CHECK(rep_load(doc, "g.json", r, &e) == EV_ERR_USAGE && strstr(e.msg, "more than 16 GPUs"), "%s",
+		e.msg);
+	cJSON_Delete(doc);
+	free(r);
+}
+
 static void test_bad_results(void)
 {
 	struct rep_result r;
@@ -648,6 +722,7 @@ int main(void)
 	T_RUN(test_compare);
 	T_RUN(test_fleet);
 	T_RUN(test_bad_results);
+	T_RUN(test_gpu_roofs);
 	T_RUN(test_devices);
 	T_RUN(test_many_entries);
 	T_RUN(test_hostile_strings);
