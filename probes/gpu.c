@@ -9,7 +9,7 @@
 #include <string.h>
 
 const char *const ev_gpu_kernel_name[EV_GPU__KERNELS] = {"read", "write", "copy", "fp32_fma",
-							  "fp16_fma"};
+							  "fp16_fma", "shared_read"};
 
 #ifdef EV_HAVE_VULKAN
 static const uint32_t spv_read[] =
@@ -26,6 +26,9 @@ static const uint32_t spv_fma[] =
 	;
 static const uint32_t spv_fma16[] =
 #include "gpu-fma16.inc"
+	;
+static const uint32_t spv_shared[] =
+#include "gpu-shared.inc"
 	;
 
 #define WG 256 /* local_size_x of every shader */
@@ -46,13 +49,13 @@ static int verify(struct ev_gpu *g, int kernel, struct ev_gpu_buf *const *b, uin
 		  struct ev_err *e)
 {
 	uint64_t inv = (uint64_t)groups * WG, bad = 0, first = 0;
-	int fma = ev_gpu_kernel_is_flop(kernel);
-	size_t bytes = kernel == EV_GPU_READ ? inv * 4 : fma ? inv * 8 * 16 : n4 * 16;
+	int fma = ev_gpu_kernel_is_flop(kernel), shared = kernel == EV_GPU_SHARED;
+	size_t bytes = kernel == EV_GPU_READ || shared ? inv * 4 : fma ? inv * 8 * 16 : n4 * 16;
 	uint32_t *out = malloc(bytes);
 	int rc;
 	if (!out)
 		return ev_fail(e, EV_ERR_RUNTIME, "GPU: out of memory");
-	if ((rc = gpu_buf_download(g, kernel == EV_GPU_WRITE ? b[0] : b[1 - fma],
+	if ((rc = gpu_buf_download(g, kernel == EV_GPU_WRITE || shared ? b[0] : b[1 - fma],
 				   out, bytes, e))) {
 		free(out);
 		return rc;
@@ -72,6 +75,14 @@ static int verify(struct ev_gpu *g, int kernel, struct ev_gpu_buf *const *b, uin
 			     out[4 * k + 3] != ~x) && !bad++)
 				first = k;
 		}
+	} else if (shared) {
+		/* every invocation read each tile element n4 (= iters / 256) times */
+		uint32_t f = 0;
+		for (uint32_t i = 0; i < WG; i++)
+			f += ((i * 2654435761u) ^ tag) + i + ~i + (i ^ 0x5555u);
+		for (uint64_t i = 0; i < inv; i++)
+			if (out[i] != (uint32_t)n4 * f && !bad++)
+				first = i;
 	} else if (kernel == EV_GPU_COPY) {
 		for (uint64_t k = 0; k < 4 * n4; k++)
 			if (out[k] != src[k] && !bad++)
@@ -105,7 +116,7 @@ int gpu_measure(struct ev_gpu *g, int kernel, uint64_t ws_bytes, int quick,
 		int nbufs, arrays;
 	} K[EV_GPU__KERNELS] = {{spv_read, sizeof spv_read, 2, 1}, {spv_write, sizeof spv_write, 1, 1},
 				{spv_copy, sizeof spv_copy, 2, 2}, {spv_fma, sizeof spv_fma, 1, 0},
-				{spv_fma16, sizeof spv_fma16, 1, 0}};
+				{spv_fma16, sizeof spv_fma16, 1, 0}, {spv_shared, sizeof spv_shared, 1, 0}};
 	struct ev_gpu_kernel *k = NULL;
 	struct ev_gpu_buf *b[2] = {NULL, NULL};
 	uint32_t *src = NULL, push[3] = {0, 0, 0};
@@ -119,7 +130,17 @@ int gpu_measure(struct ev_gpu *g, int kernel, uint64_t ws_bytes, int quick,
 		snprintf(m->reason, sizeof m->reason, "GPU %d (%s) has no shaderFloat16", in->index, in->name);
 		return EV_OK;
 	}
-	if (ev_gpu_kernel_is_flop(kernel)) {
+	if (kernel == EV_GPU_SHARED) {
+		/* bytes: what the invocations read from workgroup memory */
+		m->groups = quick ? 64 : 256;
+		m->iters = 1024; /* a multiple of 256 (the check) */
+		m->ws_bytes = WG * 16; /* the tile, per workgroup */
+		m->work_per_rep = (double)m->groups * WG * m->iters * 16;
+		n4 = m->iters / WG;
+		push[0] = m->iters;
+		push[1] = 0x9e3779b9u;
+		rc = gpu_buf_create(g, (uint64_t)m->groups * WG * 4, &b[0], e);
+	} else if (ev_gpu_kernel_is_flop(kernel)) {
 		m->groups = quick ? 64 : 256;
 		m->iters = 512;
 		m->work_per_rep = (double)m->groups * WG * m->iters * 8 * 4 * 2;

@@ -1,5 +1,6 @@
 /* probes/gpu.h: GPU microbenchmarks on Vulkan compute (src/core/gpudev.h):
- * global-memory read, write and copy bandwidth and the FP32 FMA peak, each
+ * global-memory read, write and copy bandwidth, workgroup (shared) memory
+ * read bandwidth and the FP32/FP16 FMA peaks, each
  * timed by GPU timestamps over repeated dispatches and verified against a
  * host computation of what the shader must have produced. */
 #ifndef EV_PROBES_GPU_H
@@ -13,12 +14,18 @@
 #define EV_GPU_SAMPLES 32
 
 enum ev_gpu_kernel_id { EV_GPU_READ, EV_GPU_WRITE, EV_GPU_COPY, EV_GPU_FMA32, EV_GPU_FMA16,
-		       EV_GPU__KERNELS };
+		       EV_GPU_SHARED, EV_GPU__KERNELS };
 extern const char *const ev_gpu_kernel_name[EV_GPU__KERNELS];
 /* The arithmetic kernels (FLOP per dispatch), as against the bandwidth ones. */
 static inline int ev_gpu_kernel_is_flop(int k)
 {
 	return k == EV_GPU_FMA32 || k == EV_GPU_FMA16;
+}
+/* The kernels whose size is set by the shader (a count of steps), not by a
+ * working set in global memory: the FMA peaks and workgroup-memory reads. */
+static inline int ev_gpu_kernel_is_steps(int k)
+{
+	return ev_gpu_kernel_is_flop(k) || k == EV_GPU_SHARED;
 }
 
 struct ev_gpu_measure {

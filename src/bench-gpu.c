@@ -160,11 +160,13 @@ cJSON *bench_gpu_json(const struct ev_gpu_result *r)
 			continue;
 		}
 		json_str(q, "source", "measured");
+		if (m->kernel == EV_GPU_SHARED)
+			json_str(q, "bytes", "read from workgroup (shared) memory; ws_bytes: the tile per workgroup");
 		if (!fl)
 			json_num(q, "ws_bytes", (double)m->ws_bytes);
 		json_num(q, "workgroups", m->groups);
 		json_num(q, "workgroup_size", 256);
-		if (fl)
+		if (ev_gpu_kernel_is_steps(m->kernel))
 			json_num(q, "iterations", m->iters);
 		json_num(q, "dispatches_per_sample", m->reps);
 		json_num(q, fl ? "flop_per_dispatch" : "bytes_per_dispatch", m->work_per_rep);
@@ -181,18 +183,18 @@ void bench_gpu_print(FILE *f, const struct ev_gpu_result *r)
 {
 	fprintf(f, "GPU %d: %s (%s, %s), Vulkan compute, GPU timestamps\n", r->index, r->info.name,
 		r->info.type, r->info.driver);
-	fprintf(f, "%-9s %12s %12s %12s %8s\n", "kernel", "ws", "best", "median", "spread");
+	fprintf(f, "%-11s %12s %12s %12s %8s\n", "kernel", "ws", "best", "median", "spread");
 	for (int i = 0; i < r->n; i++) {
 		const struct ev_gpu_measure *m = &r->m[i];
 		char b[32] = "-";
 		if (m->status) {
-			fprintf(f, "%-9s %s: %s\n", ev_gpu_kernel_name[m->kernel],
+			fprintf(f, "%-11s %s: %s\n", ev_gpu_kernel_name[m->kernel],
 				m->status == EV_ERR_VERIFY ? "FAILED VERIFICATION" : "skipped", m->reason);
 			continue;
 		}
 		if (!ev_gpu_kernel_is_flop(m->kernel))
 			units_fmt_bytes(b, sizeof b, (double)m->ws_bytes);
-		fprintf(f, "%-9s %12s %9.1f %s %9.1f %s %7.1f%%\n", ev_gpu_kernel_name[m->kernel], b,
+		fprintf(f, "%-11s %12s %9.1f %s %9.1f %s %7.1f%%\n", ev_gpu_kernel_name[m->kernel], b,
 			m->rate.best / 1e9, ev_gpu_kernel_is_flop(m->kernel) ? "GF/s" : "GB/s", m->rate.median / 1e9,
 			ev_gpu_kernel_is_flop(m->kernel) ? "GF/s" : "GB/s", 100 * m->rate.spread_rel);
 	}

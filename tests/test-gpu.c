@@ -50,7 +50,7 @@ static void test_kernels(void)
 	if (!g)
 		return;
 	for (int k = 0; k < EV_GPU__KERNELS; k++)
-		for (size_t s = 0; s < (ev_gpu_kernel_is_flop(k) ? 1 : 2); s++) {
+		for (size_t s = 0; s < (ev_gpu_kernel_is_steps(k) ? 1 : 2); s++) {
 			struct ev_gpu_measure m;
 			T_CHECK(gpu_measure(g, k, ws[s], 1, &m, &e) == 0, "%s: %s", ev_gpu_kernel_name[k],
 				e.msg);
@@ -61,19 +61,23 @@ static void test_kernels(void)
 			T_CHECK(m.status == EV_OK && m.nsamples >= 5 && m.rate.median > 0,
 				"%s ws %llu: status %d (%s), %d samples", ev_gpu_kernel_name[k],
 				(unsigned long long)ws[s], m.status, m.reason, m.nsamples);
-			if (!ev_gpu_kernel_is_flop(k))
+			if (k == EV_GPU_SHARED)
+				T_CHECK(m.ws_bytes == 4096 && m.work_per_rep == (double)m.groups * 256 * m.iters * 16,
+					"workgroup memory: a 4 KiB tile, 16 bytes a read");
+			else if (!ev_gpu_kernel_is_flop(k))
 				T_CHECK(m.ws_bytes % 16 == 0 && m.work_per_rep == (double)m.ws_bytes,
 					"%s: STREAM bytes", ev_gpu_kernel_name[k]);
 			else
 				T_CHECK(m.work_per_rep == (double)m.groups * 256 * m.iters * 64,
 					"FMA: 8 vec4 chains x 2 FLOP per step");
 		}
-	/* a wrong result reaches the status (fault injection) */
-	{
+	/* a wrong result reaches the status (fault injection), for a global- and a
+	 * workgroup-memory kernel */
+	for (int k = 0; k < 2; k++) {
 		struct ev_gpu_measure m;
 		setenv("EAVES_FAULT", "verify:gpu", 1);
-		T_CHECK(gpu_measure(g, EV_GPU_READ, ws[0], 1, &m, &e) == 0 && m.status == EV_ERR_VERIFY &&
-				strstr(m.reason, "wrong results"),
+		T_CHECK(gpu_measure(g, k ? EV_GPU_SHARED : EV_GPU_READ, ws[0], 1, &m, &e) == 0 &&
+				m.status == EV_ERR_VERIFY && strstr(m.reason, "wrong results"),
 			"injected fault: status %d (%s)", m.status, m.reason);
 		unsetenv("EAVES_FAULT");
 	}
