@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const ev_gpu_kernel_name[EV_GPU__KERNELS] = {"read", "write", "copy", "fp32_fma",
-							  "fp16_fma", "shared_read"};
+const char *const ev_gpu_kernel_name[EV_GPU__KERNELS] = {
+	"read", "write", "copy", "fp32_fma", "fp16_fma", "shared_read", "host_to_device", "device_to_host"};
 
 #ifdef EV_HAVE_VULKAN
 static const uint32_t spv_read[] =
@@ -42,6 +42,12 @@ static void fill(uint32_t *a, uint64_t n4)
 		a[4 * k + 2] = ~(uint32_t)k;
 		a[4 * k + 3] = (uint32_t)(k >> 7) ^ 0x5555u;
 	}
+}
+
+/* EAVES_FAULT=verify:gpu: the path from a wrong GPU result to the user, tested */
+static int fault_injected(void)
+{
+	return getenv("EAVES_FAULT") && !strcmp(getenv("EAVES_FAULT"), "verify:gpu");
 }
 
 static int verify(struct ev_gpu *g, int kernel, struct ev_gpu_buf *const *b, uint64_t n4,
@@ -94,8 +100,7 @@ static int verify(struct ev_gpu *g, int kernel, struct ev_gpu_buf *const *b, uin
 				first = k / 32;
 	}
 	free(out);
-	/* EAVES_FAULT=verify:gpu: the path from a wrong GPU result to the user, tested */
-	if (getenv("EAVES_FAULT") && !strcmp(getenv("EAVES_FAULT"), "verify:gpu") && !bad++)
+	if (fault_injected() && !bad++)
 		first = 0;
 	if (bad) {
 		m->status = EV_ERR_VERIFY;
@@ -104,6 +109,78 @@ static int verify(struct ev_gpu *g, int kernel, struct ev_gpu_buf *const *b, uin
 			 ev_gpu_kernel_name[kernel], (unsigned long long)bad, (unsigned long long)first);
 	}
 	return EV_OK;
+}
+
+/* Host <-> device: `per` bytes of a pattern copied between a host-visible
+ * staging buffer and a device-local buffer, each byte counted once; after the
+ * timing, the device buffer (up) or the last copy's bytes (down) compared with
+ * the pattern. On a device whose memory is the host's (unified), this is a
+ * copy within the same DRAM. */
+static int measure_transfer(struct ev_gpu *g, int kernel, uint64_t ws_bytes, int quick,
+			    struct ev_gpu_measure *m, struct ev_err *e)
+{
+	const struct ev_gpu_info *in = gpu_info(g);
+	int up = kernel == EV_GPU_H2D, rc;
+	uint64_t per = ws_bytes < in->max_buffer_bytes ? ws_bytes : in->max_buffer_bytes, bad = 0, first = 0;
+	struct ev_gpu_buf *b = NULL;
+	uint32_t *src, *out;
+	double t, target = quick ? 0.005 : 0.02;
+	per &= ~(uint64_t)15;
+	if (per < 4096)
+		per = 4096;
+	m->ws_bytes = per;
+	m->work_per_rep = (double)per;
+	src = malloc(per);
+	out = malloc(per);
+	if (!src || !out) {
+		free(src);
+		free(out);
+		return ev_fail(e, EV_ERR_RUNTIME, "GPU: out of memory");
+	}
+	fill(src, per / 16);
+	rc = gpu_buf_create(g, per, &b, e);
+	if (!rc && !up)
+		rc = gpu_buf_upload(g, b, src, per, e);
+	if (!rc)
+		rc = gpu_copy_timed(g, b, up ? (void *)src : out, per, up, 1, &t, e);
+	if (!rc) {
+		m->reps = t > 0 ? (int)(target / t) + 1 : 64;
+		if (m->reps > 256)
+			m->reps = 256;
+		for (int s = 0; s < (quick ? 5 : 11) && !rc; s++) {
+			rc = gpu_copy_timed(g, b, up ? (void *)src : out, per, up, m->reps, &t, e);
+			m->t_s[m->nsamples++] = t / m->reps;
+		}
+	}
+	if (!rc && up)
+		rc = gpu_buf_download(g, b, out, per, e);
+	if (!rc) {
+		for (uint64_t k = 0; k < per / 4; k++)
+			if (out[k] != src[k] && !bad++)
+				first = k / 4;
+		if (fault_injected() && !bad++)
+			first = 0;
+		if (bad) {
+			m->status = EV_ERR_VERIFY;
+			snprintf(m->reason, sizeof m->reason,
+				 "GPU %s: %llu wrong results (the first at element %llu)", ev_gpu_kernel_name[kernel],
+				 (unsigned long long)bad, (unsigned long long)first);
+		} else {
+			double v[EV_GPU_SAMPLES];
+			for (int s = 0; s < m->nsamples; s++)
+				v[s] = m->work_per_rep / m->t_s[s];
+			stats_compute(v, (size_t)m->nsamples, 1, &m->rate);
+		}
+	}
+	if (rc == EV_ERR_UNSUPPORTED || rc == EV_ERR_USAGE) {
+		m->status = rc;
+		snprintf(m->reason, sizeof m->reason, "%s", e->msg);
+		rc = EV_OK;
+	}
+	gpu_buf_destroy(g, b);
+	free(src);
+	free(out);
+	return rc;
 }
 
 int gpu_measure(struct ev_gpu *g, int kernel, uint64_t ws_bytes, int quick,
@@ -116,7 +193,8 @@ int gpu_measure(struct ev_gpu *g, int kernel, uint64_t ws_bytes, int quick,
 		int nbufs, arrays;
 	} K[EV_GPU__KERNELS] = {{spv_read, sizeof spv_read, 2, 1}, {spv_write, sizeof spv_write, 1, 1},
 				{spv_copy, sizeof spv_copy, 2, 2}, {spv_fma, sizeof spv_fma, 1, 0},
-				{spv_fma16, sizeof spv_fma16, 1, 0}, {spv_shared, sizeof spv_shared, 1, 0}};
+				{spv_fma16, sizeof spv_fma16, 1, 0}, {spv_shared, sizeof spv_shared, 1, 0},
+				{NULL, 0, 0, 0}, {NULL, 0, 0, 0}}; /* the copies: no shader */
 	struct ev_gpu_kernel *k = NULL;
 	struct ev_gpu_buf *b[2] = {NULL, NULL};
 	uint32_t *src = NULL, push[3] = {0, 0, 0};
@@ -125,6 +203,8 @@ int gpu_measure(struct ev_gpu *g, int kernel, uint64_t ws_bytes, int quick,
 	int rc;
 	memset(m, 0, sizeof *m);
 	m->kernel = kernel;
+	if (ev_gpu_kernel_is_transfer(kernel))
+		return measure_transfer(g, kernel, ws_bytes, quick, m, e);
 	if (kernel == EV_GPU_FMA16 && !in->fp16) {
 		m->status = EV_ERR_UNSUPPORTED;
 		snprintf(m->reason, sizeof m->reason, "GPU %d (%s) has no shaderFloat16", in->index, in->name);

@@ -162,6 +162,9 @@ cJSON *bench_gpu_json(const struct ev_gpu_result *r)
 		json_str(q, "source", "measured");
 		if (m->kernel == EV_GPU_SHARED)
 			json_str(q, "bytes", "read from workgroup (shared) memory; ws_bytes: the tile per workgroup");
+		if (ev_gpu_kernel_is_transfer(m->kernel))
+			json_str(q, "bytes", r->info.unified ? "copied once (the GPU's memory is the host's: a copy "
+							     "within the same DRAM)" : "copied once");
 		if (!fl)
 			json_num(q, "ws_bytes", (double)m->ws_bytes);
 		json_num(q, "workgroups", m->groups);
@@ -183,18 +186,18 @@ void bench_gpu_print(FILE *f, const struct ev_gpu_result *r)
 {
 	fprintf(f, "GPU %d: %s (%s, %s), Vulkan compute, GPU timestamps\n", r->index, r->info.name,
 		r->info.type, r->info.driver);
-	fprintf(f, "%-11s %12s %12s %12s %8s\n", "kernel", "ws", "best", "median", "spread");
+	fprintf(f, "%-15s %12s %12s %12s %8s\n", "kernel", "ws", "best", "median", "spread");
 	for (int i = 0; i < r->n; i++) {
 		const struct ev_gpu_measure *m = &r->m[i];
 		char b[32] = "-";
 		if (m->status) {
-			fprintf(f, "%-11s %s: %s\n", ev_gpu_kernel_name[m->kernel],
+			fprintf(f, "%-15s %s: %s\n", ev_gpu_kernel_name[m->kernel],
 				m->status == EV_ERR_VERIFY ? "FAILED VERIFICATION" : "skipped", m->reason);
 			continue;
 		}
 		if (!ev_gpu_kernel_is_flop(m->kernel))
 			units_fmt_bytes(b, sizeof b, (double)m->ws_bytes);
-		fprintf(f, "%-11s %12s %9.1f %s %9.1f %s %7.1f%%\n", ev_gpu_kernel_name[m->kernel], b,
+		fprintf(f, "%-15s %12s %9.1f %s %9.1f %s %7.1f%%\n", ev_gpu_kernel_name[m->kernel], b,
 			m->rate.best / 1e9, ev_gpu_kernel_is_flop(m->kernel) ? "GF/s" : "GB/s", m->rate.median / 1e9,
 			ev_gpu_kernel_is_flop(m->kernel) ? "GF/s" : "GB/s", 100 * m->rate.spread_rel);
 	}

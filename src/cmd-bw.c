@@ -140,7 +140,8 @@ int cmd_bw(struct ev_ctx *c, int argc, char **argv)
 		return storage(c, v);
 	if (v[O_GPU].set)
 		return cmd_gpu_run(c, "bw", (int)v[O_GPU].i,
-				   1u << EV_GPU_READ | 1u << EV_GPU_WRITE | 1u << EV_GPU_COPY | 1u << EV_GPU_SHARED,
+				   1u << EV_GPU_READ | 1u << EV_GPU_WRITE | 1u << EV_GPU_COPY | 1u << EV_GPU_SHARED |
+					   1u << EV_GPU_H2D | 1u << EV_GPU_D2H,
 				   v[O_SIZE].set ? v[O_SIZE].u : 0, v[O_QUICK].set,
 				   v[O_JSON].set ? v[O_JSON].s : NULL);
 	if (v[O_STORAGE_MAX].set)

@@ -71,12 +71,13 @@ static void test_kernels(void)
 				T_CHECK(m.work_per_rep == (double)m.groups * 256 * m.iters * 64,
 					"FMA: 8 vec4 chains x 2 FLOP per step");
 		}
-	/* a wrong result reaches the status (fault injection), for a global- and a
-	 * workgroup-memory kernel */
-	for (int k = 0; k < 2; k++) {
+	/* a wrong result reaches the status (fault injection), for a global-memory,
+	 * a workgroup-memory and a transfer kernel */
+	for (int k = 0; k < 3; k++) {
+		static const int ks[3] = {EV_GPU_READ, EV_GPU_SHARED, EV_GPU_D2H};
 		struct ev_gpu_measure m;
 		setenv("EAVES_FAULT", "verify:gpu", 1);
-		T_CHECK(gpu_measure(g, k ? EV_GPU_SHARED : EV_GPU_READ, ws[0], 1, &m, &e) == 0 &&
+		T_CHECK(gpu_measure(g, ks[k], ws[0], 1, &m, &e) == 0 &&
 				m.status == EV_ERR_VERIFY && strstr(m.reason, "wrong results"),
 			"injected fault: status %d (%s)", m.status, m.reason);
 		unsetenv("EAVES_FAULT");

@@ -70,6 +70,13 @@ void gpu_kernel_destroy(struct ev_gpu *g, struct ev_gpu_kernel *k)
 {
 	(void)g, (void)k;
 }
+int gpu_copy_timed(struct ev_gpu *g, struct ev_gpu_buf *b, void *host, uint64_t bytes, int up,
+		   int reps, double *seconds, struct ev_err *e)
+{
+	(void)g, (void)b, (void)host, (void)bytes, (void)up, (void)reps;
+	*seconds = 0;
+	return NOVK(e);
+}
 
 #else /* EV_HAVE_VULKAN */
 
@@ -575,6 +582,52 @@ void gpu_kernel_destroy(struct ev_gpu *g, struct ev_gpu_kernel *k)
 	if (k->mod)
 		vk.vkDestroyShaderModule(g->dev, k->mod, NULL);
 	free(k);
+}
+
+int gpu_copy_timed(struct ev_gpu *g, struct ev_gpu_buf *b, void *host, uint64_t bytes, int up,
+		   int reps, double *seconds, struct ev_err *e)
+{
+	struct ev_gpu_buf *st = NULL;
+	VkBufferCopy c = {.size = bytes};
+	VkMemoryBarrier mb = {.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
+			      .srcAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT,
+			      .dstAccessMask = VK_ACCESS_TRANSFER_READ_BIT | VK_ACCESS_TRANSFER_WRITE_BIT};
+	uint64_t ts[2];
+	VkResult r;
+	int rc;
+	*seconds = 0;
+	if (!g->info.timestamp_period_ns)
+		return ev_fail(e, EV_ERR_UNSUPPORTED, "GPU %d (%s): no timestamps on its compute queue",
+			       g->info.index, g->info.name);
+	if (bytes > b->bytes || reps < 1)
+		return ev_fail(e, EV_ERR_RUNTIME, "GPU: %llu bytes into a buffer of %llu",
+			       (unsigned long long)bytes, (unsigned long long)b->bytes);
+	if ((rc = buf_make(g, bytes, 1, &st, e)))
+		return rc;
+	if (up)
+		memcpy(st->map, host, bytes);
+	if (!(rc = begin(g, e))) {
+		vk.vkCmdResetQueryPool(g->cb, g->qp, 0, 2);
+		vk.vkCmdWriteTimestamp(g->cb, VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT, g->qp, 0);
+		for (int i = 0; i < reps; i++) {
+			if (i)
+				vk.vkCmdPipelineBarrier(g->cb, VK_PIPELINE_STAGE_TRANSFER_BIT,
+							VK_PIPELINE_STAGE_TRANSFER_BIT, 0, 1, &mb, 0, NULL, 0, NULL);
+			vk.vkCmdCopyBuffer(g->cb, up ? st->buf : b->buf, up ? b->buf : st->buf, 1, &c);
+		}
+		vk.vkCmdWriteTimestamp(g->cb, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, g->qp, 1);
+		rc = submit(g, e);
+	}
+	if (!rc && (r = vk.vkGetQueryPoolResults(g->dev, g->qp, 0, 2, sizeof ts, ts, sizeof ts[0],
+						 VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT)))
+		rc = vkfail(e, "reading the timestamps", r);
+	if (!rc) {
+		*seconds = (double)(ts[1] - ts[0]) * g->info.timestamp_period_ns * 1e-9;
+		if (!up)
+			memcpy(host, st->map, bytes);
+	}
+	gpu_buf_destroy(g, st);
+	return rc;
 }
 
 int gpu_kernel_run(struct ev_gpu *g, struct ev_gpu_kernel *k, struct ev_gpu_buf *const *bufs,

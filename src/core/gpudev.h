@@ -68,5 +68,11 @@ int gpu_kernel_create(struct ev_gpu *g, const uint32_t *spirv, size_t spirv_byte
 int gpu_kernel_run(struct ev_gpu *g, struct ev_gpu_kernel *k, struct ev_gpu_buf *const *bufs,
 		   const void *push, uint32_t groups_x, int reps, double *seconds, struct ev_err *e);
 void gpu_kernel_destroy(struct ev_gpu *g, struct ev_gpu_kernel *k);
+/* reps copies of `bytes` between a host-visible staging buffer and b (up:
+ * host to device), back to back (a barrier between them), timed by GPU
+ * timestamps around them: *seconds. up: the staging buffer holds `host`
+ * first; down: `host` gets the staging buffer's bytes after the copies. */
+int gpu_copy_timed(struct ev_gpu *g, struct ev_gpu_buf *b, void *host, uint64_t bytes, int up,
+		   int reps, double *seconds, struct ev_err *e);
 
 #endif
