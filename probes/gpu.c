@@ -9,7 +9,8 @@
 #include <string.h>
 
 const char *const ev_gpu_kernel_name[EV_GPU__KERNELS] = {
-	"read", "write", "copy", "fp32_fma", "fp16_fma", "shared_read", "host_to_device", "device_to_host"};
+	"read", "write", "copy", "fp32_fma", "fp16_fma", "shared_read", "host_to_device", "device_to_host",
+	"int8_dot"};
 
 #ifdef EV_HAVE_VULKAN
 static const uint32_t spv_read[] =
@@ -30,6 +31,21 @@ static const uint32_t spv_fma16[] =
 static const uint32_t spv_shared[] =
 #include "gpu-shared.inc"
 	;
+static const uint32_t spv_dot8[] =
+#include "gpu-dot8.inc"
+	;
+
+/* The INT8 kernel's chains, replayed on the host: x = sdot(x's 4 signed
+ * bytes, y's) + a, from x = chain + 1 (gpu-dot8.comp). */
+#define DOT8_Y 0x0302ff01u /* bytes 1, -1, 2, 3 */
+#define DOT8_A 7
+static int32_t sdot4x8(uint32_t x, uint32_t y)
+{
+	int32_t s = 0;
+	for (int b = 0; b < 4; b++)
+		s += (int32_t)(int8_t)(x >> 8 * b) * (int8_t)(y >> 8 * b);
+	return s;
+}
 
 #define WG 256 /* local_size_x of every shader */
 
@@ -56,7 +72,10 @@ static int verify(struct ev_gpu *g, int kernel, struct ev_gpu_buf *const *b, uin
 {
 	uint64_t inv = (uint64_t)groups * WG, bad = 0, first = 0;
 	int fma = ev_gpu_kernel_is_flop(kernel), shared = kernel == EV_GPU_SHARED;
-	size_t bytes = kernel == EV_GPU_READ || shared ? inv * 4 : fma ? inv * 8 * 16 : n4 * 16;
+	size_t bytes = kernel == EV_GPU_READ || shared ? inv * 4 :
+		       kernel == EV_GPU_DOT8		 ? inv * 8 * 4 :
+		       fma				 ? inv * 8 * 16 :
+							   n4 * 16;
 	uint32_t *out = malloc(bytes);
 	int rc;
 	if (!out)
@@ -89,6 +108,18 @@ static int verify(struct ev_gpu *g, int kernel, struct ev_gpu_buf *const *b, uin
 		for (uint64_t i = 0; i < inv; i++)
 			if (out[i] != (uint32_t)n4 * f && !bad++)
 				first = i;
+	} else if (kernel == EV_GPU_DOT8) {
+		/* n4: the steps; every invocation the same 8 chains */
+		int32_t want[8];
+		for (int c = 0; c < 8; c++) {
+			int32_t x = c + 1;
+			for (uint64_t k = 0; k < n4; k++)
+				x = sdot4x8((uint32_t)x, DOT8_Y) + DOT8_A;
+			want[c] = x;
+		}
+		for (uint64_t k = 0; k < inv * 8; k++)
+			if ((int32_t)out[k] != want[k % 8] && !bad++)
+				first = k / 8;
 	} else if (kernel == EV_GPU_COPY) {
 		for (uint64_t k = 0; k < 4 * n4; k++)
 			if (out[k] != src[k] && !bad++)
@@ -194,7 +225,8 @@ int gpu_measure(struct ev_gpu *g, int kernel, uint64_t ws_bytes, int quick,
 	} K[EV_GPU__KERNELS] = {{spv_read, sizeof spv_read, 2, 1}, {spv_write, sizeof spv_write, 1, 1},
 				{spv_copy, sizeof spv_copy, 2, 2}, {spv_fma, sizeof spv_fma, 1, 0},
 				{spv_fma16, sizeof spv_fma16, 1, 0}, {spv_shared, sizeof spv_shared, 1, 0},
-				{NULL, 0, 0, 0}, {NULL, 0, 0, 0}}; /* the copies: no shader */
+				{NULL, 0, 0, 0}, {NULL, 0, 0, 0}, /* the copies: no shader */
+				{spv_dot8, sizeof spv_dot8, 1, 0}};
 	struct ev_gpu_kernel *k = NULL;
 	struct ev_gpu_buf *b[2] = {NULL, NULL};
 	uint32_t *src = NULL, push[3] = {0, 0, 0};
@@ -205,6 +237,13 @@ int gpu_measure(struct ev_gpu *g, int kernel, uint64_t ws_bytes, int quick,
 	m->kernel = kernel;
 	if (ev_gpu_kernel_is_transfer(kernel))
 		return measure_transfer(g, kernel, ws_bytes, quick, m, e);
+	if (kernel == EV_GPU_DOT8 && !in->int8_dot) {
+		m->status = EV_ERR_UNSUPPORTED;
+		snprintf(m->reason, sizeof m->reason,
+			 "GPU %d (%s) has no integer dot product (VK_KHR_shader_integer_dot_product)", in->index,
+			 in->name);
+		return EV_OK;
+	}
 	if (kernel == EV_GPU_FMA16 && !in->fp16) {
 		m->status = EV_ERR_UNSUPPORTED;
 		snprintf(m->reason, sizeof m->reason, "GPU %d (%s) has no shaderFloat16", in->index, in->name);
@@ -220,6 +259,16 @@ int gpu_measure(struct ev_gpu *g, int kernel, uint64_t ws_bytes, int quick,
 		push[0] = m->iters;
 		push[1] = 0x9e3779b9u;
 		rc = gpu_buf_create(g, (uint64_t)m->groups * WG * 4, &b[0], e);
+	} else if (kernel == EV_GPU_DOT8) {
+		/* 8 chains x 4 multiply-adds (8 operations) per step; the "+ a" not counted */
+		m->groups = quick ? 64 : 256;
+		m->iters = 512;
+		m->work_per_rep = (double)m->groups * WG * m->iters * 8 * 8;
+		n4 = m->iters;
+		push[0] = m->iters;
+		push[1] = DOT8_Y;
+		push[2] = DOT8_A;
+		rc = gpu_buf_create(g, (uint64_t)m->groups * WG * 8 * 4, &b[0], e);
 	} else if (ev_gpu_kernel_is_flop(kernel)) {
 		m->groups = quick ? 64 : 256;
 		m->iters = 512;

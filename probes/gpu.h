@@ -1,6 +1,7 @@
 /* probes/gpu.h: GPU microbenchmarks on Vulkan compute (src/core/gpudev.h):
  * global-memory read, write and copy bandwidth, workgroup (shared) memory
- * read bandwidth, host <-> device copies and the FP32/FP16 FMA peaks, each
+ * read bandwidth, host <-> device copies, the FP32/FP16 FMA peaks and the
+ * INT8 dot-product peak, each
  * timed by GPU timestamps over repeated dispatches and verified against a
  * host computation of what the shader must have produced. */
 #ifndef EV_PROBES_GPU_H
@@ -14,12 +15,13 @@
 #define EV_GPU_SAMPLES 32
 
 enum ev_gpu_kernel_id { EV_GPU_READ, EV_GPU_WRITE, EV_GPU_COPY, EV_GPU_FMA32, EV_GPU_FMA16,
-		       EV_GPU_SHARED, EV_GPU_H2D, EV_GPU_D2H, EV_GPU__KERNELS };
+		       EV_GPU_SHARED, EV_GPU_H2D, EV_GPU_D2H, EV_GPU_DOT8, EV_GPU__KERNELS };
 extern const char *const ev_gpu_kernel_name[EV_GPU__KERNELS];
-/* The arithmetic kernels (FLOP per dispatch), as against the bandwidth ones. */
+/* The arithmetic kernels (FLOP, or INT8 operations, per dispatch), as
+ * against the bandwidth ones. */
 static inline int ev_gpu_kernel_is_flop(int k)
 {
-	return k == EV_GPU_FMA32 || k == EV_GPU_FMA16;
+	return k == EV_GPU_FMA32 || k == EV_GPU_FMA16 || k == EV_GPU_DOT8;
 }
 /* Host <-> device copies (vkCmdCopyBuffer between a host-visible staging
  * buffer and a device-local one), no shader. */

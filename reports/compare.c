@@ -116,26 +116,31 @@ static int build(const struct rep_result *const *rs, int n, struct row *rows)
 		int any = 0;
 		for (int i = 0; i < n; i++)
 			any |= rs[i]->ngpu > 0;
-		if (any && nr < CMP_MAX_ROWS - 3) {
+		if (any && nr < CMP_MAX_ROWS - 4) {
 			const struct rep_gpu *best[CMP_MAX_COLS] = {0};
 			struct row *r;
 			for (int i = 0; i < n; i++)
 				for (int k = 0; k < rs[i]->ngpu; k++)
 					if (!best[i] || rs[i]->gpu[k].read > best[i]->read)
 						best[i] = &rs[i]->gpu[k];
-			for (int f = 0; f < 3; f++) {
-				static const char *const nm[3] = {"GPU read (fastest GPU)", "GPU fp32 FMA peak",
-								  "GPU fp16 FMA peak"};
+			for (int f = 0; f < 4; f++) {
+				static const char *const nm[4] = {"GPU read (fastest GPU)", "GPU fp32 FMA peak",
+								  "GPU fp16 FMA peak", "GPU int8 dot peak"};
+				static const char *const un[4] = {"GB/s", "GFLOP/s", "GFLOP/s", "GOP/s"};
 				double v[CMP_MAX_COLS];
 				int have = 0;
 				for (int i = 0; i < n; i++) {
-					double x = !best[i] ? 0 : f == 0 ? best[i]->read : f == 1 ? best[i]->fp32 : best[i]->fp16;
+					double x = !best[i] ? 0 :
+						   f == 0   ? best[i]->read :
+						   f == 1   ? best[i]->fp32 :
+						   f == 2   ? best[i]->fp16 :
+							      best[i]->int8;
 					v[i] = x > 0 ? x / 1e9 : NAN;
 					have |= x > 0;
 				}
 				if (!have)
 					continue; /* no board measured it */
-				r = ROW(nm[f], f ? "GFLOP/s" : "GB/s");
+				r = ROW(nm[f], un[f]);
 				memcpy(r->v, v, sizeof(double) * (size_t)n);
 			}
 		}

@@ -849,10 +849,13 @@ static void md_gpus(struct sbuf *b, const struct md_in *x)
 				sb_printf(b, "| %s | %s: %s | | |\n", str(k, "kernel"), str(k, "status"), str(k, "reason"));
 				continue;
 			}
-			sb_printf(b, "| %s | %.1f %s | %.1f %s | %.1f%% |\n", str(k, "kernel"),
-				  num(k, fl ? "best_flop_per_s" : "bw_best_bytes_per_s") / 1e9, fl ? "GFLOP/s" : "GB/s",
-				  num(k, fl ? "median_flop_per_s" : "bw_median_bytes_per_s") / 1e9,
-				  fl ? "GFLOP/s" : "GB/s", 100 * num(k, "spread_rel"));
+			{
+				const char *u = !fl ? "GB/s" : !strcmp(str(k, "kernel"), "int8_dot") ? "GOP/s" : "GFLOP/s";
+				sb_printf(b, "| %s | %.1f %s | %.1f %s | %.1f%% |\n", str(k, "kernel"),
+					  num(k, fl ? "best_flop_per_s" : "bw_best_bytes_per_s") / 1e9, u,
+					  num(k, fl ? "median_flop_per_s" : "bw_median_bytes_per_s") / 1e9, u,
+					  100 * num(k, "spread_rel"));
+			}
 			if (!strcmp(str(k, "kernel"), "read"))
 				rd = num(k, "bw_median_bytes_per_s");
 			if (!strcmp(str(k, "kernel"), "fp32_fma"))

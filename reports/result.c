@@ -271,13 +271,13 @@ static int load_gpu(const cJSON *g, const char *where, struct rep_result *r, str
 			if (json_get_range(k, "bw_best_bytes_per_s", &best, 1, REP_MIN_RATE, REP_MAX_RATE, w, e))
 				return EV_ERR_USAGE;
 			q->read = best;
-		} else if (!strcmp(kn, "fp32_fma") || !strcmp(kn, "fp16_fma")) {
+		} else if (!strcmp(kn, "fp32_fma") || !strcmp(kn, "fp16_fma") || !strcmp(kn, "int8_dot")) {
 			if (json_get_range(k, "best_flop_per_s", &best, 1, REP_MIN_RATE, REP_MAX_RATE, w, e))
 				return EV_ERR_USAGE;
-			*(kn[2] == '3' ? &q->fp32 : &q->fp16) = best;
+			*(kn[0] == 'i' ? &q->int8 : kn[2] == '3' ? &q->fp32 : &q->fp16) = best;
 		}
 	}
-	if (q->read > 0 || q->fp32 > 0 || q->fp16 > 0)
+	if (q->read > 0 || q->fp32 > 0 || q->fp16 > 0 || q->int8 > 0)
 		r->ngpu++;
 	return EV_OK;
 }

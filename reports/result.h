@@ -69,7 +69,7 @@ struct rep_bound {
 struct rep_gpu {
 	char name[96];
 	char type[16];     /* "integrated", "discrete", "cpu" (a software renderer)... */
-	double read, fp32, fp16; /* best: bytes/s, FLOP/s */
+	double read, fp32, fp16, int8; /* best: bytes/s, FLOP/s, INT8 operations/s */
 };
 struct rep_result {
 	char path[512];

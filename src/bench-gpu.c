@@ -26,6 +26,7 @@ static void info_json(cJSON *o, const struct ev_gpu_info *d)
 	cJSON_AddBoolToObject(o, "subgroup_arithmetic", d->subgroup_arith);
 	cJSON_AddBoolToObject(o, "shader_float16", d->fp16);
 	cJSON_AddBoolToObject(o, "integer_dot_product", d->int8_dot);
+	cJSON_AddBoolToObject(o, "integer_dot_product_4x8_accelerated", d->int8_dot_accel);
 	cJSON_AddBoolToObject(o, "cooperative_matrix", d->coop_matrix);
 	cJSON_AddBoolToObject(o, "unified_memory", d->unified);
 	json_num(o, "timestamp_period_ns", d->timestamp_period_ns);
@@ -72,7 +73,8 @@ void bench_gpu_list_print(FILE *f, const struct ev_gpu_list *l)
 			   "coop. matrix %s [Vulkan]\n",
 			i, d->name, d->type, d->driver, d->driver_info, units_fmt_bytes(b, sizeof b, (double)local),
 			d->unified ? " (shared with the CPU)" : "", d->subgroup_size, d->fp16 ? "yes" : "no",
-			d->int8_dot ? "yes" : "no", d->coop_matrix ? "yes" : "no");
+			d->int8_dot ? (d->int8_dot_accel ? "yes (accelerated)" : "yes (not accelerated)") : "no",
+			d->coop_matrix ? "yes" : "no");
 	}
 }
 
@@ -162,6 +164,9 @@ cJSON *bench_gpu_json(const struct ev_gpu_result *r)
 		json_str(q, "source", "measured");
 		if (m->kernel == EV_GPU_SHARED)
 			json_str(q, "bytes", "read from workgroup (shared) memory; ws_bytes: the tile per workgroup");
+		if (m->kernel == EV_GPU_DOT8)
+			json_str(q, "operations", "INT8: 2 per multiply-add of a 4x8-bit packed signed dot product "
+						 "(OpSDotKHR); flop_per_s keys hold operations");
 		if (ev_gpu_kernel_is_transfer(m->kernel))
 			json_str(q, "bytes", r->info.unified ? "copied once (the GPU's memory is the host's: a copy "
 							     "within the same DRAM)" : "copied once");
@@ -197,9 +202,11 @@ void bench_gpu_print(FILE *f, const struct ev_gpu_result *r)
 		}
 		if (!ev_gpu_kernel_is_flop(m->kernel))
 			units_fmt_bytes(b, sizeof b, (double)m->ws_bytes);
-		fprintf(f, "%-15s %12s %9.1f %s %9.1f %s %7.1f%%\n", ev_gpu_kernel_name[m->kernel], b,
-			m->rate.best / 1e9, ev_gpu_kernel_is_flop(m->kernel) ? "GF/s" : "GB/s", m->rate.median / 1e9,
-			ev_gpu_kernel_is_flop(m->kernel) ? "GF/s" : "GB/s", 100 * m->rate.spread_rel);
+		{
+			const char *u = m->kernel == EV_GPU_DOT8 ? "GOP/s" : ev_gpu_kernel_is_flop(m->kernel) ? "GF/s" : "GB/s";
+			fprintf(f, "%-15s %12s %9.1f %-5s %9.1f %-5s %7.1f%%\n", ev_gpu_kernel_name[m->kernel], b,
+				m->rate.best / 1e9, u, m->rate.median / 1e9, u, 100 * m->rate.spread_rel);
+		}
 	}
 	if (r->interrupted)
 		fprintf(f, "interrupted: the kernels measured so far are kept\n");

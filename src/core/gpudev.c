@@ -230,7 +230,20 @@ static void describe(VkPhysicalDevice pd, int index, struct ev_gpu_info *d)
 	d->subgroup_arith = (sub.supportedOperations & VK_SUBGROUP_FEATURE_ARITHMETIC_BIT) &&
 			    (sub.supportedStages & VK_SHADER_STAGE_COMPUTE_BIT);
 	d->fp16 = f16.shaderFloat16 != 0;
-	d->int8_dot = has_ext(pd, "VK_KHR_shader_integer_dot_product");
+	if (has_ext(pd, "VK_KHR_shader_integer_dot_product")) {
+		/* queried only where the extension is there (the structs are its own) */
+		VkPhysicalDeviceShaderIntegerDotProductFeatures df = {
+			.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_INTEGER_DOT_PRODUCT_FEATURES};
+		VkPhysicalDeviceShaderIntegerDotProductProperties dp = {
+			.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_INTEGER_DOT_PRODUCT_PROPERTIES};
+		VkPhysicalDeviceFeatures2 f2d = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2, .pNext = &df};
+		VkPhysicalDeviceProperties2 p2d = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2,
+						   .pNext = &dp};
+		vk.vkGetPhysicalDeviceFeatures2(pd, &f2d);
+		vk.vkGetPhysicalDeviceProperties2(pd, &p2d);
+		d->int8_dot = df.shaderIntegerDotProduct != 0;
+		d->int8_dot_accel = dp.integerDotProduct4x8BitPackedSignedAccelerated != 0;
+	}
 	d->coop_matrix = has_ext(pd, "VK_KHR_cooperative_matrix") || has_ext(pd, "VK_NV_cooperative_matrix");
 	d->max_buffer_bytes = p2.properties.limits.maxStorageBufferRange;
 	d->max_groups_x = p2.properties.limits.maxComputeWorkGroupCount[0];
@@ -335,13 +348,21 @@ int gpu_open(struct ev_gpu **out, int index, struct ev_err *e)
 		VkDeviceQueueCreateInfo qi = {.sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO,
 					      .queueFamilyIndex = g->fam, .queueCount = 1,
 					      .pQueuePriorities = &prio};
-		/* fp16 arithmetic in shaders where the device has it (the FP16 peak) */
+		/* fp16 arithmetic and the integer dot product in shaders where the device
+		 * has them (the FP16 and INT8 peaks) */
+		static const char *const dot_ext[] = {"VK_KHR_shader_integer_dot_product"};
+		VkPhysicalDeviceShaderIntegerDotProductFeatures dotf = {
+			.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_INTEGER_DOT_PRODUCT_FEATURES,
+			.shaderIntegerDotProduct = VK_TRUE};
 		VkPhysicalDeviceShaderFloat16Int8Features f16 = {
 			.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_FLOAT16_INT8_FEATURES,
+			.pNext = g->info.int8_dot ? &dotf : NULL,
 			.shaderFloat16 = g->info.fp16 ? VK_TRUE : VK_FALSE};
 		VkDeviceCreateInfo di = {.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO,
-					 .pNext = g->info.fp16 ? &f16 : NULL,
-					 .queueCreateInfoCount = 1, .pQueueCreateInfos = &qi};
+					 .pNext = g->info.fp16 || g->info.int8_dot ? &f16 : NULL,
+					 .queueCreateInfoCount = 1, .pQueueCreateInfos = &qi,
+					 .enabledExtensionCount = g->info.int8_dot ? 1 : 0,
+					 .ppEnabledExtensionNames = dot_ext};
 		if ((r = vk.vkCreateDevice(g->pd, &di, NULL, &g->dev)) != VK_SUCCESS) {
 			free(g);
 			return vkfail(e, "vkCreateDevice", r);

@@ -26,7 +26,8 @@ struct ev_gpu_info {
 	uint32_t subgroup_size;   /* 0 unknown */
 	int subgroup_arith;       /* subgroupAdd and friends in compute shaders */
 	int fp16;                 /* shaderFloat16 */
-	int int8_dot;             /* VK_KHR_shader_integer_dot_product */
+	int int8_dot;             /* VK_KHR_shader_integer_dot_product, shaderIntegerDotProduct */
+	int int8_dot_accel;       /* its 4x8-bit packed signed dot "accelerated" (the driver's word) */
 	int coop_matrix;          /* VK_KHR_cooperative_matrix or VK_NV_cooperative_matrix */
 	int unified;              /* a device-local memory type is host-visible too (shared DRAM) */
 	double timestamp_period_ns; /* 0: no compute-queue timestamps */
