@@ -142,6 +142,61 @@ static int verify(struct ev_gpu *g, int kernel, struct ev_gpu_buf *const *b, uin
 	return EV_OK;
 }
 
+/* What one timed run is: reps dispatches of a kernel, or reps copies. */
+struct timed {
+	struct ev_gpu *g;
+	struct ev_gpu_kernel *k; /* NULL: copies */
+	struct ev_gpu_buf *const *bufs;
+	const uint32_t *push;
+	uint32_t groups;
+	struct ev_gpu_buf *dev;  /* copies: the device buffer, the host side, bytes, direction */
+	void *host;
+	uint64_t bytes;
+	int up;
+};
+
+static int timed_run(const struct timed *t, int reps, double *seconds, struct ev_err *e)
+{
+	return t->k ? gpu_kernel_run(t->g, t->k, t->bufs, t->push, t->groups, reps, seconds, e)
+		    : gpu_copy_timed(t->g, t->dev, t->host, t->bytes, t->up, reps, seconds, e);
+}
+
+/* Calibrate with one run, then enough per sample for 5 ms (quick) or 20 ms;
+ * 5 or 11 samples, each the time per dispatch or copy. */
+static int sample(const struct timed *t, int quick, struct ev_gpu_measure *m, struct ev_err *e)
+{
+	double s, target = quick ? 0.005 : 0.02;
+	int rc = timed_run(t, 1, &s, e);
+	if (rc)
+		return rc;
+	m->reps = s > 0 ? (int)(target / s) + 1 : 64;
+	if (m->reps > 256)
+		m->reps = 256;
+	for (int i = 0; i < (quick ? 5 : 11) && !rc; i++) {
+		rc = timed_run(t, m->reps, &s, e);
+		m->t_s[m->nsamples++] = s / m->reps;
+	}
+	return rc;
+}
+
+/* The rate's statistics from the samples; an unsupported or refused run
+ * becomes the measurement's status (with the reason), not an error. */
+static int finish(struct ev_gpu_measure *m, int rc, struct ev_err *e)
+{
+	if (!rc && m->nsamples) {
+		double v[EV_GPU_SAMPLES];
+		for (int i = 0; i < m->nsamples; i++)
+			v[i] = m->work_per_rep / m->t_s[i];
+		stats_compute(v, (size_t)m->nsamples, 1, &m->rate);
+	}
+	if (rc == EV_ERR_UNSUPPORTED || rc == EV_ERR_USAGE) {
+		m->status = rc;
+		snprintf(m->reason, sizeof m->reason, "%s", e->msg);
+		rc = EV_OK;
+	}
+	return rc;
+}
+
 /* Host <-> device: `per` bytes of a pattern copied between a host-visible
  * staging buffer and a device-local buffer, each byte counted once; after the
  * timing, the device buffer (up) or the last copy's bytes (down) compared with
@@ -155,7 +210,6 @@ static int measure_transfer(struct ev_gpu *g, int kernel, uint64_t ws_bytes, int
 	uint64_t per = ws_bytes < in->max_buffer_bytes ? ws_bytes : in->max_buffer_bytes, bad = 0, first = 0;
 	struct ev_gpu_buf *b = NULL;
 	uint32_t *src, *out;
-	double t, target = quick ? 0.005 : 0.02;
 	per &= ~(uint64_t)15;
 	if (per < 4096)
 		per = 4096;
@@ -172,16 +226,9 @@ static int measure_transfer(struct ev_gpu *g, int kernel, uint64_t ws_bytes, int
 	rc = gpu_buf_create(g, per, &b, e);
 	if (!rc && !up)
 		rc = gpu_buf_upload(g, b, src, per, e);
-	if (!rc)
-		rc = gpu_copy_timed(g, b, up ? (void *)src : out, per, up, 1, &t, e);
 	if (!rc) {
-		m->reps = t > 0 ? (int)(target / t) + 1 : 64;
-		if (m->reps > 256)
-			m->reps = 256;
-		for (int s = 0; s < (quick ? 5 : 11) && !rc; s++) {
-			rc = gpu_copy_timed(g, b, up ? (void *)src : out, per, up, m->reps, &t, e);
-			m->t_s[m->nsamples++] = t / m->reps;
-		}
+		struct timed tm = {.g = g, .dev = b, .host = up ? (void *)src : out, .bytes = per, .up = up};
+		rc = sample(&tm, quick, m, e);
 	}
 	if (!rc && up)
 		rc = gpu_buf_download(g, b, out, per, e);
@@ -196,18 +243,9 @@ static int measure_transfer(struct ev_gpu *g, int kernel, uint64_t ws_bytes, int
 			snprintf(m->reason, sizeof m->reason,
 				 "GPU %s: %llu wrong results (the first at element %llu)", ev_gpu_kernel_name[kernel],
 				 (unsigned long long)bad, (unsigned long long)first);
-		} else {
-			double v[EV_GPU_SAMPLES];
-			for (int s = 0; s < m->nsamples; s++)
-				v[s] = m->work_per_rep / m->t_s[s];
-			stats_compute(v, (size_t)m->nsamples, 1, &m->rate);
 		}
 	}
-	if (rc == EV_ERR_UNSUPPORTED || rc == EV_ERR_USAGE) {
-		m->status = rc;
-		snprintf(m->reason, sizeof m->reason, "%s", e->msg);
-		rc = EV_OK;
-	}
+	rc = finish(m, rc, e);
 	gpu_buf_destroy(g, b);
 	free(src);
 	free(out);
@@ -231,7 +269,6 @@ int gpu_measure(struct ev_gpu *g, int kernel, uint64_t ws_bytes, int quick,
 	struct ev_gpu_buf *b[2] = {NULL, NULL};
 	uint32_t *src = NULL, push[3] = {0, 0, 0};
 	uint64_t n4 = 0, per;
-	double t, target = quick ? 0.005 : 0.02;
 	int rc;
 	memset(m, 0, sizeof *m);
 	m->kernel = kernel;
@@ -313,31 +350,13 @@ int gpu_measure(struct ev_gpu *g, int kernel, uint64_t ws_bytes, int quick,
 	}
 	if (!rc)
 		rc = gpu_kernel_create(g, K[kernel].spv, K[kernel].bytes, K[kernel].nbufs, 12, &k, e);
-	/* calibrate: one dispatch, then enough per sample for `target` seconds */
-	if (!rc)
-		rc = gpu_kernel_run(g, k, b, push, m->groups, 1, &t, e);
 	if (!rc) {
-		m->reps = t > 0 ? (int)(target / t) + 1 : 64;
-		if (m->reps > 256)
-			m->reps = 256;
-		for (int s = 0; s < (quick ? 5 : 11) && !rc; s++) {
-			rc = gpu_kernel_run(g, k, b, push, m->groups, m->reps, &t, e);
-			m->t_s[m->nsamples++] = t / m->reps;
-		}
+		struct timed tm = {.g = g, .k = k, .bufs = b, .push = push, .groups = m->groups};
+		rc = sample(&tm, quick, m, e);
 	}
 	if (!rc)
 		rc = verify(g, kernel, b, n4, m->groups, src, push[1], m, e);
-	if (!rc && m->nsamples) {
-		double v[EV_GPU_SAMPLES];
-		for (int s = 0; s < m->nsamples; s++)
-			v[s] = m->work_per_rep / m->t_s[s];
-		stats_compute(v, (size_t)m->nsamples, 1, &m->rate);
-	}
-	if (rc == EV_ERR_UNSUPPORTED || rc == EV_ERR_USAGE) {
-		m->status = rc;
-		snprintf(m->reason, sizeof m->reason, "%s", e->msg);
-		rc = EV_OK;
-	}
+	rc = finish(m, rc, e);
 	gpu_kernel_destroy(g, k);
 	gpu_buf_destroy(g, b[0]);
 	gpu_buf_destroy(g, b[1]);

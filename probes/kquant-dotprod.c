@@ -69,11 +69,38 @@ static inline void widen4(uint8x16_t f, int32x4_t s[4])
 		acc = vmlal_high_laneq_s16(acc, b_, pr, (j0) + 3);                            \
 	} while (0)
 
+/* The 8 sub-blocks' scales of a q4_Kx4i/q5_Kx4i group (4 rows each, int32):
+ * fields 0 and 1 of the scale bytes (quant.h). */
+static inline void kx4_scales(const unsigned char *p, int32x4_t sc[8])
+{
+	const uint8x16_t three = vdupq_n_u8(3);
+	uint8x16_t l1 = vld1q_u8(p + 16), h = vld1q_u8(p + 48);
+	widen4(vsliq_n_u8(l1, vandq_u8(h, three), 4), sc);
+	widen4(vsliq_n_u8(vshrq_n_u8(l1, 4), vandq_u8(vshrq_n_u8(h, 2), three), 4), sc + 4);
+}
+
+/* A group's end: the minimum term (fields 2 and 3 times the activations'
+ * sub-block sums) and both FMAs, d and dmin times the activations' scale. */
+static inline void kx4_finish(const unsigned char *p, const struct block_q8_K *yb, int32x4_t si,
+			      float32x4_t *acc, float32x4_t *macc)
+{
+	const uint8x16_t three = vdupq_n_u8(3);
+	uint8x16_t l2 = vld1q_u8(p + 32), h = vld1q_u8(p + 48);
+	int16x8_t pairs = vpaddq_s16(vld1q_s16(yb->bsums), vld1q_s16(yb->bsums + 8));
+	int32x4_t mi = vdupq_n_s32(0);
+	Q4KX4_MINS(mi, vsliq_n_u8(l2, vandq_u8(vshrq_n_u8(h, 4), three), 4), pairs, 0);
+	Q4KX4_MINS(mi, vsliq_n_u8(vshrq_n_u8(l2, 4), vshrq_n_u8(h, 6), 4), pairs, 4);
+	float32x4_t d = vcvt_f32_f16(vld1_f16((const float16_t *)(const void *)p));
+	float32x4_t dm = vcvt_f32_f16(vld1_f16((const float16_t *)(const void *)(p + 8)));
+	*acc = vfmaq_f32(*acc, vcvtq_f32_s32(si), vmulq_n_f32(d, yb->d));
+	*macc = vfmaq_f32(*macc, vcvtq_f32_s32(mi), vmulq_n_f32(dm, yb->d));
+}
+
 __attribute__((target("tune=cortex-a76"))) void
 dot_rows_q4_Kx4i_dotprod(int n, const void *w, size_t rb, int nr, const void *act, float *out)
 {
 	const struct block_q8_K *y = act;
-	const uint8x16_t m4 = vdupq_n_u8(0x0f), three = vdupq_n_u8(3);
+	const uint8x16_t m4 = vdupq_n_u8(0x0f);
 	int nb = n / QK_K, g = 0;
 	for (; g + 4 <= nr; g += 4) {
 		const unsigned char *p = (const unsigned char *)w + (size_t)g * rb;
@@ -82,11 +109,8 @@ dot_rows_q4_Kx4i_dotprod(int n, const void *w, size_t rb, int nr, const void *ac
 			EV_MCA_BEGIN("q4_Kx4i-dotprod");
 			EV_PREFETCH_BLOCK(p, EV_Q4_KX4_GROUP_BYTES);
 			const int8_t *yq = y[b].qs;
-			/* the 64 scales and mins: fields of 16 lanes (quant.h) */
-			uint8x16_t l1 = vld1q_u8(p + 16), l2 = vld1q_u8(p + 32), h = vld1q_u8(p + 48);
-			int32x4_t sc[8], slo, shi, si, mi;
-			widen4(vsliq_n_u8(l1, vandq_u8(h, three), 4), sc);
-			widen4(vsliq_n_u8(vshrq_n_u8(l1, 4), vandq_u8(vshrq_n_u8(h, 2), three), 4), sc + 4);
+			int32x4_t sc[8], slo, shi, si;
+			kx4_scales(p, sc);
 			Q4KX4_PASS(p + 64, yq, slo, shi);
 			si = vmlaq_s32(vmulq_s32(slo, sc[0]), shi, sc[1]);
 			Q4KX4_PASS(p + 192, yq + 64, slo, shi);
@@ -95,14 +119,7 @@ dot_rows_q4_Kx4i_dotprod(int n, const void *w, size_t rb, int nr, const void *ac
 			si = vmlaq_s32(vmlaq_s32(si, slo, sc[4]), shi, sc[5]);
 			Q4KX4_PASS(p + 448, yq + 192, slo, shi);
 			si = vmlaq_s32(vmlaq_s32(si, slo, sc[6]), shi, sc[7]);
-			int16x8_t pairs = vpaddq_s16(vld1q_s16(y[b].bsums), vld1q_s16(y[b].bsums + 8));
-			mi = vdupq_n_s32(0);
-			Q4KX4_MINS(mi, vsliq_n_u8(l2, vandq_u8(vshrq_n_u8(h, 4), three), 4), pairs, 0);
-			Q4KX4_MINS(mi, vsliq_n_u8(vshrq_n_u8(l2, 4), vshrq_n_u8(h, 6), 4), pairs, 4);
-			float32x4_t d = vcvt_f32_f16(vld1_f16((const float16_t *)(const void *)p));
-			float32x4_t dm = vcvt_f32_f16(vld1_f16((const float16_t *)(const void *)(p + 8)));
-			acc = vfmaq_f32(acc, vcvtq_f32_s32(si), vmulq_n_f32(d, y[b].d));
-			macc = vfmaq_f32(macc, vcvtq_f32_s32(mi), vmulq_n_f32(dm, y[b].d));
+			kx4_finish(p, &y[b], si, &acc, &macc);
 			EV_MCA_END();
 		}
 		vst1q_f32(out + g, vsubq_f32(acc, macc));
@@ -149,7 +166,7 @@ __attribute__((target("tune=cortex-a76"))) void
 dot_rows_q5_Kx4i_dotprod(int n, const void *w, size_t rb, int nr, const void *act, float *out)
 {
 	const struct block_q8_K *y = act;
-	const uint8x16_t m10 = vdupq_n_u8(0x10), m0f = vdupq_n_u8(0x0f), three = vdupq_n_u8(3);
+	const uint8x16_t m10 = vdupq_n_u8(0x10), m0f = vdupq_n_u8(0x0f);
 	int nb = n / QK_K, g = 0;
 	for (; g + 4 <= nr; g += 4) {
 		const unsigned char *p = (const unsigned char *)w + (size_t)g * rb;
@@ -158,10 +175,8 @@ dot_rows_q5_Kx4i_dotprod(int n, const void *w, size_t rb, int nr, const void *ac
 			EV_MCA_BEGIN("q5_Kx4i-dotprod");
 			EV_PREFETCH_BLOCK(p, EV_Q5_KX4_GROUP_BYTES);
 			const int8_t *yq = y[b].qs;
-			uint8x16_t l1 = vld1q_u8(p + 16), l2 = vld1q_u8(p + 32), h = vld1q_u8(p + 48);
-			int32x4_t sc[8], slo, shi, si, mi;
-			widen4(vsliq_n_u8(l1, vandq_u8(h, three), 4), sc);
-			widen4(vsliq_n_u8(vshrq_n_u8(l1, 4), vandq_u8(vshrq_n_u8(h, 2), three), 4), sc + 4);
+			int32x4_t sc[8], slo, shi, si;
+			kx4_scales(p, sc);
 			Q5KX4_PASS(p, 0, yq, slo, shi);
 			si = vmlaq_s32(vmulq_s32(slo, sc[0]), shi, sc[1]);
 			Q5KX4_PASS(p, 1, yq + 64, slo, shi);
@@ -170,14 +185,7 @@ dot_rows_q5_Kx4i_dotprod(int n, const void *w, size_t rb, int nr, const void *ac
 			si = vmlaq_s32(vmlaq_s32(si, slo, sc[4]), shi, sc[5]);
 			Q5KX4_PASS(p, 3, yq + 192, slo, shi);
 			si = vmlaq_s32(vmlaq_s32(si, slo, sc[6]), shi, sc[7]);
-			int16x8_t pairs = vpaddq_s16(vld1q_s16(y[b].bsums), vld1q_s16(y[b].bsums + 8));
-			mi = vdupq_n_s32(0);
-			Q4KX4_MINS(mi, vsliq_n_u8(l2, vandq_u8(vshrq_n_u8(h, 4), three), 4), pairs, 0);
-			Q4KX4_MINS(mi, vsliq_n_u8(vshrq_n_u8(l2, 4), vshrq_n_u8(h, 6), 4), pairs, 4);
-			float32x4_t d = vcvt_f32_f16(vld1_f16((const float16_t *)(const void *)p));
-			float32x4_t dm = vcvt_f32_f16(vld1_f16((const float16_t *)(const void *)(p + 8)));
-			acc = vfmaq_f32(acc, vcvtq_f32_s32(si), vmulq_n_f32(d, y[b].d));
-			macc = vfmaq_f32(macc, vcvtq_f32_s32(mi), vmulq_n_f32(dm, y[b].d));
+			kx4_finish(p, &y[b], si, &acc, &macc);
 			EV_MCA_END();
 		}
 		vst1q_f32(out + g, vsubq_f32(acc, macc));

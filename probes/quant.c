@@ -324,33 +324,15 @@ size_t ev_type_row_bytes(int t, int64_t n)
 	return (size_t)(n / ev_types[t].block_elems) * ev_types[t].block_bytes;
 }
 
-void ev_q4_0x4_repack(void *rows, int n, void *scratch)
+/* Byte i (0..15) of row r's nibbles within a group of the two q4_0 4-row
+ * layouts: q4_0x4 keeps each row's 16 bytes together, q4_0x4i (quant.h) puts
+ * bytes 4c..4c+3 of the 4 rows in vector c and XORs each with 0x88. */
+static size_t q4x4_at(int il, int r, int i)
 {
-	int nb = n / QK;
-	size_t rb = (size_t)nb * sizeof(struct block_q4_0);
-	unsigned char *tmp = scratch, *dst = rows;
-	memcpy(tmp, rows, 4 * rb);
-	for (int b = 0; b < nb; b++) {
-		unsigned char *g = dst + (size_t)b * EV_Q4_0X4_GROUP_BYTES;
-		for (int r = 0; r < 4; r++) {
-			const struct block_q4_0 *src = (const void *)(tmp + (size_t)r * rb);
-			memcpy(g + 2 * r, &src[b].d, 2);
-			memcpy(g + 8 + 16 * r, src[b].qs, 16);
-		}
-	}
+	return il ? 8 + 16 * (size_t)(i / 4) + 4 * (size_t)r + (size_t)(i % 4) : 8 + 16 * (size_t)r + (size_t)i;
 }
 
-void ev_q4_0x4_unpack_row(const void *group, int n, int r, void *row)
-{
-	const unsigned char *g = group;
-	struct block_q4_0 *out = row;
-	for (int b = 0; b < n / QK; b++) {
-		memcpy(&out[b].d, g + (size_t)b * EV_Q4_0X4_GROUP_BYTES + 2 * r, 2);
-		memcpy(out[b].qs, g + (size_t)b * EV_Q4_0X4_GROUP_BYTES + 8 + 16 * r, 16);
-	}
-}
-
-void ev_q4_0x4i_repack(void *rows, int n, void *scratch)
+static void q4x4_repack(void *rows, int n, void *scratch, int il)
 {
 	int nb = n / QK;
 	size_t rb = (size_t)nb * sizeof(struct block_q4_0);
@@ -362,20 +344,40 @@ void ev_q4_0x4i_repack(void *rows, int n, void *scratch)
 			const struct block_q4_0 *src = (const void *)(tmp + (size_t)r * rb);
 			memcpy(g + 2 * r, &src[b].d, 2);
 			for (int i = 0; i < 16; i++)
-				g[8 + 16 * (i / 4) + 4 * r + i % 4] = src[b].qs[i] ^ 0x88;
+				g[q4x4_at(il, r, i)] = src[b].qs[i] ^ (il ? 0x88 : 0);
 		}
 	}
 }
 
-void ev_q4_0x4i_unpack_row(const void *group, int n, int r, void *row)
+static void q4x4_unpack_row(const void *group, int n, int r, void *row, int il)
 {
 	const unsigned char *g = group;
 	struct block_q4_0 *out = row;
 	for (int b = 0; b < n / QK; b++, g += EV_Q4_0X4_GROUP_BYTES) {
 		memcpy(&out[b].d, g + 2 * r, 2);
 		for (int i = 0; i < 16; i++)
-			out[b].qs[i] = g[8 + 16 * (i / 4) + 4 * r + i % 4] ^ 0x88;
+			out[b].qs[i] = g[q4x4_at(il, r, i)] ^ (il ? 0x88 : 0);
 	}
+}
+
+void ev_q4_0x4_repack(void *rows, int n, void *scratch)
+{
+	q4x4_repack(rows, n, scratch, 0);
+}
+
+void ev_q4_0x4_unpack_row(const void *group, int n, int r, void *row)
+{
+	q4x4_unpack_row(group, n, r, row, 0);
+}
+
+void ev_q4_0x4i_repack(void *rows, int n, void *scratch)
+{
+	q4x4_repack(rows, n, scratch, 1);
+}
+
+void ev_q4_0x4i_unpack_row(const void *group, int n, int r, void *row)
+{
+	q4x4_unpack_row(group, n, r, row, 1);
 }
 
 void ev_q8_0x4_repack(void *rows, int n, void *scratch)

@@ -605,6 +605,26 @@ void gpu_kernel_destroy(struct ev_gpu *g, struct ev_gpu_kernel *k)
 	free(k);
 }
 
+static int need_timestamps(const struct ev_gpu *g, struct ev_err *e)
+{
+	if (g->info.timestamp_period_ns)
+		return EV_OK;
+	return ev_fail(e, EV_ERR_UNSUPPORTED, "GPU %d (%s): no timestamps on its compute queue",
+		       g->info.index, g->info.name);
+}
+
+/* The span between the two timestamps of the last submission, in seconds. */
+static int span(struct ev_gpu *g, double *seconds, struct ev_err *e)
+{
+	uint64_t ts[2];
+	VkResult r = vk.vkGetQueryPoolResults(g->dev, g->qp, 0, 2, sizeof ts, ts, sizeof ts[0],
+					      VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT);
+	if (r)
+		return vkfail(e, "reading the timestamps", r);
+	*seconds = (double)(ts[1] - ts[0]) * g->info.timestamp_period_ns * 1e-9;
+	return EV_OK;
+}
+
 int gpu_copy_timed(struct ev_gpu *g, struct ev_gpu_buf *b, void *host, uint64_t bytes, int up,
 		   int reps, double *seconds, struct ev_err *e)
 {
@@ -613,13 +633,10 @@ int gpu_copy_timed(struct ev_gpu *g, struct ev_gpu_buf *b, void *host, uint64_t 
 	VkMemoryBarrier mb = {.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
 			      .srcAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT,
 			      .dstAccessMask = VK_ACCESS_TRANSFER_READ_BIT | VK_ACCESS_TRANSFER_WRITE_BIT};
-	uint64_t ts[2];
-	VkResult r;
 	int rc;
 	*seconds = 0;
-	if (!g->info.timestamp_period_ns)
-		return ev_fail(e, EV_ERR_UNSUPPORTED, "GPU %d (%s): no timestamps on its compute queue",
-			       g->info.index, g->info.name);
+	if ((rc = need_timestamps(g, e)))
+		return rc;
 	if (bytes > b->bytes || reps < 1)
 		return ev_fail(e, EV_ERR_RUNTIME, "GPU: %llu bytes into a buffer of %llu",
 			       (unsigned long long)bytes, (unsigned long long)b->bytes);
@@ -639,14 +656,10 @@ int gpu_copy_timed(struct ev_gpu *g, struct ev_gpu_buf *b, void *host, uint64_t 
 		vk.vkCmdWriteTimestamp(g->cb, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, g->qp, 1);
 		rc = submit(g, e);
 	}
-	if (!rc && (r = vk.vkGetQueryPoolResults(g->dev, g->qp, 0, 2, sizeof ts, ts, sizeof ts[0],
-						 VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT)))
-		rc = vkfail(e, "reading the timestamps", r);
-	if (!rc) {
-		*seconds = (double)(ts[1] - ts[0]) * g->info.timestamp_period_ns * 1e-9;
-		if (!up)
-			memcpy(host, st->map, bytes);
-	}
+	if (!rc)
+		rc = span(g, seconds, e);
+	if (!rc && !up)
+		memcpy(host, st->map, bytes);
 	gpu_buf_destroy(g, st);
 	return rc;
 }
@@ -659,13 +672,10 @@ int gpu_kernel_run(struct ev_gpu *g, struct ev_gpu_kernel *k, struct ev_gpu_buf 
 	VkMemoryBarrier mb = {.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
 			      .srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT,
 			      .dstAccessMask = VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT};
-	uint64_t ts[2];
-	VkResult r;
 	int rc;
 	*seconds = 0;
-	if (!g->info.timestamp_period_ns)
-		return ev_fail(e, EV_ERR_UNSUPPORTED, "GPU %d (%s): no timestamps on its compute queue",
-			       g->info.index, g->info.name);
+	if ((rc = need_timestamps(g, e)))
+		return rc;
 	if (groups_x < 1 || groups_x > g->info.max_groups_x)
 		return ev_fail(e, EV_ERR_RUNTIME, "GPU: %u workgroups (the device takes 1..%u)", groups_x,
 			       g->info.max_groups_x);
@@ -696,11 +706,7 @@ int gpu_kernel_run(struct ev_gpu *g, struct ev_gpu_kernel *k, struct ev_gpu_buf 
 	vk.vkCmdWriteTimestamp(g->cb, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, g->qp, 1);
 	if ((rc = submit(g, e)))
 		return rc;
-	if ((r = vk.vkGetQueryPoolResults(g->dev, g->qp, 0, 2, sizeof ts, ts, sizeof ts[0],
-					  VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT)))
-		return vkfail(e, "reading the timestamps", r);
-	*seconds = (double)(ts[1] - ts[0]) * g->info.timestamp_period_ns * 1e-9;
-	return EV_OK;
+	return span(g, seconds, e);
 }
 
 #endif
