@@ -499,13 +499,45 @@ static int begin(struct ev_gpu *g, struct ev_err *e)
 	return EV_OK;
 }
 
+static int need_timestamps(const struct ev_gpu *g, struct ev_err *e)
+{
+	if (g->info.timestamp_period_ns)
+		return EV_OK;
+	return ev_fail(e, EV_ERR_UNSUPPORTED, "GPU %d (%s): no timestamps on its compute queue",
+		       g->info.index, g->info.name);
+}
+
+/* The span between the two timestamps of the last submission, in seconds. */
+static int span(struct ev_gpu *g, double *seconds, struct ev_err *e)
+{
+	uint64_t ts[2];
+	VkResult r = vk.vkGetQueryPoolResults(g->dev, g->qp, 0, 2, sizeof ts, ts, sizeof ts[0],
+					      VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT);
+	if (r)
+		return vkfail(e, "reading the timestamps", r);
+	*seconds = (double)(ts[1] - ts[0]) * g->info.timestamp_period_ns * 1e-9;
+	return EV_OK;
+}
+
+/* reps copies of `bytes` between a new host-visible staging buffer and b
+ * (up: host to device), a barrier between them; with `seconds`, GPU
+ * timestamps around them. up: the staging buffer holds `host` first; down:
+ * `host` gets its bytes after the copies. */
 static int transfer(struct ev_gpu *g, struct ev_gpu_buf *b, void *host, uint64_t bytes, int up,
-		    struct ev_err *e)
+		    int reps, double *seconds, struct ev_err *e)
 {
 	struct ev_gpu_buf *st = NULL;
 	VkBufferCopy c = {.size = bytes};
+	VkMemoryBarrier mb = {.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
+			      .srcAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT,
+			      .dstAccessMask = VK_ACCESS_TRANSFER_READ_BIT | VK_ACCESS_TRANSFER_WRITE_BIT};
 	int rc;
-	if (bytes > b->bytes)
+	if (seconds) {
+		*seconds = 0;
+		if ((rc = need_timestamps(g, e)))
+			return rc;
+	}
+	if (bytes > b->bytes || reps < 1)
 		return ev_fail(e, EV_ERR_RUNTIME, "GPU: %llu bytes into a buffer of %llu",
 			       (unsigned long long)bytes, (unsigned long long)b->bytes);
 	if ((rc = buf_make(g, bytes, 1, &st, e)))
@@ -513,9 +545,22 @@ static int transfer(struct ev_gpu *g, struct ev_gpu_buf *b, void *host, uint64_t
 	if (up)
 		memcpy(st->map, host, bytes);
 	if (!(rc = begin(g, e))) {
-		vk.vkCmdCopyBuffer(g->cb, up ? st->buf : b->buf, up ? b->buf : st->buf, 1, &c);
+		if (seconds) {
+			vk.vkCmdResetQueryPool(g->cb, g->qp, 0, 2);
+			vk.vkCmdWriteTimestamp(g->cb, VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT, g->qp, 0);
+		}
+		for (int i = 0; i < reps; i++) {
+			if (i)
+				vk.vkCmdPipelineBarrier(g->cb, VK_PIPELINE_STAGE_TRANSFER_BIT,
+							VK_PIPELINE_STAGE_TRANSFER_BIT, 0, 1, &mb, 0, NULL, 0, NULL);
+			vk.vkCmdCopyBuffer(g->cb, up ? st->buf : b->buf, up ? b->buf : st->buf, 1, &c);
+		}
+		if (seconds)
+			vk.vkCmdWriteTimestamp(g->cb, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, g->qp, 1);
 		rc = submit(g, e);
 	}
+	if (!rc && seconds)
+		rc = span(g, seconds, e);
 	if (!rc && !up)
 		memcpy(host, st->map, bytes);
 	gpu_buf_destroy(g, st);
@@ -525,13 +570,13 @@ static int transfer(struct ev_gpu *g, struct ev_gpu_buf *b, void *host, uint64_t
 int gpu_buf_upload(struct ev_gpu *g, struct ev_gpu_buf *b, const void *src, uint64_t bytes,
 		   struct ev_err *e)
 {
-	return transfer(g, b, (void *)(uintptr_t)src, bytes, 1, e);
+	return transfer(g, b, (void *)(uintptr_t)src, bytes, 1, 1, NULL, e);
 }
 
 int gpu_buf_download(struct ev_gpu *g, struct ev_gpu_buf *b, void *dst, uint64_t bytes,
 		     struct ev_err *e)
 {
-	return transfer(g, b, dst, bytes, 0, e);
+	return transfer(g, b, dst, bytes, 0, 1, NULL, e);
 }
 
 int gpu_kernel_create(struct ev_gpu *g, const uint32_t *spirv, size_t spirv_bytes, int nbufs,
@@ -605,63 +650,10 @@ void gpu_kernel_destroy(struct ev_gpu *g, struct ev_gpu_kernel *k)
 	free(k);
 }
 
-static int need_timestamps(const struct ev_gpu *g, struct ev_err *e)
-{
-	if (g->info.timestamp_period_ns)
-		return EV_OK;
-	return ev_fail(e, EV_ERR_UNSUPPORTED, "GPU %d (%s): no timestamps on its compute queue",
-		       g->info.index, g->info.name);
-}
-
-/* The span between the two timestamps of the last submission, in seconds. */
-static int span(struct ev_gpu *g, double *seconds, struct ev_err *e)
-{
-	uint64_t ts[2];
-	VkResult r = vk.vkGetQueryPoolResults(g->dev, g->qp, 0, 2, sizeof ts, ts, sizeof ts[0],
-					      VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT);
-	if (r)
-		return vkfail(e, "reading the timestamps", r);
-	*seconds = (double)(ts[1] - ts[0]) * g->info.timestamp_period_ns * 1e-9;
-	return EV_OK;
-}
-
 int gpu_copy_timed(struct ev_gpu *g, struct ev_gpu_buf *b, void *host, uint64_t bytes, int up,
 		   int reps, double *seconds, struct ev_err *e)
 {
-	struct ev_gpu_buf *st = NULL;
-	VkBufferCopy c = {.size = bytes};
-	VkMemoryBarrier mb = {.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
-			      .srcAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT,
-			      .dstAccessMask = VK_ACCESS_TRANSFER_READ_BIT | VK_ACCESS_TRANSFER_WRITE_BIT};
-	int rc;
-	*seconds = 0;
-	if ((rc = need_timestamps(g, e)))
-		return rc;
-	if (bytes > b->bytes || reps < 1)
-		return ev_fail(e, EV_ERR_RUNTIME, "GPU: %llu bytes into a buffer of %llu",
-			       (unsigned long long)bytes, (unsigned long long)b->bytes);
-	if ((rc = buf_make(g, bytes, 1, &st, e)))
-		return rc;
-	if (up)
-		memcpy(st->map, host, bytes);
-	if (!(rc = begin(g, e))) {
-		vk.vkCmdResetQueryPool(g->cb, g->qp, 0, 2);
-		vk.vkCmdWriteTimestamp(g->cb, VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT, g->qp, 0);
-		for (int i = 0; i < reps; i++) {
-			if (i)
-				vk.vkCmdPipelineBarrier(g->cb, VK_PIPELINE_STAGE_TRANSFER_BIT,
-							VK_PIPELINE_STAGE_TRANSFER_BIT, 0, 1, &mb, 0, NULL, 0, NULL);
-			vk.vkCmdCopyBuffer(g->cb, up ? st->buf : b->buf, up ? b->buf : st->buf, 1, &c);
-		}
-		vk.vkCmdWriteTimestamp(g->cb, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, g->qp, 1);
-		rc = submit(g, e);
-	}
-	if (!rc)
-		rc = span(g, seconds, e);
-	if (!rc && !up)
-		memcpy(host, st->map, bytes);
-	gpu_buf_destroy(g, st);
-	return rc;
+	return transfer(g, b, host, bytes, up, reps, seconds, e);
 }
 
 int gpu_kernel_run(struct ev_gpu *g, struct ev_gpu_kernel *k, struct ev_gpu_buf *const *bufs,
