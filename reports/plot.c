@@ -245,19 +245,20 @@ static void emit_fleet(struct series_out *so, const struct rep_result *r, int i,
 static void emit_gpus(struct series_out *so, const struct rep_result *r, int i, int multi,
 		      const struct plot_range *g)
 {
-	char pre[240], nm[200], label[400];
+	char pre[240], nm[200], ty[64], label[400];
 	who(r, multi, pre, sizeof pre);
 	for (int k = 0; k < r->ngpu; k++) {
 		const struct rep_gpu *q = &r->gpu[k];
 		const char *col = multi ? board_colors[i % 8] : gpu_colors[k % NGPU_COLORS];
 		double top = gpu_top(q) / 1e9;
 		esc_dat(nm, sizeof nm, q->name);
+		esc_dat(ty, sizeof ty, !strcmp(q->type, "cpu") ? "software, on the CPU" : q->type);
 		if (q->read > 0) {
 			sb_printf(so->dat, "\n\n# GPU %s (%s) read roof, %.1f GB/s (measured, Vulkan)\n", nm,
-				  q->type, q->read / 1e9);
+				  ty, q->read / 1e9);
 			diag(so->dat, q->read / 1e9, top, g->xmin, g->xmax);
 			snprintf(label, sizeof label, "%sGPU %s (%s) read %.1f GB/s", pre, nm,
-				 !strcmp(q->type, "cpu") ? "software, on the CPU" : q->type, q->read / 1e9);
+				 ty, q->read / 1e9);
 			series(so, "with lines lw 2 dt 5", col, "", label);
 		}
 		for (int p = 0; p < 2 && !multi; p++) {

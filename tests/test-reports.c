@@ -366,11 +366,15 @@ static void test_gpu_roofs(void)
 		return;
 	arr = cJSON_AddArrayToObject(doc, "gpu_results");
 	cJSON_AddItemToArray(arr, gpu_section("Mali-G610 'MC4'", 30e9, 450e9));
+	/* a type with a line break must not start a data line in the .dat */
+	cJSON_ReplaceItemInObject(cJSON_GetObjectItem(cJSON_GetArrayItem(arr, 0), "device"), "type",
+				  cJSON_CreateString("integrated\n1 1e9"));
 	T_CHECK(rep_load(doc, "g.json", r, &e) == 0 && r->ngpu == 1 && r->gpu[0].read == 30e9 &&
-			r->gpu[0].fp32 == 450e9 && r->gpu[0].fp16 == 0 && !strcmp(r->gpu[0].type, "integrated"),
+			r->gpu[0].fp32 == 450e9 && r->gpu[0].fp16 == 0 && !strncmp(r->gpu[0].type, "integrated", 10),
 		"%s", e.msg);
 	T_CHECK(plot_roofline_text(one, 1, "r.dat", &dat, &gp, &e) == 0, "%s", e.msg);
-	T_CHECK(dat && strstr(dat, "# GPU Mali-G610 'MC4' (integrated) read roof, 30.0 GB/s (measured, Vulkan)") &&
+	T_CHECK(dat && strstr(dat, "# GPU Mali-G610 'MC4' (integrated") && !strstr(dat, "\n1 1e9") &&
+			strstr(dat, ") read roof, 30.0 GB/s (measured, Vulkan)") &&
 			strstr(dat, "fp32 FMA peak, 450.0 GFLOP/s"),
 		"GPU roofs in the data:\n%s", dat ? dat : "");
 	T_CHECK(gp && strstr(gp, "GPU Mali-G610") && strstr(gp, "dt 5") && !strstr(gp, "fp16 0"),
