@@ -78,6 +78,23 @@ void bench_gpu_list_print(FILE *f, const struct ev_gpu_list *l)
 	}
 }
 
+/* Open GPU index: its description in *info; a device that cannot be used
+ * (no Vulkan, no such device) is EV_OK with *g NULL, *status and the reason. */
+static int open_gpu(struct ev_ctx *c, int index, struct ev_gpu **g, int *status, char *reason,
+		    size_t len, struct ev_gpu_info *info)
+{
+	int rc = gpu_open(g, index, &c->err);
+	if (rc == EV_ERR_UNSUPPORTED) {
+		*g = NULL;
+		*status = rc;
+		snprintf(reason, len, "%s", c->err.msg);
+		return EV_OK;
+	}
+	if (!rc)
+		*info = *gpu_info(*g);
+	return rc;
+}
+
 int bench_gpu(struct ev_ctx *c, int index, unsigned mask, uint64_t ws_bytes, int quick,
 	      struct ev_gpu_result *r)
 {
@@ -85,15 +102,8 @@ int bench_gpu(struct ev_ctx *c, int index, unsigned mask, uint64_t ws_bytes, int
 	int rc;
 	memset(r, 0, sizeof *r);
 	r->index = index;
-	rc = gpu_open(&g, index, &c->err);
-	if (rc == EV_ERR_UNSUPPORTED) {
-		r->status = rc;
-		snprintf(r->reason, sizeof r->reason, "%s", c->err.msg);
-		return EV_OK;
-	}
-	if (rc)
+	if ((rc = open_gpu(c, index, &g, &r->status, r->reason, sizeof r->reason, &r->info)) || !g)
 		return rc;
-	r->info = *gpu_info(g);
 	if (!ws_bytes) {
 		/* 256 MiB, within a quarter of the largest device-local heap */
 		uint64_t local = 0;
@@ -220,15 +230,8 @@ int bench_gpu_decode(struct ev_ctx *c, int index, const struct ev_model_shape *s
 	memset(r, 0, sizeof *r);
 	r->index = index;
 	snprintf(r->model, sizeof r->model, "%s", s->name);
-	rc = gpu_open(&g, index, &c->err);
-	if (rc == EV_ERR_UNSUPPORTED) {
-		r->status = rc;
-		snprintf(r->reason, sizeof r->reason, "%s", c->err.msg);
-		return EV_OK;
-	}
-	if (rc)
+	if ((rc = open_gpu(c, index, &g, &r->status, r->reason, sizeof r->reason, &r->info)) || !g)
 		return rc;
-	r->info = *gpu_info(g);
 	ctx_progress(c, "gpu %d: read bandwidth (the ceiling)", index);
 	rc = gpu_measure(g, EV_GPU_READ, quick ? 64ull << 20 : 256ull << 20, quick, &r->read, &c->err);
 	for (int i = 0; i < ntypes && i < 3 && !rc; i++) {
