@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "quant.h"
+
 const char *const ev_gpu_kernel_name[EV_GPU__KERNELS] = {
 	"read", "write", "copy", "fp32_fma", "fp16_fma", "shared_read", "host_to_device", "device_to_host",
 	"int8_dot"};
@@ -349,7 +351,7 @@ int gpu_measure(struct ev_gpu *g, int kernel, uint64_t ws_bytes, int quick,
 		}
 	}
 	if (!rc)
-		rc = gpu_kernel_create(g, K[kernel].spv, K[kernel].bytes, K[kernel].nbufs, 12, &k, e);
+		rc = gpu_kernel_create(g, K[kernel].spv, K[kernel].bytes, K[kernel].nbufs, 12, NULL, 0, &k, e);
 	if (!rc) {
 		struct timed tm = {.g = g, .k = k, .bufs = b, .push = push, .groups = m->groups};
 		rc = sample(&tm, quick, m, e);
@@ -382,18 +384,41 @@ int gpu_measure(struct ev_gpu *g, int kernel, uint64_t ws_bytes, int quick,
 #ifdef EV_HAVE_VULKAN
 #include <math.h>
 
+#include "gguf.h"
 #include "model-shape.h"
-#include "quant.h"
 
 static const uint32_t spv_gemv[] =
 #include "gpu-gemv.inc"
 	;
+#define GEMV_ROWS 8 /* R in gpu-gemv.comp */
+#define GEMV_TYPES "f16, q8_0, q4_0, q4_K, q5_K and q6_K"
+
+/* The formats gpu-gemv.comp runs: its fmt code, or -1. */
+static int gemv_fmt(int type)
+{
+	switch (type) {
+	case EV_TYPE_F16: return 0;
+	case EV_TYPE_Q8_0: return 1;
+	case EV_TYPE_Q4_0: return 2;
+	case EV_TYPE_Q4_K: return 3;
+	case EV_TYPE_Q5_K: return 4;
+	case EV_TYPE_Q6_K: return 5;
+	default: return -1;
+	}
+}
+
+/* Weights in one of the shader's items (a lane's share of a row at a time). */
+static int gemv_item(int type)
+{
+	return type == EV_TYPE_F16 ? 8 : type == EV_TYPE_Q8_0 ? 16 : 32;
+}
 
 struct gemv_mat {
-	int rows, cols;
+	int rows, cols, type;
 	size_t rb;
-	struct ev_gpu_buf *w, *out;
-	unsigned char *host; /* kept for the check (first layer, LM head), else NULL */
+	struct ev_gpu_buf *w, *s, *out; /* quants, scales (f16: none), result */
+	const unsigned char *host; /* kept for the check (first layer, LM head), else NULL */
+	unsigned char *own;        /* host when eaves made it (synthetic weights) */
 };
 
 static uint64_t rnd(uint64_t *s)
@@ -404,15 +429,93 @@ static uint64_t rnd(uint64_t *s)
 	return *s;
 }
 
+/* GGUF rows (rb bytes each) into the shader's layout (gpu-gemv.comp): every
+ * row's quants, 16-byte units, then the scales. The same bytes, reordered;
+ * *qbytes and *sbytes say how many (the scales padded to whole words). */
+static int gemv_repack(int type, const unsigned char *src, int rows, int cols, size_t rb,
+		       unsigned char **qs, size_t *qbytes, unsigned char **ss, size_t *sbytes)
+{
+	size_t nr = (size_t)rows, nb, bb;
+	*ss = NULL;
+	*sbytes = 0;
+	if (type == EV_TYPE_F16) {
+		*qbytes = rb * nr;
+		if (!(*qs = malloc(*qbytes)))
+			return -1;
+		memcpy(*qs, src, *qbytes);
+		return 0;
+	}
+	(void)rb;
+	nb = (size_t)cols / (size_t)ev_types[type].block_elems;
+	bb = ev_types[type].block_bytes;
+	switch (type) {
+	case EV_TYPE_Q8_0: case EV_TYPE_Q4_0: *qbytes = (bb - 2) * nb * nr; *sbytes = 2 * nb * nr; break;
+	case EV_TYPE_Q4_K: *qbytes = 128 * nb * nr; *sbytes = 16 * nb * nr; break;
+	case EV_TYPE_Q5_K: *qbytes = 160 * nb * nr; *sbytes = 16 * nb * nr; break;
+	default: /* q6_K */ *qbytes = 192 * nb * nr; *sbytes = 18 * nb * nr; break;
+	}
+	*sbytes = (*sbytes + 3) & ~(size_t)3;
+	*qs = malloc(*qbytes);
+	*ss = calloc(1, *sbytes);
+	if (!*qs || !*ss) {
+		free(*qs);
+		free(*ss);
+		return -1;
+	}
+	for (size_t i = 0; i < nb * nr; i++) { /* block i: row i / nb, in file order */
+		const unsigned char *blk = src + (i / nb) * rb + (i % nb) * bb;
+		switch (type) {
+		case EV_TYPE_Q8_0: case EV_TYPE_Q4_0: /* d, quants */
+			memcpy(*ss + 2 * i, blk, 2);
+			memcpy(*qs + (bb - 2) * i, blk + 2, bb - 2);
+			break;
+		case EV_TYPE_Q4_K: /* d, dmin, scales[12], qs[128] */
+		case EV_TYPE_Q5_K: /* d, dmin, scales[12], qh[32], qs[128] */
+			memcpy(*ss + 16 * i, blk, 16);
+			memcpy(*qs + (bb - 16) * i, blk + 16, bb - 16);
+			break;
+		default: /* q6_K: ql[128], qh[64], scales[16], d; the d's after all scales */
+			memcpy(*qs + 192 * i, blk, 192);
+			memcpy(*ss + 16 * i, blk + 192, 16);
+			memcpy(*ss + 16 * nb * nr + 2 * i, blk + 208, 2);
+			break;
+		}
+	}
+	return 0;
+}
+
+/* A matrix's GGUF rows (q, m->rb bytes each) to the GPU, repacked. */
+static int upload_mat(struct ev_gpu *g, struct gemv_mat *m, const unsigned char *q, struct ev_err *e)
+{
+	unsigned char *qs, *ss;
+	size_t qbytes, sbytes;
+	int rc;
+	if (gemv_repack(m->type, q, m->rows, m->cols, m->rb, &qs, &qbytes, &ss, &sbytes))
+		return ev_fail(e, EV_ERR_RUNTIME, "GPU decode: out of memory");
+	if (!(rc = gpu_buf_create(g, qbytes, &m->w, e)) && !(rc = gpu_buf_upload(g, m->w, qs, qbytes, e)) &&
+	    sbytes && !(rc = gpu_buf_create(g, sbytes, &m->s, e)))
+		rc = gpu_buf_upload(g, m->s, ss, sbytes, e);
+	if (!rc)
+		rc = gpu_buf_create(g, sizeof(float) * (size_t)m->rows, &m->out, e);
+	free(qs);
+	free(ss);
+	return rc;
+}
+
 /* Synthetic weights in type: uniform in [-1, 1), then the format's own quantizer. */
 static int make_mat(struct ev_gpu *g, struct gemv_mat *m, int rows, int cols, int type, int keep,
 		    uint64_t *seed, struct ev_err *e)
 {
-	float *f = malloc(sizeof(float) * (size_t)cols);
+	float *f;
 	unsigned char *q;
 	int rc;
+	if (cols % ev_types[type].block_elems)
+		return ev_fail(e, EV_ERR_UNSUPPORTED, "%s: a matrix of %d columns is not whole blocks of %d",
+			       ev_types[type].name, cols, ev_types[type].block_elems);
+	f = malloc(sizeof(float) * (size_t)cols);
 	m->rows = rows;
 	m->cols = cols;
+	m->type = type;
 	m->rb = ev_type_row_bytes(type, cols);
 	q = malloc(m->rb * (size_t)rows);
 	if (!f || !q) {
@@ -426,23 +529,45 @@ static int make_mat(struct ev_gpu *g, struct gemv_mat *m, int rows, int cols, in
 		ev_types[type].from_float(f, q + m->rb * (size_t)r, cols);
 	}
 	free(f);
-	if ((rc = gpu_buf_create(g, m->rb * (size_t)rows, &m->w, e)) ||
-	    (rc = gpu_buf_upload(g, m->w, q, m->rb * (size_t)rows, e)) ||
-	    (rc = gpu_buf_create(g, sizeof(float) * (size_t)rows, &m->out, e))) {
-		free(q);
-		return rc;
-	}
-	if (keep)
-		m->host = q;
+	rc = upload_mat(g, m, q, e);
+	if (keep && !rc)
+		m->host = m->own = q;
 	else
 		free(q);
-	return EV_OK;
+	return rc;
+}
+
+/* A matrix of a GGUF file (its bytes stay in the mapping). EV_ERR_UNSUPPORTED
+ * names a tensor whose format the shader does not run. */
+static int file_mat(struct ev_gpu *g, struct gemv_mat *m, const struct gguf_tensor *t, int keep,
+		    struct ev_err *e)
+{
+	const struct gguf_type_info *ti = gguf_type(t->type);
+	char name[GGUF_MAX_NAME + 1];
+	int type = ti ? ti->ev_type : -1;
+	gguf_str_c(t->name, name, sizeof name);
+	if (gemv_fmt(type) < 0)
+		return ev_fail(e, EV_ERR_UNSUPPORTED,
+			       "tensor %s is %s: the GPU decode step runs " GEMV_TYPES " matrices (the "
+			       "CPU's decode, without --gpu, runs the file)",
+			       name, type >= 0 ? ev_types[type].name : ti ? ti->name : "of an unknown type");
+	if (t->ne[0] % 32 || t->ne[0] > INT32_MAX || t->ne[1] > INT32_MAX || t->n_dims > 2)
+		return ev_fail(e, EV_ERR_UNSUPPORTED, "tensor %s: %llu columns, not whole blocks of 32", name,
+			       (unsigned long long)t->ne[0]);
+	m->rows = (int)t->ne[1];
+	m->cols = (int)t->ne[0];
+	m->type = type;
+	m->rb = ev_type_row_bytes(type, m->cols);
+	if (keep)
+		m->host = t->data;
+	return upload_mat(g, m, t->data, e);
 }
 
 /* Every row of m against the host: the row dequantized, times x, in double. */
-static int check_mat(struct ev_gpu *g, struct gemv_mat *m, int type, const float *x,
-		     struct ev_gpu_decode *r, struct ev_err *e)
+static int check_mat(struct ev_gpu *g, struct gemv_mat *m, const float *x, struct ev_gpu_decode *r,
+		     struct ev_err *e)
 {
+	int type = m->type;
 	float *got = malloc(sizeof(float) * (size_t)m->rows), *row = malloc(sizeof(float) * (size_t)m->cols);
 	int rc = got && row ? gpu_buf_download(g, m->out, got, sizeof(float) * (size_t)m->rows, e) :
 			      ev_fail(e, EV_ERR_RUNTIME, "GPU decode: out of memory");
@@ -469,67 +594,72 @@ static int check_mat(struct ev_gpu *g, struct gemv_mat *m, int type, const float
 	return rc;
 }
 
-int gpu_decode_step(struct ev_gpu *g, const struct ev_model_shape *s, int type, int tokens,
-		    struct ev_gpu_decode *r, struct ev_err *e)
+int gpu_decode_step(struct ev_gpu *g, const struct ev_model_shape *s, int type, const struct gguf_file *gf,
+		    const struct gguf_llama *gl, int tokens, struct ev_gpu_decode *r, struct ev_err *e)
 {
 	const int per_layer = 7, qd = s->n_heads * s->head_dim, kvd = s->n_kv_heads * s->head_dim;
 	const int shapes[7][2] = {{qd, s->hidden},    {kvd, s->hidden}, {kvd, s->hidden}, {s->hidden, qd},
 				  {s->ffn, s->hidden}, {s->ffn, s->hidden}, {s->hidden, s->ffn}};
-	int nmat = s->n_layers * per_layer + 1, maxc = s->hidden > s->ffn ? s->hidden : s->ffn, rc = EV_OK;
+	int nmat = s->n_layers * per_layer + 1, maxc = 0, rc = EV_OK;
 	struct gemv_mat *m = calloc((size_t)nmat, sizeof *m);
-	struct ev_gpu_kernel *k = NULL;
+	struct ev_gpu_kernel *k[6] = {NULL}; /* a pipeline per format, by its fmt code */
 	struct ev_gpu_buf *xb = NULL;
-	float *x = malloc(sizeof(float) * (size_t)(maxc > qd ? maxc : qd));
+	float *x = NULL;
 	uint64_t seed = 0x9e3779b97f4a7c15ull;
 	memset(r, 0, sizeof *r);
-	r->type = type;
+	r->type = gf ? -1 : type;
+	r->from_file = gf != NULL;
+	snprintf(r->label, sizeof r->label, "%s", gf ? "file" : ev_types[type].name);
 	r->nmat = nmat;
 	if (!gpu_info(g)->subgroup_arith) {
 		free(m);
-		free(x);
 		r->status = EV_ERR_UNSUPPORTED;
 		snprintf(r->reason, sizeof r->reason, "GPU %d has no subgroup arithmetic in compute shaders",
 			 gpu_info(g)->index);
 		return EV_OK;
 	}
-	if (type != EV_TYPE_F16 && type != EV_TYPE_Q8_0 && type != EV_TYPE_Q4_0) {
+	if (!gf && gemv_fmt(type) < 0) {
 		free(m);
-		free(x);
-		return ev_fail(e, EV_ERR_USAGE, "decode --gpu: f16, q8_0 or q4_0 (not %s)", ev_types[type].name);
+		return ev_fail(e, EV_ERR_USAGE, "decode --gpu: " GEMV_TYPES " (not %s)", ev_types[type].name);
 	}
-	if (!m || !x) {
-		free(m);
-		free(x);
+	if (!m) 
 		return ev_fail(e, EV_ERR_RUNTIME, "GPU decode: out of memory");
-	}
-	if (maxc < qd)
-		maxc = qd;
-	for (int c = 0; c < maxc; c++)
-		x[c] = (float)((double)(rnd(&seed) >> 11) / 9007199254740992.0 * 2 - 1);
 	for (int i = 0; i < nmat && !rc; i++) {
-		int l = i / per_layer, j = i % per_layer, lm = i == nmat - 1;
-		rc = make_mat(g, &m[i], lm ? s->vocab : shapes[j][0], lm ? s->hidden : shapes[j][1], type,
-			      lm || l == 0, &seed, e);
+		int l = i / per_layer, j = i % per_layer, lm = i == nmat - 1, f;
+		if (gf)
+			rc = file_mat(g, &m[i], gguf_llama_matrix(gf, gl, lm ? -1 : l, j), lm || l == 0, e);
+		else
+			rc = make_mat(g, &m[i], lm ? s->vocab : shapes[j][0], lm ? s->hidden : shapes[j][1], type,
+				      lm || l == 0, &seed, e);
 		r->weight_bytes += (double)m[i].rb * m[i].rows;
+		if (m[i].cols > maxc)
+			maxc = m[i].cols;
+		if (!rc && !k[f = gemv_fmt(m[i].type)]) {
+			uint32_t spec = (uint32_t)f;
+			rc = gpu_kernel_create(g, spv_gemv, sizeof spv_gemv, 4, 12, &spec, 1, &k[f], e);
+		}
 	}
+	if (!rc && !(x = malloc(sizeof(float) * (size_t)maxc)))
+		rc = ev_fail(e, EV_ERR_RUNTIME, "GPU decode: out of memory");
+	for (int c = 0; c < maxc && !rc; c++)
+		x[c] = (float)((double)(rnd(&seed) >> 11) / 9007199254740992.0 * 2 - 1);
 	if (!rc && !(rc = gpu_buf_create(g, sizeof(float) * (size_t)maxc, &xb, e)))
 		rc = gpu_buf_upload(g, xb, x, sizeof(float) * (size_t)maxc, e);
-	if (!rc)
-		rc = gpu_kernel_create(g, spv_gemv, sizeof spv_gemv, 3, 16, &k, e);
+
 	for (int t = -1; t < tokens && t < EV_GPU_DEC_TOKENS && !rc; t++) { /* t = -1: warm-up */
 		double sum = 0;
 		for (int i = 0; i < nmat && !rc; i++) {
-			struct ev_gpu_buf *b[3] = {m[i].w, xb, m[i].out};
-			uint32_t push[4] = {(uint32_t)m[i].rows, (uint32_t)m[i].cols, (uint32_t)m[i].rb,
-					    type == EV_TYPE_F16 ? 0u : type == EV_TYPE_Q8_0 ? 1u : 2u};
-			/* a row per subgroup: 64 / subgroup size rows per workgroup */
+			struct ev_gpu_buf *b[4] = {m[i].w, m[i].s ? m[i].s : m[i].w, xb, m[i].out};
+			int mt = m[i].type;
+			uint32_t push[3] = {(uint32_t)m[i].rows, (uint32_t)(m[i].cols / gemv_item(mt)), 0};
+			/* GEMV_ROWS rows per subgroup, 64 / subgroup size subgroups per workgroup */
 			uint32_t sg = gpu_info(g)->subgroup_size ? gpu_info(g)->subgroup_size : 32;
-			uint32_t per = 64 / sg ? 64 / sg : 1;
+			uint32_t per = (64 / sg ? 64 / sg : 1) * GEMV_ROWS;
 			uint32_t groups = (uint32_t)((m[i].rows + per - 1) / per);
 			if (groups > 65535)
 				groups = 65535;
 			double ts;
-			rc = gpu_kernel_run(g, k, b, push, groups, 1, &ts, e);
+			rc = gpu_kernel_run(g, k[gemv_fmt(mt)], b, push, groups, 1, &ts, e);
 			sum += ts;
 		}
 		if (t >= 0 && !rc)
@@ -537,7 +667,7 @@ int gpu_decode_step(struct ev_gpu *g, const struct ev_model_shape *s, int type, 
 	}
 	for (int i = 0; i < nmat && !rc; i++)
 		if (m[i].host)
-			rc = check_mat(g, &m[i], type, x, r, e);
+			rc = check_mat(g, &m[i], x, r, e);
 	if (!rc && r->ntok) {
 		double v[EV_GPU_DEC_TOKENS];
 		for (int i = 0; i < r->ntok; i++)
@@ -549,12 +679,14 @@ int gpu_decode_step(struct ev_gpu *g, const struct ev_model_shape *s, int type, 
 		snprintf(r->reason, sizeof r->reason, "%s", e->msg);
 		rc = EV_OK;
 	}
-	gpu_kernel_destroy(g, k);
+	for (int f = 0; f < 6; f++)
+		gpu_kernel_destroy(g, k[f]);
 	gpu_buf_destroy(g, xb);
 	for (int i = 0; i < nmat; i++) {
 		gpu_buf_destroy(g, m[i].w);
+		gpu_buf_destroy(g, m[i].s);
 		gpu_buf_destroy(g, m[i].out);
-		free(m[i].host);
+		free(m[i].own);
 	}
 	free(m);
 	free(x);
@@ -563,12 +695,14 @@ int gpu_decode_step(struct ev_gpu *g, const struct ev_model_shape *s, int type, 
 
 #else
 
-int gpu_decode_step(struct ev_gpu *g, const struct ev_model_shape *s, int type, int tokens,
-		    struct ev_gpu_decode *r, struct ev_err *e)
+int gpu_decode_step(struct ev_gpu *g, const struct ev_model_shape *s, int type, const struct gguf_file *gf,
+		    const struct gguf_llama *gl, int tokens, struct ev_gpu_decode *r, struct ev_err *e)
 {
-	(void)g, (void)s, (void)tokens, (void)e;
+	(void)g, (void)s, (void)gf, (void)gl, (void)tokens, (void)e;
 	memset(r, 0, sizeof *r);
-	r->type = type;
+	r->type = gf ? -1 : type;
+	r->from_file = gf != NULL;
+	snprintf(r->label, sizeof r->label, "%s", gf ? "file" : ev_types[type].name);
 	r->status = EV_ERR_UNSUPPORTED;
 	snprintf(r->reason, sizeof r->reason, "built without Vulkan");
 	return EV_OK;

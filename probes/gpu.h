@@ -50,16 +50,21 @@ struct ev_gpu_measure {
 };
 
 /* One decode step's matrices on the GPU: every matrix of every layer and the
- * LM head (synthetic weights in one format, each matrix its own buffer), f32
+ * LM head (synthetic weights in one format, or a GGUF file's; each matrix its
+ * own buffers, repacked for the shader: the same bytes), f32
  * activations, timed per matrix by GPU timestamps; the sum is the step's GPU
  * time (submission overhead between matrices excluded). Every output of the
  * first layer's matrices and of the LM head checked against the host. */
 #define EV_GPU_DEC_TOKENS 16
 struct ev_model_shape;
+struct gguf_file;
+struct gguf_llama;
 struct ev_gpu_decode {
 	int status;               /* EV_OK, EV_ERR_UNSUPPORTED (+reason), EV_ERR_VERIFY */
 	char reason[256];
-	int type;                 /* enum ev_type: f16, q8_0 or q4_0 */
+	int type;                 /* enum ev_type (f16, q8_0, q4_0, q4_K, q5_K, q6_K); -1 a file's */
+	int from_file;            /* a GGUF file's weights, not synthetic */
+	char label[32];           /* the format's name, or "file" (the caller names the file's type) */
 	int nmat;                 /* matrices per step */
 	double weight_bytes;      /* read per step (all matrices, LM head) */
 	int ntok;
@@ -68,8 +73,11 @@ struct ev_gpu_decode {
 	double max_err_rel;       /* worst |gpu - host| / sum |w x| over the checked rows */
 	long checked_rows;
 };
-int gpu_decode_step(struct ev_gpu *g, const struct ev_model_shape *s, int type, int tokens,
-		    struct ev_gpu_decode *r, struct ev_err *e);
+/* gf and gl NULL: synthetic weights of type, in shape s. Else the matrices of
+ * a GGUF file (s = &gl->shape; each tensor in one of those formats, else
+ * EV_ERR_UNSUPPORTED naming the tensor); type unused. */
+int gpu_decode_step(struct ev_gpu *g, const struct ev_model_shape *s, int type, const struct gguf_file *gf,
+		    const struct gguf_llama *gl, int tokens, struct ev_gpu_decode *r, struct ev_err *e);
 
 /* Measure one kernel on an opened GPU. ws_bytes: the bandwidth kernels'
  * working set (clamped to the device's buffer limit). EV_OK with the outcome

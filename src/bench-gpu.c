@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "gguf.h"
 #include "json.h"
 #include "model-shape.h"
 #include "quant.h"
@@ -223,28 +224,53 @@ void bench_gpu_print(FILE *f, const struct ev_gpu_result *r)
 }
 
 int bench_gpu_decode(struct ev_ctx *c, int index, const struct ev_model_shape *s, const int *types,
-		     int ntypes, int tokens, int quick, struct ev_gpu_decode_result *r)
+		     int ntypes, const char *gguf_path, const char *label, int quick,
+		     struct ev_gpu_decode_result *r)
 {
 	struct ev_gpu *g = NULL;
+	struct gguf_file gf;
+	struct gguf_llama gl;
 	int rc;
 	memset(r, 0, sizeof *r);
+	memset(&gf, 0, sizeof gf);
 	r->index = index;
 	snprintf(r->model, sizeof r->model, "%s", s->name);
-	if ((rc = open_gpu(c, index, &g, &r->status, r->reason, sizeof r->reason, &r->info)) || !g)
+	if (gguf_path) {
+		ctx_progress(c, "gpu %d: mapping %s", index, gguf_path);
+		if ((rc = gguf_open(&gf, gguf_path, 0, &c->err)) || (rc = gguf_llama_read(&gf, &gl, &c->err))) {
+			gguf_close(&gf);
+			return rc;
+		}
+	}
+	if ((rc = open_gpu(c, index, &g, &r->status, r->reason, sizeof r->reason, &r->info)) || !g) {
+		gguf_close(&gf);
 		return rc;
+	}
 	ctx_progress(c, "gpu %d: read bandwidth (the ceiling)", index);
 	rc = gpu_measure(g, EV_GPU_READ, quick ? 64ull << 20 : 256ull << 20, quick, &r->read, &c->err);
-	for (int i = 0; i < ntypes && i < 3 && !rc; i++) {
+	for (int i = 0; i < (gguf_path ? 1 : ntypes) && i < 6 && !rc; i++) {
+		struct ev_gpu_decode *d = &r->run[r->n];
 		if (c->stop && *c->stop)
 			break;
-		ctx_progress(c, "gpu %d: decode step %s %s", index, s->name, ev_types[types[i]].name);
-		rc = gpu_decode_step(g, s, types[i], quick ? 4 : EV_GPU_DEC_TOKENS, &r->run[r->n], &c->err);
-		if (!rc)
-			r->n++;
+		ctx_progress(c, "gpu %d: decode step %s %s", index, s->name,
+			     gguf_path ? label : ev_types[types[i]].name);
+		rc = gguf_path ? gpu_decode_step(g, &gl.shape, -1, &gf, &gl, quick ? 4 : EV_GPU_DEC_TOKENS, d, &c->err)
+			       : gpu_decode_step(g, s, types[i], NULL, NULL, quick ? 4 : EV_GPU_DEC_TOKENS, d,
+						 &c->err);
+		if (rc)
+			break;
+		r->n++;
+		if (gguf_path) {
+			snprintf(d->label, sizeof d->label, "%s", label);
+			if (d->status == EV_ERR_UNSUPPORTED) { /* a file the GPU step cannot run: the answer */
+				r->status = d->status;
+				snprintf(r->reason, sizeof r->reason, "%s: %s", gguf_path, d->reason);
+			}
+		}
 	}
-	(void)tokens;
 	ctx_progress_done(c);
 	gpu_close(g);
+	gguf_close(&gf);
 	return rc;
 }
 
@@ -261,7 +287,7 @@ cJSON *bench_gpu_decode_json(const struct ev_gpu_decode_result *r)
 		return o;
 	json_str(o, "model", r->model);
 	json_str(o, "what", "one decode step's matrices (every layer's Q, K, V, O, gate, up, down and the "
-			    "LM head), synthetic weights, f32 activations; GPU time of the matrices, "
+			    "LM head), synthetic weights or a GGUF file's, f32 activations; GPU time of the matrices, "
 			    "submission between them excluded; attention and the KV cache not included");
 	json_num(o, "read_bw_median_bytes_per_s", r->read.status == EV_OK ? r->read.rate.median : 0);
 	json_str(o, "read_bw_source", "measured: eaves' read kernel on this GPU");
@@ -270,7 +296,8 @@ cJSON *bench_gpu_decode_json(const struct ev_gpu_decode_result *r)
 		const struct ev_gpu_decode *d = &r->run[i];
 		cJSON *q = cJSON_CreateObject();
 		double ceil = step_ceiling(r, d);
-		json_str(q, "quant", ev_types[d->type].name);
+		json_str(q, "quant", d->label);
+		json_str(q, "weights", d->from_file ? "file" : "synthetic");
 		json_str(q, "status", d->status == EV_ERR_VERIFY ? "failed_verification" :
 				      d->status ? "skipped" : "ok");
 		if (d->status)
@@ -296,19 +323,20 @@ cJSON *bench_gpu_decode_json(const struct ev_gpu_decode_result *r)
 
 void bench_gpu_decode_print(FILE *f, const struct ev_gpu_decode_result *r)
 {
-	fprintf(f, "GPU %d: %s (%s): %s decode step, matrices only (synthetic weights; attention not "
+	fprintf(f, "GPU %d: %s (%s): %s decode step, matrices only (%s weights; attention not "
 		   "included)\n",
-		r->index, r->info.name, r->info.type, r->model);
+		r->index, r->info.name, r->info.type, r->model,
+		r->n && r->run[0].from_file ? "the file's" : "synthetic");
 	fprintf(f, "read bandwidth (the ceiling): %.1f GB/s median, measured\n", r->read.rate.median / 1e9);
 	fprintf(f, "%-6s %9s %12s %12s %9s\n", "quant", "MB/step", "steps/s", "ceiling", "% of ceil");
 	for (int i = 0; i < r->n; i++) {
 		const struct ev_gpu_decode *d = &r->run[i];
 		double ceil = step_ceiling(r, d);
 		if (d->status && d->status != EV_ERR_VERIFY) {
-			fprintf(f, "%-6s skipped: %s\n", ev_types[d->type].name, d->reason);
+			fprintf(f, "%-6s skipped: %s\n", d->label, d->reason);
 			continue;
 		}
-		fprintf(f, "%-6s %9.1f %12.2f %12.2f %8.1f%%%s\n", ev_types[d->type].name, d->weight_bytes / 1e6,
+		fprintf(f, "%-6s %9.1f %12.2f %12.2f %8.1f%%%s\n", d->label, d->weight_bytes / 1e6,
 			d->tps.median, ceil, ceil > 0 ? 100 * d->tps.median / ceil : 0,
 			d->status == EV_ERR_VERIFY ? "  FAILED VERIFICATION" : "");
 		if (d->status == EV_ERR_VERIFY)

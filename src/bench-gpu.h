@@ -41,11 +41,14 @@ struct ev_gpu_decode_result {
 	char model[64];
 	struct ev_gpu_measure read; /* the ceiling's bandwidth */
 	int n;
-	struct ev_gpu_decode run[3];
+	struct ev_gpu_decode run[6];
 };
 struct ev_model_shape;
+/* gguf_path: the matrices of that file (s its shape, label its type, e.g.
+ * "Q4_0"), one run; else synthetic weights, a run per type. */
 int bench_gpu_decode(struct ev_ctx *c, int index, const struct ev_model_shape *s, const int *types,
-		     int ntypes, int tokens, int quick, struct ev_gpu_decode_result *r);
+		     int ntypes, const char *gguf_path, const char *label, int quick,
+		     struct ev_gpu_decode_result *r);
 cJSON *bench_gpu_decode_json(const struct ev_gpu_decode_result *r);
 void bench_gpu_decode_print(FILE *f, const struct ev_gpu_decode_result *r); /* r->status EV_OK */
 

@@ -49,7 +49,10 @@ static const char details[] =
 	"eaves says so and gives the ceiling of streaming it from storage. Reports TTFT, TPOT p50/p95, tokens/s, bytes per\n"
 	"token (computed), achieved GB/s, the ceiling bytes/token / DRAM bandwidth and\n"
 	"the % reached, the kernel's compute ceiling (weights in cache) and which bound\n"
-	"the run met, and tokens/s at each context length.\n";
+	"the run met, and tokens/s at each context length.\n"
+	"With --gpu N, one decode step's matrices run on that Vulkan device instead\n"
+	"(synthetic q4_0/q8_0/q4_K/q5_K/q6_K/f16, or a GGUF file's tensors in those\n"
+	"formats), against the GPU's own measured read bandwidth.\n";
 
 int cmd_decode_setup(struct ev_ctx *c, struct ev_optval *v, struct ev_decode_opts *o);
 int cmd_decode_setup(struct ev_ctx *c, struct ev_optval *v, struct ev_decode_opts *o)
@@ -126,11 +129,8 @@ static int gpu_decode(struct ev_ctx *c, const struct ev_decode_opts *o, int inde
 	int rc, failed = 0;
 	if (!r)
 		return ev_fail(&c->err, EV_ERR_RUNTIME, "out of memory");
-	if (o->file.path[0]) {
-		free(r);
-		return ev_fail(&c->err, EV_ERR_USAGE, "--gpu: synthetic weights only (--model), not --gguf yet");
-	}
-	rc = bench_gpu_decode(c, index, &o->shape, o->types, o->ntypes, o->tokens, o->quick, r);
+	rc = bench_gpu_decode(c, index, &o->shape, o->types, o->ntypes, o->gguf ? o->file.path : NULL,
+			      o->gguf ? o->file.label : NULL, o->quick, r);
 	if (rc == EV_OK) {
 		if ((!json || strcmp(json, "-")) && !r->status)
 			bench_gpu_decode_print(c->out, r);

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "gguf-writer.h"
 #include "gpu.h"
 #include "harness.h"
 #include "model-shape.h"
@@ -101,7 +102,7 @@ static void test_select(void)
  * output of the first layer and the LM head checked on the host. */
 static void test_decode_step(void)
 {
-	static const int types[] = {EV_TYPE_Q4_0, EV_TYPE_Q8_0, EV_TYPE_F16};
+	static const int types[] = {EV_TYPE_Q4_0, EV_TYPE_Q8_0, EV_TYPE_F16, EV_TYPE_Q4_K, EV_TYPE_Q5_K, EV_TYPE_Q6_K};
 	struct ev_gpu_list l;
 	struct ev_gpu *g = NULL;
 	struct ev_model_shape s;
@@ -114,7 +115,17 @@ static void test_decode_step(void)
 		return;
 	for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
 		struct ev_gpu_decode d;
-		T_CHECK(gpu_decode_step(g, &s, types[i], 2, &d, &e) == 0, "%s", e.msg);
+		struct ev_model_shape s2 = s;
+		int kq = ev_types[types[i]].block_elems == 256;
+		long rows = 128 + 64 + 64 + 128 + 256 + 256 + 128 + 512;
+		if (kq) { /* k-quants: rows of whole 256-weight super-blocks */
+			s2.hidden = 256;
+			s2.n_heads = 8;
+			s2.n_kv_heads = 4;
+			s2.ffn = 512;
+			rows = 256 + 128 + 128 + 256 + 512 + 512 + 256 + 512;
+		}
+		T_CHECK(gpu_decode_step(g, &s2, types[i], NULL, NULL, 2, &d, &e) == 0, "%s", e.msg);
 		if (d.status == EV_ERR_UNSUPPORTED) {
 			T_SKIP("%s", d.reason);
 			continue;
@@ -122,16 +133,131 @@ static void test_decode_step(void)
 		/* 2 layers x 7 matrices + the LM head; rows checked: layer 0's 7 and the head */
 		T_CHECK(d.status == EV_OK && d.nmat == 15 && d.ntok == 2 && d.tps.median > 0,
 			"%s: status %d (%s)", ev_types[types[i]].name, d.status, d.reason);
-		T_CHECK(d.checked_rows == 128 + 64 + 64 + 128 + 256 + 256 + 128 + 512 && d.max_err_rel < 1e-4,
+		T_CHECK(d.checked_rows == rows && d.max_err_rel < 1e-4,
 			"%s: %ld rows checked, worst error %g of sum |w x|", ev_types[types[i]].name,
 			d.checked_rows, d.max_err_rel);
+		if (kq) { /* the tiny shape's 128 columns are no whole super-block */
+			T_CHECK(gpu_decode_step(g, &s, types[i], NULL, NULL, 1, &d, &e) == 0 &&
+					d.status == EV_ERR_UNSUPPORTED && strstr(d.reason, "not whole blocks of 256"),
+				"%s on 128 columns: %d %s", ev_types[types[i]].name, d.status, d.reason);
+		}
 	}
 	{
 		struct ev_gpu_decode d;
-		T_CHECK(gpu_decode_step(g, &s, EV_TYPE_Q4_K, 1, &d, &e) == EV_ERR_USAGE && strstr(e.msg, "q4_K"),
-			"q4_K refused: %s", e.msg);
+		T_CHECK(gpu_decode_step(g, &s, EV_TYPE_BF16, NULL, NULL, 1, &d, &e) == EV_ERR_USAGE && strstr(e.msg, "bf16"),
+			"bf16 refused: %s", e.msg);
 	}
 	gpu_close(g);
+}
+
+/* Run eaves (behind $EAVES_RUN) with args, stdout and stderr into out; the
+ * exit code, or -1. */
+static int cli(const char *args, char *out, size_t len)
+{
+	char line[512], *argv[32];
+	int fd[2], st = -1;
+	size_t got = 0;
+	pid_t pid;
+	t_eaves_argv(args, line, sizeof line, argv, 32);
+	if (pipe(fd))
+		return -1;
+	if ((pid = fork()) == 0) {
+		dup2(fd[1], 1);
+		dup2(fd[1], 2);
+		close(fd[0]);
+		execvp(argv[0], argv);
+		_exit(98);
+	}
+	close(fd[1]);
+	for (ssize_t r; pid > 0 && got + 1 < len && (r = read(fd[0], out + got, len - 1 - got)) > 0;)
+		got += (size_t)r;
+	out[got] = 0;
+	close(fd[0]);
+	if (pid < 0 || waitpid(pid, &st, 0) < 0)
+		return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* A GGUF file's matrices: a mix of the six formats (a q6_K LM head, as llama.cpp writes), row
+ * counts that are no multiple of a subgroup's 8 (vocab 100, ffn 96) and rows
+ * shorter than a subgroup's items (ffn 96: the q4_0 down matrix has 3 a row);
+ * every row of layer 0 and the head checked. A bf16 tensor is refused, naming
+ * it, and so is the file by the CLI. */
+static void test_decode_gguf(void)
+{
+	static const int mix[9] = {EV_TYPE_Q4_0, EV_TYPE_Q8_0, EV_TYPE_F16, EV_TYPE_Q6_K, EV_TYPE_Q4_K,
+				   EV_TYPE_Q5_K, EV_TYPE_Q4_0, EV_TYPE_Q8_0, EV_TYPE_Q6_K};
+	static char out[1 << 16];
+	char dir[] = "/tmp/eaves-gpu-XXXXXX", path[96], args[300];
+	int st;
+	struct gw_model gm = {.arch = "llama", .layers = 2, .hidden = 256, .heads = 4, .kv_heads = 2, .ffn = 96,
+			      .vocab = 100, .ctx = 64, .theta = 10000, .eps = 1e-5f, .mix = mix, .seed = 7};
+	struct ev_gpu_list l;
+	struct ev_gpu *g = NULL;
+	struct ev_err e = {0};
+	unsigned char *bytes;
+	size_t n;
+	if (!have(&l) || !mkdtemp(dir))
+		return;
+	snprintf(path, sizeof path, "%s/mix.gguf", dir);
+	n = gw_model_bytes(&gm, 3, &bytes);
+	T_CHECK(gw_save(path, bytes, n) == 0, "%s", path);
+	free(bytes);
+	T_CHECK(gpu_open(&g, 0, &e) == 0, "%s", e.msg);
+	for (int k6 = 0; k6 < 2 && g; k6++) {
+		struct gguf_file gf;
+		struct gguf_llama gl;
+		struct ev_gpu_decode d;
+		double want = 0;
+		if (k6) { /* the same model with one bf16 matrix */
+			static int mix6[9];
+			memcpy(mix6, mix, sizeof mix6);
+			mix6[3] = EV_TYPE_BF16;
+			gm.mix = mix6;
+			n = gw_model_bytes(&gm, 3, &bytes);
+			T_CHECK(gw_save(path, bytes, n) == 0, "%s", path);
+			free(bytes);
+		}
+		memset(&gf, 0, sizeof gf);
+		if (gguf_open(&gf, path, 0, &e) || gguf_llama_read(&gf, &gl, &e)) {
+			T_CHECK(0, "%s", e.msg);
+			gguf_close(&gf);
+			break;
+		}
+		for (int ly = -1; ly < gl.shape.n_layers; ly++)
+			for (int j = 0; j < (ly < 0 ? 1 : 7); j++)
+				want += (double)gguf_llama_matrix(&gf, &gl, ly, j)->bytes;
+		T_CHECK(gpu_decode_step(g, &gl.shape, -1, &gf, &gl, 2, &d, &e) == 0, "%s", e.msg);
+		if (!k6) {
+			T_CHECK(d.status == EV_OK && d.from_file && d.nmat == 15 && d.ntok == 2 && d.tps.median > 0,
+				"file: status %d (%s)", d.status, d.reason);
+			T_CHECK(d.weight_bytes == want, "file: %.0f bytes a step, the tensors hold %.0f", d.weight_bytes,
+				want);
+			/* layer 0: q 256 rows, k, v 128 each, o 256, gate/up 96 each, down 256; head 100 */
+			T_CHECK(d.checked_rows == 256 + 128 + 128 + 256 + 96 + 96 + 256 + 100 && d.max_err_rel < 1e-4,
+				"file: %ld rows checked, worst error %g of sum |w x|", d.checked_rows, d.max_err_rel);
+			if (getenv("EAVES_BIN")) { /* the CLI on the file, its JSON on stdout */
+				snprintf(args, sizeof args, "decode --gpu 0 --gguf %s --quick --json -", path);
+				st = cli(args, out, sizeof out);
+				T_CHECK(st == 0 && strstr(out, "\"weights\":\t\"file\"") &&
+						strstr(out, "\"status\":\t\"ok\"") && strstr(out, "\"checked_rows\":\t1316"),
+					"eaves %s: exit %d, %s", args, st, out);
+			}
+		} else {
+			T_CHECK(d.status == EV_ERR_UNSUPPORTED && strstr(d.reason, "blk.0.attn_output.weight is bf16"),
+				"bf16 refused: %d %s", d.status, d.reason);
+		}
+		gguf_close(&gf);
+	}
+	gpu_close(g);
+	if (getenv("EAVES_BIN")) { /* the CLI refuses the file with a line naming the tensor */
+		snprintf(args, sizeof args, "decode --gpu 0 --gguf %s --quick", path);
+		st = cli(args, out, sizeof out);
+		T_CHECK(st > 0 && strstr(out, "blk.0.attn_output.weight is bf16") && strstr(out, "mix.gguf"),
+			"eaves %s: exit %d, %s", args, st, out);
+	}
+	unlink(path);
+	rmdir(dir);
 }
 
 /* The machine without a loader, and the one whose loader finds no driver. */
@@ -167,5 +293,6 @@ int main(void)
 	T_RUN(test_kernels);
 	T_RUN(test_select);
 	T_RUN(test_decode_step);
+	T_RUN(test_decode_gguf);
 	T_DONE();
 }

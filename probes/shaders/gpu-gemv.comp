@@ -1,71 +1,172 @@
 // probes/shaders/gpu-gemv.comp: one matrix of a decode step, out = W x, W in
-// f16, q8_0 or q4_0 rows exactly as GGUF lays them out (q8_0: per 32 weights
-// an fp16 scale and 32 int8; q4_0: an fp16 scale and 16 bytes of nibbles, low
-// nibbles the first 16 weights, both less 8), x in f32. Each subgroup of a
-// workgroup of 64 takes a row at a time: each lane a strided share of the
-// row's 32-weight blocks, then subgroupAdd (no barrier). Bytes are read from
-// 32-bit words (rows and blocks are only 2-byte aligned), so no 8- or 16-bit
-// storage feature is needed.
+// f16, q8_0, q4_0, q4_K, q5_K or q6_K, x in f32. The weights are the GGUF
+// blocks' bytes in the order the host puts them at upload (probes/gpu.c,
+// gemv_repack): every row's quants first, in 16-byte units (q8_0: a block's
+// 32 int8; q4_0: its 16 bytes of nibbles; q4_K: qs; q5_K: qh then qs; q6_K:
+// ql then qh; f16: the halves), then the scales in binding 1 (q8_0, q4_0:
+// fp16, two to a word; q4_K, q5_K: each super-block's d, dmin and 12 bytes of
+// 6-bit scales and mins, 16 bytes; q6_K: each super-block's 16 int8 scales,
+// then every d, two to a word). Same bytes as the file, reordered so that
+// every weight load is an aligned 16-byte uvec4.
+//
+// An item is what a lane takes at a time from one row: 16 bytes of quants
+// for f16 (8 weights) and q8_0 (16), and 32 weights for the 4-bit families
+// (q4_0 and the k-quants): two halves of 16, the low and the high nibbles of
+// one uvec4. Each subgroup takes R rows at a time and each lane a strided
+// share of their items: lane l takes item l, l + S, ... (S lanes), so one load
+// instruction of the subgroup reads S consecutive uvec4s, and the x values a
+// lane loads for an item serve all R rows. subgroupAdd folds the lanes.
 #version 450
 #extension GL_KHR_shader_subgroup_basic : require
 #extension GL_KHR_shader_subgroup_arithmetic : require
+#define R 8
+#define F16 0u
+#define Q8_0 1u
+#define Q4_0 2u
+#define Q4_K 3u
+#define Q5_K 4u
+#define Q6_K 5u
 layout(local_size_x = 64) in;
-layout(std430, binding = 0) readonly buffer W { uint w[]; };
-layout(std430, binding = 1) readonly buffer X { float x[]; };
-layout(std430, binding = 2) writeonly buffer O { float o[]; };
-layout(push_constant) uniform P { uint rows; uint cols; uint row_bytes; uint fmt; } p;
+layout(std430, binding = 0) readonly buffer W { uvec4 w[]; };
+layout(std430, binding = 1) readonly buffer S { uint sc[]; };
+layout(std430, binding = 2) readonly buffer X { vec4 x[]; };
+layout(std430, binding = 3) writeonly buffer O { float o[]; };
+// the format: a specialization constant, so that each format's pipeline holds
+// its own code only (a software driver runs both sides of a branch, masked)
+layout(constant_id = 0) const uint FMT = 0u;
+// items: items per row
+layout(push_constant) uniform P { uint rows; uint items; uint unused; } p;
 
-// 4 bytes from a 2-byte aligned offset (rows and blocks are only 2-byte aligned)
-uint word_at(uint off)
+float half_at(uint h) { return unpackHalf2x16(sc[h >> 1] >> ((h & 1u) * 16u)).x; }
+uint byte_at(uint v, uint i) { return (v >> (8u * i)) & 255u; }
+// the 4 signed bytes of v, as floats
+vec4 s8(uint v) { return vec4(ivec4(int(v << 24), int(v << 16), int(v << 8), int(v)) >> 24); }
+// the low (hi = 0) or high (hi = 4) nibbles of v's 4 bytes
+uvec4 n4(uint v, uint hi) { return (uvec4(v, v >> 8, v >> 16, v >> 24) >> hi) & 15u; }
+// bits sh.. of h's 4 bytes, nb bits each, moved up to bit 4
+uvec4 hb(uint h, uint sh, uint nb) { return ((uvec4(h, h >> 8, h >> 16, h >> 24) >> sh) & ((1u << nb) - 1u)) << 4; }
+float dot4(uvec4 q, uint hi, vec4 xl[4])
 {
-	uint k = off >> 2;
-	return (off & 2u) == 0u ? w[k] : (w[k] >> 16) | (w[k + 1u] << 16);
+	return dot(vec4(n4(q.x, hi)), xl[0]) + dot(vec4(n4(q.y, hi)), xl[1]) + dot(vec4(n4(q.z, hi)), xl[2]) +
+	       dot(vec4(n4(q.w, hi)), xl[3]);
 }
-float half_at(uint off) { return unpackHalf2x16((w[off >> 2] >> ((off & 2u) * 8u)) & 0xffffu).x; }
-
-float block(uint row0, uint b)
+// q4_K/q5_K: the 6-bit scale and min of sub-block j from the 12 bytes in m.yzw
+vec2 scale_min(uvec4 m, uint j)
 {
-	float s = 0.0;
-	uint c0 = b * 32u;
-	if (p.fmt == 0u) {
-		for (uint j = 0u; j < 32u; j += 2u) {
-			vec2 h = unpackHalf2x16(word_at(row0 + (c0 + j) * 2u));
-			s += h.x * x[c0 + j] + h.y * x[c0 + j + 1u];
-		}
-		return s;
-	}
-	if (p.fmt == 1u) {
-		uint o = row0 + b * 34u + 2u;
-		for (uint j = 0u; j < 32u; j += 4u) {
-			uint v = word_at(o + j);
-			/* the 4 int8 quants, sign-extended by shifting each to the top */
-			ivec4 q = ivec4(int(v << 24), int(v << 16), int(v << 8), int(v)) >> 24;
-			s += float(q.x) * x[c0 + j] + float(q.y) * x[c0 + j + 1u] + float(q.z) * x[c0 + j + 2u] +
-			     float(q.w) * x[c0 + j + 3u];
-		}
-		return s * half_at(o - 2u);
-	}
-	uint o = row0 + b * 18u + 2u;
-	for (uint j = 0u; j < 16u; j += 4u) {
-		uint v = word_at(o + j);
-		for (uint k = 0u; k < 4u; k++) {
-			uint q = (v >> (8u * k)) & 0xffu;
-			s += float(int(q & 15u) - 8) * x[c0 + j + k] + float(int(q >> 4) - 8) * x[c0 + 16u + j + k];
-		}
-	}
-	return s * half_at(o - 2u);
+	uint a[3] = uint[3](m.y, m.z, m.w);
+	if (j < 4u)
+		return vec2(byte_at(a[j >> 2], j & 3u) & 63u, byte_at(a[(j + 4u) >> 2], (j + 4u) & 3u) & 63u);
+	uint b4 = byte_at(a[(j + 4u) >> 2], (j + 4u) & 3u);
+	return vec2((b4 & 15u) | ((byte_at(a[(j - 4u) >> 2], j & 3u) >> 6) << 4),
+		    (b4 >> 4) | ((byte_at(a[j >> 2], j & 3u) >> 6) << 4));
 }
 
 void main()
 {
-	uint lane = gl_SubgroupInvocationID, nb = p.cols / 32u;
+	uint lane = gl_SubgroupInvocationID, sg = gl_SubgroupSize;
+	uint groups = (p.rows + R - 1u) / R;
 	uint step = gl_NumWorkGroups.x * gl_NumSubgroups;
-	for (uint r = gl_WorkGroupID.x * gl_NumSubgroups + gl_SubgroupID; r < p.rows; r += step) {
-		float s = 0.0;
-		for (uint b = lane; b < nb; b += gl_SubgroupSize)
-			s += block(r * p.row_bytes, b);
-		s = subgroupAdd(s);
-		if (subgroupElect())
-			o[r] = s;
+	uint nsb = p.items >> 3; /* k-quants: super-blocks per row */
+	for (uint g = gl_WorkGroupID.x * gl_NumSubgroups + gl_SubgroupID; g < groups; g += step) {
+		float acc[R];
+		uint row[R];
+		for (uint i = 0u; i < R; i++) {
+			acc[i] = 0.0;
+			row[i] = min(g * R + i, p.rows - 1u); /* a last group past the end repeats a row */
+		}
+		if (FMT == F16) {
+			for (uint u = lane; u < p.items; u += sg) {
+				vec4 x0 = x[2u * u], x1 = x[2u * u + 1u];
+				for (uint i = 0u; i < R; i++) {
+					uvec4 q = w[row[i] * p.items + u];
+					acc[i] += dot(vec4(unpackHalf2x16(q.x), unpackHalf2x16(q.y)), x0) +
+						  dot(vec4(unpackHalf2x16(q.z), unpackHalf2x16(q.w)), x1);
+				}
+			}
+		} else if (FMT == Q8_0) {
+			for (uint u = lane; u < p.items; u += sg) {
+				vec4 x0 = x[4u * u], x1 = x[4u * u + 1u], x2 = x[4u * u + 2u], x3 = x[4u * u + 3u];
+				for (uint i = 0u; i < R; i++) {
+					uvec4 q = w[row[i] * p.items + u];
+					float d = dot(s8(q.x), x0) + dot(s8(q.y), x1) + dot(s8(q.z), x2) + dot(s8(q.w), x3);
+					acc[i] += d * half_at(row[i] * (p.items >> 1) + (u >> 1));
+				}
+			}
+		} else {
+			/* the 4-bit families: an item = the low nibbles of a uvec4 times xl (16
+			 * weights from lo) and its high nibbles times xh (16 from hi) */
+			for (uint u = lane; u < p.items; u += sg) {
+				uint sb = u >> 3, k = u & 7u, lo, hi;
+				vec4 xl[4], xh[4];
+				if (FMT == Q4_0) {
+					lo = 32u * u;
+					hi = lo + 16u;
+				} else if (FMT == Q6_K) { /* k = 4n + 2b + h: ql[64n + 32b + 16h ..] */
+					lo = 256u * sb + 128u * (k >> 2) + 32u * ((k >> 1) & 1u) + 16u * (k & 1u);
+					hi = lo + 64u;
+				} else { /* q4_K, q5_K: k = 2c + h: qs[32c + 16h ..] */
+					lo = 256u * sb + 64u * (k >> 1) + 16u * (k & 1u);
+					hi = lo + 32u;
+				}
+				for (uint j = 0u; j < 4u; j++) {
+					xl[j] = x[(lo >> 2) + j];
+					xh[j] = x[(hi >> 2) + j];
+				}
+				float sl = dot(xl[0] + xl[1] + xl[2] + xl[3], vec4(1.0));
+				float sh = dot(xh[0] + xh[1] + xh[2] + xh[3], vec4(1.0));
+				for (uint i = 0u; i < R; i++) {
+					uint r = row[i];
+					if (FMT == Q4_0) {
+						uvec4 q = w[r * p.items + u];
+						acc[i] += (dot4(q, 0u, xl) + dot4(q, 4u, xh) - 8.0 * (sl + sh)) *
+							  half_at(r * p.items + u);
+					} else if (FMT == Q4_K || FMT == Q5_K) {
+						uint b = (r * nsb + sb) * 4u, c = k >> 1;
+						uvec4 m = uvec4(sc[b], sc[b + 1u], sc[b + 2u], sc[b + 3u]);
+						vec2 d = unpackHalf2x16(m.x), s0 = scale_min(m, 2u * c),
+						     s1 = scale_min(m, 2u * c + 1u);
+						float dl, dh;
+						if (FMT == Q4_K) {
+							uvec4 q = w[r * p.items + u];
+							dl = dot4(q, 0u, xl);
+							dh = dot4(q, 4u, xh);
+						} else { /* qh (2 uvec4) then qs (8) per super-block */
+							uint base = (r * nsb + sb) * 10u;
+							uvec4 q = w[base + 2u + k], h = w[base + (k & 1u)];
+							dl = dot(vec4(n4(q.x, 0u) | hb(h.x, 2u * c, 1u)), xl[0]) +
+							     dot(vec4(n4(q.y, 0u) | hb(h.y, 2u * c, 1u)), xl[1]) +
+							     dot(vec4(n4(q.z, 0u) | hb(h.z, 2u * c, 1u)), xl[2]) +
+							     dot(vec4(n4(q.w, 0u) | hb(h.w, 2u * c, 1u)), xl[3]);
+							dh = dot(vec4(n4(q.x, 4u) | hb(h.x, 2u * c + 1u, 1u)), xh[0]) +
+							     dot(vec4(n4(q.y, 4u) | hb(h.y, 2u * c + 1u, 1u)), xh[1]) +
+							     dot(vec4(n4(q.z, 4u) | hb(h.z, 2u * c + 1u, 1u)), xh[2]) +
+							     dot(vec4(n4(q.w, 4u) | hb(h.w, 2u * c + 1u, 1u)), xh[3]);
+						}
+						acc[i] += d.x * (s0.x * dl + s1.x * dh) - d.y * (s0.y * sl + s1.y * sh);
+					} else { /* q6_K: ql (8 uvec4) then qh (4) per super-block */
+						uint base = (r * nsb + sb) * 12u, bb = (k >> 1) & 1u;
+						uvec4 q = w[base + k], h = w[base + 8u + 2u * (k >> 2) + (k & 1u)];
+						uint s = (r * nsb + sb) * 4u, js = 8u * (k >> 2) + 2u * bb + (k & 1u);
+						int scl = int(sc[s + (js >> 2)] << (24u - 8u * (js & 3u))) >> 24;
+						int sch = int(sc[s + ((js + 4u) >> 2)] << (24u - 8u * ((js + 4u) & 3u))) >> 24;
+						float dl = dot(vec4(n4(q.x, 0u) | hb(h.x, 2u * bb, 2u)), xl[0]) +
+							   dot(vec4(n4(q.y, 0u) | hb(h.y, 2u * bb, 2u)), xl[1]) +
+							   dot(vec4(n4(q.z, 0u) | hb(h.z, 2u * bb, 2u)), xl[2]) +
+							   dot(vec4(n4(q.w, 0u) | hb(h.w, 2u * bb, 2u)), xl[3]);
+						float dh = dot(vec4(n4(q.x, 4u) | hb(h.x, 4u + 2u * bb, 2u)), xh[0]) +
+							   dot(vec4(n4(q.y, 4u) | hb(h.y, 4u + 2u * bb, 2u)), xh[1]) +
+							   dot(vec4(n4(q.z, 4u) | hb(h.z, 4u + 2u * bb, 2u)), xh[2]) +
+							   dot(vec4(n4(q.w, 4u) | hb(h.w, 4u + 2u * bb, 2u)), xh[3]);
+						acc[i] += half_at(p.rows * nsb * 8u + r * nsb + sb) *
+							  (float(scl) * (dl - 32.0 * sl) + float(sch) * (dh - 32.0 * sh));
+					}
+				}
+			}
+		}
+		for (uint i = 0u; i < R; i++) {
+			float s = subgroupAdd(acc[i]);
+			if (lane == 0u && g * R + i < p.rows)
+				o[g * R + i] = s;
+		}
 	}
 }

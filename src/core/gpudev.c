@@ -53,9 +53,10 @@ void gpu_buf_destroy(struct ev_gpu *g, struct ev_gpu_buf *b)
 	(void)g, (void)b;
 }
 int gpu_kernel_create(struct ev_gpu *g, const uint32_t *spirv, size_t spirv_bytes, int nbufs,
-		      uint32_t push_bytes, struct ev_gpu_kernel **k, struct ev_err *e)
+		      uint32_t push_bytes, const uint32_t *spec, int nspec, struct ev_gpu_kernel **k,
+		      struct ev_err *e)
 {
-	(void)g, (void)spirv, (void)spirv_bytes, (void)nbufs, (void)push_bytes;
+	(void)g, (void)spirv, (void)spirv_bytes, (void)nbufs, (void)push_bytes, (void)spec, (void)nspec;
 	*k = NULL;
 	return NOVK(e);
 }
@@ -580,14 +581,20 @@ int gpu_buf_download(struct ev_gpu *g, struct ev_gpu_buf *b, void *dst, uint64_t
 }
 
 int gpu_kernel_create(struct ev_gpu *g, const uint32_t *spirv, size_t spirv_bytes, int nbufs,
-		      uint32_t push_bytes, struct ev_gpu_kernel **out, struct ev_err *e)
+		      uint32_t push_bytes, const uint32_t *spec, int nspec, struct ev_gpu_kernel **out,
+		      struct ev_err *e)
 {
 	VkDescriptorSetLayoutBinding bind[8];
+	VkSpecializationMapEntry map[4];
+	VkSpecializationInfo si = {.mapEntryCount = (uint32_t)nspec, .pMapEntries = map,
+				   .dataSize = sizeof(uint32_t) * (size_t)nspec, .pData = spec};
 	struct ev_gpu_kernel *k;
 	VkResult r;
 	*out = NULL;
-	if (nbufs < 1 || nbufs > 8)
-		return ev_fail(e, EV_ERR_RUNTIME, "GPU: 1 to 8 buffers per kernel");
+	if (nbufs < 1 || nbufs > 8 || nspec < 0 || nspec > 4)
+		return ev_fail(e, EV_ERR_RUNTIME, "GPU: 1 to 8 buffers and 0 to 4 constants per kernel");
+	for (int i = 0; i < nspec; i++)
+		map[i] = (VkSpecializationMapEntry){.constantID = (uint32_t)i, .offset = 4 * (uint32_t)i, .size = 4};
 	if (!(k = calloc(1, sizeof *k)))
 		return ev_fail(e, EV_ERR_RUNTIME, "GPU: out of memory");
 	k->nbufs = nbufs;
@@ -615,7 +622,8 @@ int gpu_kernel_create(struct ev_gpu *g, const uint32_t *spirv, size_t spirv_byte
 		VkComputePipelineCreateInfo ci = {
 			.sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO,
 			.stage = {.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO,
-				  .stage = VK_SHADER_STAGE_COMPUTE_BIT, .pName = "main"}};
+				  .stage = VK_SHADER_STAGE_COMPUTE_BIT, .pName = "main",
+				  .pSpecializationInfo = nspec ? &si : NULL}};
 		pli.pSetLayouts = &k->dsl;
 		if ((r = vk.vkCreateShaderModule(g->dev, &mi, NULL, &k->mod)) ||
 		    (r = vk.vkCreateDescriptorSetLayout(g->dev, &li, NULL, &k->dsl)) ||

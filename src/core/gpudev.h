@@ -61,9 +61,12 @@ int gpu_buf_download(struct ev_gpu *g, struct ev_gpu_buf *b, void *dst, uint64_t
 void gpu_buf_destroy(struct ev_gpu *g, struct ev_gpu_buf *b);
 
 /* A compute pipeline over nbufs storage buffers (bindings 0..nbufs-1) with
- * push_bytes of push constants. */
+ * push_bytes of push constants; spec[0..nspec-1] (at most 4) set the shader's
+ * 32-bit specialization constants 0..nspec-1 (the compiler then drops the
+ * code they rule out). */
 int gpu_kernel_create(struct ev_gpu *g, const uint32_t *spirv, size_t spirv_bytes, int nbufs,
-		      uint32_t push_bytes, struct ev_gpu_kernel **k, struct ev_err *e);
+		      uint32_t push_bytes, const uint32_t *spec, int nspec, struct ev_gpu_kernel **k,
+		      struct ev_err *e);
 /* reps dispatches of groups_x workgroups back to back (a barrier between
  * them), timed by GPU timestamps around them: *seconds. */
 int gpu_kernel_run(struct ev_gpu *g, struct ev_gpu_kernel *k, struct ev_gpu_buf *const *bufs,
