@@ -632,6 +632,7 @@ int gpu_decode_step(struct ev_gpu *g, const struct ev_model_shape *s, int type, 
 			rc = make_mat(g, &m[i], lm ? s->vocab : shapes[j][0], lm ? s->hidden : shapes[j][1], type,
 				      lm || l == 0, &seed, e);
 		r->weight_bytes += (double)m[i].rb * m[i].rows;
+		r->weights += (double)m[i].rows * m[i].cols;
 		if (m[i].cols > maxc)
 			maxc = m[i].cols;
 		if (!rc && !k[f = gemv_fmt(m[i].type)]) {

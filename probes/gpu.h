@@ -67,6 +67,7 @@ struct ev_gpu_decode {
 	char label[32];           /* the format's name, or "file" (the caller names the file's type) */
 	int nmat;                 /* matrices per step */
 	double weight_bytes;      /* read per step (all matrices, LM head) */
+	double weights;           /* weights per step (2 FLOP each) */
 	int ntok;
 	double step_s[EV_GPU_DEC_TOKENS];
 	struct ev_stats tps;      /* steps per second */

@@ -156,7 +156,7 @@ static int build(const struct rep_result *const *rs, int n, struct row *rows)
 			if (dup)
 				continue;
 			{
-				struct row *r = ROW(nm, "tok/s");
+				struct row *r = ROW(nm, rs[i]->pts[k].gpu ? "steps/s" : "tok/s");
 				for (int j = 0; j < n; j++) {
 					r->v[j] = NAN;
 					for (int q = 0; q < rs[j]->npts; q++)

@@ -822,6 +822,35 @@ static void md_kinds(struct sbuf *b, const struct md_in *x)
 	}
 }
 
+/* A GPU's decode step (`decode` of a gpu_results[] entry): each format's
+ * steps/s against the ceiling of the GPU's own read bandwidth. */
+static void md_gpu_decode(struct sbuf *b, const cJSON *d)
+{
+	const cJSON *q;
+	if (!d)
+		return;
+	if (strcmp(str(d, "status"), "ok")) {
+		sb_printf(b, "\nDecode step on this GPU: %s: %s.\n", str(d, "status"), str(d, "reason"));
+		return;
+	}
+	sb_printf(b, "\nDecode step on this GPU, %s (every matrix of one token, %s weights; the ceiling is "
+		     "the step's bytes over the read bandwidth measured with it, %.1f GB/s):\n\n"
+		     "| quant | MB/step | steps/s (median) | ceiling | %% of ceiling |\n|---|---:|---:|---:|---:|\n",
+		  str(d, "model"), cJSON_GetArraySize(get(d, "runs")) > 0 &&
+				   !strcmp(str(cJSON_GetArrayItem(get(d, "runs"), 0), "weights"), "file") ? "the file's" : "synthetic",
+		  num(d, "read_bw_median_bytes_per_s") / 1e9);
+	cJSON_ArrayForEach(q, get(d, "runs"))
+	{
+		if (strcmp(str(q, "status"), "ok")) {
+			sb_printf(b, "| %s | %s: %s | | | |\n", str(q, "quant"), str(q, "status"), str(q, "reason"));
+			continue;
+		}
+		sb_printf(b, "| %s | %.1f | %.2f | %.2f | %.1f%% |\n", str(q, "quant"),
+			  num(q, "weight_bytes_per_step") / 1e6, num(q, "steps_per_s_median"),
+			  num(q, "ceiling_steps_per_s"), 100 * num(q, "fraction_of_ceiling"));
+	}
+}
+
 /* Vulkan devices: each measured one's bandwidth and FMA peaks (and the FP32
  * ridge over its read bandwidth); the others with why they were not. */
 static void md_gpus(struct sbuf *b, const struct md_in *x)
@@ -864,6 +893,7 @@ static void md_gpus(struct sbuf *b, const struct md_in *x)
 		if (rd > 0 && fp32 > 0)
 			sb_printf(b, "\nFP32 ridge point: %.2f FLOP/byte (median FMA peak over median read).\n",
 				  fp32 / rd);
+		md_gpu_decode(b, get(it, "decode"));
 		sb_printf(b, "\n");
 	}
 	cJSON_ArrayForEach(it, get(gl, "devices"))

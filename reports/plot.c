@@ -338,16 +338,24 @@ static void emit_result(struct series_out *so, const struct rep_result *r, int i
 		snprintf(label, sizeof label, "%sdatasheet fp32 %.1f GFLOP/s (derived)", pre, y);
 		series(so, "with lines lw 2 dt 4", multi ? bc : prec_colors[EV_PREC_FP32], "", label);
 	}
-	if (r->npts > 0) {
-		sb_printf(so->dat, "\n\n# measured kernels: decode runs (intensity, achieved GFLOP/s)\n");
+	for (int gp = 0; gp < 2; gp++) { /* the CPU's decode runs, then the GPUs' decode steps */
+		int any = 0;
+		for (int k = 0; k < r->npts; k++)
+			any |= r->pts[k].gpu == gp;
+		if (!any)
+			continue;
+		sb_printf(so->dat, "\n\n# measured kernels: %s (intensity, achieved GFLOP/s)\n",
+			  gp ? "GPU decode steps (matrices only)" : "decode runs");
 		for (int k = 0; k < r->npts; k++) {
 			char pl[200];
-			sb_printf(so->dat, "%.6g %.6g \"%s %.1f tok/s\"\n", r->pts[k].intensity,
-				  r->pts[k].perf / 1e9, esc_dat(pl, sizeof pl, r->pts[k].label),
-				  r->pts[k].tok_per_s);
+			if (r->pts[k].gpu != gp)
+				continue;
+			sb_printf(so->dat, "%.6g %.6g \"%s %.1f %s\"\n", r->pts[k].intensity, r->pts[k].perf / 1e9,
+				  esc_dat(pl, sizeof pl, r->pts[k].label), r->pts[k].tok_per_s, gp ? "steps/s" : "tok/s");
 		}
-		series(so, "using 1:2:3 with labels point pt 9 ps 1.8", multi ? bc : "#d62728",
-		       " offset char 1,0.8 left font ',9'", "decode (measured)");
+		series(so, gp ? "using 1:2:3 with labels point pt 7 ps 1.6" : "using 1:2:3 with labels point pt 9 ps 1.8",
+		       multi ? bc : gp ? "#1f77b4" : "#d62728", " offset char 1,0.8 left font ',9'",
+		       gp ? "GPU decode step (measured)" : "decode (measured)");
 	}
 	emit_gpus(so, r, i, multi, g);
 }

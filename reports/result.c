@@ -239,6 +239,48 @@ const struct rep_lat *rep_lat_find(const struct rep_result *r, const char *level
 }
 
 /* One GPU section (status ok or interrupted; others carry no figures). */
+/* A GPU's decode step (`decode` of a gpu_results[] entry): its runs as points
+ * ("GPU step model quant") beside the CPU's decode runs. */
+static int load_gpu_decode(const cJSON *d, const char *where, struct rep_result *r, struct ev_err *e)
+{
+	const cJSON *st = cJSON_GetObjectItemCaseSensitive(d, "status"), *it;
+	const char *model = "?";
+	int i = 0;
+	if (!d || !cJSON_IsString(st) || strcmp(st->valuestring, "ok"))
+		return EV_OK;
+	if (json_get_str(d, "model", &model, 0, where, e))
+		return EV_ERR_USAGE;
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(d, "runs"))
+	{
+		const cJSON *rs = cJSON_GetObjectItemCaseSensitive(it, "status");
+		const char *quant = "?";
+		double in = 0, perf = 0, sps = 0, ceil = 0;
+		char w[700];
+		snprintf(w, sizeof w, "%s.decode.runs[%d]", where, i++);
+		if (!cJSON_IsString(rs) || strcmp(rs->valuestring, "ok"))
+			continue;
+		if (json_get_str(it, "quant", &quant, 1, w, e) ||
+		    json_get_range(it, "intensity_flop_per_byte", &in, 1, 1e-3, 1e9, w, e) ||
+		    json_get_range(it, "achieved_flop_per_s", &perf, 1, 0, REP_MAX_RATE, w, e) ||
+		    json_get_range(it, "steps_per_s_median", &sps, 1, 0, 1e9, w, e) ||
+		    json_get_range(it, "ceiling_steps_per_s", &ceil, 0, 0, 1e12, w, e))
+			return EV_ERR_USAGE;
+		if (r->npts >= REP_MAX)
+			return ev_fail(e, EV_ERR_USAGE, "%s.decode.runs: more than %d decode runs in the result; "
+				       "eaves reads at most %d", where, REP_MAX, REP_MAX);
+		{
+			struct rep_point *p = &r->pts[r->npts++];
+			snprintf(p->label, sizeof p->label, "GPU step %.40s %.20s", model, quant);
+			p->intensity = in;
+			p->perf = perf;
+			p->tok_per_s = sps;
+			p->ceiling_tok_per_s = ceil;
+			p->gpu = 1;
+		}
+	}
+	return EV_OK;
+}
+
 static int load_gpu(const cJSON *g, const char *where, struct rep_result *r, struct ev_err *e)
 {
 	const cJSON *st = cJSON_GetObjectItemCaseSensitive(g, "status"), *k;
@@ -279,7 +321,7 @@ static int load_gpu(const cJSON *g, const char *where, struct rep_result *r, str
 	}
 	if (q->read > 0 || q->fp32 > 0 || q->fp16 > 0 || q->int8 > 0)
 		r->ngpu++;
-	return EV_OK;
+	return load_gpu_decode(cJSON_GetObjectItemCaseSensitive(g, "decode"), where, r, e);
 }
 
 static int load_gpus(const cJSON *doc, const char *path, struct rep_result *r, struct ev_err *e)

@@ -37,8 +37,9 @@ struct rep_point {
 	char label[96];
 	double intensity;   /* FLOP/byte */
 	double perf;        /* FLOP/s achieved */
-	double tok_per_s;
+	double tok_per_s;         /* a GPU's: decode steps (its matrices) per second */
 	double ceiling_tok_per_s;
+	int gpu;                  /* a GPU's decode step (gpu_results[].decode), not the CPU's decode */
 };
 
 /* Memory latency (the latency section): per level and page kind, the sweep's

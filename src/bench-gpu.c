@@ -308,6 +308,10 @@ cJSON *bench_gpu_decode_json(const struct ev_gpu_decode_result *r)
 		}
 		json_num(q, "matrices", d->nmat);
 		json_num(q, "weight_bytes_per_step", d->weight_bytes);
+		json_num(q, "weights_per_step", d->weights);
+		/* computed: 2 FLOP per weight, over the bytes and at the measured rate */
+		json_num(q, "intensity_flop_per_byte", d->weight_bytes > 0 ? 2 * d->weights / d->weight_bytes : 0);
+		json_num(q, "achieved_flop_per_s", 2 * d->weights * d->tps.median);
 		json_num(q, "steps_per_s_median", d->tps.median);
 		json_num(q, "steps_per_s_best", d->tps.best);
 		json_num(q, "spread_rel", d->tps.spread_rel);

@@ -450,9 +450,32 @@ static int want_sustain(const struct run *R)
 	return R->p.has_sustain;
 }
 
+/* The decode step of the profile's model (or file) on GPU i, as the GPU
+ * result's `decode`: its matrices against the GPU's own read bandwidth. */
+static int gpu_decode_into(struct ev_ctx *c, struct run *R, int i, cJSON *gj)
+{
+	struct ev_gpu_decode_result *d = calloc(1, sizeof *d);
+	int rc;
+	if (!d)
+		return ev_fail(&c->err, EV_ERR_RUNTIME, "out of memory");
+	rc = bench_gpu_decode(c, i, &R->dopt.shape, R->dopt.types, R->dopt.ntypes,
+			      R->dopt.gguf ? R->dopt.file.path : NULL, R->dopt.gguf ? R->dopt.file.label : NULL,
+			      R->p.bw_quick, d);
+	if (rc == EV_OK)
+		cJSON_AddItemToObject(gj, "decode", bench_gpu_decode_json(d));
+	else if (rc == EV_ERR_UNSUPPORTED || rc == EV_ERR_USAGE) { /* e.g. a format the GPU step lacks */
+		cJSON *o = cJSON_AddObjectToObject(gj, "decode");
+		json_str(o, "status", "skipped");
+		json_str(o, "reason", c->err.msg);
+		rc = EV_OK;
+	}
+	free(d);
+	return rc;
+}
+
 /* Every usable Vulkan device (software renderers only with --gpu-software):
- * bandwidth and FMA peaks, in `gpus` (the list, with what was skipped) and
- * `gpu_results[]`. */
+ * bandwidth and FMA peaks, and with a decode profile the decode step on it,
+ * in `gpus` (the list, with what was skipped) and `gpu_results[]`. */
 static int step_gpus(struct ev_ctx *c, struct run *R, int *stop)
 {
 	struct ev_gpu_list l;
@@ -469,9 +492,12 @@ static int step_gpus(struct ev_ctx *c, struct run *R, int *stop)
 			return ev_fail(&c->err, EV_ERR_RUNTIME, "out of memory");
 		rc = bench_gpu(c, i, (1u << EV_GPU__KERNELS) - 1, 0, R->p.bw_quick, g);
 		if (rc == EV_OK) {
+			cJSON *gj = bench_gpu_json(g);
 			if (!arr)
 				arr = cJSON_AddArrayToObject(R->doc, "gpu_results");
-			cJSON_AddItemToArray(arr, bench_gpu_json(g));
+			cJSON_AddItemToArray(arr, gj);
+			if (g->status == EV_OK && !g->interrupted && want_decode(R) && !(c->stop && *c->stop))
+				rc = gpu_decode_into(c, R, i, gj);
 		}
 		*stop = g->interrupted;
 		free(g);

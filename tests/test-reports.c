@@ -388,6 +388,70 @@ static void test_gpu_roofs(void)
 			!strstr(t, "fp16 FMA"),
 		"GPU rows in compare:\n%s", t ? t : "");
 	free(t);
+	{ /* the decode step on a GPU (characterize's gpu_results[].decode) in report.md */
+		cJSON *gd = cJSON_AddObjectToObject(cJSON_GetArrayItem(arr, 0), "decode"), *runs, *q;
+		char *md = NULL;
+		cJSON *gl = cJSON_AddObjectToObject(doc, "gpus");
+		cJSON_AddStringToObject(gl, "status", "ok");
+		cJSON_AddArrayToObject(gl, "devices");
+		cJSON_AddStringToObject(gd, "status", "ok");
+		cJSON_AddStringToObject(gd, "model", "Llama-3.2-1B");
+		cJSON_AddNumberToObject(gd, "read_bw_median_bytes_per_s", 30e9);
+		runs = cJSON_AddArrayToObject(gd, "runs");
+		q = cJSON_CreateObject();
+		cJSON_AddStringToObject(q, "quant", "q4_0");
+		cJSON_AddStringToObject(q, "weights", "synthetic");
+		cJSON_AddStringToObject(q, "status", "ok");
+		cJSON_AddNumberToObject(q, "weight_bytes_per_step", 695.1e6);
+		cJSON_AddNumberToObject(q, "steps_per_s_median", 30.5);
+		cJSON_AddNumberToObject(q, "ceiling_steps_per_s", 43.16);
+		cJSON_AddNumberToObject(q, "fraction_of_ceiling", 30.5 / 43.16);
+		cJSON_AddNumberToObject(q, "intensity_flop_per_byte", 3.56);
+		cJSON_AddNumberToObject(q, "achieved_flop_per_s", 75.4e9);
+		cJSON_AddItemToArray(runs, q);
+		q = cJSON_CreateObject();
+		cJSON_AddStringToObject(q, "quant", "bf16");
+		cJSON_AddStringToObject(q, "status", "skipped");
+		cJSON_AddStringToObject(q, "reason", "not a GPU format | <b>");
+		cJSON_AddItemToArray(runs, q);
+		T_CHECK(md_report(doc, NULL, NULL, &md, &e) == 0, "%s", e.msg);
+		T_CHECK(md && strstr(md, "Decode step on this GPU, Llama-3.2-1B (every matrix of one token, synthetic "
+					 "weights; the ceiling is the step's bytes over the read bandwidth measured "
+					 "with it, 30.0 GB/s)") &&
+				strstr(md, "| q4_0 | 695.1 | 30.50 | 43.16 | 70.7% |") && strstr(md, "| bf16 | skipped: ") &&
+				!strstr(md, "not a GPU format | <b>"),
+			"GPU decode in report.md:\n%s", md ? md : "");
+		free(md);
+		/* read back: a point of its own (not the CPU's decode), in the plot and in compare */
+		{
+			const struct rep_point *gpt = NULL;
+			T_CHECK(rep_load(doc, "g.json", r, &e) == 0, "%s", e.msg);
+			for (int k = 0; k < r->npts; k++)
+				if (r->pts[k].gpu)
+					gpt = &r->pts[k];
+			T_CHECK(gpt && !strcmp(gpt->label, "GPU step Llama-3.2-1B q4_0") && gpt->tok_per_s == 30.5 &&
+					gpt->intensity == 3.56 && r->npts == 3,
+				"GPU decode point: %s (of %d)", gpt ? gpt->label : "none", r->npts);
+		}
+		T_CHECK(plot_roofline_text(one, 1, "r.dat", &dat, &gp, &e) == 0 && dat && gp &&
+				strstr(dat, "# measured kernels: GPU decode steps (matrices only)") &&
+				strstr(dat, "3.56 75.4 \"GPU step Llama-3.2-1B q4_0 30.5 steps/s\"") &&
+				strstr(gp, "GPU decode step (measured)"),
+			"GPU decode in the plot:\n%s", dat ? dat : "");
+		free(dat);
+		free(gp);
+		r[1].npts = 0;
+		t = cmp_table(two, 2, 1);
+		T_CHECK(t && strstr(t, "| decode GPU step Llama-3.2-1B q4_0 | steps/s | 30.5 | - |"),
+			"GPU decode in compare:\n%s", t ? t : "");
+		free(t);
+		/* hostile: a rate that is no number */
+		cJSON_ReplaceItemInObject(cJSON_GetArrayItem(runs, 0), "achieved_flop_per_s", cJSON_CreateString("fast"));
+		T_CHECK(rep_load(doc, "g.json", r, &e) == EV_ERR_USAGE &&
+				strstr(e.msg, "g.json: gpu_results[0].decode.runs[0]") && strstr(e.msg, "achieved_flop_per_s"),
+			"%s", e.msg);
+		cJSON_DeleteItemFromObject(cJSON_GetArrayItem(arr, 0), "decode");
+	}
 	/* hostile input */
 	cJSON_AddNumberToObject(cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetArrayItem(arr, 0), "kernels"), 0),
 				"x", 0);
