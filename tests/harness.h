@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static int t_pass, t_fail, t_skip;
 static int t_cur_failed, t_cur_skipped;
@@ -105,5 +107,35 @@ static inline int t_eaves_argv(const char *args, char *line, size_t len, char **
 		argv[n++] = t;
 	argv[n] = NULL;
 	return n;
+}
+/* Run "$EAVES_RUN $EAVES_BIN args" with stdout and stderr into out (NUL-
+ * terminated, cut at len - 1); child(), when given, runs in the child first
+ * (it may _exit). The exit code (128 + signal), or -1. */
+static inline int t_eaves_run(const char *args, char *out, size_t len, void (*child)(void))
+{
+	char line[2048], *argv[64];
+	int fd[2], st;
+	size_t got = 0;
+	pid_t pid;
+	t_eaves_argv(args, line, sizeof line, argv, 64);
+	if (pipe(fd))
+		return -1;
+	if ((pid = fork()) == 0) {
+		dup2(fd[1], 1);
+		dup2(fd[1], 2);
+		close(fd[0]);
+		if (child)
+			child();
+		execvp(argv[0], argv);
+		_exit(98);
+	}
+	close(fd[1]);
+	for (ssize_t r; pid > 0 && got + 1 < len && (r = read(fd[0], out + got, len - 1 - got)) > 0;)
+		got += (size_t)r;
+	out[got] = 0;
+	close(fd[0]);
+	if (pid < 0 || waitpid(pid, &st, 0) < 0)
+		return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 #endif

@@ -150,34 +150,6 @@ static void test_decode_step(void)
 	gpu_close(g);
 }
 
-/* Run eaves (behind $EAVES_RUN) with args, stdout and stderr into out; the
- * exit code, or -1. */
-static int cli(const char *args, char *out, size_t len)
-{
-	char line[512], *argv[32];
-	int fd[2], st = -1;
-	size_t got = 0;
-	pid_t pid;
-	t_eaves_argv(args, line, sizeof line, argv, 32);
-	if (pipe(fd))
-		return -1;
-	if ((pid = fork()) == 0) {
-		dup2(fd[1], 1);
-		dup2(fd[1], 2);
-		close(fd[0]);
-		execvp(argv[0], argv);
-		_exit(98);
-	}
-	close(fd[1]);
-	for (ssize_t r; pid > 0 && got + 1 < len && (r = read(fd[0], out + got, len - 1 - got)) > 0;)
-		got += (size_t)r;
-	out[got] = 0;
-	close(fd[0]);
-	if (pid < 0 || waitpid(pid, &st, 0) < 0)
-		return -1;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
 /* A GGUF file's matrices: a mix of the six formats (a q6_K LM head, as llama.cpp writes), row
  * counts that are no multiple of a subgroup's 8 (vocab 100, ffn 96) and rows
  * shorter than a subgroup's items (ffn 96: the q4_0 down matrix has 3 a row);
@@ -238,7 +210,7 @@ static void test_decode_gguf(void)
 				"file: %ld rows checked, worst error %g of sum |w x|", d.checked_rows, d.max_err_rel);
 			if (getenv("EAVES_BIN")) { /* the CLI on the file, its JSON on stdout */
 				snprintf(args, sizeof args, "decode --gpu 0 --gguf %s --quick --json -", path);
-				st = cli(args, out, sizeof out);
+				st = t_eaves_run(args, out, sizeof out, NULL);
 				T_CHECK(st == 0 && strstr(out, "\"weights\":\t\"file\"") &&
 						strstr(out, "\"status\":\t\"ok\"") && strstr(out, "\"checked_rows\":\t1316"),
 					"eaves %s: exit %d, %s", args, st, out);
@@ -252,7 +224,7 @@ static void test_decode_gguf(void)
 	gpu_close(g);
 	if (getenv("EAVES_BIN")) { /* the CLI refuses the file with a line naming the tensor */
 		snprintf(args, sizeof args, "decode --gpu 0 --gguf %s --quick", path);
-		st = cli(args, out, sizeof out);
+		st = t_eaves_run(args, out, sizeof out, NULL);
 		T_CHECK(st > 0 && strstr(out, "blk.0.attn_output.weight is bf16") && strstr(out, "mix.gguf"),
 			"eaves %s: exit %d, %s", args, st, out);
 	}

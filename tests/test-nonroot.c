@@ -15,40 +15,23 @@
 static uid_t run_uid;
 static gid_t run_gid;
 
-/* Run eaves (behind $EAVES_RUN, e.g. qemu-user) with args; its stdout and
- * stderr into out; returns the exit code, or -1. */
+/* In the child, before eaves: drop to the unprivileged user, and check that
+ * it can read the binary and the tree (else exit 97 or 99). */
+static void drop(void)
+{
+	if (geteuid() == 0 && (setgroups(0, NULL) || setgid(run_gid) || setuid(run_uid)))
+		_exit(97);
+	if (geteuid() == 0 && run_uid != 0)
+		_exit(97); /* still root: the drop did not happen */
+	if (access(getenv("EAVES_BIN"), X_OK) || access(t_src("configs/models"), R_OK | X_OK))
+		_exit(99); /* the tree is not readable by this user */
+}
+
+/* Run eaves (behind $EAVES_RUN, e.g. qemu-user) as that user with args; its
+ * stdout and stderr into out; returns the exit code, or -1. */
 static int run(const char *args, char *out, size_t len)
 {
-	const char *bin = getenv("EAVES_BIN");
-	char line[2048], *argv[64];
-	int fd[2], status;
-	size_t got = 0;
-	pid_t pid;
-	t_eaves_argv(args, line, sizeof line, argv, 64);
-	if (pipe(fd))
-		return -1;
-	pid = fork();
-	if (pid == 0) {
-		dup2(fd[1], 1);
-		dup2(fd[1], 2);
-		close(fd[0]);
-		if (geteuid() == 0 && (setgroups(0, NULL) || setgid(run_gid) || setuid(run_uid)))
-			_exit(97);
-		if (geteuid() == 0 && run_uid != 0)
-			_exit(97); /* still root: the drop did not happen */
-		if (access(bin, X_OK) || access(t_src("configs/models"), R_OK | X_OK))
-			_exit(99); /* the tree is not readable by this user */
-		execvp(argv[0], argv);
-		_exit(98);
-	}
-	close(fd[1]);
-	for (ssize_t r; pid > 0 && got + 1 < len && (r = read(fd[0], out + got, len - 1 - got)) > 0;)
-		got += (size_t)r;
-	out[got] = 0;
-	close(fd[0]);
-	if (pid < 0 || waitpid(pid, &status, 0) < 0)
-		return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	return t_eaves_run(args, out, len, drop);
 }
 
 static void test_as_user(void)
