@@ -390,7 +390,12 @@ int gpu_measure(struct ev_gpu *g, int kernel, uint64_t ws_bytes, int quick,
 static const uint32_t spv_gemv[] =
 #include "gpu-gemv.inc"
 	;
-#define GEMV_ROWS 8 /* R in gpu-gemv.comp */
+/* R in gpu-gemv.comp, rows per subgroup: 1 << ri for ri < GEMV_NR. More rows
+ * share each activation load; fewer make more subgroups, which a large GPU
+ * needs to fill its cores on a small matrix. Chosen per kind of matrix and
+ * format by timing each in the warm-up step (EAVES_GPU_GEMV_ROWS=1|2|4|8
+ * fixes it: the tests run every variant). */
+#define GEMV_NR 4
 #define GEMV_TYPES "f16, q8_0, q4_0, q4_K, q5_K and q6_K"
 
 /* The formats gpu-gemv.comp runs: its fmt code, or -1. */
@@ -414,7 +419,7 @@ static int gemv_item(int type)
 }
 
 struct gemv_mat {
-	int rows, cols, type;
+	int rows, cols, type, ri;
 	size_t rb;
 	struct ev_gpu_buf *w, *s, *out; /* quants, scales (f16: none), result */
 	const unsigned char *host; /* kept for the check (first layer, LM head), else NULL */
@@ -594,6 +599,28 @@ static int check_mat(struct ev_gpu *g, struct gemv_mat *m, const float *x, struc
 	return rc;
 }
 
+/* One matrix times x with 1 << ri rows per subgroup (its pipeline made on
+ * first use): *ts its GPU time. */
+static int gemv_run(struct ev_gpu *g, struct ev_gpu_kernel *k[6][GEMV_NR], const struct gemv_mat *m,
+		    struct ev_gpu_buf *xb, int ri, double *ts, struct ev_err *e)
+{
+	struct ev_gpu_buf *b[4] = {m->w, m->s ? m->s : m->w, xb, m->out};
+	int f = gemv_fmt(m->type), rc;
+	uint32_t push[3] = {(uint32_t)m->rows, (uint32_t)(m->cols / gemv_item(m->type)), 0};
+	/* 64 / subgroup size subgroups per workgroup, 1 << ri rows each */
+	uint32_t sg = gpu_info(g)->subgroup_size ? gpu_info(g)->subgroup_size : 32;
+	uint32_t per = (64 / sg ? 64 / sg : 1) << ri;
+	uint32_t groups = (uint32_t)((m->rows + per - 1) / per);
+	if (groups > 65535)
+		groups = 65535;
+	if (!k[f][ri]) {
+		uint32_t spec[2] = {(uint32_t)f, 1u << ri};
+		if ((rc = gpu_kernel_create(g, spv_gemv, sizeof spv_gemv, 4, 12, spec, 2, &k[f][ri], e)))
+			return rc;
+	}
+	return gpu_kernel_run(g, k[f][ri], b, push, groups, 1, ts, e);
+}
+
 int gpu_decode_step(struct ev_gpu *g, const struct ev_model_shape *s, int type, const struct gguf_file *gf,
 		    const struct gguf_llama *gl, int tokens, struct ev_gpu_decode *r, struct ev_err *e)
 {
@@ -602,11 +629,17 @@ int gpu_decode_step(struct ev_gpu *g, const struct ev_model_shape *s, int type, 
 				  {s->ffn, s->hidden}, {s->ffn, s->hidden}, {s->hidden, s->ffn}};
 	int nmat = s->n_layers * per_layer + 1, maxc = 0, rc = EV_OK;
 	struct gemv_mat *m = calloc((size_t)nmat, sizeof *m);
-	struct ev_gpu_kernel *k[6] = {NULL}; /* a pipeline per format, by its fmt code */
+	struct ev_gpu_kernel *k[6][GEMV_NR] = {{NULL}}; /* pipelines by fmt code and R */
+	int tuned[8 * 6], forced = -1;                  /* R chosen by (kind of matrix, fmt) */
+	const char *fr = getenv("EAVES_GPU_GEMV_ROWS");
 	struct ev_gpu_buf *xb = NULL;
 	float *x = NULL;
 	uint64_t seed = 0x9e3779b97f4a7c15ull;
 	memset(r, 0, sizeof *r);
+	memset(tuned, -1, sizeof tuned);
+	for (int ri = 0; fr && ri < GEMV_NR; ri++)
+		if (atoi(fr) == 1 << ri)
+			forced = ri;
 	r->type = gf ? -1 : type;
 	r->from_file = gf != NULL;
 	snprintf(r->label, sizeof r->label, "%s", gf ? "file" : ev_types[type].name);
@@ -625,7 +658,7 @@ int gpu_decode_step(struct ev_gpu *g, const struct ev_model_shape *s, int type, 
 	if (!m) 
 		return ev_fail(e, EV_ERR_RUNTIME, "GPU decode: out of memory");
 	for (int i = 0; i < nmat && !rc; i++) {
-		int l = i / per_layer, j = i % per_layer, lm = i == nmat - 1, f;
+		int l = i / per_layer, j = i % per_layer, lm = i == nmat - 1;
 		if (gf)
 			rc = file_mat(g, &m[i], gguf_llama_matrix(gf, gl, lm ? -1 : l, j), lm || l == 0, e);
 		else
@@ -635,10 +668,6 @@ int gpu_decode_step(struct ev_gpu *g, const struct ev_model_shape *s, int type, 
 		r->weights += (double)m[i].rows * m[i].cols;
 		if (m[i].cols > maxc)
 			maxc = m[i].cols;
-		if (!rc && !k[f = gemv_fmt(m[i].type)]) {
-			uint32_t spec = (uint32_t)f;
-			rc = gpu_kernel_create(g, spv_gemv, sizeof spv_gemv, 4, 12, &spec, 1, &k[f], e);
-		}
 	}
 	if (!rc && !(x = malloc(sizeof(float) * (size_t)maxc)))
 		rc = ev_fail(e, EV_ERR_RUNTIME, "GPU decode: out of memory");
@@ -650,18 +679,24 @@ int gpu_decode_step(struct ev_gpu *g, const struct ev_model_shape *s, int type, 
 	for (int t = -1; t < tokens && t < EV_GPU_DEC_TOKENS && !rc; t++) { /* t = -1: warm-up */
 		double sum = 0;
 		for (int i = 0; i < nmat && !rc; i++) {
-			struct ev_gpu_buf *b[4] = {m[i].w, m[i].s ? m[i].s : m[i].w, xb, m[i].out};
-			int mt = m[i].type;
-			uint32_t push[3] = {(uint32_t)m[i].rows, (uint32_t)(m[i].cols / gemv_item(mt)), 0};
-			/* GEMV_ROWS rows per subgroup, 64 / subgroup size subgroups per workgroup */
-			uint32_t sg = gpu_info(g)->subgroup_size ? gpu_info(g)->subgroup_size : 32;
-			uint32_t per = (64 / sg ? 64 / sg : 1) * GEMV_ROWS;
-			uint32_t groups = (uint32_t)((m[i].rows + per - 1) / per);
-			if (groups > 65535)
-				groups = 65535;
-			double ts;
-			rc = gpu_kernel_run(g, k[gemv_fmt(mt)], b, push, groups, 1, &ts, e);
-			sum += ts;
+			int kind = i == nmat - 1 ? per_layer : i % per_layer, key = kind * 6 + gemv_fmt(m[i].type);
+			double ts, best = 0;
+			if (t < 0 && tuned[key] < 0) { /* the first of its kind and format: time each R */
+				for (int ri = 0; ri < GEMV_NR && !rc; ri++) {
+					if (forced >= 0 && ri != forced)
+						continue;
+					for (int rep = 0; rep < 2 && !rc; rep++)
+						if (!(rc = gemv_run(g, k, &m[i], xb, ri, &ts, e)) && (best == 0 || ts < best)) {
+							best = ts;
+							tuned[key] = ri;
+						}
+				}
+				if (i < per_layer || i == nmat - 1)
+					r->rows_per_sg[kind] = 1 << tuned[key];
+			}
+			m[i].ri = tuned[key] < 0 ? GEMV_NR - 1 : tuned[key];
+			if (!rc && !(rc = gemv_run(g, k, &m[i], xb, m[i].ri, &ts, e)))
+				sum += ts;
 		}
 		if (t >= 0 && !rc)
 			r->step_s[r->ntok++] = sum;
@@ -681,7 +716,8 @@ int gpu_decode_step(struct ev_gpu *g, const struct ev_model_shape *s, int type, 
 		rc = EV_OK;
 	}
 	for (int f = 0; f < 6; f++)
-		gpu_kernel_destroy(g, k[f]);
+		for (int ri = 0; ri < GEMV_NR; ri++)
+			gpu_kernel_destroy(g, k[f][ri]);
 	gpu_buf_destroy(g, xb);
 	for (int i = 0; i < nmat; i++) {
 		gpu_buf_destroy(g, m[i].w);

@@ -68,6 +68,8 @@ struct ev_gpu_decode {
 	int nmat;                 /* matrices per step */
 	double weight_bytes;      /* read per step (all matrices, LM head) */
 	double weights;           /* weights per step (2 FLOP each) */
+	int rows_per_sg[8];       /* the shader's rows per subgroup chosen by timing, for
+				   * q, k, v, o, gate, up, down, the LM head (layer 0's formats) */
 	int ntok;
 	double step_s[EV_GPU_DEC_TOKENS];
 	struct ev_stats tps;      /* steps per second */

@@ -309,6 +309,13 @@ cJSON *bench_gpu_decode_json(const struct ev_gpu_decode_result *r)
 		json_num(q, "matrices", d->nmat);
 		json_num(q, "weight_bytes_per_step", d->weight_bytes);
 		json_num(q, "weights_per_step", d->weights);
+		{
+			static const char *const kinds[8] = {"q", "k", "v", "o", "gate", "up", "down", "lm_head"};
+			cJSON *rp = cJSON_AddObjectToObject(q, "rows_per_subgroup");
+			for (int k = 0; k < 8; k++)
+				if (d->rows_per_sg[k])
+					json_num(rp, kinds[k], d->rows_per_sg[k]);
+		}
 		/* computed: 2 FLOP per weight, over the bytes and at the measured rate */
 		json_num(q, "intensity_flop_per_byte", d->weight_bytes > 0 ? 2 * d->weights / d->weight_bytes : 0);
 		json_num(q, "achieved_flop_per_s", 2 * d->weights * d->tps.median);

@@ -113,7 +113,11 @@ static void test_decode_step(void)
 	T_CHECK(gpu_open(&g, 0, &e) == 0, "%s", e.msg);
 	if (!g)
 		return;
-	for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
+	/* every rows-per-subgroup variant of the shader (fixed), then the timed choice */
+	for (size_t v = 0; v < 5 * (sizeof types / sizeof types[0]); v++) {
+		static const char *const fixed[5] = {"1", "2", "4", "8", NULL};
+		size_t i = v % (sizeof types / sizeof types[0]);
+		const char *fix = fixed[v / (sizeof types / sizeof types[0])];
 		struct ev_gpu_decode d;
 		struct ev_model_shape s2 = s;
 		int kq = ev_types[types[i]].block_elems == 256;
@@ -125,6 +129,10 @@ static void test_decode_step(void)
 			s2.ffn = 512;
 			rows = 256 + 128 + 128 + 256 + 512 + 512 + 256 + 512;
 		}
+		if (fix)
+			setenv("EAVES_GPU_GEMV_ROWS", fix, 1);
+		else
+			unsetenv("EAVES_GPU_GEMV_ROWS");
 		T_CHECK(gpu_decode_step(g, &s2, types[i], NULL, NULL, 2, &d, &e) == 0, "%s", e.msg);
 		if (d.status == EV_ERR_UNSUPPORTED) {
 			T_SKIP("%s", d.reason);
@@ -134,14 +142,21 @@ static void test_decode_step(void)
 		T_CHECK(d.status == EV_OK && d.nmat == 15 && d.ntok == 2 && d.tps.median > 0,
 			"%s: status %d (%s)", ev_types[types[i]].name, d.status, d.reason);
 		T_CHECK(d.checked_rows == rows && d.max_err_rel < 1e-4,
-			"%s: %ld rows checked, worst error %g of sum |w x|", ev_types[types[i]].name,
-			d.checked_rows, d.max_err_rel);
-		if (kq) { /* the tiny shape's 128 columns are no whole super-block */
+			"%s, %s rows a subgroup: %ld rows checked, worst error %g of sum |w x|",
+			ev_types[types[i]].name, fix ? fix : "timed", d.checked_rows, d.max_err_rel);
+		for (int k = 0; k < 8; k++) /* the choice is one of the four, or the one fixed */
+			T_CHECK(d.rows_per_sg[k] == 1 || d.rows_per_sg[k] == 2 || d.rows_per_sg[k] == 4 ||
+					d.rows_per_sg[k] == 8,
+				"matrix %d: %d rows a subgroup", k, d.rows_per_sg[k]);
+		if (fix)
+			T_CHECK(d.rows_per_sg[0] == atoi(fix), "fixed: %d", d.rows_per_sg[0]);
+		if (kq && !fix) { /* 128 columns: no whole super-block */
 			T_CHECK(gpu_decode_step(g, &s, types[i], NULL, NULL, 1, &d, &e) == 0 &&
 					d.status == EV_ERR_UNSUPPORTED && strstr(d.reason, "not whole blocks of 256"),
 				"%s on 128 columns: %d %s", ev_types[types[i]].name, d.status, d.reason);
 		}
 	}
+	unsetenv("EAVES_GPU_GEMV_ROWS");
 	{
 		struct ev_gpu_decode d;
 		T_CHECK(gpu_decode_step(g, &s, EV_TYPE_BF16, NULL, NULL, 1, &d, &e) == EV_ERR_USAGE && strstr(e.msg, "bf16"),

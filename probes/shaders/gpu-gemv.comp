@@ -12,14 +12,14 @@
 // An item is what a lane takes at a time from one row: 16 bytes of quants
 // for f16 (8 weights) and q8_0 (16), and 32 weights for the 4-bit families
 // (q4_0 and the k-quants): two halves of 16, the low and the high nibbles of
-// one uvec4. Each subgroup takes R rows at a time and each lane a strided
+// one uvec4. Each subgroup takes R rows at a time (a specialization
+// constant: 1, 2, 4 or 8, chosen per matrix by timing them) and each lane a strided
 // share of their items: lane l takes item l, l + S, ... (S lanes), so one load
 // instruction of the subgroup reads S consecutive uvec4s, and the x values a
 // lane loads for an item serve all R rows. subgroupAdd folds the lanes.
 #version 450
 #extension GL_KHR_shader_subgroup_basic : require
 #extension GL_KHR_shader_subgroup_arithmetic : require
-#define R 8
 #define F16 0u
 #define Q8_0 1u
 #define Q4_0 2u
@@ -34,6 +34,7 @@ layout(std430, binding = 3) writeonly buffer O { float o[]; };
 // the format: a specialization constant, so that each format's pipeline holds
 // its own code only (a software driver runs both sides of a branch, masked)
 layout(constant_id = 0) const uint FMT = 0u;
+layout(constant_id = 1) const uint R = 8u;
 // items: items per row
 layout(push_constant) uniform P { uint rows; uint items; uint unused; } p;
 
