@@ -131,8 +131,12 @@ $(BUILD)/probes/%.o: probes/%.c | $(BUILD)/version.h
 $(BUILD)/shaders/%.inc: probes/shaders/%.comp
 	@mkdir -p $(dir $@)
 	glslc --target-env=vulkan1.1 -O -mfmt=c $< -o $@
+# the decode step's GEMV again, folding through workgroup memory (no subgroup arithmetic)
+$(BUILD)/shaders/gpu-gemv-wg.inc: probes/shaders/gpu-gemv.comp
+	@mkdir -p $(dir $@)
+	glslc --target-env=vulkan1.1 -O -DEV_WG_REDUCE -mfmt=c $< -o $@
 ifeq ($(HAVE_VULKAN),1)
-$(BUILD)/probes/gpu.o: $(patsubst probes/shaders/%.comp,$(BUILD)/shaders/%.inc,$(SHADERS))
+$(BUILD)/probes/gpu.o: $(patsubst probes/shaders/%.comp,$(BUILD)/shaders/%.inc,$(SHADERS)) $(BUILD)/shaders/gpu-gemv-wg.inc
 endif
 
 $(BUILD)/libeaves.a: $(LIB_OBJ)

@@ -390,6 +390,10 @@ int gpu_measure(struct ev_gpu *g, int kernel, uint64_t ws_bytes, int quick,
 static const uint32_t spv_gemv[] =
 #include "gpu-gemv.inc"
 	;
+/* the same, folding through workgroup memory: no subgroup arithmetic needed */
+static const uint32_t spv_gemv_wg[] =
+#include "gpu-gemv-wg.inc"
+	;
 /* R in gpu-gemv.comp, rows per subgroup: 1 << ri for ri < GEMV_NR. More rows
  * share each activation load; fewer make more subgroups, which a large GPU
  * needs to fill its cores on a small matrix. Chosen per kind of matrix and
@@ -418,10 +422,19 @@ static int gemv_item(int type)
 	return type == EV_TYPE_F16 ? 8 : type == EV_TYPE_Q8_0 ? 16 : 32;
 }
 
+/* A matrix in parts of whole rows, each within the device's storage-buffer
+ * range (maxStorageBufferRange: 128 MiB on v3dv and lavapipe, where an LM
+ * head in q8_0 or f16 is larger): a dispatch per part. */
+#define GEMV_MAXPARTS 64
+struct gemv_part {
+	int r0, rows;
+	struct ev_gpu_buf *w, *s, *out; /* quants, scales (f16: none), result */
+};
 struct gemv_mat {
 	int rows, cols, type, ri;
 	size_t rb;
-	struct ev_gpu_buf *w, *s, *out; /* quants, scales (f16: none), result */
+	int nparts;
+	struct gemv_part part[GEMV_MAXPARTS];
 	const unsigned char *host; /* kept for the check (first layer, LM head), else NULL */
 	unsigned char *own;        /* host when eaves made it (synthetic weights) */
 };
@@ -492,18 +505,35 @@ static int gemv_repack(int type, const unsigned char *src, int rows, int cols, s
 /* A matrix's GGUF rows (q, m->rb bytes each) to the GPU, repacked. */
 static int upload_mat(struct ev_gpu *g, struct gemv_mat *m, const unsigned char *q, struct ev_err *e)
 {
-	unsigned char *qs, *ss;
-	size_t qbytes, sbytes;
-	int rc;
-	if (gemv_repack(m->type, q, m->rows, m->cols, m->rb, &qs, &qbytes, &ss, &sbytes))
-		return ev_fail(e, EV_ERR_RUNTIME, "GPU decode: out of memory");
-	if (!(rc = gpu_buf_create(g, qbytes, &m->w, e)) && !(rc = gpu_buf_upload(g, m->w, qs, qbytes, e)) &&
-	    sbytes && !(rc = gpu_buf_create(g, sbytes, &m->s, e)))
-		rc = gpu_buf_upload(g, m->s, ss, sbytes, e);
-	if (!rc)
-		rc = gpu_buf_create(g, sizeof(float) * (size_t)m->rows, &m->out, e);
-	free(qs);
-	free(ss);
+	/* rows per part: a row's file bytes bound its quants and its scales */
+	uint64_t lim = gpu_info(g)->max_buffer_bytes, per = lim ? lim / m->rb : (uint64_t)m->rows;
+	int rc = EV_OK;
+	if (per < 1)
+		return ev_fail(e, EV_ERR_UNSUPPORTED, "GPU decode: a row of %zu bytes is over the device's "
+			       "storage-buffer range (%llu bytes)", m->rb, (unsigned long long)lim);
+	if (per > (uint64_t)m->rows)
+		per = (uint64_t)m->rows;
+	if (((uint64_t)m->rows + per - 1) / per > GEMV_MAXPARTS)
+		return ev_fail(e, EV_ERR_UNSUPPORTED, "GPU decode: a %dx%d matrix needs over %d buffers of the "
+			       "device's storage-buffer range (%llu bytes)", m->rows, m->cols, GEMV_MAXPARTS,
+			       (unsigned long long)lim);
+	for (int r0 = 0; r0 < m->rows && !rc; r0 += (int)per) {
+		struct gemv_part *pt = &m->part[m->nparts++];
+		unsigned char *qs, *ss;
+		size_t qbytes, sbytes;
+		pt->r0 = r0;
+		pt->rows = m->rows - r0 < (int)per ? m->rows - r0 : (int)per;
+		if (gemv_repack(m->type, q + (size_t)r0 * m->rb, pt->rows, m->cols, m->rb, &qs, &qbytes, &ss,
+				&sbytes))
+			return ev_fail(e, EV_ERR_RUNTIME, "GPU decode: out of memory");
+		if (!(rc = gpu_buf_create(g, qbytes, &pt->w, e)) && !(rc = gpu_buf_upload(g, pt->w, qs, qbytes, e)) &&
+		    sbytes && !(rc = gpu_buf_create(g, sbytes, &pt->s, e)))
+			rc = gpu_buf_upload(g, pt->s, ss, sbytes, e);
+		if (!rc)
+			rc = gpu_buf_create(g, sizeof(float) * (size_t)pt->rows, &pt->out, e);
+		free(qs);
+		free(ss);
+	}
 	return rc;
 }
 
@@ -574,8 +604,9 @@ static int check_mat(struct ev_gpu *g, struct gemv_mat *m, const float *x, struc
 {
 	int type = m->type;
 	float *got = malloc(sizeof(float) * (size_t)m->rows), *row = malloc(sizeof(float) * (size_t)m->cols);
-	int rc = got && row ? gpu_buf_download(g, m->out, got, sizeof(float) * (size_t)m->rows, e) :
-			      ev_fail(e, EV_ERR_RUNTIME, "GPU decode: out of memory");
+	int rc = got && row ? EV_OK : ev_fail(e, EV_ERR_RUNTIME, "GPU decode: out of memory");
+	for (int p = 0; p < m->nparts && !rc; p++)
+		rc = gpu_buf_download(g, m->part[p].out, got + m->part[p].r0, sizeof(float) * (size_t)m->part[p].rows, e);
 	for (int i = 0; i < m->rows && !rc; i++) {
 		double want = 0, mag = 0, err;
 		ev_types[type].to_float(m->host + m->rb * (size_t)i, row, m->cols);
@@ -599,26 +630,35 @@ static int check_mat(struct ev_gpu *g, struct gemv_mat *m, const float *x, struc
 	return rc;
 }
 
-/* One matrix times x with 1 << ri rows per subgroup (its pipeline made on
- * first use): *ts its GPU time. */
-static int gemv_run(struct ev_gpu *g, struct ev_gpu_kernel *k[6][GEMV_NR], const struct gemv_mat *m,
+/* One matrix times x with 1 << ri rows per subgroup, or per workgroup when
+ * wg (its pipeline made on first use), a dispatch per part: *ts the sum of
+ * their GPU times. */
+static int gemv_run(struct ev_gpu *g, struct ev_gpu_kernel *k[6][GEMV_NR], int wg, const struct gemv_mat *m,
 		    struct ev_gpu_buf *xb, int ri, double *ts, struct ev_err *e)
 {
-	struct ev_gpu_buf *b[4] = {m->w, m->s ? m->s : m->w, xb, m->out};
-	int f = gemv_fmt(m->type), rc;
-	uint32_t push[3] = {(uint32_t)m->rows, (uint32_t)(m->cols / gemv_item(m->type)), 0};
+	int f = gemv_fmt(m->type), rc = EV_OK;
 	/* 64 / subgroup size subgroups per workgroup, 1 << ri rows each */
 	uint32_t sg = gpu_info(g)->subgroup_size ? gpu_info(g)->subgroup_size : 32;
-	uint32_t per = (64 / sg ? 64 / sg : 1) << ri;
-	uint32_t groups = (uint32_t)((m->rows + per - 1) / per);
-	if (groups > 65535)
-		groups = 65535;
+	uint32_t per = (wg ? 1 : 64 / sg ? 64 / sg : 1) << ri;
 	if (!k[f][ri]) {
 		uint32_t spec[2] = {(uint32_t)f, 1u << ri};
-		if ((rc = gpu_kernel_create(g, spv_gemv, sizeof spv_gemv, 4, 12, spec, 2, &k[f][ri], e)))
+		if ((rc = wg ? gpu_kernel_create(g, spv_gemv_wg, sizeof spv_gemv_wg, 4, 12, spec, 2, &k[f][ri], e)
+			     : gpu_kernel_create(g, spv_gemv, sizeof spv_gemv, 4, 12, spec, 2, &k[f][ri], e)))
 			return rc;
 	}
-	return gpu_kernel_run(g, k[f][ri], b, push, groups, 1, ts, e);
+	*ts = 0;
+	for (int p = 0; p < m->nparts && !rc; p++) {
+		const struct gemv_part *pt = &m->part[p];
+		struct ev_gpu_buf *b[4] = {pt->w, pt->s ? pt->s : pt->w, xb, pt->out};
+		uint32_t push[3] = {(uint32_t)pt->rows, (uint32_t)(m->cols / gemv_item(m->type)), 0};
+		uint32_t groups = (uint32_t)((pt->rows + per - 1) / per);
+		double t;
+		if (groups > 65535)
+			groups = 65535;
+		if (!(rc = gpu_kernel_run(g, k[f][ri], b, push, groups, 1, &t, e)))
+			*ts += t;
+	}
+	return rc;
 }
 
 int gpu_decode_step(struct ev_gpu *g, const struct ev_model_shape *s, int type, const struct gguf_file *gf,
@@ -644,13 +684,8 @@ int gpu_decode_step(struct ev_gpu *g, const struct ev_model_shape *s, int type, 
 	r->from_file = gf != NULL;
 	snprintf(r->label, sizeof r->label, "%s", gf ? "file" : ev_types[type].name);
 	r->nmat = nmat;
-	if (!gpu_info(g)->subgroup_arith) {
-		free(m);
-		r->status = EV_ERR_UNSUPPORTED;
-		snprintf(r->reason, sizeof r->reason, "GPU %d has no subgroup arithmetic in compute shaders",
-			 gpu_info(g)->index);
-		return EV_OK;
-	}
+	/* without subgroup arithmetic, the workgroup folds (EAVES_GPU_WG_REDUCE=1 forces it: tests) */
+	r->wg_reduce = !gpu_info(g)->subgroup_arith || (getenv("EAVES_GPU_WG_REDUCE") && !strcmp(getenv("EAVES_GPU_WG_REDUCE"), "1"));
 	if (!gf && gemv_fmt(type) < 0) {
 		free(m);
 		return ev_fail(e, EV_ERR_USAGE, "decode --gpu: " GEMV_TYPES " (not %s)", ev_types[type].name);
@@ -665,6 +700,7 @@ int gpu_decode_step(struct ev_gpu *g, const struct ev_model_shape *s, int type, 
 			rc = make_mat(g, &m[i], lm ? s->vocab : shapes[j][0], lm ? s->hidden : shapes[j][1], type,
 				      lm || l == 0, &seed, e);
 		r->weight_bytes += (double)m[i].rb * m[i].rows;
+		r->dispatches += m[i].nparts;
 		r->weights += (double)m[i].rows * m[i].cols;
 		if (m[i].cols > maxc)
 			maxc = m[i].cols;
@@ -686,7 +722,7 @@ int gpu_decode_step(struct ev_gpu *g, const struct ev_model_shape *s, int type, 
 					if (forced >= 0 && ri != forced)
 						continue;
 					for (int rep = 0; rep < 2 && !rc; rep++)
-						if (!(rc = gemv_run(g, k, &m[i], xb, ri, &ts, e)) && (best == 0 || ts < best)) {
+						if (!(rc = gemv_run(g, k, r->wg_reduce, &m[i], xb, ri, &ts, e)) && (best == 0 || ts < best)) {
 							best = ts;
 							tuned[key] = ri;
 						}
@@ -695,7 +731,7 @@ int gpu_decode_step(struct ev_gpu *g, const struct ev_model_shape *s, int type, 
 					r->rows_per_sg[kind] = 1 << tuned[key];
 			}
 			m[i].ri = tuned[key] < 0 ? GEMV_NR - 1 : tuned[key];
-			if (!rc && !(rc = gemv_run(g, k, &m[i], xb, m[i].ri, &ts, e)))
+			if (!rc && !(rc = gemv_run(g, k, r->wg_reduce, &m[i], xb, m[i].ri, &ts, e)))
 				sum += ts;
 		}
 		if (t >= 0 && !rc)
@@ -720,9 +756,11 @@ int gpu_decode_step(struct ev_gpu *g, const struct ev_model_shape *s, int type, 
 			gpu_kernel_destroy(g, k[f][ri]);
 	gpu_buf_destroy(g, xb);
 	for (int i = 0; i < nmat; i++) {
-		gpu_buf_destroy(g, m[i].w);
-		gpu_buf_destroy(g, m[i].s);
-		gpu_buf_destroy(g, m[i].out);
+		for (int p = 0; p < m[i].nparts; p++) {
+			gpu_buf_destroy(g, m[i].part[p].w);
+			gpu_buf_destroy(g, m[i].part[p].s);
+			gpu_buf_destroy(g, m[i].part[p].out);
+		}
 		free(m[i].own);
 	}
 	free(m);

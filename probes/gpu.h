@@ -66,8 +66,12 @@ struct ev_gpu_decode {
 	int from_file;            /* a GGUF file's weights, not synthetic */
 	char label[32];           /* the format's name, or "file" (the caller names the file's type) */
 	int nmat;                 /* matrices per step */
+	int dispatches;           /* per step: more than nmat where a matrix is over the
+				   * device's storage-buffer range (a dispatch per part) */
 	double weight_bytes;      /* read per step (all matrices, LM head) */
 	double weights;           /* weights per step (2 FLOP each) */
+	int wg_reduce;            /* lanes folded through workgroup memory (no subgroup
+				   * arithmetic), not subgroupAdd: R rows a workgroup */
 	int rows_per_sg[8];       /* the shader's rows per subgroup chosen by timing, for
 				   * q, k, v, o, gate, up, down, the LM head (layer 0's formats) */
 	int ntok;

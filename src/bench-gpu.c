@@ -309,6 +309,8 @@ cJSON *bench_gpu_decode_json(const struct ev_gpu_decode_result *r)
 		json_num(q, "matrices", d->nmat);
 		json_num(q, "weight_bytes_per_step", d->weight_bytes);
 		json_num(q, "weights_per_step", d->weights);
+		json_num(q, "dispatches_per_step", d->dispatches);
+		json_str(q, "reduction", d->wg_reduce ? "workgroup memory (no subgroup arithmetic)" : "subgroupAdd");
 		{
 			static const char *const kinds[8] = {"q", "k", "v", "o", "gate", "up", "down", "lm_head"};
 			cJSON *rp = cJSON_AddObjectToObject(q, "rows_per_subgroup");

@@ -113,11 +113,14 @@ static void test_decode_step(void)
 	T_CHECK(gpu_open(&g, 0, &e) == 0, "%s", e.msg);
 	if (!g)
 		return;
-	/* every rows-per-subgroup variant of the shader (fixed), then the timed choice */
-	for (size_t v = 0; v < 5 * (sizeof types / sizeof types[0]); v++) {
-		static const char *const fixed[5] = {"1", "2", "4", "8", NULL};
+	/* every rows-per-subgroup variant of the shader (fixed), then the timed choice;
+	 * then the workgroup-memory fold (a device without subgroup arithmetic: the
+	 * Raspberry Pi's v3dv) with 1 row, 8 rows and the timed choice */
+	for (size_t v = 0; v < 8 * (sizeof types / sizeof types[0]); v++) {
+		static const char *const fixed[8] = {"1", "2", "4", "8", NULL, "1", "8", NULL};
 		size_t i = v % (sizeof types / sizeof types[0]);
 		const char *fix = fixed[v / (sizeof types / sizeof types[0])];
+		int wg = v / (sizeof types / sizeof types[0]) >= 5;
 		struct ev_gpu_decode d;
 		struct ev_model_shape s2 = s;
 		int kq = ev_types[types[i]].block_elems == 256;
@@ -133,6 +136,7 @@ static void test_decode_step(void)
 			setenv("EAVES_GPU_GEMV_ROWS", fix, 1);
 		else
 			unsetenv("EAVES_GPU_GEMV_ROWS");
+		setenv("EAVES_GPU_WG_REDUCE", wg ? "1" : "0", 1);
 		T_CHECK(gpu_decode_step(g, &s2, types[i], NULL, NULL, 2, &d, &e) == 0, "%s", e.msg);
 		if (d.status == EV_ERR_UNSUPPORTED) {
 			T_SKIP("%s", d.reason);
@@ -141,22 +145,40 @@ static void test_decode_step(void)
 		/* 2 layers x 7 matrices + the LM head; rows checked: layer 0's 7 and the head */
 		T_CHECK(d.status == EV_OK && d.nmat == 15 && d.ntok == 2 && d.tps.median > 0,
 			"%s: status %d (%s)", ev_types[types[i]].name, d.status, d.reason);
-		T_CHECK(d.checked_rows == rows && d.max_err_rel < 1e-4,
-			"%s, %s rows a subgroup: %ld rows checked, worst error %g of sum |w x|",
-			ev_types[types[i]].name, fix ? fix : "timed", d.checked_rows, d.max_err_rel);
+		T_CHECK(d.checked_rows == rows && d.max_err_rel < 1e-4 && d.wg_reduce == wg,
+			"%s, %s rows a %s: %ld rows checked, worst error %g of sum |w x|", ev_types[types[i]].name,
+			fix ? fix : "timed", wg ? "workgroup" : "subgroup", d.checked_rows, d.max_err_rel);
 		for (int k = 0; k < 8; k++) /* the choice is one of the four, or the one fixed */
 			T_CHECK(d.rows_per_sg[k] == 1 || d.rows_per_sg[k] == 2 || d.rows_per_sg[k] == 4 ||
 					d.rows_per_sg[k] == 8,
 				"matrix %d: %d rows a subgroup", k, d.rows_per_sg[k]);
 		if (fix)
 			T_CHECK(d.rows_per_sg[0] == atoi(fix), "fixed: %d", d.rows_per_sg[0]);
-		if (kq && !fix) { /* 128 columns: no whole super-block */
+		if (kq && !fix && !wg) { /* 128 columns: no whole super-block */
 			T_CHECK(gpu_decode_step(g, &s, types[i], NULL, NULL, 1, &d, &e) == 0 &&
 					d.status == EV_ERR_UNSUPPORTED && strstr(d.reason, "not whole blocks of 256"),
 				"%s on 128 columns: %d %s", ev_types[types[i]].name, d.status, d.reason);
 		}
 	}
 	unsetenv("EAVES_GPU_GEMV_ROWS");
+	unsetenv("EAVES_GPU_WG_REDUCE");
+	gpu_close(g);
+	g = NULL;
+	/* a device whose storage-buffer range is 64 KiB: the 512-row LM head in f16
+	 * (256 bytes a row) goes in 2 parts, q8_0 (136) in 2, every row still checked */
+	setenv("EAVES_GPU_MAX_BUFFER", "65536", 1);
+	T_CHECK(gpu_open(&g, 0, &e) == 0 && g && gpu_info(g)->max_buffer_bytes == 65536, "%s", e.msg);
+	for (int i = 1; g && i < 3; i++) {
+		struct ev_gpu_decode d;
+		T_CHECK(gpu_decode_step(g, &s, types[i], NULL, NULL, 1, &d, &e) == 0 && d.status == EV_OK &&
+				d.checked_rows == 128 + 64 + 64 + 128 + 256 + 256 + 128 + 512 && d.max_err_rel < 1e-4 &&
+				d.dispatches == 16,
+			"%s in parts: %d %s, %ld rows checked, %d dispatches", ev_types[types[i]].name, d.status,
+			d.reason, d.checked_rows, d.dispatches);
+	}
+	unsetenv("EAVES_GPU_MAX_BUFFER");
+	if (!g)
+		return;
 	{
 		struct ev_gpu_decode d;
 		T_CHECK(gpu_decode_step(g, &s, EV_TYPE_BF16, NULL, NULL, 1, &d, &e) == EV_ERR_USAGE && strstr(e.msg, "bf16"),

@@ -17,9 +17,16 @@
 // share of their items: lane l takes item l, l + S, ... (S lanes), so one load
 // instruction of the subgroup reads S consecutive uvec4s, and the x values a
 // lane loads for an item serve all R rows. subgroupAdd folds the lanes.
+//
+// Built a second time with EV_WG_REDUCE (gpu-gemv-wg.inc) for devices without
+// subgroup arithmetic (the Raspberry Pi's v3dv has basic subgroups only): the
+// workgroup's 64 invocations take the R rows together and fold through
+// workgroup memory, 6 halving steps with a barrier each.
 #version 450
+#ifndef EV_WG_REDUCE
 #extension GL_KHR_shader_subgroup_basic : require
 #extension GL_KHR_shader_subgroup_arithmetic : require
+#endif
 #define F16 0u
 #define Q8_0 1u
 #define Q4_0 2u
@@ -62,13 +69,21 @@ vec2 scale_min(uvec4 m, uint j)
 		    (b4 >> 4) | ((byte_at(a[j >> 2], j & 3u) >> 6) << 4));
 }
 
+#ifdef EV_WG_REDUCE
+shared float red[R * 64u];
+#endif
+
 void main()
 {
+#ifdef EV_WG_REDUCE
+	uint lane = gl_LocalInvocationID.x, sg = 64u, first = gl_WorkGroupID.x, step = gl_NumWorkGroups.x;
+#else
 	uint lane = gl_SubgroupInvocationID, sg = gl_SubgroupSize;
+	uint first = gl_WorkGroupID.x * gl_NumSubgroups + gl_SubgroupID, step = gl_NumWorkGroups.x * gl_NumSubgroups;
+#endif
 	uint groups = (p.rows + R - 1u) / R;
-	uint step = gl_NumWorkGroups.x * gl_NumSubgroups;
 	uint nsb = p.items >> 3; /* k-quants: super-blocks per row */
-	for (uint g = gl_WorkGroupID.x * gl_NumSubgroups + gl_SubgroupID; g < groups; g += step) {
+	for (uint g = first; g < groups; g += step) { /* the same trip count for the whole workgroup */
 		float acc[R];
 		uint row[R];
 		for (uint i = 0u; i < R; i++) {
@@ -164,10 +179,25 @@ void main()
 				}
 			}
 		}
+#ifdef EV_WG_REDUCE
+		for (uint i = 0u; i < R; i++)
+			red[i * 64u + lane] = acc[i];
+		for (uint h = 32u; h > 0u; h >>= 1) {
+			barrier();
+			if (lane < h)
+				for (uint i = 0u; i < R; i++)
+					red[i * 64u + lane] += red[i * 64u + lane + h];
+		}
+		barrier();
+		if (lane < R && g * R + lane < p.rows)
+			o[g * R + lane] = red[lane * 64u];
+		barrier(); /* red is written again by the next group of rows */
+#else
 		for (uint i = 0u; i < R; i++) {
 			float s = subgroupAdd(acc[i]);
 			if (lane == 0u && g * R + i < p.rows)
 				o[g * R + i] = s;
 		}
+#endif
 	}
 }

@@ -247,6 +247,12 @@ static void describe(VkPhysicalDevice pd, int index, struct ev_gpu_info *d)
 	}
 	d->coop_matrix = has_ext(pd, "VK_KHR_cooperative_matrix") || has_ext(pd, "VK_NV_cooperative_matrix");
 	d->max_buffer_bytes = p2.properties.limits.maxStorageBufferRange;
+	{ /* EAVES_GPU_MAX_BUFFER=BYTES lowers it: the tests play a device with a small range */
+		const char *lim = getenv("EAVES_GPU_MAX_BUFFER");
+		unsigned long long v = lim ? strtoull(lim, NULL, 10) : 0;
+		if (v >= 65536 && v < d->max_buffer_bytes)
+			d->max_buffer_bytes = v;
+	}
 	d->max_groups_x = p2.properties.limits.maxComputeWorkGroupCount[0];
 	if (!compute_family(pd, &fam, &ts) && ts > 0 && p2.properties.limits.timestampComputeAndGraphics)
 		d->timestamp_period_ns = p2.properties.limits.timestampPeriod;

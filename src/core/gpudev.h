@@ -31,7 +31,7 @@ struct ev_gpu_info {
 	int coop_matrix;          /* VK_KHR_cooperative_matrix or VK_NV_cooperative_matrix */
 	int unified;              /* a device-local memory type is host-visible too (shared DRAM) */
 	double timestamp_period_ns; /* 0: no compute-queue timestamps */
-	uint64_t max_buffer_bytes;  /* maxStorageBufferRange */
+	uint64_t max_buffer_bytes;  /* maxStorageBufferRange (EAVES_GPU_MAX_BUFFER lowers it: tests) */
 	uint32_t max_groups_x;
 };
 
