@@ -423,8 +423,8 @@ static int gemv_item(int type)
 }
 
 /* A matrix in parts of whole rows, each within the device's storage-buffer
- * range (maxStorageBufferRange: 128 MiB on v3dv and lavapipe, where an LM
- * head in q8_0 or f16 is larger): a dispatch per part. */
+ * range (maxStorageBufferRange: 128 MiB on lavapipe, where a 1B model's LM
+ * head is larger): a dispatch per part. */
 #define GEMV_MAXPARTS 64
 struct gemv_part {
 	int r0, rows;
