@@ -526,8 +526,9 @@ static int upload_mat(struct ev_gpu *g, struct gemv_mat *m, const unsigned char 
 		if (gemv_repack(m->type, q + (size_t)r0 * m->rb, pt->rows, m->cols, m->rb, &qs, &qbytes, &ss,
 				&sbytes))
 			return ev_fail(e, EV_ERR_RUNTIME, "GPU decode: out of memory");
-		if (!(rc = gpu_buf_create(g, qbytes, &pt->w, e)) && !(rc = gpu_buf_upload(g, pt->w, qs, qbytes, e)) &&
-		    sbytes && !(rc = gpu_buf_create(g, sbytes, &pt->s, e)))
+		if (!(rc = gpu_buf_create(g, qbytes, &pt->w, e)) &&
+		    !(rc = gpu_buf_upload(g, pt->w, qs, qbytes, e)) && sbytes &&
+		    !(rc = gpu_buf_create(g, sbytes, &pt->s, e)))
 			rc = gpu_buf_upload(g, pt->s, ss, sbytes, e);
 		if (!rc)
 			rc = gpu_buf_create(g, sizeof(float) * (size_t)pt->rows, &pt->out, e);
@@ -606,7 +607,8 @@ static int check_mat(struct ev_gpu *g, struct gemv_mat *m, const float *x, struc
 	float *got = malloc(sizeof(float) * (size_t)m->rows), *row = malloc(sizeof(float) * (size_t)m->cols);
 	int rc = got && row ? EV_OK : ev_fail(e, EV_ERR_RUNTIME, "GPU decode: out of memory");
 	for (int p = 0; p < m->nparts && !rc; p++)
-		rc = gpu_buf_download(g, m->part[p].out, got + m->part[p].r0, sizeof(float) * (size_t)m->part[p].rows, e);
+		rc = gpu_buf_download(g, m->part[p].out, got + m->part[p].r0,
+				      sizeof(float) * (size_t)m->part[p].rows, e);
 	for (int i = 0; i < m->rows && !rc; i++) {
 		double want = 0, mag = 0, err;
 		ev_types[type].to_float(m->host + m->rb * (size_t)i, row, m->cols);
@@ -671,7 +673,7 @@ int gpu_decode_step(struct ev_gpu *g, const struct ev_model_shape *s, int type, 
 	struct gemv_mat *m = calloc((size_t)nmat, sizeof *m);
 	struct ev_gpu_kernel *k[6][GEMV_NR] = {{NULL}}; /* pipelines by fmt code and R */
 	int tuned[8 * 6], forced = -1;                  /* R chosen by (kind of matrix, fmt) */
-	const char *fr = getenv("EAVES_GPU_GEMV_ROWS");
+	const char *fr = getenv("EAVES_GPU_GEMV_ROWS"), *wgr = getenv("EAVES_GPU_WG_REDUCE");
 	struct ev_gpu_buf *xb = NULL;
 	float *x = NULL;
 	uint64_t seed = 0x9e3779b97f4a7c15ull;
@@ -685,12 +687,12 @@ int gpu_decode_step(struct ev_gpu *g, const struct ev_model_shape *s, int type, 
 	snprintf(r->label, sizeof r->label, "%s", gf ? "file" : ev_types[type].name);
 	r->nmat = nmat;
 	/* without subgroup arithmetic, the workgroup folds (EAVES_GPU_WG_REDUCE=1 forces it: tests) */
-	r->wg_reduce = !gpu_info(g)->subgroup_arith || (getenv("EAVES_GPU_WG_REDUCE") && !strcmp(getenv("EAVES_GPU_WG_REDUCE"), "1"));
+	r->wg_reduce = !gpu_info(g)->subgroup_arith || (wgr && !strcmp(wgr, "1"));
 	if (!gf && gemv_fmt(type) < 0) {
 		free(m);
 		return ev_fail(e, EV_ERR_USAGE, "decode --gpu: " GEMV_TYPES " (not %s)", ev_types[type].name);
 	}
-	if (!m) 
+	if (!m)
 		return ev_fail(e, EV_ERR_RUNTIME, "GPU decode: out of memory");
 	for (int i = 0; i < nmat && !rc; i++) {
 		int l = i / per_layer, j = i % per_layer, lm = i == nmat - 1;
@@ -715,17 +717,20 @@ int gpu_decode_step(struct ev_gpu *g, const struct ev_model_shape *s, int type, 
 	for (int t = -1; t < tokens && t < EV_GPU_DEC_TOKENS && !rc; t++) { /* t = -1: warm-up */
 		double sum = 0;
 		for (int i = 0; i < nmat && !rc; i++) {
-			int kind = i == nmat - 1 ? per_layer : i % per_layer, key = kind * 6 + gemv_fmt(m[i].type);
+			int kind = i == nmat - 1 ? per_layer : i % per_layer;
+			int key = kind * 6 + gemv_fmt(m[i].type);
 			double ts, best = 0;
 			if (t < 0 && tuned[key] < 0) { /* the first of its kind and format: time each R */
 				for (int ri = 0; ri < GEMV_NR && !rc; ri++) {
 					if (forced >= 0 && ri != forced)
 						continue;
-					for (int rep = 0; rep < 2 && !rc; rep++)
-						if (!(rc = gemv_run(g, k, r->wg_reduce, &m[i], xb, ri, &ts, e)) && (best == 0 || ts < best)) {
+					for (int rep = 0; rep < 2 && !rc; rep++) {
+						rc = gemv_run(g, k, r->wg_reduce, &m[i], xb, ri, &ts, e);
+						if (!rc && (best == 0 || ts < best)) {
 							best = ts;
 							tuned[key] = ri;
 						}
+					}
 				}
 				if (i < per_layer || i == nmat - 1)
 					r->rows_per_sg[kind] = 1 << tuned[key];

@@ -827,8 +827,10 @@ static void md_kinds(struct sbuf *b, const struct md_in *x)
 static void md_gpu_decode(struct sbuf *b, const cJSON *d)
 {
 	const cJSON *q;
+	int from_file;
 	if (!d)
 		return;
+	from_file = !strcmp(str(cJSON_GetArrayItem(get(d, "runs"), 0), "weights"), "file");
 	if (strcmp(str(d, "status"), "ok")) {
 		sb_printf(b, "\nDecode step on this GPU: %s: %s.\n", str(d, "status"), str(d, "reason"));
 		return;
@@ -836,9 +838,7 @@ static void md_gpu_decode(struct sbuf *b, const cJSON *d)
 	sb_printf(b, "\nDecode step on this GPU, %s (every matrix of one token, %s weights; the ceiling is "
 		     "the step's bytes over the read bandwidth measured with it, %.1f GB/s):\n\n"
 		     "| quant | MB/step | steps/s (median) | ceiling | %% of ceiling |\n|---|---:|---:|---:|---:|\n",
-		  str(d, "model"), cJSON_GetArraySize(get(d, "runs")) > 0 &&
-				   !strcmp(str(cJSON_GetArrayItem(get(d, "runs"), 0), "weights"), "file") ? "the file's" : "synthetic",
-		  num(d, "read_bw_median_bytes_per_s") / 1e9);
+		  str(d, "model"), from_file ? "the file's" : "synthetic", num(d, "read_bw_median_bytes_per_s") / 1e9);
 	cJSON_ArrayForEach(q, get(d, "runs"))
 	{
 		if (strcmp(str(q, "status"), "ok")) {

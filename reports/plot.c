@@ -353,7 +353,8 @@ static void emit_result(struct series_out *so, const struct rep_result *r, int i
 			sb_printf(so->dat, "%.6g %.6g \"%s %.1f %s\"\n", r->pts[k].intensity, r->pts[k].perf / 1e9,
 				  esc_dat(pl, sizeof pl, r->pts[k].label), r->pts[k].tok_per_s, gp ? "steps/s" : "tok/s");
 		}
-		series(so, gp ? "using 1:2:3 with labels point pt 7 ps 1.6" : "using 1:2:3 with labels point pt 9 ps 1.8",
+		series(so, gp ? "using 1:2:3 with labels point pt 7 ps 1.6"
+			      : "using 1:2:3 with labels point pt 9 ps 1.8",
 		       multi ? bc : gp ? "#1f77b4" : "#d62728", " offset char 1,0.8 left font ',9'",
 		       gp ? "GPU decode step (measured)" : "decode (measured)");
 	}

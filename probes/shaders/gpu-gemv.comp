@@ -52,11 +52,21 @@ vec4 s8(uint v) { return vec4(ivec4(int(v << 24), int(v << 16), int(v << 8), int
 // the low (hi = 0) or high (hi = 4) nibbles of v's 4 bytes
 uvec4 n4(uint v, uint hi) { return (uvec4(v, v >> 8, v >> 16, v >> 24) >> hi) & 15u; }
 // bits sh.. of h's 4 bytes, nb bits each, moved up to bit 4
-uvec4 hb(uint h, uint sh, uint nb) { return ((uvec4(h, h >> 8, h >> 16, h >> 24) >> sh) & ((1u << nb) - 1u)) << 4; }
-float dot4(uvec4 q, uint hi, vec4 xl[4])
+uvec4 hb(uint h, uint sh, uint nb)
 {
-	return dot(vec4(n4(q.x, hi)), xl[0]) + dot(vec4(n4(q.y, hi)), xl[1]) + dot(vec4(n4(q.z, hi)), xl[2]) +
-	       dot(vec4(n4(q.w, hi)), xl[3]);
+	return ((uvec4(h, h >> 8, h >> 16, h >> 24) >> sh) & ((1u << nb) - 1u)) << 4;
+}
+// the 16 nibbles (low: hi = 0, high: hi = 4) of q times xv
+float dot4(uvec4 q, uint hi, vec4 xv[4])
+{
+	return dot(vec4(n4(q.x, hi)), xv[0]) + dot(vec4(n4(q.y, hi)), xv[1]) +
+	       dot(vec4(n4(q.z, hi)), xv[2]) + dot(vec4(n4(q.w, hi)), xv[3]);
+}
+// the same with nb more bits of each from h (bits sh..), above the nibble
+float dot4h(uvec4 q, uint hi, uvec4 h, uint sh, uint nb, vec4 xv[4])
+{
+	return dot(vec4(n4(q.x, hi) | hb(h.x, sh, nb)), xv[0]) + dot(vec4(n4(q.y, hi) | hb(h.y, sh, nb)), xv[1]) +
+	       dot(vec4(n4(q.z, hi) | hb(h.z, sh, nb)), xv[2]) + dot(vec4(n4(q.w, hi) | hb(h.w, sh, nb)), xv[3]);
 }
 // q4_K/q5_K: the 6-bit scale and min of sub-block j from the 12 bytes in m.yzw
 vec2 scale_min(uvec4 m, uint j)
@@ -149,14 +159,8 @@ void main()
 						} else { /* qh (2 uvec4) then qs (8) per super-block */
 							uint base = (r * nsb + sb) * 10u;
 							uvec4 q = w[base + 2u + k], h = w[base + (k & 1u)];
-							dl = dot(vec4(n4(q.x, 0u) | hb(h.x, 2u * c, 1u)), xl[0]) +
-							     dot(vec4(n4(q.y, 0u) | hb(h.y, 2u * c, 1u)), xl[1]) +
-							     dot(vec4(n4(q.z, 0u) | hb(h.z, 2u * c, 1u)), xl[2]) +
-							     dot(vec4(n4(q.w, 0u) | hb(h.w, 2u * c, 1u)), xl[3]);
-							dh = dot(vec4(n4(q.x, 4u) | hb(h.x, 2u * c + 1u, 1u)), xh[0]) +
-							     dot(vec4(n4(q.y, 4u) | hb(h.y, 2u * c + 1u, 1u)), xh[1]) +
-							     dot(vec4(n4(q.z, 4u) | hb(h.z, 2u * c + 1u, 1u)), xh[2]) +
-							     dot(vec4(n4(q.w, 4u) | hb(h.w, 2u * c + 1u, 1u)), xh[3]);
+							dl = dot4h(q, 0u, h, 2u * c, 1u, xl);
+							dh = dot4h(q, 4u, h, 2u * c + 1u, 1u, xh);
 						}
 						acc[i] += d.x * (s0.x * dl + s1.x * dh) - d.y * (s0.y * sl + s1.y * sh);
 					} else { /* q6_K: ql (8 uvec4) then qh (4) per super-block */
@@ -165,14 +169,8 @@ void main()
 						uint s = (r * nsb + sb) * 4u, js = 8u * (k >> 2) + 2u * bb + (k & 1u);
 						int scl = int(sc[s + (js >> 2)] << (24u - 8u * (js & 3u))) >> 24;
 						int sch = int(sc[s + ((js + 4u) >> 2)] << (24u - 8u * ((js + 4u) & 3u))) >> 24;
-						float dl = dot(vec4(n4(q.x, 0u) | hb(h.x, 2u * bb, 2u)), xl[0]) +
-							   dot(vec4(n4(q.y, 0u) | hb(h.y, 2u * bb, 2u)), xl[1]) +
-							   dot(vec4(n4(q.z, 0u) | hb(h.z, 2u * bb, 2u)), xl[2]) +
-							   dot(vec4(n4(q.w, 0u) | hb(h.w, 2u * bb, 2u)), xl[3]);
-						float dh = dot(vec4(n4(q.x, 4u) | hb(h.x, 4u + 2u * bb, 2u)), xh[0]) +
-							   dot(vec4(n4(q.y, 4u) | hb(h.y, 4u + 2u * bb, 2u)), xh[1]) +
-							   dot(vec4(n4(q.z, 4u) | hb(h.z, 4u + 2u * bb, 2u)), xh[2]) +
-							   dot(vec4(n4(q.w, 4u) | hb(h.w, 4u + 2u * bb, 2u)), xh[3]);
+						float dl = dot4h(q, 0u, h, 2u * bb, 2u, xl);
+						float dh = dot4h(q, 4u, h, 4u + 2u * bb, 2u, xh);
 						acc[i] += half_at(p.rows * nsb * 8u + r * nsb + sb) *
 							  (float(scl) * (dl - 32.0 * sl) + float(sch) * (dh - 32.0 * sh));
 					}

@@ -600,7 +600,8 @@ int gpu_kernel_create(struct ev_gpu *g, const uint32_t *spirv, size_t spirv_byte
 	if (nbufs < 1 || nbufs > 8 || nspec < 0 || nspec > 4)
 		return ev_fail(e, EV_ERR_RUNTIME, "GPU: 1 to 8 buffers and 0 to 4 constants per kernel");
 	for (int i = 0; i < nspec; i++)
-		map[i] = (VkSpecializationMapEntry){.constantID = (uint32_t)i, .offset = 4 * (uint32_t)i, .size = 4};
+		map[i] = (VkSpecializationMapEntry){
+			.constantID = (uint32_t)i, .offset = 4 * (uint32_t)i, .size = 4};
 	if (!(k = calloc(1, sizeof *k)))
 		return ev_fail(e, EV_ERR_RUNTIME, "GPU: out of memory");
 	k->nbufs = nbufs;
