@@ -12,10 +12,11 @@
 #include "models.h"
 #include "opt.h"
 #include "quant.h"
+#include "escape.h"
 #include "result.h"
 #include "units.h"
 
-enum { O_JSON, O_MODEL, O_QUANT, O_BW, O_DEVICE, O_ROOF, O_CTX, O_SIMPLE, O_PARAMS, O_MEM, O_GGUF,
+enum { O_JSON, O_MODEL, O_QUANT, O_BW, O_DEVICE, O_ROOF, O_GPU, O_CTX, O_SIMPLE, O_PARAMS, O_MEM, O_GGUF,
        O_STORAGE_BW, O__N };
 static const struct ev_opt opts[O__N] = {
 	[O_JSON] = {"json", EV_OPT_STR, "FILE", "write the prediction as JSON to FILE ('-' = stdout)"},
@@ -24,6 +25,9 @@ static const struct ev_opt opts[O__N] = {
 	[O_BW] = {"bandwidth", EV_OPT_BW, "BW", "memory bandwidth, e.g. 100GB/s"},
 	[O_DEVICE] = {"device", EV_OPT_STR, "D", "a device datasheet: its bandwidth and memory size"},
 	[O_ROOF] = {"roofline", EV_OPT_STR, "FILE", "a saved result: its measured DRAM read bandwidth"},
+	[O_GPU] = {"gpu", EV_OPT_INT, "N",
+		   "with --roofline: GPU N of that result (its order) and its measured read bandwidth, "
+		   "not the CPU's", NULL, 0, REP_MAX_GPUS - 1},
 	[O_CTX] = {"ctx", EV_OPT_STR, "LIST", "context lengths (default 1,512,2048,4096 up to the model's)"},
 	[O_SIMPLE] = {"simple", EV_OPT_FLAG, NULL,
 		      "weights only, at the width in the format's name: 2 bytes/param f16, 1 q8_0, 0.5 q4_0 (the back-of-envelope rule)"},
@@ -121,6 +125,26 @@ static int resolve_bw(struct ev_ctx *c, struct ev_optval *v, double *bw, double 
 		if (*bw <= 0)
 			return ev_fail(&c->err, EV_ERR_USAGE, "--device %s: no bandwidth in its datasheet",
 				       v[O_DEVICE].s);
+	} else if (v[O_GPU].set) { /* the result's GPU: its read roof */
+		struct rep_result *r = calloc(1, sizeof *r);
+		int n = (int)v[O_GPU].i;
+		char nm[200], ty[64];
+		if (!r)
+			return ev_fail(&c->err, EV_ERR_RUNTIME, "out of memory");
+		if ((rc = rep_load_file(v[O_ROOF].s, r, &c->err))) {
+			free(r);
+			return rc;
+		}
+		if (n >= r->ngpu || !(r->gpu[n].read > 0)) {
+			rc = ev_fail(&c->err, EV_ERR_USAGE, "--gpu %d: %s has %d GPU(s)%s", n, v[O_ROOF].s,
+				     r->ngpu, n < r->ngpu ? ", and this one has no read bandwidth" : "");
+			free(r);
+			return rc;
+		}
+		*bw = r->gpu[n].read;
+		snprintf(src, len, "measured: %s, GPU %d %s (%s), read best", v[O_ROOF].s, n,
+			 esc_term(nm, sizeof nm, r->gpu[n].name), esc_term(ty, sizeof ty, r->gpu[n].type));
+		free(r);
 	} else {
 		struct rep_mem dm;
 		if ((rc = rep_dram_read(v[O_ROOF].s, 0, &dm, &c->err)))
@@ -193,6 +217,8 @@ int cmd_predict(struct ev_ctx *c, int argc, char **argv)
 	if ((v[O_BW].set != 0) + (v[O_DEVICE].set != 0) + (v[O_ROOF].set != 0) != 1)
 		return ev_fail(&c->err, EV_ERR_USAGE,
 			       "predict: give exactly one of --bandwidth BW, --device D, --roofline FILE");
+	if (v[O_GPU].set && !v[O_ROOF].set)
+		return ev_fail(&c->err, EV_ERR_USAGE, "--gpu N reads a GPU of a result: give --roofline FILE");
 	if ((rc = resolve_bw(c, v, &bw, &mem, src, sizeof src)))
 		return rc;
 	if (v[O_MEM].set)
