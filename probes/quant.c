@@ -572,6 +572,9 @@ static const struct ev_dot_impl dot_impls[] = {
 	D(Q4_0, RVV, kf_quant_rvv, "q4_0 rvv", dot_rows_q4_0_rvv),
 	D(Q8_0, RVV, kf_quant_rvv, "q8_0 rvv", dot_rows_q8_0_rvv),
 	D(F16, RVV, kf_quant_rvv, "f16 rvv", dot_rows_f16_rvv),
+	D(Q4_K, RVV, kf_kquant_rvv, "q4_K rvv", dot_rows_q4_K_rvv),
+	D(Q5_K, RVV, kf_kquant_rvv, "q5_K rvv", dot_rows_q5_K_rvv),
+	D(Q6_K, RVV, kf_kquant_rvv, "q6_K rvv", dot_rows_q6_K_rvv),
 #endif
 	D(Q4_0, GENERIC, kf_quant_generic, "q4_0 generic", rows_generic_q4_0),
 	D(Q8_0, GENERIC, kf_quant_generic, "q8_0 generic", rows_generic_q8_0),

@@ -371,6 +371,10 @@ extern const struct ev_kernel_file kf_quant_rvv;
 void dot_rows_q4_0_rvv(int n, const void *w, size_t rb, int nr, const void *act, float *out);
 void dot_rows_q8_0_rvv(int n, const void *w, size_t rb, int nr, const void *act, float *out);
 void dot_rows_f16_rvv(int n, const void *w, size_t rb, int nr, const void *act, float *out);
+extern const struct ev_kernel_file kf_kquant_rvv;
+void dot_rows_q4_K_rvv(int n, const void *w, size_t rb, int nr, const void *act, float *out);
+void dot_rows_q5_K_rvv(int n, const void *w, size_t rb, int nr, const void *act, float *out);
+void dot_rows_q6_K_rvv(int n, const void *w, size_t rb, int nr, const void *act, float *out);
 #endif
 
 #if defined(__aarch64__)
