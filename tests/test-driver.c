@@ -244,10 +244,13 @@ static void test_counters(void)
 		per = m->cnt.sum[0] / m->cnt.reps;
 		T_CHECK(m->cnt.reps == m->nsamples && m->cnt.n == 2, "one count per kept sample: %d/%d",
 			m->cnt.reps, m->nsamples);
-		/* two threads spin through each sample: up to 2 x its time in task-clock ns
+		/* two threads spin through each sample: about 2 x its time in task-clock ns
 		 * (on-CPU time only: a thread the scheduler set aside on a loaded machine
-		 * counts less, so the floor is one thread's share) */
-		T_CHECK(per > 0.4 * t / m->nsamples * 1e9 && per < 1.6 * 2 * t / m->nsamples * 1e9,
+		 * counts less, so the floor is one thread's share). The ceiling is loose: a
+		 * thread's count also holds its spin at the pool's barriers around the
+		 * timed span, which under ASan on a loaded 2-core machine reached 7x a
+		 * 1 ms sample; it still catches a unit or a sum that is wrong (1000x). */
+		T_CHECK(per > 0.4 * t / m->nsamples * 1e9 && per < 20 * 2 * t / m->nsamples * 1e9,
 			"task clock %.3g ns per sample of %.3g s on 2 threads", per, t / m->nsamples);
 		T_CHECK(counters_per_rep(p, &m->cnt, EV_CNT_MEM) == -1, "no memory event: -1");
 	}
