@@ -88,7 +88,9 @@ void main()
 #ifdef EV_WG_REDUCE
 	uint lane = gl_LocalInvocationID.x, sg = 64u, first = gl_WorkGroupID.x, step = gl_NumWorkGroups.x;
 #else
-	uint lane = gl_SubgroupInvocationID, sg = gl_SubgroupSize;
+	/* a subgroup wider than the workgroup (Adreno reports 128 lanes) is partly
+	 * filled: its lanes are the workgroup's 64 */
+	uint lane = gl_SubgroupInvocationID, sg = min(gl_SubgroupSize, gl_WorkGroupSize.x);
 	uint first = gl_WorkGroupID.x * gl_NumSubgroups + gl_SubgroupID, step = gl_NumWorkGroups.x * gl_NumSubgroups;
 #endif
 	uint groups = (p.rows + R - 1u) / R;
