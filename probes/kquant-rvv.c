@@ -60,29 +60,23 @@ static inline float k_affine_block(const uint8_t *dd, const uint8_t *scales, con
 	return y->d * (ev_fp16_to_f32(d) * (float)acc - ev_fp16_to_f32(dmin) * (float)mins);
 }
 
-void dot_rows_q4_K_rvv(int n, const void *w, size_t rb, int nr, const void *act, float *out)
-{
-	const struct block_q8_K *y = act;
-	for (int r = 0; r < nr; r++) {
-		const struct block_q4_K *x = (const void *)((const char *)w + (size_t)r * rb);
-		float s = 0;
-		for (int b = 0; b < n / QK_K; b++)
-			s += k_affine_block((const uint8_t *)&x[b].d, x[b].scales, x[b].qs, NULL, &y[b]);
-		out[r] = s;
+/* rows of q4_K or q5_K blocks (BT; QH: the block's qh, or NULL) */
+#define K_AFFINE_RVV_ROWS(name, BT, QH)                                                          \
+	void name(int n, const void *w, size_t rb, int nr, const void *act, float *out)          \
+	{                                                                                        \
+		const struct block_q8_K *y = act;                                                 \
+		for (int r = 0; r < nr; r++) {                                                    \
+			const BT *x = (const void *)((const char *)w + (size_t)r * rb);           \
+			float s = 0;                                                              \
+			for (int b = 0; b < n / QK_K; b++)                                        \
+				s += k_affine_block((const uint8_t *)&x[b].d, x[b].scales, x[b].qs, \
+						    QH, &y[b]);                                   \
+			out[r] = s;                                                               \
+		}                                                                                 \
 	}
-}
 
-void dot_rows_q5_K_rvv(int n, const void *w, size_t rb, int nr, const void *act, float *out)
-{
-	const struct block_q8_K *y = act;
-	for (int r = 0; r < nr; r++) {
-		const struct block_q5_K *x = (const void *)((const char *)w + (size_t)r * rb);
-		float s = 0;
-		for (int b = 0; b < n / QK_K; b++)
-			s += k_affine_block((const uint8_t *)&x[b].d, x[b].scales, x[b].qs, x[b].qh, &y[b]);
-		out[r] = s;
-	}
-}
+K_AFFINE_RVV_ROWS(dot_rows_q4_K_rvv, struct block_q4_K, NULL)
+K_AFFINE_RVV_ROWS(dot_rows_q5_K_rvv, struct block_q5_K, x[b].qh)
 
 /* q6_K: per half (128 weights) and per 16 elements l of its 32: ql[l] low and
  * high nibbles are weights l and l+64, ql[l+32]'s l+32 and l+96, qh[l] bits
