@@ -26,8 +26,13 @@ static inline int32x4_t kdot2_neon(int8x16_t a, int8x16_t b, int8x16_t c, int8x1
 
 EV_KERNEL_FILE(kf_kquant_neon);
 
-/* The A76 tuning's schedule: A53 model 353 -> 323 cycles (q4_K) and 562 -> 489
- * (q6_K) per 2 super-blocks; q5_K loses 7% with it and keeps the default. */
-__attribute__((target("tune=cortex-a76"))) K_AFFINE_ROWS(dot_rows_q4_K_neon, struct block_q4_K, q4_K_block, "q4_K-neon")
+/* Schedules chosen on the in-order A53 model (the Pi Zero 2 W's and Pi 3's
+ * core, where these loops decide the verdict), per 2 super-blocks: q4_K 353
+ * cycles with gcc's default (A53) tuning, 323 with the A76's, 299 with the
+ * ThunderX3's (27 tunings swept; the A57/A72 model: 101, 102, 103); q6_K 562
+ * -> 489 with the A76's; q5_K keeps the default (every other tuning tried
+ * loses, but the ThunderX3's: 589 -> 577 on the A53 model, 157 -> 159 on the
+ * A72's, not worth a second oddity). */
+__attribute__((target("tune=thunderx3t110"))) K_AFFINE_ROWS(dot_rows_q4_K_neon, struct block_q4_K, q4_K_block, "q4_K-neon")
 K_AFFINE_ROWS(dot_rows_q5_K_neon, struct block_q5_K, q5_K_block, "q5_K-neon")
 __attribute__((target("tune=cortex-a76"))) EV_Q6_K_ROWS(dot_rows_q6_K_neon, "q6_K-neon")

@@ -35,7 +35,25 @@ void ev_k_pack_scales(const uint8_t sc[8], const uint8_t m[8], uint8_t *q)
 
 /* q4_Kx4i and q5_Kx4i (quant.h): value v of field f (0: scales 0-3, 1:
  * scales 4-7, 2: mins 0-3, 3: mins 4-7) at lane i = 4 * (sub-block % 4) +
- * row; q5_K's qh after the quants, interleaved the same way. */
+ * row; q5_K's qh after the quants, interleaved the same way, each byte's
+ * bits reordered: GGUF's bit 2k (pass k's low nibbles) to bit k, bit 2k + 1
+ * (its high nibbles) to bit 4 + k. */
+static uint8_t qh_to_x4(uint8_t b)
+{
+	uint8_t o = 0;
+	for (int k = 0; k < 4; k++)
+		o |= (uint8_t)(((b >> (2 * k)) & 1) << k | ((b >> (2 * k + 1)) & 1) << (4 + k));
+	return o;
+}
+
+static uint8_t qh_from_x4(uint8_t b)
+{
+	uint8_t o = 0;
+	for (int k = 0; k < 4; k++)
+		o |= (uint8_t)(((b >> k) & 1) << (2 * k) | ((b >> (4 + k)) & 1) << (2 * k + 1));
+	return o;
+}
+
 static size_t kx4_group_bytes(int q5)
 {
 	return q5 ? EV_Q5_KX4_GROUP_BYTES : EV_Q4_KX4_GROUP_BYTES;
@@ -66,7 +84,8 @@ static void kx4_repack(void *rows, int n, void *scratch, int q5)
 					memcpy(g + 64 + 128 * k + 16 * c + 4 * r, qs + 32 * k + 4 * c, 4);
 			if (q5)
 				for (int c = 0; c < 8; c++)
-					memcpy(g + 576 + 16 * c + 4 * r, x5->qh + 4 * c, 4);
+					for (int i = 0; i < 4; i++)
+						g[576 + 16 * c + 4 * r + i] = qh_to_x4(x5->qh[4 * c + i]);
 		}
 		for (int i = 0; i < 16; i++) {
 			g[16 + i] = (uint8_t)((v[0][i] & 15) | (v[1][i] & 15) << 4);
@@ -99,7 +118,8 @@ static void kx4_unpack_row(const void *group, int n, int r, void *row, int q5)
 				memcpy(qs + 32 * k + 4 * c, g + 64 + 128 * k + 16 * c + 4 * r, 4);
 		if (q5)
 			for (int c = 0; c < 8; c++)
-				memcpy(x5->qh + 4 * c, g + 576 + 16 * c + 4 * r, 4);
+				for (int i = 0; i < 4; i++)
+					x5->qh[4 * c + i] = qh_from_x4(g[576 + 16 * c + 4 * r + i]);
 	}
 }
 

@@ -321,7 +321,9 @@ void ev_q6_Kx4i_unpack_row(const void *group, int n, int r, void *row);
 void ev_q4_Kx4i_repack(void *rows, int n, void *scratch);
 void ev_q4_Kx4i_unpack_row(const void *group, int n, int r, void *row);
 /* q5_Kx4i: q4_Kx4i's 576 bytes, then the 4 rows' qh interleaved 4 bytes at a
- * time (8 vectors: bytes 4c..4c+3 of rows 0-3): 704 bytes. */
+ * time (8 vectors: bytes 4c..4c+3 of rows 0-3), each byte's bits reordered
+ * (bit k: the fifth bit of pass k's low nibble, bit 4 + k: of its high
+ * nibble; GGUF's are bits 2k and 2k + 1): 704 bytes. */
 #define EV_Q5_KX4_GROUP_BYTES (4 * 176)
 void ev_q5_Kx4i_repack(void *rows, int n, void *scratch);
 void ev_q5_Kx4i_unpack_row(const void *group, int n, int r, void *row);
