@@ -135,8 +135,13 @@ $(BUILD)/shaders/%.inc: probes/shaders/%.comp
 $(BUILD)/shaders/gpu-gemv-wg.inc: probes/shaders/gpu-gemv.comp
 	@mkdir -p $(dir $@)
 	glslc --target-env=vulkan1.1 -O -DEV_WG_REDUCE -mfmt=c $< -o $@
+# the cooperative-matrix peak again, with fp32 accumulators
+$(BUILD)/shaders/gpu-coopmat32.inc: probes/shaders/gpu-coopmat.comp
+	@mkdir -p $(dir $@)
+	glslc --target-env=vulkan1.1 -O -DEV_ACC32 -mfmt=c $< -o $@
 ifeq ($(HAVE_VULKAN),1)
-$(BUILD)/probes/gpu.o: $(patsubst probes/shaders/%.comp,$(BUILD)/shaders/%.inc,$(SHADERS)) $(BUILD)/shaders/gpu-gemv-wg.inc
+$(BUILD)/probes/gpu.o: $(patsubst probes/shaders/%.comp,$(BUILD)/shaders/%.inc,$(SHADERS)) \
+	$(BUILD)/shaders/gpu-gemv-wg.inc $(BUILD)/shaders/gpu-coopmat32.inc
 endif
 
 $(BUILD)/libeaves.a: $(LIB_OBJ)
@@ -165,14 +170,16 @@ ifeq ($(CI),true)
 EAVES_TEST_ARM ?= 1
 endif
 # The fleet test (tests/test-fleet.c) drives Ansible over its own sshd, the mca
-# test (tests/test-mca.c) llvm-mca-16: each is a skip, with the reason, where its
-# packages cannot be installed.
+# test (tests/test-mca.c) llvm-mca-16, test-gpu's SPIR-V check spirv-val: each is
+# a skip, with the reason, where its packages cannot be installed.
 TEST_DEPS := ansible-core openssh-server openssh-client
 test: deps
 	@EAVES_DEPS_EXTRA="$(TEST_DEPS)" sh scripts/deps.sh || \
 		echo "test: could not install $(TEST_DEPS): the fleet test will be skipped"
 	@EAVES_DEPS_EXTRA="llvm-16 jq" sh scripts/deps.sh || \
 		echo "test: could not install llvm-16 and jq: the llvm-mca test will be skipped"
+	@EAVES_DEPS_EXTRA="spirv-tools" sh scripts/deps.sh || \
+		echo "test: could not install spirv-tools: the SPIR-V check of the cooperative-matrix shader will be skipped"
 	@$(MAKE) --no-print-directory all check-tests
 ifeq ($(EAVES_TEST_ARM),1)
 	@$(MAKE) --no-print-directory SANITIZE=address,undefined,float-cast-overflow BUILD=build-san check-tests

@@ -10,9 +10,16 @@
 
 #include "quant.h"
 
+uint32_t gpu_coop_iters(uint32_t k, int acc32)
+{
+	/* fp16: every partial sum (at most 3 + (iters + 1) K) an integer no
+	 * larger than 2048, which fp16 holds exactly */
+	return acc32 ? 1024 : k > 0 && k <= 512 ? 2045 / k - 1 : 0;
+}
+
 const char *const ev_gpu_kernel_name[EV_GPU__KERNELS] = {
 	"read", "write", "copy", "fp32_fma", "fp16_fma", "shared_read", "host_to_device", "device_to_host",
-	"int8_dot"};
+	"int8_dot", "coopmat_f16", "coopmat_f16_f32"};
 
 #ifdef EV_HAVE_VULKAN
 static const uint32_t spv_read[] =
@@ -35,6 +42,12 @@ static const uint32_t spv_shared[] =
 	;
 static const uint32_t spv_dot8[] =
 #include "gpu-dot8.inc"
+	;
+static const uint32_t spv_coop16[] =
+#include "gpu-coopmat.inc"
+	;
+static const uint32_t spv_coop32[] =
+#include "gpu-coopmat32.inc"
 	;
 
 /* The INT8 kernel's chains, replayed on the host: x = sdot(x's 4 signed
@@ -254,6 +267,90 @@ static int measure_transfer(struct ev_gpu *g, int kernel, uint64_t ws_bytes, int
 	return rc;
 }
 
+/* The cooperative-matrix peak (gpu-coopmat.comp): the largest fp16-input
+ * shape the driver lists for the accumulator type, one subgroup a
+ * workgroup, 8 multiply-adds (2 M N K FLOP each) a step; every element of
+ * every accumulator checked: j + iters x K. */
+static int measure_coop(struct ev_gpu *g, int kernel, int quick, struct ev_gpu_measure *m,
+			struct ev_err *e)
+{
+	const struct ev_gpu_info *in = gpu_info(g);
+	int acc32 = kernel == EV_GPU_COOP32, best = -1, rc;
+	struct ev_gpu_kernel *k = NULL;
+	struct ev_gpu_buf *b = NULL;
+	uint32_t push[4], spec[4];
+	float fa = 1, fb1 = 2, fb2 = -1;
+	uint64_t nel, bad = 0, first = 0;
+	float *out = NULL;
+	if (!in->coop_nv) {
+		m->status = EV_ERR_UNSUPPORTED;
+		snprintf(m->reason, sizeof m->reason, "GPU %d (%s): %s", in->index, in->name,
+			 in->coop_matrix ? "its cooperative matrices are not VK_NV_cooperative_matrix with "
+					   "its feature, the Vulkan memory model and shaderFloat16 (eaves' "
+					   "shader: Debian 12's glslang predates VK_KHR_cooperative_matrix)"
+					 : "no cooperative matrices (VK_NV_cooperative_matrix)");
+		return EV_OK;
+	}
+	for (int i = 0; i < in->ncoop; i++)
+		if (in->coop[i].acc32 == acc32 &&
+		    (best < 0 || (uint64_t)in->coop[i].m * in->coop[i].n * in->coop[i].k >
+					 (uint64_t)in->coop[best].m * in->coop[best].n * in->coop[best].k))
+			best = i;
+	if (best < 0) {
+		m->status = EV_ERR_UNSUPPORTED;
+		snprintf(m->reason, sizeof m->reason,
+			 "GPU %d (%s) lists no fp16 x fp16 + %s cooperative-matrix shape", in->index, in->name,
+			 acc32 ? "fp32" : "fp16");
+		return EV_OK;
+	}
+	spec[0] = m->shape[0] = in->coop[best].m;
+	spec[1] = m->shape[1] = in->coop[best].n;
+	spec[2] = m->shape[2] = in->coop[best].k;
+	spec[3] = in->subgroup_size ? in->subgroup_size : 32;
+	m->iters = gpu_coop_iters(spec[2], acc32);
+	m->groups = quick ? 1024 : 4096;
+	if (in->max_groups_x && m->groups > in->max_groups_x)
+		m->groups = in->max_groups_x;
+	m->work_per_rep = (double)m->groups * m->iters * 8 * 2.0 * spec[0] * spec[1] * spec[2];
+	nel = (uint64_t)m->groups * 4 * spec[0] * spec[1];
+	push[0] = m->iters;
+	memcpy(&push[1], &fa, 4);
+	memcpy(&push[2], &fb1, 4);
+	memcpy(&push[3], &fb2, 4);
+	rc = gpu_buf_create(g, nel * 4, &b, e);
+	if (!rc)
+		rc = gpu_kernel_create(g, acc32 ? spv_coop32 : spv_coop16, acc32 ? sizeof spv_coop32 : sizeof spv_coop16,
+				       1, sizeof push, spec, 4, &k, e);
+	if (!rc) {
+		struct timed tm = {.g = g, .k = k, .bufs = &b, .push = push, .groups = m->groups};
+		rc = sample(&tm, quick, m, e);
+	}
+	if (!rc && !(out = malloc(nel * 4)))
+		rc = ev_fail(e, EV_ERR_RUNTIME, "GPU: out of memory");
+	if (!rc)
+		rc = gpu_buf_download(g, b, out, nel * 4, e);
+	if (!rc) {
+		for (uint64_t i = 0; i < nel; i++) {
+			float want = (float)((i / ((uint64_t)spec[0] * spec[1])) % 4) + (float)m->iters * spec[2];
+			if (out[i] != want && !bad++)
+				first = i;
+		}
+		if (fault_injected() && !bad++)
+			first = 0;
+		if (bad) {
+			m->status = EV_ERR_VERIFY;
+			snprintf(m->reason, sizeof m->reason,
+				 "GPU %s: %llu wrong results (the first at element %llu)", ev_gpu_kernel_name[kernel],
+				 (unsigned long long)bad, (unsigned long long)first);
+		}
+	}
+	rc = finish(m, rc, e);
+	gpu_kernel_destroy(g, k);
+	gpu_buf_destroy(g, b);
+	free(out);
+	return rc;
+}
+
 int gpu_measure(struct ev_gpu *g, int kernel, uint64_t ws_bytes, int quick,
 		struct ev_gpu_measure *m, struct ev_err *e)
 {
@@ -266,7 +363,7 @@ int gpu_measure(struct ev_gpu *g, int kernel, uint64_t ws_bytes, int quick,
 				{spv_copy, sizeof spv_copy, 2, 2}, {spv_fma, sizeof spv_fma, 1, 0},
 				{spv_fma16, sizeof spv_fma16, 1, 0}, {spv_shared, sizeof spv_shared, 1, 0},
 				{NULL, 0, 0, 0}, {NULL, 0, 0, 0}, /* the copies: no shader */
-				{spv_dot8, sizeof spv_dot8, 1, 0}};
+				{spv_dot8, sizeof spv_dot8, 1, 0}, {NULL, 0, 0, 0}, {NULL, 0, 0, 0}};
 	struct ev_gpu_kernel *k = NULL;
 	struct ev_gpu_buf *b[2] = {NULL, NULL};
 	uint32_t *src = NULL, push[3] = {0, 0, 0};
@@ -276,6 +373,8 @@ int gpu_measure(struct ev_gpu *g, int kernel, uint64_t ws_bytes, int quick,
 	m->kernel = kernel;
 	if (ev_gpu_kernel_is_transfer(kernel))
 		return measure_transfer(g, kernel, ws_bytes, quick, m, e);
+	if (ev_gpu_kernel_is_coop(kernel))
+		return measure_coop(g, kernel, quick, m, e);
 	if (kernel == EV_GPU_DOT8 && !in->int8_dot) {
 		m->status = EV_ERR_UNSUPPORTED;
 		snprintf(m->reason, sizeof m->reason,

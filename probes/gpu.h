@@ -1,7 +1,7 @@
 /* probes/gpu.h: GPU microbenchmarks on Vulkan compute (src/core/gpudev.h):
  * global-memory read, write and copy bandwidth, workgroup (shared) memory
- * read bandwidth, host <-> device copies, the FP32/FP16 FMA peaks and the
- * INT8 dot-product peak, each
+ * read bandwidth, host <-> device copies, the FP32/FP16 FMA peaks, the
+ * INT8 dot-product peak and the cooperative-matrix (fp16) peaks, each
  * timed by GPU timestamps over repeated dispatches and verified against a
  * host computation of what the shader must have produced. */
 #ifndef EV_PROBES_GPU_H
@@ -15,13 +15,21 @@
 #define EV_GPU_SAMPLES 32
 
 enum ev_gpu_kernel_id { EV_GPU_READ, EV_GPU_WRITE, EV_GPU_COPY, EV_GPU_FMA32, EV_GPU_FMA16,
-		       EV_GPU_SHARED, EV_GPU_H2D, EV_GPU_D2H, EV_GPU_DOT8, EV_GPU__KERNELS };
+		       EV_GPU_SHARED, EV_GPU_H2D, EV_GPU_D2H, EV_GPU_DOT8, EV_GPU_COOP16, EV_GPU_COOP32,
+		       EV_GPU__KERNELS };
 extern const char *const ev_gpu_kernel_name[EV_GPU__KERNELS];
 /* The arithmetic kernels (FLOP, or INT8 operations, per dispatch), as
  * against the bandwidth ones. */
 static inline int ev_gpu_kernel_is_flop(int k)
 {
-	return k == EV_GPU_FMA32 || k == EV_GPU_FMA16 || k == EV_GPU_DOT8;
+	return k == EV_GPU_FMA32 || k == EV_GPU_FMA16 || k == EV_GPU_DOT8 || k == EV_GPU_COOP16 ||
+	       k == EV_GPU_COOP32;
+}
+/* The cooperative-matrix (tensor-core) peaks: fp16 inputs, fp16 or fp32
+ * accumulators, VK_NV_cooperative_matrix. */
+static inline int ev_gpu_kernel_is_coop(int k)
+{
+	return k == EV_GPU_COOP16 || k == EV_GPU_COOP32;
 }
 /* Host <-> device copies (vkCmdCopyBuffer between a host-visible staging
  * buffer and a device-local one), no shader. */
@@ -36,12 +44,18 @@ static inline int ev_gpu_kernel_is_steps(int k)
 	return ev_gpu_kernel_is_flop(k) || k == EV_GPU_SHARED;
 }
 
+/* The cooperative-matrix kernel's steps for a shape's K: fp16 accumulators
+ * stay exact integers (gpu-coopmat.comp); 0: no such count. */
+uint32_t gpu_coop_iters(uint32_t k, int acc32);
+
 struct ev_gpu_measure {
 	int kernel;               /* enum ev_gpu_kernel_id */
 	int status;               /* EV_OK, EV_ERR_UNSUPPORTED, EV_ERR_VERIFY */
 	char reason[256];
 	uint64_t ws_bytes;        /* bandwidth: all buffers */
-	uint32_t groups, iters;   /* workgroups of 256 per dispatch; FMA steps per chain */
+	uint32_t groups, iters;   /* workgroups of 256 (cooperative matrices: of one subgroup)
+				   * per dispatch; FMA steps per chain */
+	uint32_t shape[3];        /* cooperative matrices: M, N, K of the shape run */
 	int reps;                 /* dispatches per sample */
 	double work_per_rep;      /* bytes (STREAM counting) or FLOP of one dispatch */
 	int nsamples;

@@ -12,6 +12,19 @@
 #include "roofline.h"
 #include "sbuf.h"
 
+/* A figure to 3 significant digits, written out in full from 1000 to 10^9
+ * (a GPU peak of 42000 GFLOP/s reads as 42000, not 4.2e+04). */
+static const char *num3(char *b, size_t n, double v)
+{
+	double a = fabs(v);
+	if (a >= 1e3 && a < 1e9) {
+		double q = pow(10, floor(log10(a)) - 2);
+		snprintf(b, n, "%.0f", round(v / q) * q);
+	} else
+		snprintf(b, n, "%.3g", v);
+	return b;
+}
+
 #define CMP_MAX_ROWS 64
 #define CMP_MAX_COLS 16
 
@@ -116,17 +129,18 @@ static int build(const struct rep_result *const *rs, int n, struct row *rows)
 		int any = 0;
 		for (int i = 0; i < n; i++)
 			any |= rs[i]->ngpu > 0;
-		if (any && nr < CMP_MAX_ROWS - 4) {
+		if (any && nr < CMP_MAX_ROWS - 5) {
 			const struct rep_gpu *best[CMP_MAX_COLS] = {0};
 			struct row *r;
 			for (int i = 0; i < n; i++)
 				for (int k = 0; k < rs[i]->ngpu; k++)
 					if (!best[i] || rs[i]->gpu[k].read > best[i]->read)
 						best[i] = &rs[i]->gpu[k];
-			for (int f = 0; f < 4; f++) {
-				static const char *const nm[4] = {"GPU read (fastest GPU)", "GPU fp32 FMA peak",
-								  "GPU fp16 FMA peak", "GPU int8 dot peak"};
-				static const char *const un[4] = {"GB/s", "GFLOP/s", "GFLOP/s", "GOP/s"};
+			for (int f = 0; f < 5; f++) {
+				static const char *const nm[5] = {"GPU read (fastest GPU)", "GPU fp32 FMA peak",
+								  "GPU fp16 FMA peak", "GPU int8 dot peak",
+								  "GPU fp16 matrix peak"};
+				static const char *const un[5] = {"GB/s", "GFLOP/s", "GFLOP/s", "GOP/s", "GFLOP/s"};
 				double v[CMP_MAX_COLS];
 				int have = 0;
 				for (int i = 0; i < n; i++) {
@@ -134,7 +148,8 @@ static int build(const struct rep_result *const *rs, int n, struct row *rows)
 						   f == 0   ? best[i]->read :
 						   f == 1   ? best[i]->fp32 :
 						   f == 2   ? best[i]->fp16 :
-							      best[i]->int8;
+						   f == 3   ? best[i]->int8 :
+							      best[i]->coop;
 					v[i] = x > 0 ? x / 1e9 : NAN;
 					have |= x > 0;
 				}
@@ -209,7 +224,7 @@ char *cmp_table(const struct rep_result *const *rs, int n, int md)
 		sb_printf(&b, "\n");
 	}
 	for (int r = 0; r < nr; r++) {
-		char nm[200];
+		char nm[200], nb[32];
 		esc(md, nm, sizeof nm, rows[r].name);
 		if (md)
 			sb_printf(&b, "| %s | %s |", nm, rows[r].unit);
@@ -219,7 +234,7 @@ char *cmp_table(const struct rep_result *const *rs, int n, int md)
 			if (isnan(rows[r].v[i]))
 				sb_printf(&b, md ? " - |" : " %10s", "-");
 			else
-				sb_printf(&b, md ? " %.3g |" : " %10.3g", rows[r].v[i]);
+				sb_printf(&b, md ? " %s |" : " %10s", num3(nb, sizeof nb, rows[r].v[i]));
 		}
 		for (int i = 1; i < n; i++) {
 			double q = rows[r].v[i] / rows[r].v[0];
@@ -419,12 +434,13 @@ char *cmp_fleet_table(const struct rep_result *const *rs, int n, int sort_col, i
 			sb_printf(&b, "%3d %-14.14s %-30.30s", i + 1, esn, esc1);
 		for (int c = 0; c < FC__N; c++) {
 			double v = rows[i].v[c];
+			char nb[32];
 			if (!show[c])
 				continue;
 			if (isnan(v))
 				sb_printf(&b, md ? " - |" : " %12s", "-");
 			else
-				sb_printf(&b, md ? " %.3g |" : " %12.3g", v);
+				sb_printf(&b, md ? " %s |" : " %12s", num3(nb, sizeof nb, v));
 		}
 		sb_printf(&b, "\n");
 	}

@@ -41,7 +41,8 @@ static const char *const gpu_colors[] = {"#8b008b", "#008080", "#b8860b", "#2f4f
 
 static double gpu_top(const struct rep_gpu *q)
 {
-	return q->fp32 > q->fp16 ? q->fp32 : q->fp16;
+	double t = q->fp32 > q->fp16 ? q->fp32 : q->fp16;
+	return q->coop > t ? q->coop : t;
 }
 
 struct series {
@@ -261,16 +262,18 @@ static void emit_gpus(struct series_out *so, const struct rep_result *r, int i, 
 				 ty, q->read / 1e9);
 			series(so, "with lines lw 2 dt 5", col, "", label);
 		}
-		for (int p = 0; p < 2 && !multi; p++) {
-			double y = (p ? q->fp16 : q->fp32) / 1e9;
+		for (int p = 0; p < 3 && !multi; p++) {
+			static const char *const pn[3] = {"fp32 FMA", "fp16 FMA", "fp16 matrix (cooperative)"};
+			static const char *const pl[3] = {"fp32", "fp16", "fp16 matrix"};
+			double y = (p == 2 ? q->coop : p ? q->fp16 : q->fp32) / 1e9;
 			if (y <= 0)
 				continue;
-			sb_printf(so->dat, "\n\n# GPU %s %s FMA peak, %.1f GFLOP/s (measured, Vulkan)\n", nm,
-				  p ? "fp16" : "fp32", y);
+			sb_printf(so->dat, "\n\n# GPU %s %s peak, %.1f GFLOP/s (measured, Vulkan)\n", nm, pn[p], y);
 			sb_printf(so->dat, "%.6g %.6g\n%.6g %.6g\n", q->read > 0 ? y / (q->read / 1e9) : g->xmin,
 				  y, g->xmax, y);
-			snprintf(label, sizeof label, "GPU %s %s %.1f GFLOP/s", nm, p ? "fp16" : "fp32", y);
-			series(so, p ? "with lines lw 1.5 dt 5" : "with lines lw 2 dt 5", col, "", label);
+			snprintf(label, sizeof label, "GPU %s %s %.1f GFLOP/s", nm, pl[p], y);
+			series(so, p == 2 ? "with lines lw 1 dt 5" : p ? "with lines lw 1.5 dt 5" : "with lines lw 2 dt 5",
+			       col, "", label);
 		}
 	}
 }

@@ -317,9 +317,14 @@ static int load_gpu(const cJSON *g, const char *where, struct rep_result *r, str
 			if (json_get_range(k, "best_flop_per_s", &best, 1, REP_MIN_RATE, REP_MAX_RATE, w, e))
 				return EV_ERR_USAGE;
 			*(kn[0] == 'i' ? &q->int8 : kn[2] == '3' ? &q->fp32 : &q->fp16) = best;
+		} else if (!strcmp(kn, "coopmat_f16") || !strcmp(kn, "coopmat_f16_f32")) {
+			if (json_get_range(k, "best_flop_per_s", &best, 1, REP_MIN_RATE, REP_MAX_RATE, w, e))
+				return EV_ERR_USAGE;
+			if (best > q->coop)
+				q->coop = best;
 		}
 	}
-	if (q->read > 0 || q->fp32 > 0 || q->fp16 > 0 || q->int8 > 0)
+	if (q->read > 0 || q->fp32 > 0 || q->fp16 > 0 || q->int8 > 0 || q->coop > 0)
 		r->ngpu++;
 	return load_gpu_decode(cJSON_GetObjectItemCaseSensitive(g, "decode"), where, r, e);
 }

@@ -71,6 +71,7 @@ struct rep_gpu {
 	char name[96];
 	char type[16];     /* "integrated", "discrete", "cpu" (a software renderer)... */
 	double read, fp32, fp16, int8; /* best: bytes/s, FLOP/s, INT8 operations/s */
+	double coop;       /* best cooperative-matrix (fp16 inputs) FLOP/s, either accumulator */
 };
 struct rep_result {
 	char path[512];

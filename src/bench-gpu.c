@@ -29,6 +29,19 @@ static void info_json(cJSON *o, const struct ev_gpu_info *d)
 	cJSON_AddBoolToObject(o, "integer_dot_product", d->int8_dot);
 	cJSON_AddBoolToObject(o, "integer_dot_product_4x8_accelerated", d->int8_dot_accel);
 	cJSON_AddBoolToObject(o, "cooperative_matrix", d->coop_matrix);
+	if (d->ncoop) {
+		/* the NV shapes eaves' peak can run (fp16 inputs) */
+		cJSON *sh = cJSON_AddArrayToObject(o, "cooperative_matrix_shapes");
+		for (int i = 0; i < d->ncoop; i++) {
+			cJSON *q = cJSON_CreateObject();
+			json_num(q, "m", d->coop[i].m);
+			json_num(q, "n", d->coop[i].n);
+			json_num(q, "k", d->coop[i].k);
+			json_str(q, "inputs", "fp16");
+			json_str(q, "accumulator", d->coop[i].acc32 ? "fp32" : "fp16");
+			cJSON_AddItemToArray(sh, q);
+		}
+	}
 	cJSON_AddBoolToObject(o, "unified_memory", d->unified);
 	json_num(o, "timestamp_period_ns", d->timestamp_period_ns);
 	json_num(o, "max_storage_buffer_bytes", (double)d->max_buffer_bytes);
@@ -65,8 +78,16 @@ void bench_gpu_list_print(FILE *f, const struct ev_gpu_list *l)
 	}
 	for (int i = 0; i < l->n; i++) {
 		const struct ev_gpu_info *d = &l->dev[i];
-		char b[32];
+		char b[32], cm[160] = "no";
 		uint64_t local = 0;
+		if (d->coop_matrix)
+			snprintf(cm, sizeof cm, "yes%s", d->coop_nv ? " (NV:" : " (not VK_NV_cooperative_matrix with "
+									  "its features: no peak)");
+		for (int j = 0; j < d->ncoop; j++) {
+			size_t u = strlen(cm);
+			snprintf(cm + u, sizeof cm - u, " %ux%ux%u%s%s", d->coop[j].m, d->coop[j].n, d->coop[j].k,
+				 d->coop[j].acc32 ? "/f32" : "/f16", j + 1 == d->ncoop ? ")" : "");
+		}
 		for (int h = 0; h < d->nheaps; h++)
 			if (d->heap_device_local[h] && d->heap_bytes[h] > local)
 				local = d->heap_bytes[h];
@@ -75,7 +96,7 @@ void bench_gpu_list_print(FILE *f, const struct ev_gpu_list *l)
 			i, d->name, d->type, d->driver, d->driver_info, units_fmt_bytes(b, sizeof b, (double)local),
 			d->unified ? " (shared with the CPU)" : "", d->subgroup_size, d->fp16 ? "yes" : "no",
 			d->int8_dot ? (d->int8_dot_accel ? "yes (accelerated)" : "yes (not accelerated)") : "no",
-			d->coop_matrix ? "yes" : "no");
+			cm);
 	}
 }
 
@@ -184,7 +205,14 @@ cJSON *bench_gpu_json(const struct ev_gpu_result *r)
 		if (!fl)
 			json_num(q, "ws_bytes", (double)m->ws_bytes);
 		json_num(q, "workgroups", m->groups);
-		json_num(q, "workgroup_size", 256);
+		json_num(q, "workgroup_size",
+			 ev_gpu_kernel_is_coop(m->kernel) ? (r->info.subgroup_size ? r->info.subgroup_size : 32) : 256);
+		if (ev_gpu_kernel_is_coop(m->kernel)) {
+			double sh[3] = {m->shape[0], m->shape[1], m->shape[2]};
+			json_num_array(q, "matrix_shape_mnk", sh, 3);
+			json_str(q, "operations", "2 per multiply-add of D = A B + C (A, B fp16), 8 a step, "
+						 "one subgroup a workgroup (VK_NV_cooperative_matrix)");
+		}
 		if (ev_gpu_kernel_is_steps(m->kernel))
 			json_num(q, "iterations", m->iters);
 		json_num(q, "dispatches_per_sample", m->reps);

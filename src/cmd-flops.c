@@ -89,8 +89,10 @@ int cmd_flops(struct ev_ctx *c, int argc, char **argv)
 	    (rc = cmd_apply_counters(c, v[O_COUNTERS].set ? v[O_COUNTERS].s : NULL)))
 		return rc;
 	if (v[O_GPU].set)
-		return cmd_gpu_run(c, "flops", (int)v[O_GPU].i, 1u << EV_GPU_FMA32 | 1u << EV_GPU_FMA16 | 1u << EV_GPU_DOT8, 0, v[O_QUICK].set,
-				   v[O_JSON].set ? v[O_JSON].s : NULL);
+		return cmd_gpu_run(c, "flops", (int)v[O_GPU].i,
+				   1u << EV_GPU_FMA32 | 1u << EV_GPU_FMA16 | 1u << EV_GPU_DOT8 | 1u << EV_GPU_COOP16 |
+					   1u << EV_GPU_COOP32,
+				   0, v[O_QUICK].set, v[O_JSON].set ? v[O_JSON].s : NULL);
 	bench_flops_defaults(c, v[O_QUICK].set, &o);
 	if (v[O_THREADS].set) {
 		int n = cmd_parse_threads(c, v[O_THREADS].s, o.threads, EV_BW_MAX_THREAD_COUNTS);

@@ -354,6 +354,52 @@ static cJSON *gpu_section(const char *name, double read, double fp32)
 	return g;
 }
 
+/* A GPU's cooperative-matrix peaks (flops --gpu, characterize): the best of
+ * both accumulators, its own line on the roofline above the FMA peaks and the
+ * read roof reaching up to it, a compare row; a bad rate names its field. */
+static void test_gpu_coop(void)
+{
+	cJSON *doc = NULL, *arr, *ks, *k;
+	struct rep_result *r = calloc(2, sizeof *r);
+	struct ev_err e = {0};
+	char *dat = NULL, *gp = NULL, *t;
+	const struct rep_result *one[1] = {r}, *two[2] = {r, r + 1};
+	T_CHECK(json_read_file(t_src("tests/fixtures/golden/result.json"), &doc, &e) == 0, "%s", e.msg);
+	if (!doc || !r)
+		return;
+	arr = cJSON_AddArrayToObject(doc, "gpu_results");
+	cJSON_AddItemToArray(arr, gpu_section("Orin (nvgpu)", 100e9, 5e12));
+	ks = cJSON_GetObjectItem(cJSON_GetArrayItem(arr, 0), "kernels");
+	for (int i = 0; i < 2; i++) {
+		k = cJSON_CreateObject();
+		cJSON_AddStringToObject(k, "kernel", i ? "coopmat_f16_f32" : "coopmat_f16");
+		cJSON_AddStringToObject(k, "status", "ok");
+		cJSON_AddNumberToObject(k, "best_flop_per_s", i ? 21e12 : 42e12);
+		cJSON_AddItemToArray(ks, k);
+	}
+	T_CHECK(rep_load(doc, "g.json", r, &e) == 0 && r->ngpu == 1 && r->gpu[0].coop == 42e12 &&
+			r->gpu[0].fp32 == 5e12,
+		"%s", e.msg);
+	T_CHECK(plot_roofline_text(one, 1, "r.dat", &dat, &gp, &e) == 0, "%s", e.msg);
+	T_CHECK(dat && strstr(dat, "fp16 matrix (cooperative) peak, 42000.0 GFLOP/s (measured, Vulkan)") &&
+			strstr(dat, "fp32 FMA peak, 5000.0 GFLOP/s") && strstr(dat, "\n420 42000\n"),
+		"the matrix peak and the read roof up to it:\n%s", dat ? dat : "");
+	T_CHECK(gp && strstr(gp, "GPU Orin (nvgpu) fp16 matrix 42000.0 GFLOP/s"), "in the legend");
+	free(dat);
+	free(gp);
+	r[1] = r[0];
+	r[1].ngpu = 0;
+	t = cmp_table(two, 2, 1);
+	T_CHECK(t && strstr(t, "| GPU fp16 matrix peak | GFLOP/s | 42000 | - |"), "compare:\n%s", t ? t : "");
+	free(t);
+	cJSON_ReplaceItemInObject(cJSON_GetArrayItem(ks, 3), "best_flop_per_s", cJSON_CreateString("fast"));
+	T_CHECK(rep_load(doc, "g.json", r, &e) == EV_ERR_USAGE && strstr(e.msg, "g.json: gpu_results[0].kernels[3]") &&
+			strstr(e.msg, "best_flop_per_s"),
+		"%s", e.msg);
+	cJSON_Delete(doc);
+	free(r);
+}
+
 static void test_gpu_roofs(void)
 {
 	cJSON *doc = NULL, *arr;
@@ -791,6 +837,7 @@ int main(void)
 	T_RUN(test_fleet);
 	T_RUN(test_bad_results);
 	T_RUN(test_gpu_roofs);
+	T_RUN(test_gpu_coop);
 	T_RUN(test_devices);
 	T_RUN(test_many_entries);
 	T_RUN(test_hostile_strings);

@@ -200,6 +200,46 @@ static int compute_family(VkPhysicalDevice pd, uint32_t *fam, uint32_t *ts_bits)
 	return -1;
 }
 
+/* VK_NV_cooperative_matrix's fp16-input, subgroup-scope shapes (the
+ * extension and the memory model checked by the caller): the feature bits,
+ * then the list through its own entry point (a physical-device function of a
+ * device extension: from vkGetInstanceProcAddr). Nothing where the driver
+ * does not turn the features on or lists no such shape. */
+static void coop_nv_shapes(VkPhysicalDevice pd, struct ev_gpu_info *d)
+{
+	VkPhysicalDeviceVulkanMemoryModelFeatures mm = {
+		.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_MEMORY_MODEL_FEATURES};
+	VkPhysicalDeviceCooperativeMatrixFeaturesNV cf = {
+		.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_COOPERATIVE_MATRIX_FEATURES_NV, .pNext = &mm};
+	VkPhysicalDeviceFeatures2 f2 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2, .pNext = &cf};
+	PFN_vkGetPhysicalDeviceCooperativeMatrixPropertiesNV props =
+		(PFN_vkGetPhysicalDeviceCooperativeMatrixPropertiesNV)vk.gipa(
+			vk.inst, "vkGetPhysicalDeviceCooperativeMatrixPropertiesNV");
+	VkCooperativeMatrixPropertiesNV cp[64];
+	uint32_t n = 0;
+	vk.vkGetPhysicalDeviceFeatures2(pd, &f2);
+	if (!cf.cooperativeMatrix || !mm.vulkanMemoryModel || !props ||
+	    props(pd, &n, NULL) != VK_SUCCESS || !n)
+		return;
+	if (n > 64)
+		n = 64;
+	for (uint32_t i = 0; i < n; i++)
+		cp[i] = (VkCooperativeMatrixPropertiesNV){.sType = VK_STRUCTURE_TYPE_COOPERATIVE_MATRIX_PROPERTIES_NV};
+	if (props(pd, &n, cp) < 0) /* VK_INCOMPLETE: the first 64 */
+		return;
+	for (uint32_t i = 0; i < n && d->ncoop < 16; i++) {
+		const VkCooperativeMatrixPropertiesNV *c = &cp[i];
+		int acc32 = c->CType == VK_COMPONENT_TYPE_FLOAT32_NV && c->DType == VK_COMPONENT_TYPE_FLOAT32_NV;
+		int acc16 = c->CType == VK_COMPONENT_TYPE_FLOAT16_NV && c->DType == VK_COMPONENT_TYPE_FLOAT16_NV;
+		if (c->AType != VK_COMPONENT_TYPE_FLOAT16_NV || c->BType != VK_COMPONENT_TYPE_FLOAT16_NV ||
+		    c->scope != VK_SCOPE_SUBGROUP_NV || !(acc32 || acc16) || !c->MSize || !c->NSize ||
+		    !c->KSize || c->MSize > 256 || c->NSize > 256 || c->KSize > 256)
+			continue;
+		d->coop[d->ncoop++] = (struct ev_gpu_coop_shape){c->MSize, c->NSize, c->KSize, acc32};
+	}
+	d->coop_nv = d->ncoop > 0;
+}
+
 static void describe(VkPhysicalDevice pd, int index, struct ev_gpu_info *d)
 {
 	VkPhysicalDeviceDriverProperties drv = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DRIVER_PROPERTIES};
@@ -246,6 +286,8 @@ static void describe(VkPhysicalDevice pd, int index, struct ev_gpu_info *d)
 		d->int8_dot_accel = dp.integerDotProduct4x8BitPackedSignedAccelerated != 0;
 	}
 	d->coop_matrix = has_ext(pd, "VK_KHR_cooperative_matrix") || has_ext(pd, "VK_NV_cooperative_matrix");
+	if (d->fp16 && has_ext(pd, "VK_NV_cooperative_matrix") && has_ext(pd, "VK_KHR_vulkan_memory_model"))
+		coop_nv_shapes(pd, d);
 	d->max_buffer_bytes = p2.properties.limits.maxStorageBufferRange;
 	{ /* EAVES_GPU_MAX_BUFFER=BYTES lowers it: the tests play a device with a small range */
 		const char *lim = getenv("EAVES_GPU_MAX_BUFFER");
@@ -357,19 +399,38 @@ int gpu_open(struct ev_gpu **out, int index, struct ev_err *e)
 					      .pQueuePriorities = &prio};
 		/* fp16 arithmetic and the integer dot product in shaders where the device
 		 * has them (the FP16 and INT8 peaks) */
-		static const char *const dot_ext[] = {"VK_KHR_shader_integer_dot_product"};
+		/* and the cooperative-matrix peak's extension, feature and memory model */
+		const char *ext[3];
+		uint32_t next = 0;
 		VkPhysicalDeviceShaderIntegerDotProductFeatures dotf = {
 			.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_INTEGER_DOT_PRODUCT_FEATURES,
 			.shaderIntegerDotProduct = VK_TRUE};
+		VkPhysicalDeviceVulkanMemoryModelFeatures mm = {
+			.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_MEMORY_MODEL_FEATURES,
+			.vulkanMemoryModel = VK_TRUE};
+		VkPhysicalDeviceCooperativeMatrixFeaturesNV cf = {
+			.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_COOPERATIVE_MATRIX_FEATURES_NV,
+			.pNext = &mm, .cooperativeMatrix = VK_TRUE};
 		VkPhysicalDeviceShaderFloat16Int8Features f16 = {
 			.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_FLOAT16_INT8_FEATURES,
-			.pNext = g->info.int8_dot ? &dotf : NULL,
 			.shaderFloat16 = g->info.fp16 ? VK_TRUE : VK_FALSE};
 		VkDeviceCreateInfo di = {.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO,
 					 .pNext = g->info.fp16 || g->info.int8_dot ? &f16 : NULL,
 					 .queueCreateInfoCount = 1, .pQueueCreateInfos = &qi,
-					 .enabledExtensionCount = g->info.int8_dot ? 1 : 0,
-					 .ppEnabledExtensionNames = dot_ext};
+					 .ppEnabledExtensionNames = ext};
+		if (g->info.int8_dot) {
+			ext[next++] = "VK_KHR_shader_integer_dot_product";
+			f16.pNext = &dotf;
+		}
+		if (g->info.coop_nv) {
+			ext[next++] = "VK_NV_cooperative_matrix";
+			ext[next++] = "VK_KHR_vulkan_memory_model";
+			if (g->info.int8_dot)
+				dotf.pNext = &cf;
+			else
+				f16.pNext = &cf;
+		}
+		di.enabledExtensionCount = next;
 		if ((r = vk.vkCreateDevice(g->pd, &di, NULL, &g->dev)) != VK_SUCCESS) {
 			free(g);
 			return vkfail(e, "vkCreateDevice", r);

@@ -29,6 +29,15 @@ struct ev_gpu_info {
 	int int8_dot;             /* VK_KHR_shader_integer_dot_product, shaderIntegerDotProduct */
 	int int8_dot_accel;       /* its 4x8-bit packed signed dot "accelerated" (the driver's word) */
 	int coop_matrix;          /* VK_KHR_cooperative_matrix or VK_NV_cooperative_matrix */
+	/* What eaves' cooperative-matrix peak can run: VK_NV_cooperative_matrix with its
+	 * feature, the Vulkan memory model (the shader's), shaderFloat16; its
+	 * fp16-input subgroup shapes (M x N x K), with fp16 or fp32 accumulators. */
+	int coop_nv;
+	int ncoop;
+	struct ev_gpu_coop_shape {
+		uint32_t m, n, k;
+		int acc32;        /* C and D fp32 (else fp16) */
+	} coop[16];
 	int unified;              /* a device-local memory type is host-visible too (shared DRAM) */
 	double timestamp_period_ns; /* 0: no compute-queue timestamps */
 	uint64_t max_buffer_bytes;  /* maxStorageBufferRange (EAVES_GPU_MAX_BUFFER lowers it: tests) */
