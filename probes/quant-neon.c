@@ -69,8 +69,10 @@ void dot_rows_f16_neon(int n, const void *w, size_t rb, int nr, const void *act,
  * extension (Cortex-A53/A57/A72: Pi 3, Pi 4, Pi Zero 2, Jetson Nano): widening
  * byte multiplies (smull/smlal into int16, then sadalp into int32). q4_0
  * weights are in [-8, 7], so four products per int16 lane stay below 4100;
- * q8_0 keeps one product per lane before the pairwise add (a -128 from a
- * foreign file must not overflow). Two rows share each activation load. */
+ * q8_0 takes two products per lane: a foreign file's weight may be -128, but
+ * the activations are eaves' own (ev_act_quantize: |q| <= 127), so a lane
+ * holds at most 2 x 128 x 127 = 32512 < 32767. Two rows share each
+ * activation load. */
 static inline int32x4_t q4_dot_neon(const uint8_t *qs, int8x16_t y0, int8x16_t y1)
 {
 	int8x16_t lo, hi;
@@ -85,10 +87,9 @@ static inline int32x4_t q4_dot_neon(const uint8_t *qs, int8x16_t y0, int8x16_t y
 static inline int32x4_t q8_dot_neon(const int8_t *xs, int8x16_t y0, int8x16_t y1)
 {
 	int8x16_t x0 = vld1q_s8(xs), x1 = vld1q_s8(xs + 16);
-	int32x4_t a = vpaddlq_s16(vmull_s8(vget_low_s8(x0), vget_low_s8(y0)));
-	a = vpadalq_s16(a, vmull_s8(vget_high_s8(x0), vget_high_s8(y0)));
-	a = vpadalq_s16(a, vmull_s8(vget_low_s8(x1), vget_low_s8(y1)));
-	return vpadalq_s16(a, vmull_s8(vget_high_s8(x1), vget_high_s8(y1)));
+	int16x8_t p0 = vmlal_high_s8(vmull_s8(vget_low_s8(x0), vget_low_s8(y0)), x0, y0);
+	int16x8_t p1 = vmlal_high_s8(vmull_s8(vget_low_s8(x1), vget_low_s8(y1)), x1, y1);
+	return vpadalq_s16(vpaddlq_s16(p0), p1);
 }
 
 EV_NEON_ROWS2(dot_rows_q4_0_neon, struct block_q4_0, q4_dot_neon, "q4_0-neon")

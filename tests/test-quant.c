@@ -297,6 +297,47 @@ static void test_impl(const struct ev_cpu *cpu, const struct ev_dot_impl *d)
 	}
 }
 
+/* q8_0's extreme: a foreign file's weights may be -128 (eaves' quantizer
+ * writes -127..127, llama.cpp's too, but the format holds -128), against
+ * activations at -127: a kernel that keeps more products in a 16-bit lane
+ * than 32767 allows wraps around here. */
+static void test_q8_extreme(const struct ev_cpu *cpu, const struct ev_dot_impl *d)
+{
+	enum { N = 256, NR = 5 };
+	size_t rb = ev_type_row_bytes(EV_TYPE_Q8_0, N);
+	unsigned char *w = malloc(rb * NR), *plain = malloc(rb * NR), *scratch = malloc(4 * rb);
+	void *act = malloc(ev_act_bytes(ev_types[EV_TYPE_Q8_0].act, N));
+	float a[N], out[NR];
+	char why[256];
+	if (cpu_target_check(cpu, d->target, why, sizeof why)) {
+		T_SKIP("%s: %s", d->name, why);
+		goto out;
+	}
+	for (int i = 0; i < N; i++)
+		a[i] = -1.0f;
+	ev_act_quantize(ev_types[EV_TYPE_Q8_0].act, a, act, N);
+	for (int r = 0; r < NR; r++)
+		for (int b = 0; b < N / 32; b++) {
+			struct block_q8_0 *x = (struct block_q8_0 *)(void *)(w + (size_t)r * rb) + b;
+			x->d = ev_f32_to_fp16(1.0f + r);
+			memset(x->qs, 0x80, sizeof x->qs);
+		}
+	memcpy(plain, w, rb * NR);
+	if (d->repack4)
+		d->repack4(w, N, scratch);
+	d->rows(N, w, rb, NR, act, out);
+	for (int r = 0; r < NR; r++) {
+		float want = ev_types[EV_TYPE_Q8_0].dot_ref(N, plain + (size_t)r * rb, act);
+		T_CHECK(want > 0 && fabsf(out[r] - want) <= 1e-5f * want, "%s row %d: %g vs ref %g", d->name, r,
+			out[r], want);
+	}
+out:
+	free(w);
+	free(plain);
+	free(scratch);
+	free(act);
+}
+
 /* The multi-token path (prefill): every token's outputs against the scalar
  * reference, on the kernel's own layout; odd row counts (a last partial group
  * of plain rows), token counts over EV_GEMM_TOKENS (ev_dot_gemm groups them),
@@ -516,6 +557,10 @@ int main(void)
 		char name[80];
 		snprintf(name, sizeof name, "test_dot %s", impls[k].name);
 		T_RUN_NAMED(name, test_impl(&cpu, &impls[k]));
+		if (impls[k].type == EV_TYPE_Q8_0) {
+			snprintf(name, sizeof name, "test_q8_extreme %s", impls[k].name);
+			T_RUN_NAMED(name, test_q8_extreme(&cpu, &impls[k]));
+		}
 		if (impls[k].gemm || impls[k].target == EV_TARGET_GENERIC) {
 			snprintf(name, sizeof name, "test_gemm %s", impls[k].name);
 			T_RUN_NAMED(name, test_gemm(&cpu, &impls[k]));
