@@ -553,6 +553,7 @@ static const struct ev_dot_impl dot_impls[] = {
 	D(Q8_0, DOTPROD, kf_quant_dotprod, "q8_0 neon-dotprod", dot_rows_q8_0_dotprod),
 	DX4(Q4_0, NEON, kf_quant_neon, "q4_0x4 neon", dot_rows_q4_0x4_neon, ev_q4_0x4_repack, ev_q4_0x4_unpack_row, NULL),
 	D(Q4_0, NEON, kf_quant_neon, "q4_0 neon", dot_rows_q4_0_neon),
+	DX4(Q8_0, NEON, kf_quant_neon, "q8_0x4 neon", dot_rows_q8_0x4_neon, ev_q8_0x4_repack, ev_q8_0x4_unpack_row, NULL),
 	D(Q8_0, NEON, kf_quant_neon, "q8_0 neon", dot_rows_q8_0_neon),
 	/* fp16 arithmetic for one token; prefill keeps the f32 GEMM (same plain rows) */
 	{.type = EV_TYPE_F16, .target = EV_TARGET_FP16, .file = &kf_quant_fp16, .name = "f16 neon-fp16",

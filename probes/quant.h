@@ -391,6 +391,7 @@ void dot_rows_q4_0x4_neon(int n, const void *w, size_t rb, int nr, const void *a
 void dot_rows_q8_0x4_dotprod(int n, const void *w, size_t rb, int nr, const void *act, float *out);
 void dot_rows_q4_0_neon(int n, const void *w, size_t rb, int nr, const void *act, float *out);
 void dot_rows_q8_0_neon(int n, const void *w, size_t rb, int nr, const void *act, float *out);
+void dot_rows_q8_0x4_neon(int n, const void *w, size_t rb, int nr, const void *act, float *out);
 GEMM_DECL(gemm_q4_0x4_dotprod);
 extern const struct ev_kernel_file kf_quant_i8mm;
 GEMM_DECL(gemm_q4_0x4_i8mm);

@@ -27,6 +27,7 @@ q4_0-dotprod probes/quant-dotprod.c -march=armv8.2-a+dotprod 36 dotprod
 q8_0-dotprod probes/quant-dotprod.c -march=armv8.2-a+dotprod 68 dotprod
 q4_0x4-neon probes/quant-neon.c -march=armv8-a 144 neon
 q4_0-neon probes/quant-neon.c -march=armv8-a 36 neon
+q8_0x4-neon probes/quant-neon.c -march=armv8-a 272 neon
 q8_0-neon probes/quant-neon.c -march=armv8-a 68 neon
 f16-fp16 probes/quant-fp16.c -march=armv8.2-a+fp16 256 fp16
 f16-neon probes/quant-neon.c -march=armv8-a 64 neon
@@ -108,7 +109,7 @@ pick() { # the loop eaves' dispatch runs for a format on a core
 	f16) if [ "$(has "$1" fp16)" = 1 ]; then echo f16-fp16; else echo f16-neon; fi ;;
 	q4_K) if [ "$(has "$1" dotprod)" = 1 ]; then echo q4_Kx4i-dotprod; else echo q4_K-neon; fi ;;
 	q4_0) if [ "$(has "$1" dotprod)" = 1 ]; then echo q4_0x4i-dotprod; else echo q4_0x4-neon; fi ;;
-	*) if [ "$(has "$1" dotprod)" = 1 ]; then echo "$2x4-dotprod"; else echo "$2-neon"; fi ;;
+	*) if [ "$(has "$1" dotprod)" = 1 ]; then echo "$2x4-dotprod"; else echo "$2x4-neon"; fi ;;
 	esac
 }
 

@@ -128,7 +128,7 @@ static void test_picks(void)
 						   EV_F(BF16) | EV_F(SVE));
 	char why[256];
 	T_CHECK(!strcmp(ev_dot_pick(EV_TYPE_Q4_0, &a53)->name, "q4_0x4 neon"), "A53 q4_0: widening multiplies, 4 rows");
-	T_CHECK(!strcmp(ev_dot_pick(EV_TYPE_Q8_0, &a53)->name, "q8_0 neon"), "A53 q8_0");
+	T_CHECK(!strcmp(ev_dot_pick(EV_TYPE_Q8_0, &a53)->name, "q8_0x4 neon"), "A53 q8_0");
 	T_CHECK(!strcmp(ev_dot_pick(EV_TYPE_F16, &a53)->name, "f16 neon"), "A53 f16");
 	T_CHECK(!strcmp(ev_dot_pick(EV_TYPE_Q4_0, &a55)->name, "q4_0x4i neon-dotprod"), "A55 q4_0: 4 rows interleaved");
 	T_CHECK(!strcmp(ev_dot_pick(EV_TYPE_Q4_K, &a55)->name, "q4_Kx4i neon-dotprod") &&
