@@ -16,6 +16,7 @@ static double read_n(const double *a, size_t n, uint64_t iters)
 	for (uint64_t it = 0; it < iters; it++) {
 		size_t i = 0;
 		for (; i + 16 <= n; i += 16) {
+			EV_MCA_BEGIN("bw-read");
 			s0 = vaddq_f64(s0, vld1q_f64(a + i));
 			s1 = vaddq_f64(s1, vld1q_f64(a + i + 2));
 			s2 = vaddq_f64(s2, vld1q_f64(a + i + 4));
@@ -24,6 +25,7 @@ static double read_n(const double *a, size_t n, uint64_t iters)
 			s5 = vaddq_f64(s5, vld1q_f64(a + i + 10));
 			s6 = vaddq_f64(s6, vld1q_f64(a + i + 12));
 			s7 = vaddq_f64(s7, vld1q_f64(a + i + 14));
+			EV_MCA_END();
 		}
 		for (; i < n; i++)
 			t += a[i];
@@ -72,10 +74,12 @@ static void write_n(double *a, size_t n, double v, uint64_t iters)
 	for (uint64_t it = 0; it < iters; it++) {
 		size_t i = 0;
 		for (; i + 8 <= n; i += 8) {
+			EV_MCA_BEGIN("bw-write");
 			vst1q_f64(a + i, x);
 			vst1q_f64(a + i + 2, x);
 			vst1q_f64(a + i + 4, x);
 			vst1q_f64(a + i + 6, x);
+			EV_MCA_END();
 		}
 		for (; i < n; i++)
 			a[i] = v;
@@ -89,8 +93,10 @@ static void write_nt_n(double *a, size_t n, double v, uint64_t iters)
 	for (uint64_t it = 0; it < iters; it++) {
 		size_t i = 0;
 		for (; i + 8 <= n; i += 8) {
+			EV_MCA_BEGIN("bw-write-nt");
 			stnp2(a + i, x, x);
 			stnp2(a + i + 4, x, x);
+			EV_MCA_END();
 		}
 		for (; i < n; i++)
 			a[i] = v;
@@ -104,12 +110,14 @@ static void copy_n(double *restrict c, const double *restrict a, size_t n, uint6
 	for (uint64_t it = 0; it < iters; it++) {
 		size_t i = 0;
 		for (; i + 8 <= n; i += 8) {
+			EV_MCA_BEGIN("bw-copy");
 			float64x2_t x0 = vld1q_f64(a + i), x1 = vld1q_f64(a + i + 2);
 			float64x2_t x2 = vld1q_f64(a + i + 4), x3 = vld1q_f64(a + i + 6);
 			vst1q_f64(c + i, x0);
 			vst1q_f64(c + i + 2, x1);
 			vst1q_f64(c + i + 4, x2);
 			vst1q_f64(c + i + 6, x3);
+			EV_MCA_END();
 		}
 		for (; i < n; i++)
 			c[i] = a[i];
@@ -122,8 +130,10 @@ static void copy_nt_n(double *restrict c, const double *restrict a, size_t n, ui
 	for (uint64_t it = 0; it < iters; it++) {
 		size_t i = 0;
 		for (; i + 8 <= n; i += 8) {
+			EV_MCA_BEGIN("bw-copy-nt");
 			stnp2(c + i, vld1q_f64(a + i), vld1q_f64(a + i + 2));
 			stnp2(c + i + 4, vld1q_f64(a + i + 4), vld1q_f64(a + i + 6));
+			EV_MCA_END();
 		}
 		for (; i < n; i++)
 			c[i] = a[i];
@@ -139,8 +149,10 @@ static void triad_n(double *restrict a, const double *restrict b, const double *
 	for (uint64_t it = 0; it < iters; it++) {
 		size_t i = 0;
 		for (; i + 4 <= n; i += 4) {
+			EV_MCA_BEGIN("bw-triad");
 			vst1q_f64(a + i, vfmaq_f64(vld1q_f64(b + i), vld1q_f64(c + i), vs));
 			vst1q_f64(a + i + 2, vfmaq_f64(vld1q_f64(b + i + 2), vld1q_f64(c + i + 2), vs));
+			EV_MCA_END();
 		}
 		for (; i < n; i++)
 			a[i] = b[i] + s * c[i];

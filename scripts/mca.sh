@@ -50,6 +50,14 @@ q4_0x4i-gemm-i8mm-t4 probes/quant-i8mm.c -march=armv8.2-a+dotprod+i8mm 512 i8mm
 q8_0x4-gemm-dotprod-t4 probes/quant-dotprod.c -march=armv8.2-a+dotprod 512 dotprod
 q8_0x4-gemm-i8mm-t4 probes/quant-i8mm.c -march=armv8.2-a+dotprod+i8mm 512 i8mm
 f16-gemm-neon-t4 probes/quant-neon.c -march=armv8-a 128 neon"
+# Bandwidth loops (probes/bw-neon.c): bytes per iteration as the probe counts
+# them (STREAM: copy 64 read + 64 written, triad 2 x 32 read + 32 written).
+BWLOOPS="bw-read probes/bw-neon.c -march=armv8-a 128 neon
+bw-write probes/bw-neon.c -march=armv8-a 64 neon
+bw-write-nt probes/bw-neon.c -march=armv8-a 64 neon
+bw-copy probes/bw-neon.c -march=armv8-a 128 neon
+bw-copy-nt probes/bw-neon.c -march=armv8-a 128 neon
+bw-triad probes/bw-neon.c -march=armv8-a 96 neon"
 # Peak-arithmetic loops (probes/flops-*.c, 12 independent chains): operations
 # per iteration (FMA 2 per lane, sdot 8 per s32 lane) | the uarch.json precision.
 FLOPS="flops_fp64_neon_fma probes/flops-neon.c -march=armv8-a 48 neon fp64
@@ -69,8 +77,8 @@ neoverse-v1 neon,fp16,dotprod,i8mm
 apple-m1 neon,fp16,dotprod"
 
 # Compile each file once, keep only what llvm's assembler reads the same.
-for f in $(printf '%s\n%s\n%s\n' "$LOOPS" "$GEMMS" "$FLOPS" | awk '{print $2}' | sort -u); do
-	flags=$(printf '%s\n%s\n%s\n' "$LOOPS" "$GEMMS" "$FLOPS" | awk -v f="$f" '$2 == f {print $3; exit}')
+for f in $(printf '%s\n%s\n%s\n%s\n' "$LOOPS" "$GEMMS" "$FLOPS" "$BWLOOPS" | awk '{print $2}' | sort -u); do
+	flags=$(printf '%s\n%s\n%s\n%s\n' "$LOOPS" "$GEMMS" "$FLOPS" "$BWLOOPS" | awk -v f="$f" '$2 == f {print $3; exit}')
 	set_=$(echo "$flags" | sed 's/.*+//; s/-march=armv8-a/neon/')
 	"$CC" -O2 -std=c11 -D_GNU_SOURCE -DEV_MCA -DEV_FILE_SET="\"$set_\"" $flags -Isrc/core -Iprobes \
 		-S -o "$TMP/$(basename "$f" .c).s" "$f" || { echo "mca: cannot compile $f" >&2; exit 1; }
@@ -157,6 +165,18 @@ echo "4-row layout; n/a: the core lacks the feature."
 echo
 table "$GEMMS" "loop (multiply-adds per iteration)" "" 1
 echo
+echo "### Bandwidth loops on core models (probes/bw-neon.c; llvm-mca, a model: every access an L1 hit)"
+echo
+echo "Cycles per iteration / bytes per cycle, counted as the probe counts them (STREAM). What one"
+echo "core can issue, so the ceiling of the L1 figure \`eaves bw\` can report there; the board table"
+echo "below sets the slowest of them against each board's DRAM bandwidth per core. The LLVM 16 models"
+echo "differ from the cores on loads: the A55 model charges a 128-bit load pair (ldp q) 6 cycles and"
+echo "a single 128-bit load 1, where published A55 kernel notes (ncnn's, onnxruntime's) have every"
+echo "128-bit load hold issue for 2 cycles; the A76 column is the A57's model (one 128-bit load a"
+echo "cycle, where the A76 has two load pipes)."
+echo
+table "$BWLOOPS" "loop (bytes per iteration)" " B" 1
+echo
 echo "### Peak-arithmetic loops on core models against configs/uarch.json"
 echo
 echo "Operations per cycle per core: the model's (llvm-mca on the flops kernel's loop, 12"
@@ -196,8 +216,11 @@ echo "In-core GB/s = bytes per cycle (above, the kernel eaves picks there) x max
 echo "core = the datasheet's memory bandwidth / cores. In-core below DRAM share: decode there is"
 echo "bound by eaves' kernel, not by the board (the verdict column)."
 echo
-echo "| board | core model | GHz | DRAM GB/s per core | q4_0 GB/s | q8_0 GB/s | f16 GB/s | q4_K GB/s | verdict |"
-echo "|---|---|---:|---:|---:|---:|---:|---:|---|"
+echo "The bw column: the slowest bandwidth loop above at that clock; below the DRAM share, the"
+echo "board's DRAM figure from \`eaves bw\` on one core would be the loop's (verdict: bw-loop-bound)."
+echo
+echo "| board | core model | GHz | DRAM GB/s per core | q4_0 GB/s | q8_0 GB/s | f16 GB/s | q4_K GB/s | bw GB/s | verdict |"
+echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---|"
 for f in configs/devices/*.json; do
 	jq -r '[.id, (.cpu.uarch // ""), (.cpu.cores // 0), (.cpu.max_ghz // 0), (.memory.peak_bw_gbs // 0)] | @tsv' "$f"
 done | while IFS="$(printf '\t')" read -r id ua cores ghz bw; do
@@ -212,6 +235,11 @@ done | while IFS="$(printf '\t')" read -r id ua cores ghz bw; do
 		row="$row $g ($r) |"
 		[ "$g" != "-" ] && awk -v g="$g" -v s="$share" 'BEGIN{exit !(g < s)}' && worst="$worst $q"
 	done
-	if [ -n "$worst" ]; then row="$row kernel-bound:$worst |"; else row="$row memory |"; fi
+	bwr=$(echo "$BWLOOPS" | while read -r r f fl b ft; do
+		awk -v b="$b" -v c="$(cyc "$core" "$r")" -v h="$ghz" -v r="$r" 'BEGIN{ if (c > 0) printf "%.2f %s\n", b / c * h, r }'
+	done | sort -n | head -1)
+	row="$row ${bwr% *} (${bwr#* }) |"
+	bwb=$(awk -v g="${bwr% *}" -v s="$share" 'BEGIN{ if (g < s) print " bw-loop-bound" }')
+	if [ -n "$worst" ]; then row="$row kernel-bound:$worst$bwb |"; elif [ -n "$bwb" ]; then row="$row$bwb |"; else row="$row memory |"; fi
 	echo "$row"
 done

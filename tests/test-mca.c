@@ -83,9 +83,22 @@ static void test_mca(void)
 		 * >= 4 B/cycle on the A76 model (issue 11) */
 		double a76 = cell(out, "| q4_Kx4i-dotprod (576 B) |", 5);
 		double q6 = cell(out, "| q6_Kx4i-dotprod (840 B) |", 5);
+		double q5 = cell(out, "| q5_Kx4i-dotprod (704 B) |", 5);
 		T_CHECK(a76 > 0 && 576 / a76 >= 4, "A76 q4_Kx4i: %g cycles per 4 super-blocks", a76);
 		T_CHECK(q6 > 0 && 840 / q6 >= 4, "A76 q6_Kx4i: %g cycles per 4 super-blocks", q6);
+		/* the fifth bits reordered at load (sli/sri, no bit-selects) */
+		T_CHECK(q5 > 0 && 704 / q5 >= 4, "A76 q5_Kx4i: %g cycles per 4 super-blocks", q5);
 	}
+	{
+		/* base NEON on the Pi Zero 2 W's A53 (1 GHz, 0.90 GB/s of DRAM per core): q8_0 on
+		 * the 4-row layout and q4_K at or above that share */
+		double q8 = cell(out, "| q8_0x4-neon (272 B) |", 1), q4k = cell(out, "| q4_K-neon (288 B) |", 1);
+		T_CHECK(q8 > 0 && 272 / q8 >= 2, "A53 q8_0x4 neon: %g cycles per 2 blocks of 4 rows", q8);
+		T_CHECK(q4k > 0 && 288 / q4k >= 0.9, "A53 q4_K neon: %g cycles per 2 super-blocks", q4k);
+	}
+	T_CHECK(strstr(out, "| bw-read (128 B) |") && strstr(out, "| bw-triad (96 B) |") &&
+			strstr(out, "| bw GB/s | verdict |"),
+		"the bandwidth loops and their board column");
 	T_CHECK(strstr(out, "| q4_K-dotprod (288 B) | n/a |") && strstr(out, "| q6_K-dotprod (420 B) |") &&
 			strstr(out, "| q5_K-neon (352 B) |"),
 		"k-quant loops:\n%s", out);
