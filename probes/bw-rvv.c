@@ -19,8 +19,10 @@ static double read_n(const double *a, size_t n, uint64_t iters)
 	vfloat64m1_t z = __riscv_vfmv_s_f_f64m1(0, 1);
 	for (uint64_t it = 0; it < iters; it++) {
 		for (size_t i = 0, vl; i < n; i += vl) {
+			EV_MCA_BEGIN("bw-read-rvv");
 			vl = __riscv_vsetvl_e64m8(n - i);
 			s = __riscv_vfadd_vv_f64m8_tu(s, s, __riscv_vle64_v_f64m8(a + i, vl), vl);
+			EV_MCA_END();
 		}
 		BW_PASS_BARRIER(a);
 	}
@@ -47,8 +49,10 @@ static void write_n(double *a, size_t n, double v, uint64_t iters)
 	const vfloat64m8_t x = __riscv_vfmv_v_f_f64m8(v, __riscv_vsetvlmax_e64m8());
 	for (uint64_t it = 0; it < iters; it++) {
 		for (size_t i = 0, vl; i < n; i += vl) {
+			EV_MCA_BEGIN("bw-write-rvv");
 			vl = __riscv_vsetvl_e64m8(n - i);
 			__riscv_vse64_v_f64m8(a + i, x, vl);
+			EV_MCA_END();
 		}
 		BW_PASS_BARRIER(a);
 	}
@@ -58,8 +62,10 @@ static void copy_n(double *restrict c, const double *restrict a, size_t n, uint6
 {
 	for (uint64_t it = 0; it < iters; it++) {
 		for (size_t i = 0, vl; i < n; i += vl) {
+			EV_MCA_BEGIN("bw-copy-rvv");
 			vl = __riscv_vsetvl_e64m8(n - i);
 			__riscv_vse64_v_f64m8(c + i, __riscv_vle64_v_f64m8(a + i, vl), vl);
+			EV_MCA_END();
 		}
 		BW_PASS_BARRIER(c);
 	}
@@ -70,11 +76,13 @@ static void triad_n(double *restrict a, const double *restrict b, const double *
 {
 	for (uint64_t it = 0; it < iters; it++) {
 		for (size_t i = 0, vl; i < n; i += vl) {
+			EV_MCA_BEGIN("bw-triad-rvv");
 			vl = __riscv_vsetvl_e64m8(n - i);
 			vfloat64m8_t vb = __riscv_vle64_v_f64m8(b + i, vl);
 			vfloat64m8_t vc = __riscv_vle64_v_f64m8(c + i, vl);
 			/* b + s * c, one rounding (like the FMA of the other sets) */
 			__riscv_vse64_v_f64m8(a + i, __riscv_vfmacc_vf_f64m8(vb, s, vc, vl), vl);
+			EV_MCA_END();
 		}
 		BW_PASS_BARRIER(a);
 	}

@@ -30,7 +30,9 @@ int flops_rvv_lanes_f32(void)
 		ET tmp[FLOPS_MAX_LANES];                                                     \
 		FLOPS_REP12A(RVV_DECL_, VT, ET, SFX)                                         \
 		for (uint64_t i = 0; i < iters; i++) {                                       \
+			EV_MCA_BEGIN(#name);                                                 \
 			FLOPS_REP12A(RVV_STEP_, SFX)                                         \
+			EV_MCA_END();                                                        \
 		}                                                                            \
 		FLOPS_REP12A(RVV_OUT_, SFX)                                                  \
 	}

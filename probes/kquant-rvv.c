@@ -57,7 +57,7 @@ static inline float k_affine_block(const uint8_t *dd, const uint8_t *scales, con
 	}
 	memcpy(&d, dd, 2);
 	memcpy(&dmin, dd + 2, 2);
-	return y->d * (ev_fp16_to_f32(d) * (float)acc - ev_fp16_to_f32(dmin) * (float)mins);
+	return y->d * (ev_h2f(d) * (float)acc - ev_h2f(dmin) * (float)mins);
 }
 
 /* rows of q4_K or q5_K blocks (BT; QH: the block's qh, or NULL) */
@@ -114,7 +114,7 @@ void dot_rows_q6_K_rvv(int n, const void *w, size_t rb, int nr, const void *act,
 									   __riscv_vwredsum_vs_i16m2_i32m1(prod, z, vl));
 					}
 				}
-			s += y[b].d * ev_fp16_to_f32(x[b].d) * (float)acc;
+			s += y[b].d * ev_h2f(x[b].d) * (float)acc;
 		}
 		out[r] = s;
 	}

@@ -211,8 +211,8 @@ static void k_affine(const float *x, int qmax, ev_fp16 *dh, ev_fp16 *dminh, uint
 	}
 	*dh = ev_f32_to_fp16(maxs / 63.0f);
 	*dminh = ev_f32_to_fp16(maxm / 63.0f);
-	d = ev_fp16_to_f32(*dh);
-	dmin = ev_fp16_to_f32(*dminh);
+	d = ev_h2f(*dh);
+	dmin = ev_h2f(*dminh);
 	for (int j = 0; j < 8; j++) {
 		sc[j] = (uint8_t)(d > 0 ? clampi((int)lrintf(scale[j] / d), 0, 63) : 0);
 		m[j] = (uint8_t)(dmin > 0 ? clampi((int)lrintf(minv[j] / dmin), 0, 63) : 0);
@@ -230,7 +230,7 @@ void ev_q4_K_to_float(const void *src, float *y, int64_t n)
 {
 	const struct block_q4_K *b = src;
 	for (int64_t i = 0; i < n / QK_K; i++) {
-		float d = ev_fp16_to_f32(b[i].d), dmin = ev_fp16_to_f32(b[i].dmin);
+		float d = ev_h2f(b[i].d), dmin = ev_h2f(b[i].dmin);
 		const uint8_t *q = b[i].qs;
 		for (int j = 0; j < 8; j += 2, q += 32) {
 			uint8_t s0, m0, s1, m1;
@@ -288,7 +288,7 @@ float ev_dot_q4_K_ref(int n, const void *w, const void *act)
 			acc += s0 * p0 + s1 * p1;
 			mins += m0 * ysum(a) + m1 * ysum(a + 32);
 		}
-		s += y[i].d * (ev_fp16_to_f32(x[i].d) * (float)acc - ev_fp16_to_f32(x[i].dmin) * (float)mins);
+		s += y[i].d * (ev_h2f(x[i].d) * (float)acc - ev_h2f(x[i].dmin) * (float)mins);
 		EV_MCA_END();
 	}
 	return s;
@@ -299,7 +299,7 @@ void ev_q5_K_to_float(const void *src, float *y, int64_t n)
 {
 	const struct block_q5_K *b = src;
 	for (int64_t i = 0; i < n / QK_K; i++) {
-		float d = ev_fp16_to_f32(b[i].d), dmin = ev_fp16_to_f32(b[i].dmin);
+		float d = ev_h2f(b[i].d), dmin = ev_h2f(b[i].dmin);
 		const uint8_t *q = b[i].qs;
 		for (int j = 0; j < 8; j += 2, q += 32) {
 			uint8_t s0, m0, s1, m1;
@@ -350,7 +350,7 @@ float ev_dot_q5_K_ref(int n, const void *w, const void *act)
 			acc += s0 * p0 + s1 * p1;
 			mins += m0 * ysum(a) + m1 * ysum(a + 32);
 		}
-		s += y[i].d * (ev_fp16_to_f32(x[i].d) * (float)acc - ev_fp16_to_f32(x[i].dmin) * (float)mins);
+		s += y[i].d * (ev_h2f(x[i].d) * (float)acc - ev_h2f(x[i].dmin) * (float)mins);
 	}
 	return s;
 }
@@ -372,7 +372,7 @@ void ev_q6_K_to_float(const void *src, float *y, int64_t n)
 {
 	const struct block_q6_K *b = src;
 	for (int64_t i = 0; i < n / QK_K; i++) {
-		float d = ev_fp16_to_f32(b[i].d);
+		float d = ev_h2f(b[i].d);
 		for (int k = 0; k < QK_K; k++)
 			*y++ = d * b[i].scales[k / 16] * (float)q6_at(&b[i], k);
 	}
@@ -392,7 +392,7 @@ void ev_q6_K_from_float(const float *x, void *dst, int64_t n)
 			amax = fmaxf(amax, sc[g]);
 		}
 		b[i].d = ev_f32_to_fp16(amax / 127.0f);
-		d = ev_fp16_to_f32(b[i].d);
+		d = ev_h2f(b[i].d);
 		for (int g = 0; g < 16; g++) {
 			float step;
 			b[i].scales[g] = (int8_t)(d > 0 ? clampi((int)lrintf(sc[g] / d), -127, 127) : 0);
@@ -425,7 +425,7 @@ float ev_dot_q6_K_ref(int n, const void *w, const void *act)
 				p += q6_at(&x[i], 16 * g + l) * y[i].qs[16 * g + l];
 			acc += x[i].scales[g] * p;
 		}
-		s += y[i].d * ev_fp16_to_f32(x[i].d) * (float)acc;
+		s += y[i].d * ev_h2f(x[i].d) * (float)acc;
 	}
 	return s;
 }

@@ -12,6 +12,7 @@
 #define EV_QUANT_H
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "cpu.h"
 #include "mca.h"
@@ -165,6 +166,20 @@ double ev_type_bytes_per_weight(int type);
 size_t ev_type_row_bytes(int type, int64_t n);
 
 float ev_fp16_to_f32(ev_fp16 h);
+/* The same, inline (probes/quant.c says how): for loops that convert a scale
+ * per block where no fp16 hardware does it (RISC-V, the generic C). */
+static inline float ev_h2f(ev_fp16 h)
+{
+	uint32_t em = (uint32_t)h & 0x7fff, bits = em << 13, u;
+	float f;
+	memcpy(&f, &bits, 4);
+	f *= 0x1p112f;
+	memcpy(&u, &f, 4);
+	u += ((em + 0x400) >> 15) * 0x38000000u;
+	u |= ((uint32_t)h & 0x8000) << 16;
+	memcpy(&f, &u, 4);
+	return f;
+}
 ev_fp16 ev_f32_to_fp16(float f);
 float ev_bf16_to_f32(ev_bf16 h);
 ev_bf16 ev_f32_to_bf16(float f);

@@ -243,3 +243,121 @@ done | while IFS="$(printf '\t')" read -r id ua cores ghz bw; do
 	if [ -n "$worst" ]; then row="$row kernel-bound:$worst$bwb |"; elif [ -n "$bwb" ]; then row="$row$bwb |"; else row="$row memory |"; fi
 	echo "$row"
 done
+
+# ---- RISC-V: LLVM 19's models (LLVM 16 has no RVV scheduling model) ----
+# The RVV kernel files built as the riscv64 build does (clang-16, FLAGS_rvv from
+# the Makefile), the generic C with -march=rv64gc; llvm-mca-19 on the SiFive
+# X280 (in-order, VLEN 512), P670 (out-of-order, VLEN 128) and U74 (no V: the
+# VisionFive 2's core, which runs the generic C) models. Bytes per iteration of
+# a vector-length-agnostic loop depend on VLEN: "NV" means N x VLEN/8.
+RVCC=${MCA_RVCC:-clang-16}
+RVMCA=${MCA_RV:-llvm-mca-19}
+echo
+echo "### RISC-V loops on core models (llvm-mca-19, a model: every access an L1 hit)"
+echo
+if ! command -v "$RVCC" >/dev/null 2>&1 || ! command -v "$RVMCA" >/dev/null 2>&1; then
+	echo "skipped: $RVCC or $RVMCA not found (Debian: clang-16, llvm-19)"
+	exit 0
+fi
+RVFLAGS=$(sed -n 's/^FLAGS_rvv *:= *//p' Makefile)
+# region | file | flags (rvv or gc) | bytes (or NV) per iteration | VLEN it is built for (0: any)
+RVLOOPS="q8_0-rvv probes/quant-rvv.c rvv 68 128
+q8_0-rvv-256 probes/quant-rvv.c rvv 136 256
+q8_0-rvv-512 probes/quant-rvv.c rvv 136 512
+q4_0-rvv probes/quant-rvv.c rvv 36 128
+q4_0-rvv-256 probes/quant-rvv.c rvv 72 256
+q4_0-rvv-512 probes/quant-rvv.c rvv 72 512
+f16-rvv probes/quant-rvv.c rvv 2V 0
+bw-read-rvv probes/bw-rvv.c rvv 8V 0
+bw-write-rvv probes/bw-rvv.c rvv 8V 0
+bw-copy-rvv probes/bw-rvv.c rvv 16V 0
+bw-triad-rvv probes/bw-rvv.c rvv 24V 0
+q4_0-generic probes/quant.c gc 18 0
+q8_0-generic probes/quant.c gc 34 0
+q4_K-generic probes/kquant.c gc 144 0"
+# core | VLEN (0: no V)
+RVCORES="sifive-x280 512
+sifive-p670 128
+sifive-u74 0"
+for f in $(echo "$RVLOOPS" | awk '{print $2 "," $3}' | sort -u); do
+	src=${f%,*}; kind=${f#*,}
+	if [ "$kind" = rvv ]; then fl="$RVFLAGS -DEV_FILE_SET=\"rvv\""; else fl="-march=rv64gc -DEV_FILE_SET=\"generic\""; fi
+	# shellcheck disable=SC2086
+	"$RVCC" --target=riscv64-linux-gnu $fl -O2 -std=c11 -D_GNU_SOURCE -DEV_KERNELS_ONLY -DEV_MCA \
+		-Isrc/core -Iprobes -S -o "$TMP/rv-$(basename "$src" .c)-$kind.s" "$src" 2>/dev/null ||
+		{ echo "mca: cannot compile $src for riscv64" >&2; exit 1; }
+	# LLVM 16's ISA string and options, which LLVM 19's assembler refuses
+	sed -i '/^[[:space:]]*\.attribute/d; /^[[:space:]]*\.option/d' "$TMP/rv-$(basename "$src" .c)-$kind.s"
+done
+for s in "$TMP"/rv-*.s; do
+	awk '/LLVM-MCA-BEGIN/ {r = $NF; inr = 1; next} /LLVM-MCA-END/ {inr = 0}
+	     inr && /^[[:space:]]+(j|jal|jalr|call|tail|beqz?|bnez?|bltz?|bgez?|blez|bgtz|bltu|bgeu|bgt|ble|bgtu|bleu)[[:space:]]/ {print r}' "$s"
+done | sort -u > "$TMP/rvlooped"
+: > "$TMP/rvcyc.tsv"
+echo "$RVCORES" | while read -r core vlen; do
+	for s in "$TMP"/rv-*.s; do
+		case "$s" in *-rvv.s) [ "$vlen" -gt 0 ] || continue ;; esac
+		"$RVMCA" -mtriple=riscv64 -mcpu="$core" -mattr=+m,+a,+f,+d,+c$([ "$vlen" -gt 0 ] && echo ,+v) \
+			-iterations=$ITER "$s" 2>/dev/null | awk -v c="$core" -v it=$ITER '
+			/Code Region - / {r = $NF}
+			/^Total Cycles:/ {printf "%s\t%s\t%.2f\n", c, r, $3 / it}' >> "$TMP/rvcyc.tsv"
+	done
+done
+rvcyc() { awk -F'\t' -v c="$1" -v r="$2" '$1 == c && $2 == r {print $3; exit}' "$TMP/rvcyc.tsv"; }
+rvbytes() { # bytes per iteration of loop $1 on a core of VLEN $2
+	echo "$RVLOOPS" | awk -v r="$1" -v v="$2" '$1 == r {b = $4; if (b ~ /V$/) {sub(/V$/, "", b); b = b * v / 8} print b; exit}'
+}
+echo "Cycles per iteration / bytes per cycle (decode: bytes of weights; bandwidth: STREAM bytes). Each"
+echo "RVV decode kernel is built three times, its register groups sized to a block at VLEN 128,"
+echo "256 and 512 (\`-256\`, \`-512\`); a core runs the one for its VLEN (in bold; X280: 512, P670:"
+echo "128), the others are shown on its model for comparison. Bytes of the vector-length-agnostic"
+echo "loops (f16, bandwidth) are at the core's VLEN. n/a: no V (the U74 runs the generic C)."
+echo "$("$RVMCA" --version 2>/dev/null | grep -i 'llvm version' | sed 's/^ *//'), $("$RVCC" --version | head -1),"
+echo "flags: $RVFLAGS (RVV), -march=rv64gc (generic)."
+echo
+printf "| loop (bytes per iteration) |"
+echo "$RVCORES" | while read -r core vlen; do printf " %s (VLEN %s) |" "$core" "$vlen"; done
+printf "\n|---|"
+echo "$RVCORES" | while read -r core vlen; do printf -- "---:|"; done
+printf "\n"
+echo "$RVLOOPS" | while read -r r f kind b built; do
+	printf "| %s (%s B) |" "$r" "$b"
+	echo "$RVCORES" | while read -r core vlen; do
+		c=$(rvcyc "$core" "$r")
+		if [ "$kind" = rvv ] && [ "$vlen" -eq 0 ]; then printf " n/a |"; continue; fi
+		[ -z "$c" ] && { printf " - |"; continue; }
+		by=$(rvbytes "$r" "$vlen")
+		cell=$(awk -v b="$by" -v c="$c" 'BEGIN{printf "%.2f", b / c}')
+		if grep -qx "$r" "$TMP/rvlooped"; then printf " >=%s / <=%s |" "$c" "$cell"
+		elif [ "$built" = "$vlen" ]; then printf " **%s / %s** |" "$c" "$cell"
+		else printf " %s / %s |" "$c" "$cell"; fi
+	done
+	printf "\n"
+done
+if [ -s "$TMP/rvlooped" ]; then
+	echo
+	echo ">= / <=: the loop's body keeps an inner loop or a call (a lower bound on cycles). Such loops:"
+	echo "$(tr '\n' ' ' < "$TMP/rvlooped" | sed 's/ $//; s/ /, /g')."
+fi
+echo
+echo "RISC-V boards (configs/devices): the VisionFive 2's U74 (no V) runs the generic C; the Milk-V"
+echo "Pioneer's C920 has RVV 0.7.1 (not 1.0: eaves' RVV kernels do not run there) and no LLVM model."
+echo
+echo "| board | core model | GHz | DRAM GB/s per core | q4_0 GB/s | q8_0 GB/s | q4_K GB/s | verdict |"
+echo "|---|---|---:|---:|---:|---:|---:|---|"
+for f in configs/devices/*.json; do
+	jq -r '[.id, (.cpu.uarch // ""), (.cpu.cores // 0), (.cpu.max_ghz // 0), (.memory.peak_bw_gbs // 0)] | @tsv' "$f"
+done | while IFS="$(printf '\t')" read -r id ua cores ghz bw; do
+	[ "$ua" = sifive-u74 ] || continue
+	share=$(awk -v b="$bw" -v n="$cores" 'BEGIN{ if (n > 0) printf "%.2f", b / n; else print 0 }')
+	row="| $id | $ua | $ghz | $share |"
+	worst=""
+	for q in q4_0 q8_0 q4_K; do
+		r="$q-generic"; c=$(rvcyc "$ua" "$r"); b=$(rvbytes "$r" 0)
+		g=$(awk -v b="$b" -v c="$c" -v h="$ghz" 'BEGIN{ if (c > 0) printf "%.2f", b / c * h; else print "-" }')
+		if grep -qx "$r" "$TMP/rvlooped"; then row="$row <=$g ($r) |"; else row="$row $g ($r) |"; fi
+		[ "$g" != "-" ] && awk -v g="$g" -v s="$share" 'BEGIN{exit !(g < s)}' && worst="$worst $q"
+	done
+	if [ -n "$worst" ]; then row="$row kernel-bound:$worst |"; else row="$row memory |"; fi
+	echo "$row"
+done

@@ -11,6 +11,8 @@
 
 #include "harness.h"
 
+static char *mca_out; /* scripts/mca.sh's output, for test_mca_rvv */
+
 static double cell(const char *out, const char *row, int col)
 {
 	const char *p = strstr(out, row);
@@ -124,12 +126,50 @@ static void test_mca(void)
 	}
 	T_CHECK(strstr(out, "| rpi5 | cortex-a76 | 2.4 |") && strstr(out, "| rpizero2w | cortex-a53 |"),
 		"the boards table");
-	free(out);
+	mca_out = out;
+}
+
+/* The RISC-V section (LLVM 19's models; its own tools): the RVV decode loops
+ * have no reduction per block (the X280 model's vwredsum costs 41-49 cycles
+ * of issue), every RVV loop is straight-line, the VisionFive 2 has its row. */
+static void test_mca_rvv(void)
+{
+	const char *sec = mca_out ? strstr(mca_out, "### RISC-V loops") : NULL;
+	if (!mca_out) {
+		T_SKIP("scripts/mca.sh did not run here (test_mca says why)");
+		return;
+	}
+	T_CHECK(sec != NULL, "a RISC-V section");
+	if (!sec)
+		return;
+	if (strstr(sec, "skipped: ")) {
+		T_SKIP("%.*s", (int)strcspn(strstr(sec, "skipped: "), "\n"), strstr(sec, "skipped: "));
+		return;
+	}
+	{
+		/* columns: 1 x280 (VLEN 512), 2 p670 (VLEN 128), 3 u74; the bold cell is the
+		 * instance the core runs: "**cycles / rate**" */
+		const char *r512 = strstr(sec, "| q8_0-rvv-512 (136 B) |"), *r128 = strstr(sec, "| q8_0-rvv (68 B) |");
+		double x280 = r512 ? atof(strchr(r512 + 2, '|') + 4) : -1;
+		double p670 = r128 ? atof(strchr(strchr(r128 + 2, '|') + 1, '|') + 4) : -1;
+		T_CHECK(x280 > 0 && 136 / x280 >= 0.5, "X280 q8_0 (VLEN 512 instance): %g cycles per 4 blocks", x280);
+		T_CHECK(p670 > 0 && 68 / p670 >= 4, "P670 q8_0 (VLEN 128 instance): %g cycles per 2 blocks", p670);
+		T_CHECK(strstr(sec, "| visionfive2_jh7110 | sifive-u74 |"), "the VisionFive 2's row");
+	}
+	{
+		const char *l = strstr(sec, "Such loops: ");
+		char line[512] = "";
+		if (l)
+			snprintf(line, sizeof line, "%.*s", (int)strcspn(l, "\n"), l);
+		T_CHECK(!strstr(line, "-rvv"), "an RVV loop with a branch or call inside: %s", line);
+	}
 }
 
 int main(void)
 {
 	t_prog = "test-mca";
 	T_RUN(test_mca);
+	T_RUN(test_mca_rvv);
+	free(mca_out);
 	T_DONE();
 }
