@@ -9,19 +9,10 @@
 
 #include "quant.h"
 
-/* ---- 6-bit scales and mins of q4_K and q5_K ----
- * scales[0..3]: sc 0..3 in bits 0-5, the top 2 bits of sc 4..7 in bits 6-7;
- * scales[4..7]: m 0..3 and the top 2 bits of m 4..7 the same way;
- * scales[8..11]: the low 4 bits of sc 4..7 (low nibble) and m 4..7 (high). */
+/* ---- 6-bit scales and mins of q4_K and q5_K (the layout: quant.h) ---- */
 void ev_k_scale_min(int j, const uint8_t *q, uint8_t *sc, uint8_t *m)
 {
-	if (j < 4) {
-		*sc = q[j] & 63;
-		*m = q[j + 4] & 63;
-	} else {
-		*sc = (uint8_t)((q[j + 4] & 0x0f) | ((q[j - 4] >> 6) << 4));
-		*m = (uint8_t)((q[j + 4] >> 4) | ((q[j] >> 6) << 4));
-	}
+	ev_k_scale_min_inl(j, q, sc, m);
 }
 
 void ev_k_pack_scales(const uint8_t sc[8], const uint8_t m[8], uint8_t *q)

@@ -342,7 +342,21 @@ void ev_q4_Kx4i_unpack_row(const void *group, int n, int r, void *row);
 #define EV_Q5_KX4_GROUP_BYTES (4 * 176)
 void ev_q5_Kx4i_repack(void *rows, int n, void *scratch);
 void ev_q5_Kx4i_unpack_row(const void *group, int n, int r, void *row);
-/* Scale and min j (0..7) of a q4_K/q5_K super-block, and the reverse. */
+/* Scale and min j (0..7) of a q4_K/q5_K super-block, and the reverse.
+ * scales[0..3]: sc 0..3 in bits 0-5, the top 2 bits of sc 4..7 in bits 6-7;
+ * scales[4..7]: m 0..3 and the top 2 bits of m 4..7 the same way;
+ * scales[8..11]: the low 4 bits of sc 4..7 (low nibble) and m 4..7 (high).
+ * Inline for the kernels that unpack them in scalar registers (RISC-V). */
+static inline void ev_k_scale_min_inl(int j, const uint8_t *q, uint8_t *sc, uint8_t *m)
+{
+	if (j < 4) {
+		*sc = q[j] & 63;
+		*m = q[j + 4] & 63;
+	} else {
+		*sc = (uint8_t)((q[j + 4] & 0x0f) | ((q[j - 4] >> 6) << 4));
+		*m = (uint8_t)((q[j + 4] >> 4) | ((q[j] >> 6) << 4));
+	}
+}
 void ev_k_scale_min(int j, const uint8_t *scales, uint8_t *sc, uint8_t *m);
 void ev_k_pack_scales(const uint8_t sc[8], const uint8_t m[8], uint8_t *scales);
 

@@ -268,6 +268,13 @@ q4_0-rvv probes/quant-rvv.c rvv 36 128
 q4_0-rvv-256 probes/quant-rvv.c rvv 72 256
 q4_0-rvv-512 probes/quant-rvv.c rvv 72 512
 f16-rvv probes/quant-rvv.c rvv 2V 0
+q4_K-rvv probes/kquant-rvv.c rvv 144 128
+q4_K-rvv-256 probes/kquant-rvv.c rvv 144 256
+q4_K-rvv-512 probes/kquant-rvv.c rvv 144 512
+q5_K-rvv probes/kquant-rvv.c rvv 176 128
+q5_K-rvv-512 probes/kquant-rvv.c rvv 176 512
+q6_K-rvv probes/kquant-rvv.c rvv 210 128
+q6_K-rvv-512 probes/kquant-rvv.c rvv 210 512
 bw-read-rvv probes/bw-rvv.c rvv 8V 0
 bw-write-rvv probes/bw-rvv.c rvv 8V 0
 bw-copy-rvv probes/bw-rvv.c rvv 16V 0
