@@ -81,6 +81,20 @@ static int fault_injected(void)
 	return getenv("EAVES_FAULT") && !strcmp(getenv("EAVES_FAULT"), "verify:gpu");
 }
 
+/* A check's outcome into the measurement: bad results (the first at `first`,
+ * an invocation or element: `unit`) make it failed_verification; the
+ * injected fault makes one. */
+static void verdict(struct ev_gpu_measure *m, int kernel, uint64_t bad, uint64_t first, const char *unit)
+{
+	if (fault_injected() && !bad++)
+		first = 0;
+	if (bad) {
+		m->status = EV_ERR_VERIFY;
+		snprintf(m->reason, sizeof m->reason, "GPU %s: %llu wrong results (the first at %s %llu)",
+			 ev_gpu_kernel_name[kernel], (unsigned long long)bad, unit, (unsigned long long)first);
+	}
+}
+
 static int verify(struct ev_gpu *g, int kernel, struct ev_gpu_buf *const *b, uint64_t n4,
 		  uint32_t groups, const uint32_t *src, uint32_t tag, struct ev_gpu_measure *m,
 		  struct ev_err *e)
@@ -146,14 +160,7 @@ static int verify(struct ev_gpu *g, int kernel, struct ev_gpu_buf *const *b, uin
 				first = k / 32;
 	}
 	free(out);
-	if (fault_injected() && !bad++)
-		first = 0;
-	if (bad) {
-		m->status = EV_ERR_VERIFY;
-		snprintf(m->reason, sizeof m->reason,
-			 "GPU %s: %llu wrong results (the first at invocation or element %llu)",
-			 ev_gpu_kernel_name[kernel], (unsigned long long)bad, (unsigned long long)first);
-	}
+	verdict(m, kernel, bad, first, "invocation or element");
 	return EV_OK;
 }
 
@@ -251,14 +258,7 @@ static int measure_transfer(struct ev_gpu *g, int kernel, uint64_t ws_bytes, int
 		for (uint64_t k = 0; k < per / 4; k++)
 			if (out[k] != src[k] && !bad++)
 				first = k / 4;
-		if (fault_injected() && !bad++)
-			first = 0;
-		if (bad) {
-			m->status = EV_ERR_VERIFY;
-			snprintf(m->reason, sizeof m->reason,
-				 "GPU %s: %llu wrong results (the first at element %llu)", ev_gpu_kernel_name[kernel],
-				 (unsigned long long)bad, (unsigned long long)first);
-		}
+		verdict(m, kernel, bad, first, "element");
 	}
 	rc = finish(m, rc, e);
 	gpu_buf_destroy(g, b);
@@ -335,14 +335,7 @@ static int measure_coop(struct ev_gpu *g, int kernel, int quick, struct ev_gpu_m
 			if (out[i] != want && !bad++)
 				first = i;
 		}
-		if (fault_injected() && !bad++)
-			first = 0;
-		if (bad) {
-			m->status = EV_ERR_VERIFY;
-			snprintf(m->reason, sizeof m->reason,
-				 "GPU %s: %llu wrong results (the first at element %llu)", ev_gpu_kernel_name[kernel],
-				 (unsigned long long)bad, (unsigned long long)first);
-		}
+		verdict(m, kernel, bad, first, "element");
 	}
 	rc = finish(m, rc, e);
 	gpu_kernel_destroy(g, k);

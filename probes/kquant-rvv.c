@@ -50,12 +50,16 @@ EV_KERNEL_FILE(kf_kquant_rvv);
 		KA_HALF(M8, M16, M32, (J) + 1, hi_);                                         \
 	} while (0)
 
-/* rows of q4_K (Q5 0) or q5_K (Q5 1) blocks of type BT */
-#define KA_ROWS_RVV(NAME, BT, Q5, M8, M16, M32, REGION)                                      \
+/* Rows of k-quant blocks (BT) against q8_K activations: per super-block,
+ * BODY(M8, M16, M32) adds the integer products times the groups' integer
+ * scales into iacc and its scalar terms into corr; iacc, times d and the
+ * activations' d, into the float lanes. VLQ: quants a register group holds
+ * (a scale's group). */
+#define K_ROWS_RVV(NAME, BT, VLQ, M8, M16, M32, REGION, BODY)                                 \
 	static void NAME(int n, const void *w, size_t rb, int nr, const void *act, float *out) \
 	{                                                                                      \
 		const struct block_q8_K *y = act;                                              \
-		const size_t vl = __riscv_vsetvl_e8##M8(32);                                   \
+		const size_t vl = __riscv_vsetvl_e8##M8(VLQ);                                  \
 		for (int r = 0; r < nr; r++) {                                                 \
 			const BT *x = (const void *)((const char *)w + (size_t)r * rb);        \
 			vfloat32##M32##_t acc = __riscv_vfmv_v_f_f32##M32(0, vl);              \
@@ -64,17 +68,9 @@ EV_KERNEL_FILE(kf_kquant_rvv);
 			for (int b = 0; b < n / QK_K; b++) {                                   \
 				EV_MCA_BEGIN(REGION);                                          \
 				const float dd = ev_h2f(x[b].d) * y[b].d;                      \
-				int32_t mins = 0;                                              \
 				vint32##M32##_t iacc = __riscv_vmv_v_x_i32##M32(0, vl);        \
-				vuint8##M8##_t h = Q5 ? __riscv_vle8_v_u8##M8(KA_QH(x[b]), vl)   \
-						       : __riscv_vmv_v_x_u8##M8(0, vl);        \
-				(void)h;                                                       \
-				KA_PAIR(M8, M16, M32, 0, Q5);                                  \
-				KA_PAIR(M8, M16, M32, 2, Q5);                                  \
-				KA_PAIR(M8, M16, M32, 4, Q5);                                  \
-				KA_PAIR(M8, M16, M32, 6, Q5);                                  \
+				BODY(M8, M16, M32);                                            \
 				acc = __riscv_vfmacc_vf_f32##M32(acc, dd, __riscv_vfcvt_f_x_v_f32##M32(iacc, vl), vl); \
-				corr += ev_h2f(x[b].dmin) * y[b].d * (float)mins;              \
 				EV_MCA_END();                                                  \
 			}                                                                      \
 			out[r] = __riscv_vfmv_f_s_f32m1_f32(                                   \
@@ -82,28 +78,35 @@ EV_KERNEL_FILE(kf_kquant_rvv);
 				 corr;                                                         \
 		}                                                                              \
 	}
+
+/* q4_K (Q5 0) or q5_K (Q5 1): 4 pairs of sub-blocks, the minimums' term */
+#define KA_BODY(M8, M16, M32, Q5)                                                            \
+	do {                                                                                 \
+		int32_t mins = 0;                                                            \
+		vuint8##M8##_t h = Q5 ? __riscv_vle8_v_u8##M8(KA_QH(x[b]), vl) : __riscv_vmv_v_x_u8##M8(0, vl); \
+		(void)h;                                                                     \
+		KA_PAIR(M8, M16, M32, 0, Q5);                                                \
+		KA_PAIR(M8, M16, M32, 2, Q5);                                                \
+		KA_PAIR(M8, M16, M32, 4, Q5);                                                \
+		KA_PAIR(M8, M16, M32, 6, Q5);                                                \
+		corr += ev_h2f(x[b].dmin) * y[b].d * (float)mins;                            \
+	} while (0)
+#define KA_BODY4(M8, M16, M32) KA_BODY(M8, M16, M32, 0)
+#define KA_BODY5(M8, M16, M32) KA_BODY(M8, M16, M32, 1)
 /* q4_K has no qh: the load is never made (Q5 0), the expression only typed */
 #define KA_QH(blk) ((const uint8_t *)(blk).qs)
-KA_ROWS_RVV(q4_K_v128, struct block_q4_K, 0, m2, m4, m8, "q4_K-rvv")
-KA_ROWS_RVV(q4_K_v256, struct block_q4_K, 0, m1, m2, m4, "q4_K-rvv-256")
-KA_ROWS_RVV(q4_K_v512, struct block_q4_K, 0, mf2, m1, m2, "q4_K-rvv-512")
+K_ROWS_RVV(q4_K_v128, struct block_q4_K, 32, m2, m4, m8, "q4_K-rvv", KA_BODY4)
+K_ROWS_RVV(q4_K_v256, struct block_q4_K, 32, m1, m2, m4, "q4_K-rvv-256", KA_BODY4)
+K_ROWS_RVV(q4_K_v512, struct block_q4_K, 32, mf2, m1, m2, "q4_K-rvv-512", KA_BODY4)
 #undef KA_QH
 #define KA_QH(blk) ((blk).qh)
-KA_ROWS_RVV(q5_K_v128, struct block_q5_K, 1, m2, m4, m8, "q5_K-rvv")
-KA_ROWS_RVV(q5_K_v256, struct block_q5_K, 1, m1, m2, m4, "q5_K-rvv-256")
-KA_ROWS_RVV(q5_K_v512, struct block_q5_K, 1, mf2, m1, m2, "q5_K-rvv-512")
+K_ROWS_RVV(q5_K_v128, struct block_q5_K, 32, m2, m4, m8, "q5_K-rvv", KA_BODY5)
+K_ROWS_RVV(q5_K_v256, struct block_q5_K, 32, m1, m2, m4, "q5_K-rvv-256", KA_BODY5)
+K_ROWS_RVV(q5_K_v512, struct block_q5_K, 32, mf2, m1, m2, "q5_K-rvv-512", KA_BODY5)
 
-void dot_rows_q4_K_rvv(int n, const void *w, size_t rb, int nr, const void *act, float *out)
-{
-	size_t vlenb = __riscv_vlenb();
-	(vlenb >= 64 ? q4_K_v512 : vlenb >= 32 ? q4_K_v256 : q4_K_v128)(n, w, rb, nr, act, out);
-}
+EV_RVV_BY_VLEN(dot_rows_q4_K_rvv, q4_K_v128, q4_K_v256, q4_K_v512)
 
-void dot_rows_q5_K_rvv(int n, const void *w, size_t rb, int nr, const void *act, float *out)
-{
-	size_t vlenb = __riscv_vlenb();
-	(vlenb >= 64 ? q5_K_v512 : vlenb >= 32 ? q5_K_v256 : q5_K_v128)(n, w, rb, nr, act, out);
-}
+EV_RVV_BY_VLEN(dot_rows_q5_K_rvv, q5_K_v128, q5_K_v256, q5_K_v512)
 
 /* q6_K: per half (128 weights) and per 16 elements l of its 32: ql[l] low and
  * high nibbles are weights l and l+64, ql[l+32]'s l+32 and l+96, qh[l] bits
@@ -141,41 +144,16 @@ void dot_rows_q5_K_rvv(int n, const void *w, size_t rb, int nr, const void *act,
  * would split the body llvm-mca schedules) */
 #define Q6_OFF1(G) (x[b].scales[G] * y[b].bsums[G])
 #define Q6_OFF4(G) (Q6_OFF1(G) + Q6_OFF1((G) + 1) + Q6_OFF1((G) + 2) + Q6_OFF1((G) + 3))
-#define Q6_ROWS_RVV(NAME, M8, M16, M32, REGION)                                              \
-	static void NAME(int n, const void *w, size_t rb, int nr, const void *act, float *out) \
-	{                                                                                      \
-		const struct block_q8_K *y = act;                                              \
-		const size_t vl = __riscv_vsetvl_e8##M8(16);                                   \
-		for (int r = 0; r < nr; r++) {                                                 \
-			const struct block_q6_K *x = (const void *)((const char *)w + (size_t)r * rb); \
-			vfloat32##M32##_t acc = __riscv_vfmv_v_f_f32##M32(0, vl);              \
-			vfloat32m1_t z = __riscv_vfmv_s_f_f32m1(0, 1);                         \
-			float corr = 0;                                                        \
-			for (int b = 0; b < n / QK_K; b++) {                                   \
-				EV_MCA_BEGIN(REGION);                                          \
-				const float dd = ev_h2f(x[b].d) * y[b].d;                      \
-				int32_t off;                                                   \
-				vint32##M32##_t iacc = __riscv_vmv_v_x_i32##M32(0, vl);        \
-				Q6_QUARTERS(M8, M16, M32, 0, 0);                               \
-				Q6_QUARTERS(M8, M16, M32, 0, 1);                               \
-				Q6_QUARTERS(M8, M16, M32, 1, 0);                               \
-				Q6_QUARTERS(M8, M16, M32, 1, 1);                               \
-				off = Q6_OFF4(0) + Q6_OFF4(4) + Q6_OFF4(8) + Q6_OFF4(12);      \
-				acc = __riscv_vfmacc_vf_f32##M32(acc, dd, __riscv_vfcvt_f_x_v_f32##M32(iacc, vl), vl); \
-				corr += dd * (float)(32 * off);                                \
-				EV_MCA_END();                                                  \
-			}                                                                      \
-			out[r] = __riscv_vfmv_f_s_f32m1_f32(                                   \
-					 __riscv_vfredusum_vs_f32##M32##_f32m1(acc, z, vl)) -    \
-				 corr;                                                         \
-		}                                                                              \
-	}
-Q6_ROWS_RVV(q6_K_v128, m1, m2, m4, "q6_K-rvv")
-Q6_ROWS_RVV(q6_K_v256, mf2, m1, m2, "q6_K-rvv-256")
-Q6_ROWS_RVV(q6_K_v512, mf4, mf2, m1, "q6_K-rvv-512")
+#define Q6_BODY(M8, M16, M32)                                                                \
+	do {                                                                                 \
+		Q6_QUARTERS(M8, M16, M32, 0, 0);                                             \
+		Q6_QUARTERS(M8, M16, M32, 0, 1);                                             \
+		Q6_QUARTERS(M8, M16, M32, 1, 0);                                             \
+		Q6_QUARTERS(M8, M16, M32, 1, 1);                                             \
+		corr += dd * (float)(32 * (Q6_OFF4(0) + Q6_OFF4(4) + Q6_OFF4(8) + Q6_OFF4(12))); \
+	} while (0)
+K_ROWS_RVV(q6_K_v128, struct block_q6_K, 16, m1, m2, m4, "q6_K-rvv", Q6_BODY)
+K_ROWS_RVV(q6_K_v256, struct block_q6_K, 16, mf2, m1, m2, "q6_K-rvv-256", Q6_BODY)
+K_ROWS_RVV(q6_K_v512, struct block_q6_K, 16, mf4, mf2, m1, "q6_K-rvv-512", Q6_BODY)
 
-void dot_rows_q6_K_rvv(int n, const void *w, size_t rb, int nr, const void *act, float *out)
-{
-	size_t vlenb = __riscv_vlenb();
-	(vlenb >= 64 ? q6_K_v512 : vlenb >= 32 ? q6_K_v256 : q6_K_v128)(n, w, rb, nr, act, out);
-}
+EV_RVV_BY_VLEN(dot_rows_q6_K_rvv, q6_K_v128, q6_K_v256, q6_K_v512)

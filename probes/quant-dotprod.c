@@ -63,45 +63,11 @@ static inline int32x4_t q4i_sums(const unsigned char *q, int8x16_t y0, int8x16_t
  * per 8 row-blocks, 2.18 B/cycle; the unsigned 4-block loop before it: 52
  * per 4). gcc's default schedule is the A53's, which here leaves the loads
  * next to their uses (93 cycles); the A76 tuning issues them earlier. */
-__attribute__((target("tune=cortex-a76"))) void
-dot_rows_q4_0x4_dotprod(int n, const void *w, size_t rb, int nr, const void *act, float *out)
-{
-	const struct block_q8_0 *y = act;
-	int nb = n / QK, g = 0;
-	for (; g + 4 <= nr; g += 4) {
-		const unsigned char *p = (const unsigned char *)w + (size_t)g * rb;
-		float32x4_t acc = vdupq_n_f32(0), d0 = acc, d1 = acc;
-		int32x4_t s0 = vdupq_n_s32(0), s1 = s0;
-		int b = 0;
-		for (; b + 2 <= nb; b += 2, p += 2 * EV_Q4_0X4_GROUP_BYTES) {
-			EV_MCA_BEGIN("q4_0x4i-dotprod");
-			EV_PREFETCH_STREAM(p);
-			EV_PREFETCH_STREAM(p + EV_Q4_0X4_GROUP_BYTES);
-			int8x16_t y0 = vld1q_s8(y[b].qs), y1 = vld1q_s8(y[b].qs + 16);
-			int8x16_t u0 = vld1q_s8(y[b + 1].qs), u1 = vld1q_s8(y[b + 1].qs + 16);
-			float32x4_t dx = vcvt_f32_f16(vld1_f16((const float16_t *)(const void *)p));
-			float32x4_t ex = vcvt_f32_f16(vld1_f16(
-				(const float16_t *)(const void *)(p + EV_Q4_0X4_GROUP_BYTES)));
-			acc = vfmaq_f32(acc, Q4I_F32(s0), d0);
-			acc = vfmaq_f32(acc, Q4I_F32(s1), d1);
-			s0 = q4i_sums(p + 8, y0, y1);
-			s1 = q4i_sums(p + EV_Q4_0X4_GROUP_BYTES + 8, u0, u1);
-			d0 = vmulq_n_f32(dx, ev_h2f_neon(y[b].d));
-			d1 = vmulq_n_f32(ex, ev_h2f_neon(y[b + 1].d));
-			EV_MCA_END();
-		}
-		acc = vfmaq_f32(acc, Q4I_F32(s0), d0);
-		acc = vfmaq_f32(acc, Q4I_F32(s1), d1);
-		if (b < nb) { /* an odd last block */
-			float32x4_t dx = vcvt_f32_f16(vld1_f16((const float16_t *)(const void *)p));
-			s0 = q4i_sums(p + 8, vld1q_s8(y[b].qs), vld1q_s8(y[b].qs + 16));
-			acc = vfmaq_f32(acc, Q4I_F32(s0), vmulq_n_f32(dx, ev_h2f_neon(y[b].d)));
-		}
-		vst1q_f32(out + g, acc);
-	}
-	if (g < nr)
-		dot_rows_q4_0_dotprod(n, (const char *)w + (size_t)g * rb, rb, nr - g, act, out + g);
-}
+/* the q4_0x4i group's sums: its quants follow the 4 scales */
+#define Q4I_GROUP(p, y0, y1) q4i_sums((p) + 8, y0, y1)
+__attribute__((target("tune=cortex-a76")))
+EV_X4_ROWS2(dot_rows_q4_0x4_dotprod, EV_Q4_0X4_GROUP_BYTES, "q4_0x4i-dotprod", Q4I_GROUP, Q4I_F32,
+	    dot_rows_q4_0_dotprod)
 
 __attribute__((target("tune=cortex-a76"))) void
 dot_rows_q8_0x4_dotprod(int n, const void *w, size_t rb, int nr, const void *act, float *out)

@@ -62,4 +62,51 @@ static inline float ev_h2f_neon(ev_fp16 h)
 		}                                                                              \
 	}
 
+/* 4 rows interleaved at load (a group: the 4 rows' fp16 scales, then their
+ * quants), two blocks per iteration, each block's conversion and FMA done in
+ * the next iteration beside the next blocks' products: on an in-order core
+ * (A53, A55) nothing waits for a result of its own iteration. SUMS(group,
+ * y0, y1): the 4 rows' int32 sums of a block as one vector; CVT: those sums
+ * to float (a plain conversion, or one with fraction bits); rows past the
+ * last group of 4 go to TAIL (the one-row kernel of the same format). */
+#define EV_X4_ROWS2(name, GB, region, SUMS, CVT, TAIL)                                        \
+	void name(int n, const void *w, size_t rb, int nr, const void *act, float *out)       \
+	{                                                                                     \
+		const struct block_q8_0 *y = act;                                              \
+		int nb = n / QK, g = 0;                                                        \
+		for (; g + 4 <= nr; g += 4) {                                                  \
+			const unsigned char *p = (const unsigned char *)w + (size_t)g * rb;    \
+			float32x4_t acc = vdupq_n_f32(0), d0 = acc, d1 = acc;                  \
+			int32x4_t s0 = vdupq_n_s32(0), s1 = s0;                                \
+			int b = 0;                                                             \
+			for (; b + 2 <= nb; b += 2, p += 2 * (GB)) {                           \
+				EV_MCA_BEGIN(region);                                          \
+				EV_PREFETCH_STREAM(p);                                         \
+				EV_PREFETCH_STREAM(p + (GB));                                  \
+				int8x16_t y0 = vld1q_s8(y[b].qs), y1 = vld1q_s8(y[b].qs + 16); \
+				int8x16_t u0 = vld1q_s8(y[b + 1].qs), u1 = vld1q_s8(y[b + 1].qs + 16); \
+				float32x4_t dx = vcvt_f32_f16(vld1_f16((const float16_t *)(const void *)p)); \
+				float32x4_t ex = vcvt_f32_f16(                                 \
+					vld1_f16((const float16_t *)(const void *)(p + (GB)))); \
+				acc = vfmaq_f32(acc, CVT(s0), d0);                             \
+				acc = vfmaq_f32(acc, CVT(s1), d1);                             \
+				s0 = SUMS(p, y0, y1);                                          \
+				s1 = SUMS(p + (GB), u0, u1);                                   \
+				d0 = vmulq_n_f32(dx, ev_h2f_neon(y[b].d));                     \
+				d1 = vmulq_n_f32(ex, ev_h2f_neon(y[b + 1].d));                 \
+				EV_MCA_END();                                                  \
+			}                                                                      \
+			acc = vfmaq_f32(acc, CVT(s0), d0);                                     \
+			acc = vfmaq_f32(acc, CVT(s1), d1);                                     \
+			if (b < nb) { /* an odd last block */                                  \
+				float32x4_t dx = vcvt_f32_f16(vld1_f16((const float16_t *)(const void *)p)); \
+				s0 = SUMS(p, vld1q_s8(y[b].qs), vld1q_s8(y[b].qs + 16));       \
+				acc = vfmaq_f32(acc, CVT(s0), vmulq_n_f32(dx, ev_h2f_neon(y[b].d))); \
+			}                                                                      \
+			vst1q_f32(out + g, acc);                                               \
+		}                                                                              \
+		if (g < nr)                                                                    \
+			TAIL(n, (const char *)w + (size_t)g * rb, rb, nr - g, act, out + g);   \
+	}
+
 #endif

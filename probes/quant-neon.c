@@ -183,44 +183,8 @@ static inline int32x4_t q8x4_block(const unsigned char *p, int8x16_t y0, int8x16
 	return vpaddq_s32(vpaddq_s32(s0, s1), vpaddq_s32(s2, s3));
 }
 
-void dot_rows_q8_0x4_neon(int n, const void *w, size_t rb, int nr, const void *act, float *out)
-{
-	const struct block_q8_0 *y = act;
-	int nb = n / QK, g = 0;
-	for (; g + 4 <= nr; g += 4) {
-		const unsigned char *p = (const unsigned char *)w + (size_t)g * rb;
-		float32x4_t acc = vdupq_n_f32(0), d0 = acc, d1 = acc;
-		int32x4_t s0 = vdupq_n_s32(0), s1 = s0;
-		int b = 0;
-		for (; b + 2 <= nb; b += 2, p += 2 * EV_Q8_0X4_GROUP_BYTES) {
-			EV_MCA_BEGIN("q8_0x4-neon");
-			EV_PREFETCH_STREAM(p);
-			EV_PREFETCH_STREAM(p + EV_Q8_0X4_GROUP_BYTES);
-			int8x16_t y0 = vld1q_s8(y[b].qs), y1 = vld1q_s8(y[b].qs + 16);
-			int8x16_t u0 = vld1q_s8(y[b + 1].qs), u1 = vld1q_s8(y[b + 1].qs + 16);
-			float32x4_t dx = vcvt_f32_f16(vld1_f16((const float16_t *)(const void *)p));
-			float32x4_t ex = vcvt_f32_f16(vld1_f16(
-				(const float16_t *)(const void *)(p + EV_Q8_0X4_GROUP_BYTES)));
-			acc = vfmaq_f32(acc, vcvtq_f32_s32(s0), d0);
-			acc = vfmaq_f32(acc, vcvtq_f32_s32(s1), d1);
-			s0 = q8x4_block(p, y0, y1);
-			s1 = q8x4_block(p + EV_Q8_0X4_GROUP_BYTES, u0, u1);
-			d0 = vmulq_n_f32(dx, ev_h2f_neon(y[b].d));
-			d1 = vmulq_n_f32(ex, ev_h2f_neon(y[b + 1].d));
-			EV_MCA_END();
-		}
-		acc = vfmaq_f32(acc, vcvtq_f32_s32(s0), d0);
-		acc = vfmaq_f32(acc, vcvtq_f32_s32(s1), d1);
-		if (b < nb) { /* an odd last block */
-			float32x4_t dx = vcvt_f32_f16(vld1_f16((const float16_t *)(const void *)p));
-			s0 = q8x4_block(p, vld1q_s8(y[b].qs), vld1q_s8(y[b].qs + 16));
-			acc = vfmaq_f32(acc, vcvtq_f32_s32(s0), vmulq_n_f32(dx, ev_h2f_neon(y[b].d)));
-		}
-		vst1q_f32(out + g, acc);
-	}
-	if (g < nr)
-		dot_rows_q8_0_neon(n, (const char *)w + (size_t)g * rb, rb, nr - g, act, out + g);
-}
+EV_X4_ROWS2(dot_rows_q8_0x4_neon, EV_Q8_0X4_GROUP_BYTES, "q8_0x4-neon", q8x4_block, vcvtq_f32_s32,
+	    dot_rows_q8_0_neon)
 
 /* ---- prefill: 4 rows x NT tokens (ev_dot_gemm_fn, gemm-tile.h) ----
  * Each 8 halves of a row widened once (fcvtl, fcvtl2), then 2 FMAs per token:

@@ -92,17 +92,9 @@ Q_ROWS_RVV(q4_0_v128, struct block_q4_0, Q4_LOAD, QK / 2, m1, m2, m4, 2, "q4_0-r
 Q_ROWS_RVV(q4_0_v256, struct block_q4_0, Q4_LOAD, QK / 2, mf2, m1, m2, 4, "q4_0-rvv-256", Q_SUM(m2) - 8 * corr)
 Q_ROWS_RVV(q4_0_v512, struct block_q4_0, Q4_LOAD, QK / 2, mf4, mf2, m1, 4, "q4_0-rvv-512", Q_SUM(m1) - 8 * corr)
 
-void dot_rows_q8_0_rvv(int n, const void *w, size_t rb, int nr, const void *act, float *out)
-{
-	size_t vlenb = __riscv_vlenb();
-	(vlenb >= 64 ? q8_0_v512 : vlenb >= 32 ? q8_0_v256 : q8_0_v128)(n, w, rb, nr, act, out);
-}
+EV_RVV_BY_VLEN(dot_rows_q8_0_rvv, q8_0_v128, q8_0_v256, q8_0_v512)
 
-void dot_rows_q4_0_rvv(int n, const void *w, size_t rb, int nr, const void *act, float *out)
-{
-	size_t vlenb = __riscv_vlenb();
-	(vlenb >= 64 ? q4_0_v512 : vlenb >= 32 ? q4_0_v256 : q4_0_v128)(n, w, rb, nr, act, out);
-}
+EV_RVV_BY_VLEN(dot_rows_q4_0_rvv, q4_0_v128, q4_0_v256, q4_0_v512)
 
 /* IEEE half bits (zero-extended to 32) to float bits: normal numbers move
  * their exponent bias, infinities and NaNs keep an all-ones exponent,

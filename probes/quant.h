@@ -360,6 +360,15 @@ static inline void ev_k_scale_min_inl(int j, const uint8_t *q, uint8_t *sc, uint
 void ev_k_scale_min(int j, const uint8_t *scales, uint8_t *sc, uint8_t *m);
 void ev_k_pack_scales(const uint8_t sc[8], const uint8_t m[8], uint8_t *scales);
 
+/* RISC-V: a dot kernel that calls the instance of itself built for this
+ * core's VLEN (register groups sized to a block at 128, 256, >= 512 bits). */
+#define EV_RVV_BY_VLEN(name, f128, f256, f512)                                                \
+	void name(int n, const void *w, size_t rb, int nr, const void *act, float *out)        \
+	{                                                                                      \
+		size_t vlenb_ = __riscv_vlenb();                                               \
+		(vlenb_ >= 64 ? f512 : vlenb_ >= 32 ? f256 : f128)(n, w, rb, nr, act, out);    \
+	}
+
 /* Implementations, declared for the tables in quant.c. */
 #define GEMM_DECL(name)                                                                      \
 	void name(int n, const void *w, size_t rb, int nr, const void *act, size_t astride, int nt, \
