@@ -113,7 +113,10 @@ static void test_coop(void)
 	T_CHECK(!bad, "K %u: %u fp16 steps leave a partial sum over 2048 (or none)", bad, gpu_coop_iters(bad, 0));
 	T_CHECK(gpu_coop_iters(16, 0) == 126 && gpu_coop_iters(16, 1) == 1024 && !gpu_coop_iters(0, 0),
 		"steps: fp16 K=16 126, fp32 1024");
-	if (system("command -v glslc >/dev/null 2>&1 && command -v spirv-val >/dev/null 2>&1"))
+	const char *bin = getenv("EAVES_BIN");
+	if (bin && (strstr(bin, "build-san") || strstr(bin, "aarch64")))
+		printf("  the shader's SPIR-V is checked in the native suite (the same source)\n");
+	else if (system("command -v glslc >/dev/null 2>&1 && command -v spirv-val >/dev/null 2>&1"))
 		T_SKIP("glslc or spirv-val (Debian spirv-tools) missing: the cooperative-matrix shader "
 		       "is not validated");
 	else
