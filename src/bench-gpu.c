@@ -78,7 +78,7 @@ void bench_gpu_list_print(FILE *f, const struct ev_gpu_list *l)
 	}
 	for (int i = 0; i < l->n; i++) {
 		const struct ev_gpu_info *d = &l->dev[i];
-		char b[32], cm[160] = "no";
+		char b[32], cm[400] = "no";
 		uint64_t local = 0;
 		if (d->coop_matrix)
 			snprintf(cm, sizeof cm, "yes%s", d->coop_nv ? " (NV:" : " (not VK_NV_cooperative_matrix with "
