@@ -354,21 +354,35 @@ static cJSON *gpu_section(const char *name, double read, double fp32)
 	return g;
 }
 
+/* The golden result with one GPU of these figures in gpu_results[] (its
+ * list in *arr); NULL if the golden file cannot be read. */
+static cJSON *golden_with_gpu(const char *name, double read, double fp32, cJSON **arr)
+{
+	cJSON *doc = NULL;
+	struct ev_err e = {0};
+	T_CHECK(json_read_file(t_src("tests/fixtures/golden/result.json"), &doc, &e) == 0, "%s", e.msg);
+	if (!doc)
+		return NULL;
+	*arr = cJSON_AddArrayToObject(doc, "gpu_results");
+	cJSON_AddItemToArray(*arr, gpu_section(name, read, fp32));
+	return doc;
+}
+
 /* A GPU's cooperative-matrix peaks (flops --gpu, characterize): the best of
  * both accumulators, its own line on the roofline above the FMA peaks and the
  * read roof reaching up to it, a compare row; a bad rate names its field. */
 static void test_gpu_coop(void)
 {
-	cJSON *doc = NULL, *arr, *ks, *k;
+	cJSON *arr = NULL, *doc = golden_with_gpu("Orin (nvgpu)", 100e9, 5e12, &arr), *ks, *k;
 	struct rep_result *r = calloc(2, sizeof *r);
 	struct ev_err e = {0};
 	char *dat = NULL, *gp = NULL, *t;
 	const struct rep_result *one[1] = {r}, *two[2] = {r, r + 1};
-	T_CHECK(json_read_file(t_src("tests/fixtures/golden/result.json"), &doc, &e) == 0, "%s", e.msg);
-	if (!doc || !r)
+	if (!doc || !r) {
+		cJSON_Delete(doc);
+		free(r);
 		return;
-	arr = cJSON_AddArrayToObject(doc, "gpu_results");
-	cJSON_AddItemToArray(arr, gpu_section("Orin (nvgpu)", 100e9, 5e12));
+	}
 	ks = cJSON_GetObjectItem(cJSON_GetArrayItem(arr, 0), "kernels");
 	for (int i = 0; i < 2; i++) {
 		k = cJSON_CreateObject();
@@ -402,16 +416,16 @@ static void test_gpu_coop(void)
 
 static void test_gpu_roofs(void)
 {
-	cJSON *doc = NULL, *arr;
+	cJSON *arr = NULL, *doc = golden_with_gpu("Mali-G610 'MC4'", 30e9, 450e9, &arr);
 	struct rep_result *r = calloc(2, sizeof *r);
 	struct ev_err e = {0};
 	char *dat = NULL, *gp = NULL, *t;
 	const struct rep_result *one[1] = {r}, *two[2] = {r, r + 1};
-	T_CHECK(json_read_file(t_src("tests/fixtures/golden/result.json"), &doc, &e) == 0, "%s", e.msg);
-	if (!doc || !r)
+	if (!doc || !r) {
+		cJSON_Delete(doc);
+		free(r);
 		return;
-	arr = cJSON_AddArrayToObject(doc, "gpu_results");
-	cJSON_AddItemToArray(arr, gpu_section("Mali-G610 'MC4'", 30e9, 450e9));
+	}
 	/* a type with a line break must not start a data line in the .dat */
 	cJSON_ReplaceItemInObject(cJSON_GetObjectItem(cJSON_GetArrayItem(arr, 0), "device"), "type",
 				  cJSON_CreateString("integrated\n1 1e9"));
