@@ -36,7 +36,7 @@ static void test_mca(void)
 		T_SKIP("llvm-mca-16, aarch64-linux-gnu-gcc or jq is not installed (make mca installs them)");
 		return;
 	}
-	snprintf(cmd, sizeof cmd, "cd %s && MCA_ITER=60 sh scripts/mca.sh 2>&1", t_src("."));
+	snprintf(cmd, sizeof cmd, "cd %s && MCA_ITER=30 sh scripts/mca.sh 2>&1", t_src("."));
 	out = calloc(1, cap);
 	f = popen(cmd, "r");
 	if (f && out) {
