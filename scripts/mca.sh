@@ -121,6 +121,13 @@ pick() { # the loop eaves' dispatch runs for a format on a core
 	esac
 }
 
+# Every board in configs/devices: id, core (uarch), max GHz, datasheet DRAM GB/s per core.
+boards() {
+	for f in configs/devices/*.json; do
+		jq -r '[.id, (.cpu.uarch // "-"), (.cpu.max_ghz // 0), (.cpu.cores // 0), (.memory.peak_bw_gbs // 0)] | @tsv' "$f"
+	done | awk -F'\t' '{printf "%s %s %s %.2f\n", $1, $2, $3, ($4 > 0 ? $5 / $4 : 0)}'
+}
+
 # table LIST HEADER SUFFIX DIGITS: a row per loop, a column per core model:
 # cycles per iteration / (the loop's amount per iteration) per cycle.
 table() {
@@ -221,12 +228,9 @@ echo "board's DRAM figure from \`eaves bw\` on one core would be the loop's (ver
 echo
 echo "| board | core model | GHz | DRAM GB/s per core | q4_0 GB/s | q8_0 GB/s | f16 GB/s | q4_K GB/s | bw GB/s | verdict |"
 echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---|"
-for f in configs/devices/*.json; do
-	jq -r '[.id, (.cpu.uarch // ""), (.cpu.cores // 0), (.cpu.max_ghz // 0), (.memory.peak_bw_gbs // 0)] | @tsv' "$f"
-done | while IFS="$(printf '\t')" read -r id ua cores ghz bw; do
+boards | while read -r id ua ghz share; do
 	case "$ua" in cortex-a78ae) core=cortex-a78 ;; cortex-*|neoverse-*) core=$ua ;; *) continue ;; esac
 	[ -n "$(echo "$CORES" | awk -v c="$core" '$1 == c')" ] || continue
-	share=$(awk -v b="$bw" -v n="$cores" 'BEGIN{ if (n > 0) printf "%.2f", b / n; else print 0 }')
 	row="| $id | $core | $ghz | $share |"
 	worst=""
 	for q in q4_0 q8_0 f16 q4_K; do
@@ -352,11 +356,8 @@ echo "Pioneer's C920 has RVV 0.7.1 (not 1.0: eaves' RVV kernels do not run there
 echo
 echo "| board | core model | GHz | DRAM GB/s per core | q4_0 GB/s | q8_0 GB/s | q4_K GB/s | verdict |"
 echo "|---|---|---:|---:|---:|---:|---:|---|"
-for f in configs/devices/*.json; do
-	jq -r '[.id, (.cpu.uarch // ""), (.cpu.cores // 0), (.cpu.max_ghz // 0), (.memory.peak_bw_gbs // 0)] | @tsv' "$f"
-done | while IFS="$(printf '\t')" read -r id ua cores ghz bw; do
+boards | while read -r id ua ghz share; do
 	[ "$ua" = sifive-u74 ] || continue
-	share=$(awk -v b="$bw" -v n="$cores" 'BEGIN{ if (n > 0) printf "%.2f", b / n; else print 0 }')
 	row="| $id | $ua | $ghz | $share |"
 	worst=""
 	for q in q4_0 q8_0 q4_K; do
