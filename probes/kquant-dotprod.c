@@ -20,32 +20,84 @@ EV_Q6_K_ROWS(dot_rows_q6_K_dotprod, "q6_K-dotprod")
 
 /* ---- q4_Kx4i: 4 rows interleaved at load (quant.h) ----
  * Vector c of pass k holds bytes 4c..4c+3 of the 4 rows: its low nibbles
- * are quants 4c..4c+3 of sub-block 2k of each row, its high nibbles those of
- * sub-block 2k+1; sdot by activation lane c % 4 (of the sub-block's 16
- * activations c / 4) adds them into the row's lane. After 8 such sdot a
- * vector holds the 4 rows' sums of a sub-block, and one multiply-add by the
- * 4 rows' scales of that sub-block (int32 lanes) scales them all: no
- * horizontal adds, no per-row scale broadcast. */
+ * are quants 4c..4c+3 of sub-block 2k of each row (stored XOR 8, so a
+ * signed nibble q - 8), its high nibbles those of sub-block 2k+1; sdot by
+ * activation lane c % 4 (of the sub-block's 16 activations c / 4) adds them
+ * into the row's lane. The nibbles come out by shifts alone: shl 4 gives
+ * 16 (q - 8) of the low one as a signed byte, ushr 4 the high one; no
+ * masks, which the in-order Cortex-A55 issues as whole 128-bit operations
+ * beside nothing else where its shifts pair with a load. After 8 such sdot
+ * a vector holds the 4 rows' sums of a sub-block, and one multiply-add by
+ * the 4 rows' scales of that sub-block (int32 lanes; the high nibbles'
+ * scales times 16, so both sums are 16 x) scales them all: no horizontal
+ * adds, no per-row scale broadcast. The - 8 comes back once a super-block,
+ * 8 x scale x the activations' 32-sum of each even sub-block. */
 #define Q4KX4_STEP(slo, shi, v, ylo, yhi, l)                                                 \
 	do {                                                                                 \
-		slo = vdotq_laneq_s32(slo, vreinterpretq_s8_u8(vandq_u8(v, m4)), ylo, l);     \
-		shi = vdotq_laneq_s32(shi, vreinterpretq_s8_u8(vshrq_n_u8(v, 4)), yhi, l);    \
+		slo = vdotq_laneq_s32(slo, vshlq_n_s8(v, 4), ylo, l);                         \
+		shi = vdotq_laneq_s32(shi, vreinterpretq_s8_u8(vshrq_n_u8(vreinterpretq_u8_s8(v), 4)), yhi, l); \
 	} while (0)
 
-#define Q4KX4_PASS(q, yk, slo, shi)                                                          \
+/* A zeroed accumulator, written where this statement stands: a constant
+ * zero would be one register copied just before its first sdot, which an
+ * in-order core then waits for. */
+static inline int32x4_t kx4_zero(void)
+{
+	int32x4_t z;
+	__asm__ volatile("movi %0.4s, #0" : "=w"(z));
+	return z;
+}
+
+/* Passes P and Q (of one group) side by side, written in the order an
+ * in-order core should issue it (dot_rows_q4_Kx4i_dotprod is built without
+ * instruction scheduling, so this order is the machine code's): each step
+ * shifts this step's vectors, each shift beside a load of the next step's
+ * (a shift and a load issue together on the Cortex-A55; steps 0-3 also load
+ * the activations of steps 4-7), then 4 sdot into 4 accumulators (an
+ * accumulator's next sdot comes 7 cycles later, past sdot's latency). */
+#define Q4KX4_J(j, slP, shP, slQ, shQ)                                                      \
 	do {                                                                                 \
-		int8x16_t ylo0_ = vld1q_s8(yk), ylo1_ = vld1q_s8((yk) + 16);                  \
-		int8x16_t yhi0_ = vld1q_s8((yk) + 32), yhi1_ = vld1q_s8((yk) + 48);           \
-		slo = vdupq_n_s32(0);                                                         \
-		shi = vdupq_n_s32(0);                                                         \
-		Q4KX4_STEP(slo, shi, vld1q_u8(q), ylo0_, yhi0_, 0);                           \
-		Q4KX4_STEP(slo, shi, vld1q_u8((q) + 16), ylo0_, yhi0_, 1);                    \
-		Q4KX4_STEP(slo, shi, vld1q_u8((q) + 32), ylo0_, yhi0_, 2);                    \
-		Q4KX4_STEP(slo, shi, vld1q_u8((q) + 48), ylo0_, yhi0_, 3);                    \
-		Q4KX4_STEP(slo, shi, vld1q_u8((q) + 64), ylo1_, yhi1_, 0);                    \
-		Q4KX4_STEP(slo, shi, vld1q_u8((q) + 80), ylo1_, yhi1_, 1);                    \
-		Q4KX4_STEP(slo, shi, vld1q_u8((q) + 96), ylo1_, yhi1_, 2);                    \
-		Q4KX4_STEP(slo, shi, vld1q_u8((q) + 112), ylo1_, yhi1_, 3);                   \
+		int8x16_t nP_ = wP_, nQ_ = wQ_;                                               \
+		if ((j) < 7)                                                                  \
+			nP_ = vld1q_s8(qP_ + 16 * ((j) + 1));                                 \
+		int8x16_t lP_ = vshlq_n_s8(wP_, 4);                                           \
+		if ((j) < 7)                                                                  \
+			nQ_ = vld1q_s8(qQ_ + 16 * ((j) + 1));                                 \
+		int8x16_t hP_ = vreinterpretq_s8_u8(vshrq_n_u8(vreinterpretq_u8_s8(wP_), 4)); \
+		if ((j) < 4)                                                                  \
+			y1_[j] = vld1q_s8(y1p_[j]);                                           \
+		int8x16_t lQ_ = vshlq_n_s8(wQ_, 4);                                           \
+		int8x16_t hQ_ = vreinterpretq_s8_u8(vshrq_n_u8(vreinterpretq_u8_s8(wQ_), 4)); \
+		slP = vdotq_laneq_s32(slP, lP_, (j) < 4 ? yPl0_ : y1_[0], (j) % 4);          \
+		shP = vdotq_laneq_s32(shP, hP_, (j) < 4 ? yPh0_ : y1_[1], (j) % 4);          \
+		slQ = vdotq_laneq_s32(slQ, lQ_, (j) < 4 ? yQl0_ : y1_[2], (j) % 4);          \
+		shQ = vdotq_laneq_s32(shQ, hQ_, (j) < 4 ? yQh0_ : y1_[3], (j) % 4);          \
+		wP_ = nP_;                                                                    \
+		wQ_ = nQ_;                                                                    \
+	} while (0)
+
+/* Passes kP and kP + 1 of the group at p (activations yq): the 4 sums */
+#define Q4KX4_PASS2(p, yq, kP, slP, shP, slQ, shQ)                                          \
+	do {                                                                                 \
+		const int8_t *qP_ = (const int8_t *)(p) + 64 + 128 * (kP), *qQ_ = qP_ + 128;  \
+		const int8_t *yP_ = (yq) + 64 * (kP), *yQ_ = yP_ + 64;                        \
+		const int8_t *y1p_[4] = {yP_ + 16, yP_ + 48, yQ_ + 16, yQ_ + 48};             \
+		int8x16_t y1_[4];                                                             \
+		slP = kx4_zero();                                                             \
+		shP = kx4_zero();                                                             \
+		slQ = kx4_zero();                                                             \
+		shQ = kx4_zero();                                                             \
+		int8x16_t wP_ = vld1q_s8(qP_), wQ_ = vld1q_s8(qQ_);                           \
+		int8x16_t yPl0_ = vld1q_s8(yP_), yPh0_ = vld1q_s8(yP_ + 32);                  \
+		int8x16_t yQl0_ = vld1q_s8(yQ_), yQh0_ = vld1q_s8(yQ_ + 32);                  \
+		Q4KX4_J(0, slP, shP, slQ, shQ);                                               \
+		Q4KX4_J(1, slP, shP, slQ, shQ);                                               \
+		Q4KX4_J(2, slP, shP, slQ, shQ);                                               \
+		Q4KX4_J(3, slP, shP, slQ, shQ);                                               \
+		Q4KX4_J(4, slP, shP, slQ, shQ);                                               \
+		Q4KX4_J(5, slP, shP, slQ, shQ);                                               \
+		Q4KX4_J(6, slP, shP, slQ, shQ);                                               \
+		Q4KX4_J(7, slP, shP, slQ, shQ);                                               \
 	} while (0)
 
 /* 16 bytes of 4-rows-a-sub-block scales (4 sub-blocks) as 4 int32 vectors */
@@ -79,28 +131,94 @@ static inline void kx4_scales(const unsigned char *p, int32x4_t sc[8])
 	widen4(vsliq_n_u8(vshrq_n_u8(l1, 4), vandq_u8(vshrq_n_u8(h, 2), three), 4), sc + 4);
 }
 
+/* q4_Kx4i's scales: as kx4_scales, the odd sub-blocks' (high nibbles) times
+ * 16; returns sum_j scale[j] x pairs[j] over the even sub-blocks (the low
+ * nibbles' - 8 to take back), from the same widened bytes. */
+static inline int32x4_t kx4_scales16(const unsigned char *p, int16x8_t pairs, int32x4_t sc[8])
+{
+	const uint8x16_t three = vdupq_n_u8(3);
+	uint8x16_t l1 = vld1q_u8(p + 16), h = vld1q_u8(p + 48);
+	uint8x16_t f0 = vsliq_n_u8(l1, vandq_u8(h, three), 4);
+	uint8x16_t f1 = vsliq_n_u8(vshrq_n_u8(l1, 4), vandq_u8(vshrq_n_u8(h, 2), three), 4);
+	uint16x8_t a0 = vmovl_u8(vget_low_u8(f0)), b0 = vmovl_high_u8(f0);
+	uint16x8_t a1 = vmovl_u8(vget_low_u8(f1)), b1 = vmovl_high_u8(f1);
+	sc[0] = vreinterpretq_s32_u32(vmovl_u16(vget_low_u16(a0)));
+	sc[1] = vreinterpretq_s32_u32(vshll_high_n_u16(a0, 4));
+	sc[2] = vreinterpretq_s32_u32(vmovl_u16(vget_low_u16(b0)));
+	sc[3] = vreinterpretq_s32_u32(vshll_high_n_u16(b0, 4));
+	sc[4] = vreinterpretq_s32_u32(vmovl_u16(vget_low_u16(a1)));
+	sc[5] = vreinterpretq_s32_u32(vshll_high_n_u16(a1, 4));
+	sc[6] = vreinterpretq_s32_u32(vmovl_u16(vget_low_u16(b1)));
+	sc[7] = vreinterpretq_s32_u32(vshll_high_n_u16(b1, 4));
+	int32x4_t cx = vmull_laneq_s16(vreinterpret_s16_u16(vget_low_u16(a0)), pairs, 0);
+	cx = vmlal_laneq_s16(cx, vreinterpret_s16_u16(vget_low_u16(b0)), pairs, 2);
+	cx = vmlal_laneq_s16(cx, vreinterpret_s16_u16(vget_low_u16(a1)), pairs, 4);
+	return vmlal_laneq_s16(cx, vreinterpret_s16_u16(vget_low_u16(b1)), pairs, 6);
+}
+
+/* The activations' 32-sums of the 8 sub-blocks */
+static inline int16x8_t kx4_pairs(const struct block_q8_K *yb)
+{
+	return vpaddq_s16(vld1q_s16(yb->bsums), vld1q_s16(yb->bsums + 8));
+}
+
 /* A group's end: the minimum term (fields 2 and 3 times the activations'
- * sub-block sums) and both FMAs, d and dmin times the activations' scale. */
-static inline void kx4_finish(const unsigned char *p, const struct block_q8_K *yb, int32x4_t si,
-			      float32x4_t *acc, float32x4_t *macc)
+ * sub-block sums) and both FMAs, d x sd and dmin times the activations'
+ * scale (sd: that scale over the factor si carries). */
+static inline void kx4_finish(const unsigned char *p, const struct block_q8_K *yb, int16x8_t pairs,
+			      int32x4_t si, float sd, float32x4_t *acc, float32x4_t *macc)
 {
 	const uint8x16_t three = vdupq_n_u8(3);
 	uint8x16_t l2 = vld1q_u8(p + 32), h = vld1q_u8(p + 48);
-	int16x8_t pairs = vpaddq_s16(vld1q_s16(yb->bsums), vld1q_s16(yb->bsums + 8));
 	int32x4_t mi = vdupq_n_s32(0);
 	Q4KX4_MINS(mi, vsliq_n_u8(l2, vandq_u8(vshrq_n_u8(h, 4), three), 4), pairs, 0);
 	Q4KX4_MINS(mi, vsliq_n_u8(vshrq_n_u8(l2, 4), vshrq_n_u8(h, 6), 4), pairs, 4);
 	float32x4_t d = vcvt_f32_f16(vld1_f16((const float16_t *)(const void *)p));
 	float32x4_t dm = vcvt_f32_f16(vld1_f16((const float16_t *)(const void *)(p + 8)));
-	*acc = vfmaq_f32(*acc, vcvtq_f32_s32(si), vmulq_n_f32(d, yb->d));
+	*acc = vfmaq_f32(*acc, vcvtq_f32_s32(si), vmulq_n_f32(d, sd));
 	*macc = vfmaq_f32(*macc, vcvtq_f32_s32(mi), vmulq_n_f32(dm, yb->d));
 }
 
-__attribute__((target("tune=cortex-a76"))) void
+/* A q4_Kx4i/q5_Kx4i group's end, in issue order for an in-order core: the
+ * last pass pair's sums (s0-s3) times their scales (sc) into the two partial
+ * sums t0, t1; the mins (fields 2 and 3) times the activations' 32-sums pr,
+ * two chains; both FMAs, d and dmin times the activations' scale. */
+static inline void kx4_end(const unsigned char *p, const struct block_q8_K *yb, int16x8_t pr,
+			   int32x4_t t0, int32x4_t t1, int32x4_t s0, int32x4_t s1, int32x4_t s2,
+			   int32x4_t s3, const int32x4_t sc[4], float32x4_t *acc, float32x4_t *macc)
+{
+	uint8x16_t l2 = vld1q_u8(p + 32), h = vld1q_u8(p + 48);
+	t0 = vmlaq_s32(t0, s0, sc[0]);
+	t1 = vmlaq_s32(t1, s2, sc[2]);
+	uint8x16_t m0 = vsliq_n_u8(l2, vshrq_n_u8(vshlq_n_u8(h, 2), 6), 4);
+	uint8x16_t m1 = vsliq_n_u8(vshrq_n_u8(l2, 4), vshrq_n_u8(h, 6), 4);
+	t0 = vmlaq_s32(t0, s1, sc[1]);
+	t1 = vmlaq_s32(t1, s3, sc[3]);
+	int16x8_t ma = vreinterpretq_s16_u16(vmovl_u8(vget_low_u8(m0)));
+	int16x8_t mc = vreinterpretq_s16_u16(vmovl_u8(vget_low_u8(m1)));
+	int32x4_t mi0 = vmull_laneq_s16(vget_low_s16(ma), pr, 0);
+	int32x4_t mi1 = vmull_laneq_s16(vget_low_s16(mc), pr, 4);
+	int16x8_t mb = vreinterpretq_s16_u16(vmovl_high_u8(m0));
+	int16x8_t md = vreinterpretq_s16_u16(vmovl_high_u8(m1));
+	mi0 = vmlal_high_laneq_s16(mi0, ma, pr, 1);
+	mi1 = vmlal_high_laneq_s16(mi1, mc, pr, 5);
+	float32x4_t d = vcvt_f32_f16(vld1_f16((const float16_t *)(const void *)p));
+	float32x4_t dm = vcvt_f32_f16(vld1_f16((const float16_t *)(const void *)(p + 8)));
+	mi0 = vmlal_laneq_s16(mi0, vget_low_s16(mb), pr, 2);
+	mi1 = vmlal_laneq_s16(mi1, vget_low_s16(md), pr, 6);
+	int32x4_t si = vaddq_s32(t0, t1);
+	d = vmulq_n_f32(d, yb->d);
+	mi0 = vmlal_high_laneq_s16(mi0, mb, pr, 3);
+	mi1 = vmlal_high_laneq_s16(mi1, md, pr, 7);
+	dm = vmulq_n_f32(dm, yb->d);
+	*acc = vfmaq_f32(*acc, vcvtq_f32_s32(si), d);
+	*macc = vfmaq_f32(*macc, vcvtq_f32_s32(vaddq_s32(mi0, mi1)), dm);
+}
+
+__attribute__((target("tune=cortex-a76"), optimize("no-peephole2"))) void
 dot_rows_q4_Kx4i_dotprod(int n, const void *w, size_t rb, int nr, const void *act, float *out)
 {
 	const struct block_q8_K *y = act;
-	const uint8x16_t m4 = vdupq_n_u8(0x0f);
 	int nb = n / QK_K, g = 0;
 	for (; g + 4 <= nr; g += 4) {
 		const unsigned char *p = (const unsigned char *)w + (size_t)g * rb;
@@ -109,20 +227,42 @@ dot_rows_q4_Kx4i_dotprod(int n, const void *w, size_t rb, int nr, const void *ac
 			EV_MCA_BEGIN("q4_Kx4i-dotprod");
 			EV_PREFETCH_BLOCK(p, EV_Q4_KX4_GROUP_BYTES);
 			const int8_t *yq = y[b].qs;
-			int32x4_t sc[8], slo, shi, si;
-			kx4_scales(p, sc);
-			Q4KX4_PASS(p + 64, yq, slo, shi);
-			si = vmlaq_s32(vmulq_s32(slo, sc[0]), shi, sc[1]);
-			Q4KX4_PASS(p + 192, yq + 64, slo, shi);
-			si = vmlaq_s32(vmlaq_s32(si, slo, sc[2]), shi, sc[3]);
-			Q4KX4_PASS(p + 320, yq + 128, slo, shi);
-			si = vmlaq_s32(vmlaq_s32(si, slo, sc[4]), shi, sc[5]);
-			Q4KX4_PASS(p + 448, yq + 192, slo, shi);
-			si = vmlaq_s32(vmlaq_s32(si, slo, sc[6]), shi, sc[7]);
-			kx4_finish(p, &y[b], si, &acc, &macc);
+			int32x4_t sc[4], s0, s1, s2, s3, t0, t1, cx;
+			/* scales, fields 0 and 1 (the top 2 bits isolated by shifts:
+			 * no mask register, and shifts pair with loads on the A55);
+			 * the high nibbles' times 16; cx: the even sub-blocks' scales
+			 * times the activations' 32-sums (the low nibbles' - 8) */
+			uint8x16_t l1 = vld1q_u8(p + 16), h = vld1q_u8(p + 48);
+			int16x8_t pr = kx4_pairs(&y[b]);
+			uint8x16_t f0 = vsliq_n_u8(l1, vshrq_n_u8(vshlq_n_u8(h, 6), 6), 4);
+			uint8x16_t f1 = vsliq_n_u8(vshrq_n_u8(l1, 4), vshrq_n_u8(vshlq_n_u8(h, 4), 6), 4);
+			uint16x8_t a_ = vmovl_u8(vget_low_u8(f0)), b_ = vmovl_high_u8(f0);
+			cx = vmull_laneq_s16(vreinterpret_s16_u16(vget_low_u16(a_)), pr, 0);
+			sc[0] = vreinterpretq_s32_u32(vmovl_u16(vget_low_u16(a_)));
+			sc[1] = vreinterpretq_s32_u32(vshll_high_n_u16(a_, 4));
+			sc[2] = vreinterpretq_s32_u32(vmovl_u16(vget_low_u16(b_)));
+			sc[3] = vreinterpretq_s32_u32(vshll_high_n_u16(b_, 4));
+			cx = vmlal_laneq_s16(cx, vreinterpret_s16_u16(vget_low_u16(b_)), pr, 2);
+			Q4KX4_PASS2(p, yq, 0, s0, s1, s2, s3);
+			t0 = vmulq_s32(s0, sc[0]);
+			t1 = vmulq_s32(s2, sc[2]);
+			a_ = vmovl_u8(vget_low_u8(f1));
+			b_ = vmovl_high_u8(f1);
+			t0 = vmlaq_s32(t0, s1, sc[1]);
+			t1 = vmlaq_s32(t1, s3, sc[3]);
+			cx = vmlal_laneq_s16(cx, vreinterpret_s16_u16(vget_low_u16(a_)), pr, 4);
+			sc[0] = vreinterpretq_s32_u32(vmovl_u16(vget_low_u16(a_)));
+			sc[1] = vreinterpretq_s32_u32(vshll_high_n_u16(a_, 4));
+			sc[2] = vreinterpretq_s32_u32(vmovl_u16(vget_low_u16(b_)));
+			sc[3] = vreinterpretq_s32_u32(vshll_high_n_u16(b_, 4));
+			cx = vmlal_laneq_s16(cx, vreinterpret_s16_u16(vget_low_u16(b_)), pr, 6);
+			t0 = vmlaq_n_s32(t0, cx, 128);
+			Q4KX4_PASS2(p, yq, 2, s0, s1, s2, s3);
+			kx4_end(p, &y[b], pr, t0, t1, s0, s1, s2, s3, sc, &acc, &macc);
 			EV_MCA_END();
 		}
-		vst1q_f32(out + g, vsubq_f32(acc, macc));
+		/* si carries 16 x the sums (the low nibbles' shl 4) */
+		vst1q_f32(out + g, vsubq_f32(vmulq_n_f32(acc, 1.0f / 16), macc));
 	}
 	if (g < nr)
 		dot_rows_q4_K_dotprod(n, (const char *)w + (size_t)g * rb, rb, nr - g, act, out + g);
@@ -143,57 +283,86 @@ dot_rows_q4_Kx4i_dotprod(int n, const void *w, size_t rb, int nr, const void *ac
  * 557: gcc copies the quants before each sli, 44 copies a group, and the
  * A55 issues one 128-bit operation a cycle). */
 #define KX4_SHR(h, k) ((k) > 0 ? vshrq_n_u8(h, (k) > 0 ? (k) : 1) : (h))
-#define Q5KX4_STEP(slo, shi, q, hq, k, ylo, yhi, l)                                          \
+#define Q5KX4_J(j, kP, slP, shP, slQ, shQ)                                                  \
 	do {                                                                                 \
-		uint8x16_t v_ = vld1q_u8(q), h_ = KX4_SHR(vld1q_u8(hq), k);                   \
-		uint8x16_t hi_ = vsriq_n_u8((k) == 3 ? h_ : vandq_u8(h_, m10), v_, 4);        \
-		uint8x16_t lo_ = vsliq_n_u8(v_, vandq_u8(h_, one), 4);                        \
-		slo = vdotq_laneq_s32(slo, vreinterpretq_s8_u8(lo_), ylo, l);                 \
-		shi = vdotq_laneq_s32(shi, vreinterpretq_s8_u8(hi_), yhi, l);                 \
+		uint8x16_t vP_ = vld1q_u8(qP_ + 16 * (j)), nh_ = h_;                          \
+		uint8x16_t ilP_ = vshlq_n_u8(h_, 7 - (kP));                                   \
+		uint8x16_t vQ_ = vld1q_u8(qQ_ + 16 * (j));                                    \
+		uint8x16_t ilQ_ = vshlq_n_u8(h_, 6 - (kP));                                   \
+		if ((j) < 7)                                                                  \
+			nh_ = vld1q_u8(hq_ + 16 * ((j) + 1));                                 \
+		uint8x16_t ihP_ = vshlq_n_u8(h_, 3 - (kP));                                   \
+		if ((j) < 4)                                                                  \
+			y1_[j] = vld1q_s8(y1p_[j]);                                           \
+		uint8x16_t ihQ_ = (kP) == 2 ? h_ : vshlq_n_u8(h_, 2 - (kP));                  \
+		if (4 * (kP) + (j) < EV_Q5_KX4_GROUP_BYTES / 64)                              \
+			EV_PREFETCH_STREAM(pf_ + 64 * (4 * (kP) + (j)));                      \
+		ihP_ = vshrq_n_u8(ihP_, 3);                                                   \
+		ihQ_ = vshrq_n_u8(ihQ_, 3);                                                   \
+		ilP_ = vshrq_n_u8(ilP_, 7);                                                   \
+		ilQ_ = vshrq_n_u8(ilQ_, 7);                                                   \
+		ihP_ = vsriq_n_u8(ihP_, vP_, 4);                                              \
+		vP_ = vsliq_n_u8(vP_, ilP_, 4);                                               \
+		ihQ_ = vsriq_n_u8(ihQ_, vQ_, 4);                                              \
+		vQ_ = vsliq_n_u8(vQ_, ilQ_, 4);                                               \
+		slP = vdotq_laneq_s32(slP, vreinterpretq_s8_u8(vP_), (j) < 4 ? yPl0_ : y1_[0], (j) % 4); \
+		shP = vdotq_laneq_s32(shP, vreinterpretq_s8_u8(ihP_), (j) < 4 ? yPh0_ : y1_[1], (j) % 4); \
+		slQ = vdotq_laneq_s32(slQ, vreinterpretq_s8_u8(vQ_), (j) < 4 ? yQl0_ : y1_[2], (j) % 4); \
+		shQ = vdotq_laneq_s32(shQ, vreinterpretq_s8_u8(ihQ_), (j) < 4 ? yQh0_ : y1_[3], (j) % 4); \
+		h_ = nh_;                                                                     \
 	} while (0)
 
-#define Q5KX4_PASS(p, k, yk, slo, shi)                                                       \
+/* Passes kP and kP + 1 (kP 0 or 2) of the q5_Kx4i group at p: the 4 sums */
+#define Q5KX4_PASS2(p, yq, kP, slP, shP, slQ, shQ)                                          \
 	do {                                                                                 \
-		const unsigned char *q_ = (p) + 64 + 128 * (k), *hq_ = (p) + 576;             \
-		int8x16_t ylo0_ = vld1q_s8(yk), ylo1_ = vld1q_s8((yk) + 16);                  \
-		int8x16_t yhi0_ = vld1q_s8((yk) + 32), yhi1_ = vld1q_s8((yk) + 48);           \
-		slo = vdupq_n_s32(0);                                                         \
-		shi = vdupq_n_s32(0);                                                         \
-		Q5KX4_STEP(slo, shi, q_, hq_, k, ylo0_, yhi0_, 0);                            \
-		Q5KX4_STEP(slo, shi, q_ + 16, hq_ + 16, k, ylo0_, yhi0_, 1);                  \
-		Q5KX4_STEP(slo, shi, q_ + 32, hq_ + 32, k, ylo0_, yhi0_, 2);                  \
-		Q5KX4_STEP(slo, shi, q_ + 48, hq_ + 48, k, ylo0_, yhi0_, 3);                  \
-		Q5KX4_STEP(slo, shi, q_ + 64, hq_ + 64, k, ylo1_, yhi1_, 0);                  \
-		Q5KX4_STEP(slo, shi, q_ + 80, hq_ + 80, k, ylo1_, yhi1_, 1);                  \
-		Q5KX4_STEP(slo, shi, q_ + 96, hq_ + 96, k, ylo1_, yhi1_, 2);                  \
-		Q5KX4_STEP(slo, shi, q_ + 112, hq_ + 112, k, ylo1_, yhi1_, 3);                \
+		const unsigned char *qP_ = (p) + 64 + 128 * (kP), *qQ_ = qP_ + 128;           \
+		const unsigned char *hq_ = (p) + 576, *pf_ = (p);                             \
+		const int8_t *yP_ = (yq) + 64 * (kP), *yQ_ = yP_ + 64;                        \
+		const int8_t *y1p_[4] = {yP_ + 16, yP_ + 48, yQ_ + 16, yQ_ + 48};             \
+		int8x16_t y1_[4];                                                             \
+		slP = kx4_zero();                                                             \
+		shP = kx4_zero();                                                             \
+		slQ = kx4_zero();                                                             \
+		shQ = kx4_zero();                                                             \
+		uint8x16_t h_ = vld1q_u8(hq_);                                                \
+		int8x16_t yPl0_ = vld1q_s8(yP_), yPh0_ = vld1q_s8(yP_ + 32);                  \
+		int8x16_t yQl0_ = vld1q_s8(yQ_), yQh0_ = vld1q_s8(yQ_ + 32);                  \
+		Q5KX4_J(0, kP, slP, shP, slQ, shQ);                                           \
+		Q5KX4_J(1, kP, slP, shP, slQ, shQ);                                           \
+		Q5KX4_J(2, kP, slP, shP, slQ, shQ);                                           \
+		Q5KX4_J(3, kP, slP, shP, slQ, shQ);                                           \
+		Q5KX4_J(4, kP, slP, shP, slQ, shQ);                                           \
+		Q5KX4_J(5, kP, slP, shP, slQ, shQ);                                           \
+		Q5KX4_J(6, kP, slP, shP, slQ, shQ);                                           \
+		Q5KX4_J(7, kP, slP, shP, slQ, shQ);                                           \
 	} while (0)
 
-/* The A76 tuning: A55 model 666 -> 557 cycles, A76 model 176 -> 163. */
-__attribute__((target("tune=cortex-a76"))) void
+__attribute__((target("tune=cortex-a76"), optimize("no-peephole2", "no-schedule-insns", "no-schedule-insns2", "no-tree-ter"))) void
 dot_rows_q5_Kx4i_dotprod(int n, const void *w, size_t rb, int nr, const void *act, float *out)
 {
 	const struct block_q8_K *y = act;
-	const uint8x16_t m10 = vdupq_n_u8(0x10), one = vdupq_n_u8(1);
 	int nb = n / QK_K, g = 0;
 	for (; g + 4 <= nr; g += 4) {
 		const unsigned char *p = (const unsigned char *)w + (size_t)g * rb;
 		float32x4_t acc = vdupq_n_f32(0), macc = acc;
 		for (int b = 0; b < nb; b++, p += EV_Q5_KX4_GROUP_BYTES) {
 			EV_MCA_BEGIN("q5_Kx4i-dotprod");
-			EV_PREFETCH_BLOCK(p, EV_Q5_KX4_GROUP_BYTES);
 			const int8_t *yq = y[b].qs;
-			int32x4_t sc[8], slo, shi, si;
-			kx4_scales(p, sc);
-			Q5KX4_PASS(p, 0, yq, slo, shi);
-			si = vmlaq_s32(vmulq_s32(slo, sc[0]), shi, sc[1]);
-			Q5KX4_PASS(p, 1, yq + 64, slo, shi);
-			si = vmlaq_s32(vmlaq_s32(si, slo, sc[2]), shi, sc[3]);
-			Q5KX4_PASS(p, 2, yq + 128, slo, shi);
-			si = vmlaq_s32(vmlaq_s32(si, slo, sc[4]), shi, sc[5]);
-			Q5KX4_PASS(p, 3, yq + 192, slo, shi);
-			si = vmlaq_s32(vmlaq_s32(si, slo, sc[6]), shi, sc[7]);
-			kx4_finish(p, &y[b], si, &acc, &macc);
+			int32x4_t sc[4], s0, s1, s2, s3, t0, t1;
+			/* scales, fields 0 and 1, 4 sub-blocks at a time */
+			uint8x16_t l1 = vld1q_u8(p + 16), h = vld1q_u8(p + 48);
+			int16x8_t pr = kx4_pairs(&y[b]);
+			uint8x16_t f0 = vsliq_n_u8(l1, vshrq_n_u8(vshlq_n_u8(h, 6), 6), 4);
+			uint8x16_t f1 = vsliq_n_u8(vshrq_n_u8(l1, 4), vshrq_n_u8(vshlq_n_u8(h, 4), 6), 4);
+			widen4(f0, sc);
+			Q5KX4_PASS2(p, yq, 0, s0, s1, s2, s3);
+			t0 = vmulq_s32(s0, sc[0]);
+			t1 = vmulq_s32(s2, sc[2]);
+			t0 = vmlaq_s32(t0, s1, sc[1]);
+			t1 = vmlaq_s32(t1, s3, sc[3]);
+			widen4(f1, sc);
+			Q5KX4_PASS2(p, yq, 2, s0, s1, s2, s3);
+			kx4_end(p, &y[b], pr, t0, t1, s0, s1, s2, s3, sc, &acc, &macc);
 			EV_MCA_END();
 		}
 		vst1q_f32(out + g, vsubq_f32(acc, macc));

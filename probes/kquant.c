@@ -72,7 +72,9 @@ static void kx4_repack(void *rows, int n, void *scratch, int q5)
 					       &v[2 + j / 4][4 * (j % 4) + r]);
 			for (int k = 0; k < 4; k++)
 				for (int c = 0; c < 8; c++)
-					memcpy(g + 64 + 128 * k + 16 * c + 4 * r, qs + 32 * k + 4 * c, 4);
+					for (int i = 0; i < 4; i++) /* q4_K: low nibble as q - 8 */
+						g[64 + 128 * k + 16 * c + 4 * r + i] =
+							(uint8_t)(qs[32 * k + 4 * c + i] ^ (q5 ? 0 : 8));
 			if (q5)
 				for (int c = 0; c < 8; c++)
 					for (int i = 0; i < 4; i++)
@@ -106,7 +108,9 @@ static void kx4_unpack_row(const void *group, int n, int r, void *row, int q5)
 		ev_k_pack_scales(sc, m, q5 ? x5->scales : x4->scales);
 		for (int k = 0; k < 4; k++)
 			for (int c = 0; c < 8; c++)
-				memcpy(qs + 32 * k + 4 * c, g + 64 + 128 * k + 16 * c + 4 * r, 4);
+				for (int i = 0; i < 4; i++)
+					qs[32 * k + 4 * c + i] =
+						(uint8_t)(g[64 + 128 * k + 16 * c + 4 * r + i] ^ (q5 ? 0 : 8));
 		if (q5)
 			for (int c = 0; c < 8; c++)
 				for (int i = 0; i < 4; i++)
