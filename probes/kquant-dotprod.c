@@ -110,73 +110,10 @@ static inline void widen4(uint8x16_t f, int32x4_t s[4])
 	s[3] = vreinterpretq_s32_u32(vmovl_high_u16(b));
 }
 
-/* sum_j mins[j] x pairs[j] over 4 sub-blocks (mins: 4 rows a sub-block) */
-#define Q4KX4_MINS(acc, f, pr, j0)                                                           \
-	do {                                                                                 \
-		int16x8_t a_ = vreinterpretq_s16_u16(vmovl_u8(vget_low_u8(f)));               \
-		int16x8_t b_ = vreinterpretq_s16_u16(vmovl_high_u8(f));                       \
-		acc = vmlal_laneq_s16(acc, vget_low_s16(a_), pr, (j0));                       \
-		acc = vmlal_high_laneq_s16(acc, a_, pr, (j0) + 1);                            \
-		acc = vmlal_laneq_s16(acc, vget_low_s16(b_), pr, (j0) + 2);                   \
-		acc = vmlal_high_laneq_s16(acc, b_, pr, (j0) + 3);                            \
-	} while (0)
-
-/* The 8 sub-blocks' scales of a q4_Kx4i/q5_Kx4i group (4 rows each, int32):
- * fields 0 and 1 of the scale bytes (quant.h). */
-static inline void kx4_scales(const unsigned char *p, int32x4_t sc[8])
-{
-	const uint8x16_t three = vdupq_n_u8(3);
-	uint8x16_t l1 = vld1q_u8(p + 16), h = vld1q_u8(p + 48);
-	widen4(vsliq_n_u8(l1, vandq_u8(h, three), 4), sc);
-	widen4(vsliq_n_u8(vshrq_n_u8(l1, 4), vandq_u8(vshrq_n_u8(h, 2), three), 4), sc + 4);
-}
-
-/* q4_Kx4i's scales: as kx4_scales, the odd sub-blocks' (high nibbles) times
- * 16; returns sum_j scale[j] x pairs[j] over the even sub-blocks (the low
- * nibbles' - 8 to take back), from the same widened bytes. */
-static inline int32x4_t kx4_scales16(const unsigned char *p, int16x8_t pairs, int32x4_t sc[8])
-{
-	const uint8x16_t three = vdupq_n_u8(3);
-	uint8x16_t l1 = vld1q_u8(p + 16), h = vld1q_u8(p + 48);
-	uint8x16_t f0 = vsliq_n_u8(l1, vandq_u8(h, three), 4);
-	uint8x16_t f1 = vsliq_n_u8(vshrq_n_u8(l1, 4), vandq_u8(vshrq_n_u8(h, 2), three), 4);
-	uint16x8_t a0 = vmovl_u8(vget_low_u8(f0)), b0 = vmovl_high_u8(f0);
-	uint16x8_t a1 = vmovl_u8(vget_low_u8(f1)), b1 = vmovl_high_u8(f1);
-	sc[0] = vreinterpretq_s32_u32(vmovl_u16(vget_low_u16(a0)));
-	sc[1] = vreinterpretq_s32_u32(vshll_high_n_u16(a0, 4));
-	sc[2] = vreinterpretq_s32_u32(vmovl_u16(vget_low_u16(b0)));
-	sc[3] = vreinterpretq_s32_u32(vshll_high_n_u16(b0, 4));
-	sc[4] = vreinterpretq_s32_u32(vmovl_u16(vget_low_u16(a1)));
-	sc[5] = vreinterpretq_s32_u32(vshll_high_n_u16(a1, 4));
-	sc[6] = vreinterpretq_s32_u32(vmovl_u16(vget_low_u16(b1)));
-	sc[7] = vreinterpretq_s32_u32(vshll_high_n_u16(b1, 4));
-	int32x4_t cx = vmull_laneq_s16(vreinterpret_s16_u16(vget_low_u16(a0)), pairs, 0);
-	cx = vmlal_laneq_s16(cx, vreinterpret_s16_u16(vget_low_u16(b0)), pairs, 2);
-	cx = vmlal_laneq_s16(cx, vreinterpret_s16_u16(vget_low_u16(a1)), pairs, 4);
-	return vmlal_laneq_s16(cx, vreinterpret_s16_u16(vget_low_u16(b1)), pairs, 6);
-}
-
 /* The activations' 32-sums of the 8 sub-blocks */
 static inline int16x8_t kx4_pairs(const struct block_q8_K *yb)
 {
 	return vpaddq_s16(vld1q_s16(yb->bsums), vld1q_s16(yb->bsums + 8));
-}
-
-/* A group's end: the minimum term (fields 2 and 3 times the activations'
- * sub-block sums) and both FMAs, d x sd and dmin times the activations'
- * scale (sd: that scale over the factor si carries). */
-static inline void kx4_finish(const unsigned char *p, const struct block_q8_K *yb, int16x8_t pairs,
-			      int32x4_t si, float sd, float32x4_t *acc, float32x4_t *macc)
-{
-	const uint8x16_t three = vdupq_n_u8(3);
-	uint8x16_t l2 = vld1q_u8(p + 32), h = vld1q_u8(p + 48);
-	int32x4_t mi = vdupq_n_s32(0);
-	Q4KX4_MINS(mi, vsliq_n_u8(l2, vandq_u8(vshrq_n_u8(h, 4), three), 4), pairs, 0);
-	Q4KX4_MINS(mi, vsliq_n_u8(vshrq_n_u8(l2, 4), vshrq_n_u8(h, 6), 4), pairs, 4);
-	float32x4_t d = vcvt_f32_f16(vld1_f16((const float16_t *)(const void *)p));
-	float32x4_t dm = vcvt_f32_f16(vld1_f16((const float16_t *)(const void *)(p + 8)));
-	*acc = vfmaq_f32(*acc, vcvtq_f32_s32(si), vmulq_n_f32(d, sd));
-	*macc = vfmaq_f32(*macc, vcvtq_f32_s32(mi), vmulq_n_f32(dm, yb->d));
 }
 
 /* A q4_Kx4i/q5_Kx4i group's end, in issue order for an in-order core: the
@@ -282,7 +219,6 @@ dot_rows_q4_Kx4i_dotprod(int n, const void *w, size_t rb, int nr, const void *ac
  * a cycle), A710 168 -> 161, M1 108 -> 102; the A55 model loses 3% (541 ->
  * 557: gcc copies the quants before each sli, 44 copies a group, and the
  * A55 issues one 128-bit operation a cycle). */
-#define KX4_SHR(h, k) ((k) > 0 ? vshrq_n_u8(h, (k) > 0 ? (k) : 1) : (h))
 #define Q5KX4_J(j, kP, slP, shP, slQ, shQ)                                                  \
 	do {                                                                                 \
 		uint8x16_t vP_ = vld1q_u8(qP_ + 16 * (j)), nh_ = h_;                          \
@@ -377,47 +313,69 @@ dot_rows_q5_Kx4i_dotprod(int n, const void *w, size_t rb, int nr, const void *ac
  * quarter), of rows 0-3. The 6-bit quants stay unsigned (0..63) and the -32
  * is taken back once per super-block from the activations' 16-element sums
  * and the scales; sdot by activation lane c % 4 sums each row in its lane.
- * Group (16 weights) 8h + 2q + c / 4 collects quarter q of chunks c. */
-#define Q6X4_CHUNK(ql, qh, c, y0, y1, y2, y3, S)                                            \
+ * Group (16 weights) 8h + 2q + c / 4 collects quarter q of chunks c.
+ * The high bits are isolated by shifts alone (shl then ushr leaves a pair
+ * where sli or sri wants it, zeros around it): no masks, and on the in-order
+ * Cortex-A55 a shift issues beside a load. Each chunk is written in the
+ * order such a core should issue it (the function is built without
+ * instruction scheduling): shifts of H beside the loads of A, B, the next H
+ * and an activation vector of chunks 4-7, then sri before sli (sli
+ * overwrites A and B in place), then 4 sdot, each 4 instructions after the
+ * result it reads (sli and sri take 4 cycles on that core). */
+#define Q6X4_J(c, hf, S)                                                                     \
 	do {                                                                                 \
-		uint8x16_t a_ = vld1q_u8((ql) + 16 * (c)), b_ = vld1q_u8((ql) + 16 * ((c) + 8)); \
-		uint8x16_t h_ = vld1q_u8((qh) + 16 * (c)), h2_ = vshrq_n_u8(h_, 2);           \
-		uint8x16_t q0_ = vsliq_n_u8(a_, vandq_u8(h_, three), 4);                      \
-		uint8x16_t q1_ = vsliq_n_u8(b_, vandq_u8(h2_, three), 4);                     \
-		uint8x16_t q2_ = vorrq_u8(vshrq_n_u8(a_, 4), vandq_u8(h_, m30));              \
-		uint8x16_t q3_ = vorrq_u8(vshrq_n_u8(b_, 4), vandq_u8(h2_, m30));             \
-		S[0 + (c) / 4] = vdotq_laneq_s32(S[0 + (c) / 4], vreinterpretq_s8_u8(q0_), y0, (c) % 4); \
-		S[2 + (c) / 4] = vdotq_laneq_s32(S[2 + (c) / 4], vreinterpretq_s8_u8(q1_), y1, (c) % 4); \
-		S[4 + (c) / 4] = vdotq_laneq_s32(S[4 + (c) / 4], vreinterpretq_s8_u8(q2_), y2, (c) % 4); \
-		S[6 + (c) / 4] = vdotq_laneq_s32(S[6 + (c) / 4], vreinterpretq_s8_u8(q3_), y3, (c) % 4); \
+		uint8x16_t t0_ = vshlq_n_u8(h_, 6);                                           \
+		uint8x16_t a_ = vld1q_u8(ql_ + 16 * (c));                                     \
+		uint8x16_t t1_ = vshlq_n_u8(h_, 4);                                           \
+		uint8x16_t b_ = vld1q_u8(ql_ + 16 * ((c) + 8));                               \
+		uint8x16_t t2_ = vshlq_n_u8(h_, 2), nh_ = h_;                                 \
+		if ((c) < 7)                                                                  \
+			nh_ = vld1q_u8(qh_ + 16 * ((c) + 1));                                 \
+		uint8x16_t t3_ = vshrq_n_u8(h_, 2);                                           \
+		if ((c) < 4)                                                                  \
+			y2_[c] = vld1q_s8(y2p_[c]);                                           \
+		t2_ = vshrq_n_u8(t2_, 2);                                                     \
+		if (8 * (hf) + (c) < (EV_Q6_KX4_GROUP_BYTES + 63) / 64)                       \
+			EV_PREFETCH_STREAM(pf_ + 64 * (8 * (hf) + (c)));                      \
+		t0_ = vshrq_n_u8(t0_, 6);                                                     \
+		t1_ = vshrq_n_u8(t1_, 6);                                                     \
+		t2_ = vsriq_n_u8(t2_, a_, 4);                                                 \
+		a_ = vsliq_n_u8(a_, t0_, 4);                                                  \
+		t3_ = vsriq_n_u8(t3_, b_, 4);                                                 \
+		b_ = vsliq_n_u8(b_, t1_, 4);                                                  \
+		S[4 + (c) / 4] = vdotq_laneq_s32(S[4 + (c) / 4], vreinterpretq_s8_u8(t2_),    \
+						 (c) < 4 ? ye_ : y2_[2], (c) % 4);            \
+		S[0 + (c) / 4] = vdotq_laneq_s32(S[0 + (c) / 4], vreinterpretq_s8_u8(a_),     \
+						 (c) < 4 ? ya_ : y2_[0], (c) % 4);            \
+		S[6 + (c) / 4] = vdotq_laneq_s32(S[6 + (c) / 4], vreinterpretq_s8_u8(t3_),    \
+						 (c) < 4 ? yg_ : y2_[3], (c) % 4);            \
+		S[2 + (c) / 4] = vdotq_laneq_s32(S[2 + (c) / 4], vreinterpretq_s8_u8(b_),     \
+						 (c) < 4 ? yc_ : y2_[1], (c) % 4);            \
+		h_ = nh_;                                                                     \
 	} while (0)
 
-/* One half (128 weights of each row): 8 groups' sums, scaled into si by
- * their 4 rows' scales sc[8] (int32 lanes). */
-#define Q6X4_HALF(p, h, yq, sc, si)                                                          \
+/* One half (128 weights of each row): its 8 groups' sums into S[8] */
+#define Q6X4_HALF(p, hf, yq, S)                                                              \
 	do {                                                                                 \
-		const unsigned char *ql_ = (p) + 72 + 256 * (h), *qh_ = (p) + 584 + 128 * (h); \
-		const int8_t *yh_ = (yq) + 128 * (h);                                         \
-		int8x16_t ya_ = vld1q_s8(yh_), yb_ = vld1q_s8(yh_ + 16);                      \
-		int8x16_t yc_ = vld1q_s8(yh_ + 32), yd_ = vld1q_s8(yh_ + 48);                 \
-		int8x16_t ye_ = vld1q_s8(yh_ + 64), yf_ = vld1q_s8(yh_ + 80);                 \
-		int8x16_t yg_ = vld1q_s8(yh_ + 96), yi_ = vld1q_s8(yh_ + 112);                \
-		int32x4_t S_[8];                                                              \
+		const unsigned char *ql_ = (p) + 72 + 256 * (hf), *qh_ = (p) + 584 + 128 * (hf); \
+		const unsigned char *pf_ = (p);                                               \
+		const int8_t *yh_ = (yq) + 128 * (hf);                                        \
+		const int8_t *y2p_[4] = {yh_ + 16, yh_ + 48, yh_ + 80, yh_ + 112};            \
+		int8x16_t y2_[4];                                                             \
 		_Pragma("GCC unroll 8")                                                       \
 		for (int k_ = 0; k_ < 8; k_++)                                                \
-			S_[k_] = vdupq_n_s32(0);                                              \
-		Q6X4_CHUNK(ql_, qh_, 0, ya_, yc_, ye_, yg_, S_);                              \
-		Q6X4_CHUNK(ql_, qh_, 1, ya_, yc_, ye_, yg_, S_);                              \
-		Q6X4_CHUNK(ql_, qh_, 2, ya_, yc_, ye_, yg_, S_);                              \
-		Q6X4_CHUNK(ql_, qh_, 3, ya_, yc_, ye_, yg_, S_);                              \
-		Q6X4_CHUNK(ql_, qh_, 4, yb_, yd_, yf_, yi_, S_);                              \
-		Q6X4_CHUNK(ql_, qh_, 5, yb_, yd_, yf_, yi_, S_);                              \
-		Q6X4_CHUNK(ql_, qh_, 6, yb_, yd_, yf_, yi_, S_);                              \
-		Q6X4_CHUNK(ql_, qh_, 7, yb_, yd_, yf_, yi_, S_);                              \
-		/* S_[2q + i] is group 8h + 2q + i */                                        \
-		_Pragma("GCC unroll 8")                                                       \
-		for (int k_ = 0; k_ < 8; k_++)                                                \
-			si = vmlaq_s32(si, S_[k_], sc[k_]);                                   \
+			S[k_] = kx4_zero();                                                   \
+		uint8x16_t h_ = vld1q_u8(qh_);                                                \
+		int8x16_t ya_ = vld1q_s8(yh_), yc_ = vld1q_s8(yh_ + 32);                      \
+		int8x16_t ye_ = vld1q_s8(yh_ + 64), yg_ = vld1q_s8(yh_ + 96);                 \
+		Q6X4_J(0, hf, S);                                                             \
+		Q6X4_J(1, hf, S);                                                             \
+		Q6X4_J(2, hf, S);                                                             \
+		Q6X4_J(3, hf, S);                                                             \
+		Q6X4_J(4, hf, S);                                                             \
+		Q6X4_J(5, hf, S);                                                             \
+		Q6X4_J(6, hf, S);                                                             \
+		Q6X4_J(7, hf, S);                                                             \
 	} while (0)
 
 /* 16 int8 scales (4 groups x 4 rows) as int32 (s[4]) and int16 (w[2]) */
@@ -431,44 +389,50 @@ static inline void widen4_s8(int8x16_t f, int32x4_t s[4], int16x8_t w[2])
 	s[3] = vmovl_high_s16(w[1]);
 }
 
-/* sum_g scale[g] x bsums[g] over 4 groups (j0..j0+3 of bs) */
-#define Q6X4_CORR(acc, w, bs, j0)                                                            \
-	do {                                                                                 \
-		acc = vmlal_laneq_s16(acc, vget_low_s16(w[0]), bs, (j0));                     \
-		acc = vmlal_high_laneq_s16(acc, w[0], bs, (j0) + 1);                          \
-		acc = vmlal_laneq_s16(acc, vget_low_s16(w[1]), bs, (j0) + 2);                 \
-		acc = vmlal_high_laneq_s16(acc, w[1], bs, (j0) + 3);                          \
-	} while (0)
+/* A half's 8 group sums S times their scales (16 int8 at sp, 4 groups x 4
+ * rows, twice) into si0/si1, and the scales times the activations' 16-sums
+ * (bs) into corr0/corr1: two chains each. */
+static inline void q6x4_scale(const int8_t *sp, const int32x4_t S[8], int16x8_t bs,
+			      int32x4_t *si0, int32x4_t *si1, int32x4_t *corr0, int32x4_t *corr1)
+{
+	int32x4_t sc[8];
+	int16x8_t sw[4];
+	widen4_s8(vld1q_s8(sp), sc, sw);
+	widen4_s8(vld1q_s8(sp + 16), sc + 4, sw + 2);
+	*si0 = vmlaq_s32(*si0, S[0], sc[0]);
+	*si1 = vmlaq_s32(*si1, S[1], sc[1]);
+	*corr0 = vmlal_laneq_s16(*corr0, vget_low_s16(sw[0]), bs, 0);
+	*corr1 = vmlal_laneq_s16(*corr1, vget_low_s16(sw[2]), bs, 4);
+	*si0 = vmlaq_s32(*si0, S[2], sc[2]);
+	*si1 = vmlaq_s32(*si1, S[3], sc[3]);
+	*corr0 = vmlal_high_laneq_s16(*corr0, sw[0], bs, 1);
+	*corr1 = vmlal_high_laneq_s16(*corr1, sw[2], bs, 5);
+	*si0 = vmlaq_s32(*si0, S[4], sc[4]);
+	*si1 = vmlaq_s32(*si1, S[5], sc[5]);
+	*corr0 = vmlal_laneq_s16(*corr0, vget_low_s16(sw[1]), bs, 2);
+	*corr1 = vmlal_laneq_s16(*corr1, vget_low_s16(sw[3]), bs, 6);
+	*si0 = vmlaq_s32(*si0, S[6], sc[6]);
+	*si1 = vmlaq_s32(*si1, S[7], sc[7]);
+	*corr0 = vmlal_high_laneq_s16(*corr0, sw[1], bs, 3);
+	*corr1 = vmlal_high_laneq_s16(*corr1, sw[3], bs, 7);
+}
 
-/* No A76 tuning here: with it the A55 model gains 12% (679 -> 597 cycles) and
- * the A76 model loses 6% (193 -> 205), close to issue 11's 4 B/cycle. */
-void dot_rows_q6_Kx4i_dotprod(int n, const void *w, size_t rb, int nr, const void *act, float *out)
+__attribute__((target("tune=cortex-a76"), optimize("no-peephole2", "no-schedule-insns", "no-schedule-insns2", "no-tree-ter"))) void
+dot_rows_q6_Kx4i_dotprod(int n, const void *w, size_t rb, int nr, const void *act, float *out)
 {
 	const struct block_q8_K *y = act;
-	const uint8x16_t three = vdupq_n_u8(3), m30 = vdupq_n_u8(0x30);
 	int nb = n / QK_K, g = 0;
 	for (; g + 4 <= nr; g += 4) {
 		const unsigned char *p = (const unsigned char *)w + (size_t)g * rb;
 		float32x4_t acc = vdupq_n_f32(0);
 		for (int b = 0; b < nb; b++, p += EV_Q6_KX4_GROUP_BYTES) {
 			EV_MCA_BEGIN("q6_Kx4i-dotprod");
-			EV_PREFETCH_BLOCK(p, EV_Q6_KX4_GROUP_BYTES);
-			int32x4_t sc[8], si = vdupq_n_s32(0), corr = si;
-			int16x8_t sw[4];
-			int16x8_t bs0 = vld1q_s16(y[b].bsums), bs1 = vld1q_s16(y[b].bsums + 8);
-			/* half 0: groups 0-7 (scale vectors 0 and 1) */
-			widen4_s8(vld1q_s8((const int8_t *)p + 8), sc, sw);
-			widen4_s8(vld1q_s8((const int8_t *)p + 24), sc + 4, sw + 2);
-			Q6X4_CORR(corr, sw, bs0, 0);
-			Q6X4_CORR(corr, (sw + 2), bs0, 4);
-			Q6X4_HALF(p, 0, y[b].qs, sc, si);
-			/* half 1: groups 8-15 */
-			widen4_s8(vld1q_s8((const int8_t *)p + 40), sc, sw);
-			widen4_s8(vld1q_s8((const int8_t *)p + 56), sc + 4, sw + 2);
-			Q6X4_CORR(corr, sw, bs1, 0);
-			Q6X4_CORR(corr, (sw + 2), bs1, 4);
-			Q6X4_HALF(p, 1, y[b].qs, sc, si);
-			si = vsubq_s32(si, vshlq_n_s32(corr, 5));
+			int32x4_t S[8], si0 = vdupq_n_s32(0), si1 = si0, corr0 = si0, corr1 = si0;
+			Q6X4_HALF(p, 0, y[b].qs, S);
+			q6x4_scale((const int8_t *)p + 8, S, vld1q_s16(y[b].bsums), &si0, &si1, &corr0, &corr1);
+			Q6X4_HALF(p, 1, y[b].qs, S);
+			q6x4_scale((const int8_t *)p + 40, S, vld1q_s16(y[b].bsums + 8), &si0, &si1, &corr0, &corr1);
+			int32x4_t si = vsubq_s32(vaddq_s32(si0, si1), vshlq_n_s32(vaddq_s32(corr0, corr1), 5));
 			float32x4_t d = vcvt_f32_f16(vld1_f16((const float16_t *)(const void *)p));
 			acc = vfmaq_f32(acc, vcvtq_f32_s32(si), vmulq_n_f32(d, y[b].d));
 			EV_MCA_END();
