@@ -510,6 +510,9 @@ GENERIC_ROWS(q5_1, EV_TYPE_Q5_1)
 #define DX4(t, set, kf, nm, fn, rp, up, gm)                                                  \
 	{.type = EV_TYPE_##t, .target = EV_TARGET_##set, .file = &kf, .name = nm, .rows = fn,   \
 	 .repack4 = rp, .unpack_row = up, .gemm = gm}
+#define DX4IO(t, set, kf, nm, fn, rp, up)                                                     \
+	{.type = EV_TYPE_##t, .target = EV_TARGET_##set, .file = &kf, .name = nm, .rows = fn,   \
+	 .repack4 = rp, .unpack_row = up, .in_order = 1}
 #define DG(t, set, kf, nm, fn, gm)                                                           \
 	{.type = EV_TYPE_##t, .target = EV_TARGET_##set, .file = &kf, .name = nm, .rows = fn, .gemm = gm}
 static const struct ev_dot_impl dot_impls[] = {
@@ -551,8 +554,10 @@ static const struct ev_dot_impl dot_impls[] = {
 	DG(F16, NEON, kf_quant_neon, "f16 neon", dot_rows_f16_neon, gemm_f16_neon),
 	DX4(Q4_K, DOTPROD, kf_kquant_dotprod, "q4_Kx4i neon-dotprod", dot_rows_q4_Kx4i_dotprod, ev_q4_Kx4i_repack, ev_q4_Kx4i_unpack_row, NULL),
 	D(Q4_K, DOTPROD, kf_kquant_dotprod, "q4_K neon-dotprod", dot_rows_q4_K_dotprod),
+	DX4IO(Q5_K, DOTPROD, kf_kquant_dotprod, "q5_Kx4i neon-dotprod in-order", dot_rows_q5_Kx4i_io_dotprod, ev_q5_Kx4i_repack, ev_q5_Kx4i_unpack_row),
 	DX4(Q5_K, DOTPROD, kf_kquant_dotprod, "q5_Kx4i neon-dotprod", dot_rows_q5_Kx4i_dotprod, ev_q5_Kx4i_repack, ev_q5_Kx4i_unpack_row, NULL),
 	D(Q5_K, DOTPROD, kf_kquant_dotprod, "q5_K neon-dotprod", dot_rows_q5_K_dotprod),
+	DX4IO(Q6_K, DOTPROD, kf_kquant_dotprod, "q6_Kx4i neon-dotprod in-order", dot_rows_q6_Kx4i_io_dotprod, ev_q6_Kx4i_repack, ev_q6_Kx4i_unpack_row),
 	DX4(Q6_K, DOTPROD, kf_kquant_dotprod, "q6_Kx4i neon-dotprod", dot_rows_q6_Kx4i_dotprod, ev_q6_Kx4i_repack, ev_q6_Kx4i_unpack_row, NULL),
 	D(Q6_K, DOTPROD, kf_kquant_dotprod, "q6_K neon-dotprod", dot_rows_q6_K_dotprod),
 	D(Q4_K, NEON, kf_kquant_neon, "q4_K neon", dot_rows_q4_K_neon),
@@ -581,13 +586,14 @@ static const struct ev_dot_impl dot_impls[] = {
 };
 #undef D
 #undef DX4
+#undef DX4IO
 #undef DG
 
 const struct ev_dot_impl *ev_dot_pick(int type, const struct ev_cpu *c)
 {
 	for (size_t i = 0; i < sizeof dot_impls / sizeof dot_impls[0]; i++) {
 		const struct ev_dot_impl *d = &dot_impls[i];
-		if (d->type == type && cpu_target_usable(c, d->target))
+		if (d->type == type && cpu_target_usable(c, d->target) && (!d->in_order || cpu_in_order(c)))
 			return d;
 	}
 	return NULL; /* unreachable: every type has a generic row */

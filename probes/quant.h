@@ -204,6 +204,9 @@ struct ev_dot_impl {
 	/* Error bound as a fraction of sum |w x|, where the kernel rounds beyond
 	 * f32 (fp16 arithmetic); 0: f32 accumulation, rounding only. */
 	float tol;
+	/* 1: scheduled for in-order cores (cpu_in_order), picked only there; the
+	 * next entry of the type, on the same layout, serves the others. */
+	int in_order;
 };
 /* out[t * ostride + r] for nt tokens (any count: groups of EV_GEMM_TOKENS)
  * through d's gemm kernel, or its rows kernel token by token. */
@@ -441,6 +444,8 @@ void dot_rows_q4_K_dotprod(int n, const void *w, size_t rb, int nr, const void *
 void dot_rows_q4_Kx4i_dotprod(int n, const void *w, size_t rb, int nr, const void *act, float *out);
 void dot_rows_q5_Kx4i_dotprod(int n, const void *w, size_t rb, int nr, const void *act, float *out);
 void dot_rows_q6_Kx4i_dotprod(int n, const void *w, size_t rb, int nr, const void *act, float *out);
+void dot_rows_q5_Kx4i_io_dotprod(int n, const void *w, size_t rb, int nr, const void *act, float *out);
+void dot_rows_q6_Kx4i_io_dotprod(int n, const void *w, size_t rb, int nr, const void *act, float *out);
 void dot_rows_q5_K_dotprod(int n, const void *w, size_t rb, int nr, const void *act, float *out);
 void dot_rows_q6_K_dotprod(int n, const void *w, size_t rb, int nr, const void *act, float *out);
 extern const struct ev_kernel_file kf_kquant_neon;

@@ -36,8 +36,10 @@ q8_0-generic probes/quant.c -march=armv8-a 34 neon
 q4_Kx4i-dotprod probes/kquant-dotprod.c -march=armv8.2-a+dotprod 576 dotprod
 q4_K-dotprod probes/kquant-dotprod.c -march=armv8.2-a+dotprod 288 dotprod
 q5_Kx4i-dotprod probes/kquant-dotprod.c -march=armv8.2-a+dotprod 704 dotprod
+q5_Kx4i-io-dotprod probes/kquant-dotprod.c -march=armv8.2-a+dotprod 704 dotprod
 q5_K-dotprod probes/kquant-dotprod.c -march=armv8.2-a+dotprod 352 dotprod
 q6_Kx4i-dotprod probes/kquant-dotprod.c -march=armv8.2-a+dotprod 840 dotprod
+q6_Kx4i-io-dotprod probes/kquant-dotprod.c -march=armv8.2-a+dotprod 840 dotprod
 q6_K-dotprod probes/kquant-dotprod.c -march=armv8.2-a+dotprod 420 dotprod
 q4_K-neon probes/kquant-neon.c -march=armv8-a 288 neon
 q5_K-neon probes/kquant-neon.c -march=armv8-a 352 neon
@@ -64,9 +66,10 @@ FLOPS="flops_fp64_neon_fma probes/flops-neon.c -march=armv8-a 48 neon fp64
 flops_fp32_neon_fma probes/flops-neon.c -march=armv8-a 96 neon fp32
 flops_fp16_neon_fma probes/flops-fp16.c -march=armv8.2-a+fp16 192 fp16 fp16
 flops_int8_neon_sdot probes/flops-dotprod.c -march=armv8.2-a+dotprod 384 dotprod int8"
-# core model | features (what eaves' dispatch would find in HWCAP)
-CORES="cortex-a53 neon
-cortex-a55 neon,fp16,dotprod
+# core model | features (what eaves' dispatch would find in HWCAP; inorder:
+# cpu_in_order(), which picks the kernels scheduled for in-order cores)
+CORES="cortex-a53 neon,inorder
+cortex-a55 neon,fp16,dotprod,inorder
 cortex-a57 neon
 cortex-a72 neon
 cortex-a76 neon,fp16,dotprod
@@ -117,6 +120,10 @@ pick() { # the loop eaves' dispatch runs for a format on a core
 	f16) if [ "$(has "$1" fp16)" = 1 ]; then echo f16-fp16; else echo f16-neon; fi ;;
 	q4_K) if [ "$(has "$1" dotprod)" = 1 ]; then echo q4_Kx4i-dotprod; else echo q4_K-neon; fi ;;
 	q4_0) if [ "$(has "$1" dotprod)" = 1 ]; then echo q4_0x4i-dotprod; else echo q4_0x4-neon; fi ;;
+	q5_K | q6_K)
+		if [ "$(has "$1" dotprod)" != 1 ]; then echo "$2-neon"
+		elif [ "$(has "$1" inorder)" = 1 ]; then echo "$2x4i-io-dotprod"
+		else echo "$2x4i-dotprod"; fi ;;
 	*) if [ "$(has "$1" dotprod)" = 1 ]; then echo "$2x4-dotprod"; else echo "$2x4-neon"; fi ;;
 	esac
 }
@@ -164,6 +171,29 @@ if [ -s "$TMP/looped" ]; then
 	echo ">= / <=: the loop's body keeps an inner loop or a call, which llvm-mca schedules once or"
 	echo "not at all: a lower bound on cycles. Such loops: $(tr '\n' ' ' < "$TMP/looped" | sed 's/ $//; s/ /, /g')."
 fi
+echo
+echo "### The loop eaves runs per format and core (the dispatch's pick; llvm-mca, a model)"
+echo
+echo "Bytes of weights per cycle of the kernel ev_dot_pick chooses there (from the table above):"
+echo "4 rows interleaved with sdot where the core has dotprod, the in-order schedules (-io) on"
+echo "the in-order cores (A53, A55)."
+echo
+printf "| format |"
+echo "$CORES" | while read -r core feats; do printf " %s |" "$core"; done
+printf "\n|---|"
+echo "$CORES" | while read -r core feats; do printf -- "---:|"; done
+printf "\n"
+for fmt in q4_0 q8_0 f16 q4_K q5_K q6_K; do
+	printf "| %s |" "$fmt"
+	echo "$CORES" | while read -r core feats; do
+		l=$(pick "$core" "$fmt")
+		c=$(cyc "$core" "$l")
+		if [ -z "$c" ]; then printf " - |"
+		else printf " %s (%s) |" "$(awk -v b="$(bytes "$l")" -v c="$c" 'BEGIN{printf "%.2f", b / c}')" "$l"
+		fi
+	done
+	printf "\n"
+done
 echo
 echo "### Prefill loops on core models (4 tokens per weight load; llvm-mca, a model)"
 echo

@@ -123,10 +123,14 @@ static void test_picks(void)
 #elif defined(__aarch64__)
 	struct ev_cpu a53 = fake("aarch64", EV_F(ASIMD));
 	struct ev_cpu a55 = fake("aarch64", EV_F(ASIMD) | EV_F(ASIMDHP) | EV_F(ASIMDDP));
+	struct ev_cpu a76 = a55, unknown = a55;
 	struct ev_cpu sve_nodp = fake("aarch64", EV_F(ASIMD) | EV_F(ASIMDHP) | EV_F(SVE));
 	struct ev_cpu n2 = fake("aarch64", EV_F(ASIMD) | EV_F(ASIMDHP) | EV_F(ASIMDDP) | EV_F(I8MM) |
 						   EV_F(BF16) | EV_F(SVE));
 	char why[256];
+	a55.implementer = a76.implementer = 0x41;
+	a55.part = 0xd05;
+	a76.part = 0xd0b;
 	T_CHECK(!strcmp(ev_dot_pick(EV_TYPE_Q4_0, &a53)->name, "q4_0x4 neon"), "A53 q4_0: widening multiplies, 4 rows");
 	T_CHECK(!strcmp(ev_dot_pick(EV_TYPE_Q8_0, &a53)->name, "q8_0x4 neon"), "A53 q8_0");
 	T_CHECK(!strcmp(ev_dot_pick(EV_TYPE_F16, &a53)->name, "f16 neon"), "A53 f16");
@@ -134,10 +138,21 @@ static void test_picks(void)
 	T_CHECK(!strcmp(ev_dot_pick(EV_TYPE_Q4_K, &a55)->name, "q4_Kx4i neon-dotprod") &&
 			!strcmp(ev_dot_pick(EV_TYPE_Q4_K, &a53)->name, "q4_K neon"),
 		"q4_K: 4 rows interleaved with sdot, two rows without");
-	T_CHECK(!strcmp(ev_dot_pick(EV_TYPE_Q6_K, &a55)->name, "q6_Kx4i neon-dotprod") &&
+	T_CHECK(!strcmp(ev_dot_pick(EV_TYPE_Q6_K, &a76)->name, "q6_Kx4i neon-dotprod") &&
 			!strcmp(ev_dot_pick(EV_TYPE_Q6_K, &a53)->name, "q6_K neon"),
 		"q6_K: 4 rows interleaved with sdot, two rows without");
-	T_CHECK(!strcmp(ev_dot_pick(EV_TYPE_Q5_K, &a55)->name, "q5_Kx4i neon-dotprod"), "q5_K with sdot");
+	T_CHECK(!strcmp(ev_dot_pick(EV_TYPE_Q5_K, &a76)->name, "q5_Kx4i neon-dotprod"), "q5_K with sdot");
+	/* the in-order A55 gets the k-quant kernels scheduled for it; an A76 or
+	 * a core eaves does not know, the out-of-order ones (same layouts) */
+	T_CHECK(cpu_in_order(&a55) && !cpu_in_order(&a76) && !cpu_in_order(&unknown), "in-order parts");
+	T_CHECK(!strcmp(ev_dot_pick(EV_TYPE_Q5_K, &a55)->name, "q5_Kx4i neon-dotprod in-order") &&
+			!strcmp(ev_dot_pick(EV_TYPE_Q6_K, &a55)->name, "q6_Kx4i neon-dotprod in-order") &&
+			!strcmp(ev_dot_pick(EV_TYPE_Q4_K, &a55)->name, "q4_Kx4i neon-dotprod"),
+		"A55 k-quants: %s, %s", ev_dot_pick(EV_TYPE_Q5_K, &a55)->name,
+		ev_dot_pick(EV_TYPE_Q6_K, &a55)->name);
+	T_CHECK(!strcmp(ev_dot_pick(EV_TYPE_Q5_K, &unknown)->name, "q5_Kx4i neon-dotprod") &&
+			ev_dot_pick(EV_TYPE_Q5_K, &a55)->repack4 == ev_dot_pick(EV_TYPE_Q5_K, &a76)->repack4,
+		"an unknown core: out-of-order; one layout for both");
 	T_CHECK(!strcmp(ev_dot_pick(EV_TYPE_Q4_0, &sve_nodp)->name, "q4_0x4 neon"),
 		"SVE without dotprod gets no sdot kernel");
 	for (int k = 0; k < flops_count; k++)

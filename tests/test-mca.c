@@ -3,7 +3,7 @@
  * loops survive compilation, every loop gets cycles on the core models, and
  * the boards table has its rows. A model, so only its shape is checked, and
  * issue 11's targets for the loops eaves picks on the A53, A55, A72 and A76
- * models, and that every kernel loop is straight-line code.
+ * models (the A55 and A76 ones for every format, from the picks table), and that every kernel loop is straight-line code.
  * A skip elsewhere. Native suite only. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,6 +90,22 @@ static void test_mca(void)
 		T_CHECK(q6 > 0 && 840 / q6 >= 4, "A76 q6_Kx4i: %g cycles per 4 super-blocks", q6);
 		/* the fifth bits reordered at load (sli/sri, no bit-selects) */
 		T_CHECK(q5 > 0 && 704 / q5 >= 4, "A76 q5_Kx4i: %g cycles per 4 super-blocks", q5);
+	}
+	{
+		/* issue 11 on the A55 model (the in-order little core of RK3566/RK3588
+		 * boards and phones): every format eaves picks there >= 2 B/cycle, from
+		 * the picks table (q5_K and q6_K: the kernels scheduled for in-order
+		 * cores, picked by cpu_in_order); on the A76 model >= 4 */
+		static const char *const fmts[] = {"| q4_0 |", "| q8_0 |", "| f16 |",
+						   "| q4_K |", "| q5_K |", "| q6_K |"};
+		const char *picks = strstr(out, "### The loop eaves runs per format and core");
+		T_CHECK(picks != NULL, "the picks table");
+		for (size_t i = 0; picks && i < sizeof fmts / sizeof fmts[0]; i++) {
+			double a55 = cell(picks, fmts[i], 2), a76 = cell(picks, fmts[i], 5);
+			T_CHECK(a55 >= 2 && a76 >= 4, "%s A55 model %g, A76 model %g B/cycle", fmts[i], a55, a76);
+		}
+		T_CHECK(picks && strstr(picks, "(q5_Kx4i-io-dotprod)") && strstr(picks, "(q6_Kx4i-io-dotprod)"),
+			"the in-order kernels on the A55");
 	}
 	{
 		/* base NEON on the Pi Zero 2 W's A53 (1 GHz, 0.90 GB/s of DRAM per core): q8_0 on

@@ -80,6 +80,7 @@ static void test_rk3588(void)
 	T_CHECK(cpu_parse_arm_cpuinfo(&c, "/proc/cpuinfo") == 0, "cpuinfo");
 	T_CHECK(c.nparts == 2 && c.parts[0] == 0xd05 && c.parts[1] == 0xd0b, "two kinds");
 	T_CHECK(!strcmp(c.uarch, "cortex-a76"), "big core is the uarch: %s", c.uarch);
+	T_CHECK(!cpu_in_order(&c), "decode's kernels: the A76s' (out of order), not the A55s'");
 	sensors_read(&s);
 	T_CHECK(s.ncpus == 8 && s.max_hz == 2.352e9 && s.min_hz == 408e6, "cpufreq of both kinds");
 	T_CHECK(s.devfreq_ok && s.ndevfreq == 2, "devfreq: %d devices (%s)", s.ndevfreq, s.devfreq_reason);

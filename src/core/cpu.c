@@ -273,6 +273,18 @@ static const struct {
 	{0x61, 0x023, "apple-m1-firestorm"},
 };
 
+int cpu_in_order(const struct ev_cpu *c)
+{
+	/* Arm's in-order cores: Cortex-A53, A35, A55, A510, A520 */
+	static const int parts[] = {0xd03, 0xd04, 0xd05, 0xd46, 0xd80};
+	if (c->implementer != 0x41)
+		return 0;
+	for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+		if (c->part == parts[i])
+			return 1;
+	return 0;
+}
+
 const char *cpu_arm_part_name(int implementer, int part)
 {
 	for (size_t i = 0; i < sizeof arm_parts / sizeof arm_parts[0]; i++)

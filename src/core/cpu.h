@@ -114,6 +114,9 @@ void cpu_detect(struct ev_cpu *c);
  * public for tests on fixture files. Returns 0 if any CPU part was found. */
 int cpu_parse_arm_cpuinfo(struct ev_cpu *c, const char *path);
 const char *cpu_arm_part_name(int implementer, int part);
+/* 1 if the core kind eaves runs on (part: the fastest kind) issues in order
+ * (Arm Cortex-A53, A35, A55, A510, A520): kernels scheduled for it differ. */
+int cpu_in_order(const struct ev_cpu *c);
 /* Microarchitecture from cpuid's vendor, family and model ("unknown" if not
  * in eaves' table); public for tests. */
 const char *cpu_x86_uarch(const char *vendor, int family, int model);
