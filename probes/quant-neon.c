@@ -121,12 +121,18 @@ static inline int16x8_t q4x4_block16(const unsigned char *q, int8x16_t y0, int8x
 
 /* Two blocks per iteration, each block's conversion and FMA in the next
  * iteration: on the in-order A53 (Pi Zero 2, Pi 3) nothing waits on a result
- * of its own iteration (llvm-mca: A53 102 cycles per 2 blocks = 1.41 B/cycle,
- * A72 39.6 = 3.6 B/cycle, against 0.45 and 2.09 for the two-row kernel). */
+ * of its own iteration; the activations' scales as floats (ev_act_q8_scales),
+ * no fp16 conversion per block (llvm-mca: A53 107 cycles per 2 blocks = 1.35
+ * B/cycle, A57/A72 38.1 = 3.78 B/cycle, against 0.45 and 2.09 for the
+ * two-row kernel). The A57's floor: its one multiply pipe takes the 32
+ * widening multiplies (32 cycles, 4.5 B/cycle), and the other pipe's masks,
+ * shifts, pairwise adds and the 64-bit pipes' two-cycle Q-form FP
+ * (conversions, scale products, FMAs) come to 44 cycles of work beside
+ * them. */
 void dot_rows_q4_0x4_neon(int n, const void *w, size_t rb, int nr, const void *act, float *out)
 {
 	const struct block_q8_0 *y = act;
-	const float *ys = ev_act_q8_sums(act, n);
+	const float *ys = ev_act_q8_sums(act, n), *yd = ev_act_q8_scales(act, n);
 	int nb = n / QK, g = 0;
 	for (; g + 4 <= nr; g += 4) {
 		const unsigned char *p = (const unsigned char *)w + (size_t)g * rb;
@@ -146,8 +152,8 @@ void dot_rows_q4_0x4_neon(int n, const void *w, size_t rb, int nr, const void *a
 			acc = vfmaq_f32(acc, vcvtq_f32_s32(vpaddlq_s16(s1)), d1);
 			s0 = q4x4_block16(p + 8, y0, y1);
 			s1 = q4x4_block16(p + EV_Q4_0X4_GROUP_BYTES + 8, u0, u1);
-			d0 = vmulq_n_f32(dx, ev_h2f_neon(y[b].d));
-			d1 = vmulq_n_f32(ex, ev_h2f_neon(y[b + 1].d));
+			d0 = vmulq_n_f32(dx, yd[b]);
+			d1 = vmulq_n_f32(ex, yd[b + 1]);
 			corr = vfmaq_n_f32(corr, dx, ys[b]);
 			corr = vfmaq_n_f32(corr, ex, ys[b + 1]);
 			EV_MCA_END();
