@@ -124,11 +124,11 @@ static inline int16x8_t q4x4_block16(const unsigned char *q, int8x16_t y0, int8x
  * of its own iteration; the activations' scales as floats (ev_act_q8_scales),
  * no fp16 conversion per block (llvm-mca: A53 107 cycles per 2 blocks = 1.35
  * B/cycle, A57/A72 38.1 = 3.78 B/cycle, against 0.45 and 2.09 for the
- * two-row kernel). The A57's floor: its one multiply pipe takes the 32
- * widening multiplies (32 cycles, 4.5 B/cycle), and the other pipe's masks,
- * shifts, pairwise adds and the 64-bit pipes' two-cycle Q-form FP
- * (conversions, scale products, FMAs) come to 44 cycles of work beside
- * them. */
+ * two-row kernel). The A57 model's floor: the 32 widening multiplies run on
+ * one of its two 64-bit pipes only, and the masks, shifts, pairwise adds and
+ * the two-cycle Q-form FP (conversions, scale products, FMAs) are 44 cycles
+ * of work more: (32 + 44) / 2 = 38 cycles, where the Jetson Nano's DRAM
+ * share asks for 32. */
 void dot_rows_q4_0x4_neon(int n, const void *w, size_t rb, int nr, const void *act, float *out)
 {
 	const struct block_q8_0 *y = act;
