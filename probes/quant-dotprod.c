@@ -73,6 +73,7 @@ __attribute__((target("tune=cortex-a76"))) void
 dot_rows_q8_0x4_dotprod(int n, const void *w, size_t rb, int nr, const void *act, float *out)
 {
 	const struct block_q8_0 *y = act;
+	const float *yd = ev_act_q8_scales(act, n);
 	int nb = n / QK, g = 0;
 	for (; g + 4 <= nr; g += 4) {
 		const unsigned char *p = (const unsigned char *)w + (size_t)g * rb;
@@ -86,7 +87,7 @@ dot_rows_q8_0x4_dotprod(int n, const void *w, size_t rb, int nr, const void *act
 					    q8_dot_dp((const int8_t *)(p + 40), y0, y1),
 					    q8_dot_dp((const int8_t *)(p + 72), y0, y1),
 					    q8_dot_dp((const int8_t *)(p + 104), y0, y1));
-			acc = vfmaq_f32(acc, vcvtq_f32_s32(s), vmulq_n_f32(dx, ev_h2f_neon(y[b].d)));
+			acc = vfmaq_f32(acc, vcvtq_f32_s32(s), vmulq_n_f32(dx, yd[b]));
 			EV_MCA_END();
 		}
 		vst1q_f32(out + g, acc);

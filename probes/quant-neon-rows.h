@@ -68,11 +68,13 @@ static inline float ev_h2f_neon(ev_fp16 h)
  * (A53, A55) nothing waits for a result of its own iteration. SUMS(group,
  * y0, y1): the 4 rows' int32 sums of a block as one vector; CVT: those sums
  * to float (a plain conversion, or one with fraction bits); rows past the
- * last group of 4 go to TAIL (the one-row kernel of the same format). */
+ * last group of 4 go to TAIL (the one-row kernel of the same format). The
+ * activations' scales as floats (ev_act_q8_scales): no conversion per block. */
 #define EV_X4_ROWS2(name, GB, region, SUMS, CVT, TAIL)                                        \
 	void name(int n, const void *w, size_t rb, int nr, const void *act, float *out)       \
 	{                                                                                     \
 		const struct block_q8_0 *y = act;                                              \
+		const float *yd = ev_act_q8_scales(act, n);                                    \
 		int nb = n / QK, g = 0;                                                        \
 		for (; g + 4 <= nr; g += 4) {                                                  \
 			const unsigned char *p = (const unsigned char *)w + (size_t)g * rb;    \
@@ -92,8 +94,8 @@ static inline float ev_h2f_neon(ev_fp16 h)
 				acc = vfmaq_f32(acc, CVT(s1), d1);                             \
 				s0 = SUMS(p, y0, y1);                                          \
 				s1 = SUMS(p + (GB), u0, u1);                                   \
-				d0 = vmulq_n_f32(dx, ev_h2f_neon(y[b].d));                     \
-				d1 = vmulq_n_f32(ex, ev_h2f_neon(y[b + 1].d));                 \
+				d0 = vmulq_n_f32(dx, yd[b]);                                   \
+				d1 = vmulq_n_f32(ex, yd[b + 1]);                               \
 				EV_MCA_END();                                                  \
 			}                                                                      \
 			acc = vfmaq_f32(acc, CVT(s0), d0);                                     \
@@ -101,7 +103,7 @@ static inline float ev_h2f_neon(ev_fp16 h)
 			if (b < nb) { /* an odd last block */                                  \
 				float32x4_t dx = vcvt_f32_f16(vld1_f16((const float16_t *)(const void *)p)); \
 				s0 = SUMS(p, vld1q_s8(y[b].qs), vld1q_s8(y[b].qs + 16));       \
-				acc = vfmaq_f32(acc, CVT(s0), vmulq_n_f32(dx, ev_h2f_neon(y[b].d))); \
+				acc = vfmaq_f32(acc, CVT(s0), vmulq_n_f32(dx, yd[b]));         \
 			}                                                                      \
 			vst1q_f32(out + g, acc);                                               \
 		}                                                                              \
