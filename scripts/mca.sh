@@ -77,7 +77,13 @@ cortex-a78 neon,fp16,dotprod
 cortex-a710 neon,fp16,dotprod,i8mm
 neoverse-n2 neon,fp16,dotprod,i8mm
 neoverse-v1 neon,fp16,dotprod,i8mm
-apple-m1 neon,fp16,dotprod"
+apple-m1 neon,fp16,dotprod
+neoverse-n1@19 neon,fp16,dotprod"
+# core@19: scheduled by LLVM 19's llvm-mca (Debian llvm-19, also the RISC-V
+# section's): its Neoverse N1 model, the A76's server twin, where LLVM 16's
+# "cortex-a76" is the A57's model. The column is left empty without llvm-19.
+MCA19=${MCA19:-llvm-mca-19}
+label() { case "$1" in *@19) echo "${1%@19} (LLVM 19)" ;; *) echo "$1" ;; esac; }
 
 # Compile each file once, keep only what llvm's assembler reads the same.
 for f in $(printf '%s\n%s\n%s\n%s\n' "$LOOPS" "$GEMMS" "$FLOPS" "$BWLOOPS" | awk '{print $2}' | sort -u); do
@@ -103,8 +109,11 @@ done | sort -u > "$TMP/looped"
 # cycles per iteration: region name -> Total Cycles / Iterations
 : > "$TMP/cyc.tsv"
 echo "$CORES" | while read -r core feats; do
+	tool=$MCA cpu=$core
+	case "$core" in *@19) tool=$MCA19 cpu=${core%@19} ;; esac
+	command -v "$tool" >/dev/null 2>&1 || continue
 	for s in "$TMP"/*.s; do
-		"$MCA" -mtriple=aarch64-linux-gnu -mcpu="$core" -mattr=+dotprod,+fullfp16,+i8mm -iterations=$ITER "$s" \
+		"$tool" -mtriple=aarch64-linux-gnu -mcpu="$cpu" -mattr=+dotprod,+fullfp16,+i8mm -iterations=$ITER "$s" \
 			2>/dev/null | awk -v c="$core" -v it=$ITER '
 			/Code Region - / {r = $NF}
 			/^Total Cycles:/ {printf "%s\t%s\t%.2f\n", c, r, $3 / it}' >> "$TMP/cyc.tsv"
@@ -139,7 +148,7 @@ boards() {
 # cycles per iteration / (the loop's amount per iteration) per cycle.
 table() {
 	printf "| %s |" "$2"
-	echo "$CORES" | while read -r core feats; do printf " %s |" "$core"; done
+	echo "$CORES" | while read -r core feats; do printf " %s |" "$(label "$core")"; done
 	printf "\n|---|"
 	echo "$CORES" | while read -r core feats; do printf -- "---:|"; done
 	printf "\n"
@@ -163,7 +172,9 @@ echo
 echo "Cycles per iteration / bytes of weights per cycle. $("$MCA" --version 2>/dev/null | grep -i 'llvm version' | sed 's/^ *//'),"
 echo "$("$CC" --version | head -1), -O2 with each kernel file's flags. n/a: the core lacks the feature."
 echo "Columns with identical figures come from one LLVM scheduling model (LLVM 16: A57, A72, A76, A78;"
-echo "and A710, N2, V1): such a column is that shared model's, not a model of the named core."
+echo "and A710, N2, V1): such a column is that shared model's, not a model of the named core. The last"
+echo "column is LLVM 19's Neoverse N1 model (the A76's server twin), a closer stand-in for the A76/A78"
+echo "than LLVM 16's, whose A76 is the A57's model; issue 11's targets are read on LLVM 16's columns."
 echo
 table "$LOOPS" "loop (weights per iteration)" " B" 2
 if [ -s "$TMP/looped" ]; then
@@ -179,7 +190,7 @@ echo "4 rows interleaved with sdot where the core has dotprod, the in-order sche
 echo "the in-order cores (A53, A55)."
 echo
 printf "| format |"
-echo "$CORES" | while read -r core feats; do printf " %s |" "$core"; done
+echo "$CORES" | while read -r core feats; do printf " %s |" "$(label "$core")"; done
 printf "\n|---|"
 echo "$CORES" | while read -r core feats; do printf -- "---:|"; done
 printf "\n"
@@ -221,7 +232,7 @@ echo "independent chains) / configs/uarch.json's (derived from the pipes, used f
 echo "peaks). DIFFERS: more than 10% apart; -: the core is not in uarch.json; n/a: no such instruction."
 echo
 printf "| kernel (ops per iteration) |"
-echo "$CORES" | while read -r core feats; do printf " %s |" "$core"; done
+echo "$CORES" | while read -r core feats; do printf " %s |" "$(label "$core")"; done
 printf "\n|---|"
 echo "$CORES" | while read -r core feats; do printf -- "---:|"; done
 printf "\n"
@@ -229,7 +240,7 @@ printf "\n"
 echo "$FLOPS" | while read -r r f fl ops ft prec; do
 	printf "| %s (%s) |" "$r" "$ops"
 	echo "$CORES" | while read -r core feats; do
-		ua=$core
+		ua=${core%@19}
 		[ "$core" = apple-m1 ] && ua=apple-m1-firestorm
 		want=$(jq -r --arg u "$ua" --arg p "$prec" \
 			'.uarchs[] | select(.name == $u) | .ops_per_cycle_per_core[$p] // "null"' configs/uarch.json)
