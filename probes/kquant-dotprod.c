@@ -11,6 +11,18 @@
 
 EV_KERNEL_FILE(kf_kquant_dotprod);
 
+/* gcc: build a function as written, for in-order cores (docs/methodology.md,
+ * "In-order cores"): no scheduling passes, no expression reordering at
+ * expansion, no load-pair peephole (the A55 model charges ldp q 6 cycles);
+ * EV_NO_LDP: the last only. clang has no such attribute. */
+#if defined(__clang__)
+#define EV_AS_WRITTEN
+#define EV_NO_LDP
+#else
+#define EV_AS_WRITTEN __attribute__((optimize("no-schedule-insns", "no-schedule-insns2", "no-tree-ter", "no-peephole2")))
+#define EV_NO_LDP __attribute__((optimize("no-peephole2")))
+#endif
+
 /* The A76 tuning's schedule (docs/methodology.md, AArch64): A55 model 287 ->
  * 252 cycles (q4_K) and 427 -> 365 (q5_K) per 2 super-blocks; q6_K loses 5%
  * on the A76 model with it and keeps the default. */
@@ -148,7 +160,7 @@ static inline void kx4_end(const unsigned char *p, const struct block_q8_K *yb, 
 	*macc = vfmaq_f32(*macc, vcvtq_f32_s32(vaddq_s32(mi0, mi1)), dm);
 }
 
-__attribute__((target("tune=cortex-a76"), optimize("no-peephole2"))) void
+__attribute__((target("tune=cortex-a76"))) EV_NO_LDP void
 dot_rows_q4_Kx4i_dotprod(int n, const void *w, size_t rb, int nr, const void *act, float *out)
 {
 	const struct block_q8_K *y = act;
@@ -264,7 +276,7 @@ dot_rows_q4_Kx4i_dotprod(int n, const void *w, size_t rb, int nr, const void *ac
 		Q5KX4IO_J(7, kP, slP, shP, slQ, shQ);                                           \
 	} while (0)
 
-__attribute__((target("tune=cortex-a76"), optimize("no-peephole2", "no-schedule-insns", "no-schedule-insns2", "no-tree-ter"))) void
+__attribute__((target("tune=cortex-a76"))) EV_AS_WRITTEN void
 dot_rows_q5_Kx4i_io_dotprod(int n, const void *w, size_t rb, int nr, const void *act, float *out)
 {
 	const struct block_q8_K *y = act;
@@ -407,7 +419,7 @@ static inline void q6x4_scale(const int8_t *sp, const int32x4_t S[8], int16x8_t 
 	*corr1 = vmlal_high_laneq_s16(*corr1, sw[3], bs, 7);
 }
 
-__attribute__((target("tune=cortex-a76"), optimize("no-peephole2", "no-schedule-insns", "no-schedule-insns2", "no-tree-ter"))) void
+__attribute__((target("tune=cortex-a76"))) EV_AS_WRITTEN void
 dot_rows_q6_Kx4i_io_dotprod(int n, const void *w, size_t rb, int nr, const void *act, float *out)
 {
 	const struct block_q8_K *y = act;
