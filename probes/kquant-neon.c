@@ -34,5 +34,5 @@ EV_KERNEL_FILE(kf_kquant_neon);
  * loses, but the ThunderX3's: 589 -> 577 on the A53 model, 157 -> 159 on the
  * A72's, not worth a second oddity). */
 __attribute__((target("tune=thunderx3t110"))) K_AFFINE_ROWS(dot_rows_q4_K_neon, struct block_q4_K, q4_K_block, "q4_K-neon")
-K_AFFINE_ROWS(dot_rows_q5_K_neon, struct block_q5_K, q5_K_block, "q5_K-neon")
+__attribute__((target("tune=cortex-a57"))) K_AFFINE_ROWS(dot_rows_q5_K_neon, struct block_q5_K, q5_K_block, "q5_K-neon")
 __attribute__((target("tune=cortex-a76"))) EV_Q6_K_ROWS(dot_rows_q6_K_neon, "q6_K-neon")

@@ -267,14 +267,14 @@ echo
 echo "The bw column: the slowest bandwidth loop above at that clock; below the DRAM share, the"
 echo "board's DRAM figure from \`eaves bw\` on one core would be the loop's (verdict: bw-loop-bound)."
 echo
-echo "| board | core model | GHz | DRAM GB/s per core | q4_0 GB/s | q8_0 GB/s | f16 GB/s | q4_K GB/s | bw GB/s | verdict |"
-echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---|"
+echo "| board | core model | GHz | DRAM GB/s per core | q4_0 GB/s | q8_0 GB/s | f16 GB/s | q4_K GB/s | q5_K GB/s | q6_K GB/s | bw GB/s | verdict |"
+echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
 boards | while read -r id ua ghz share; do
 	case "$ua" in cortex-a78ae) core=cortex-a78 ;; cortex-*|neoverse-*) core=$ua ;; *) continue ;; esac
 	[ -n "$(echo "$CORES" | awk -v c="$core" '$1 == c')" ] || continue
 	row="| $id | $core | $ghz | $share |"
 	worst=""
-	for q in q4_0 q8_0 f16 q4_K; do
+	for q in q4_0 q8_0 f16 q4_K q5_K q6_K; do
 		r=$(pick "$core" "$q"); c=$(cyc "$core" "$r"); b=$(bytes "$r")
 		g=$(awk -v b="$b" -v c="$c" -v h="$ghz" 'BEGIN{ if (c > 0) printf "%.2f", b / c * h; else print "-" }')
 		row="$row $g ($r) |"
