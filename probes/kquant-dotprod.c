@@ -11,17 +11,6 @@
 
 EV_KERNEL_FILE(kf_kquant_dotprod);
 
-/* gcc: build a function as written, for in-order cores (docs/methodology.md,
- * "In-order cores"): no scheduling passes, no expression reordering at
- * expansion, no load-pair peephole (the A55 model charges ldp q 6 cycles);
- * EV_NO_LDP: the last only. clang has no such attribute. */
-#if defined(__clang__)
-#define EV_AS_WRITTEN
-#define EV_NO_LDP
-#else
-#define EV_AS_WRITTEN __attribute__((optimize("no-schedule-insns", "no-schedule-insns2", "no-tree-ter", "no-peephole2")))
-#define EV_NO_LDP __attribute__((optimize("no-peephole2")))
-#endif
 
 /* The A76 tuning's schedule (docs/methodology.md, AArch64): A55 model 287 ->
  * 252 cycles (q4_K) and 427 -> 365 (q5_K) per 2 super-blocks; q6_K loses 5%

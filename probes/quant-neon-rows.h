@@ -18,6 +18,19 @@ static inline void ev_q4_unpack_neon(const uint8_t *qs, int8x16_t *lo, int8x16_t
 	*hi = vsubq_s8(vreinterpretq_s8_u8(vshrq_n_u8(q, 4)), vdupq_n_s8(8));
 }
 
+/* gcc: build a function as written, for in-order cores (docs/methodology.md,
+ * "In-order cores"): no scheduling passes, no expression reordering at
+ * expansion, no load-pair peephole (the A55 model charges ldp q 6 cycles);
+ * EV_NO_LDP: the last only. clang has no such attribute. Used by the
+ * in-order kernels of kquant-dotprod.c and kquant-neon.c. */
+#if defined(__clang__)
+#define EV_AS_WRITTEN
+#define EV_NO_LDP
+#else
+#define EV_AS_WRITTEN __attribute__((optimize("no-schedule-insns", "no-schedule-insns2", "no-tree-ter", "no-peephole2")))
+#define EV_NO_LDP __attribute__((optimize("no-peephole2")))
+#endif
+
 static inline float ev_h2f_neon(ev_fp16 h)
 {
 	__fp16 v;
