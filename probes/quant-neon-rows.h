@@ -22,7 +22,7 @@ static inline void ev_q4_unpack_neon(const uint8_t *qs, int8x16_t *lo, int8x16_t
  * "In-order cores"): no scheduling passes, no expression reordering at
  * expansion, no load-pair peephole (the A55 model charges ldp q 6 cycles);
  * EV_NO_LDP: the last only. clang has no such attribute. Used by the
- * in-order kernels of kquant-dotprod.c and kquant-neon.c. */
+ * in-order k-quant kernels of kquant-dotprod.c. */
 #if defined(__clang__)
 #define EV_AS_WRITTEN
 #define EV_NO_LDP
