@@ -111,8 +111,11 @@ static void test_mca(void)
 		/* base NEON on the Pi Zero 2 W's A53 (1 GHz, 0.90 GB/s of DRAM per core): q8_0 on
 		 * the 4-row layout and q4_K at or above that share */
 		double q8 = cell(out, "| q8_0x4-neon (272 B) |", 1), q4k = cell(out, "| q4_K-neon (288 B) |", 1);
+		double q6k = cell(out, "| q6_K-neon (420 B) |", 1);
 		T_CHECK(q8 > 0 && 272 / q8 >= 2, "A53 q8_0x4 neon: %g cycles per 2 blocks of 4 rows", q8);
 		T_CHECK(q4k > 0 && 288 / q4k >= 0.9, "A53 q4_K neon: %g cycles per 2 super-blocks", q4k);
+		/* q6_K unsigned with sri/sli and its scales as vectors (kquant-neon.h) */
+		T_CHECK(q6k > 0 && 420 / q6k >= 0.9, "A53 q6_K neon: %g cycles per 2 super-blocks", q6k);
 	}
 	T_CHECK(strstr(out, "| bw-read (128 B) |") && strstr(out, "| bw-triad (96 B) |") &&
 			strstr(out, "| bw GB/s | verdict |"),
