@@ -106,19 +106,23 @@ for s in "$TMP"/*.s; do
 	     inr && /^[[:space:]]+(b|b\.?(eq|ne|lt|gt|le|ge|hi|ls|cc|cs|lo|hs|mi|pl|vs|vc)|cbn?z|tbn?z)[[:space:]]/ {print r}' "$s"
 done | sort -u > "$TMP/looped"
 
-# cycles per iteration: region name -> Total Cycles / Iterations
-: > "$TMP/cyc.tsv"
-echo "$CORES" | while read -r core feats; do
-	tool=$MCA cpu=$core
-	case "$core" in *@19) tool=$MCA19 cpu=${core%@19} ;; esac
-	command -v "$tool" >/dev/null 2>&1 || continue
-	for s in "$TMP"/*.s; do
-		"$tool" -mtriple=aarch64-linux-gnu -mcpu="$cpu" -mattr=+dotprod,+fullfp16,+i8mm -iterations=$ITER "$s" \
-			2>/dev/null | awk -v c="$core" -v it=$ITER '
-			/Code Region - / {r = $NF}
-			/^Total Cycles:/ {printf "%s\t%s\t%.2f\n", c, r, $3 / it}' >> "$TMP/cyc.tsv"
+# cycles per iteration: region name -> Total Cycles / Iterations (a job per
+# core model, all at once: the test suite runs this on 2 cores)
+echo "$CORES" | {
+	while read -r core feats; do
+		tool=$MCA cpu=$core
+		case "$core" in *@19) tool=$MCA19 cpu=${core%@19} ;; esac
+		command -v "$tool" >/dev/null 2>&1 || continue
+		for s in "$TMP"/*.s; do
+			"$tool" -mtriple=aarch64-linux-gnu -mcpu="$cpu" -mattr=+dotprod,+fullfp16,+i8mm -iterations=$ITER "$s" \
+				2>/dev/null | awk -v c="$core" -v it=$ITER '
+				/Code Region - / {r = $NF}
+				/^Total Cycles:/ {printf "%s\t%s\t%.2f\n", c, r, $3 / it}'
+		done > "$TMP/cyc-$core.tsv" &
 	done
-done
+	wait
+}
+cat "$TMP"/cyc-*.tsv > "$TMP/cyc.tsv"
 
 cyc() { awk -F'\t' -v c="$1" -v r="$2" '$1 == c && $2 == r {print $3; exit}' "$TMP/cyc.tsv"; }
 bytes() { echo "$LOOPS" | awk -v r="$1" '$1 == r {print $4; exit}'; }
@@ -345,16 +349,19 @@ for s in "$TMP"/rv-*.s; do
 	awk '/LLVM-MCA-BEGIN/ {r = $NF; inr = 1; next} /LLVM-MCA-END/ {inr = 0}
 	     inr && /^[[:space:]]+(j|jal|jalr|call|tail|beqz?|bnez?|bltz?|bgez?|blez|bgtz|bltu|bgeu|bgt|ble|bgtu|bleu)[[:space:]]/ {print r}' "$s"
 done | sort -u > "$TMP/rvlooped"
-: > "$TMP/rvcyc.tsv"
-echo "$RVCORES" | while read -r core vlen; do
-	for s in "$TMP"/rv-*.s; do
-		case "$s" in *-rvv.s) [ "$vlen" -gt 0 ] || continue ;; esac
-		"$RVMCA" -mtriple=riscv64 -mcpu="$core" -mattr=+m,+a,+f,+d,+c$([ "$vlen" -gt 0 ] && echo ,+v) \
-			-iterations=$ITER "$s" 2>/dev/null | awk -v c="$core" -v it=$ITER '
-			/Code Region - / {r = $NF}
-			/^Total Cycles:/ {printf "%s\t%s\t%.2f\n", c, r, $3 / it}' >> "$TMP/rvcyc.tsv"
+echo "$RVCORES" | {
+	while read -r core vlen; do
+		for s in "$TMP"/rv-*.s; do
+			case "$s" in *-rvv.s) [ "$vlen" -gt 0 ] || continue ;; esac
+			"$RVMCA" -mtriple=riscv64 -mcpu="$core" -mattr=+m,+a,+f,+d,+c$([ "$vlen" -gt 0 ] && echo ,+v) \
+				-iterations=$ITER "$s" 2>/dev/null | awk -v c="$core" -v it=$ITER '
+				/Code Region - / {r = $NF}
+				/^Total Cycles:/ {printf "%s\t%s\t%.2f\n", c, r, $3 / it}'
+		done > "$TMP/rvcyc-$core.tsv" &
 	done
-done
+	wait
+}
+cat "$TMP"/rvcyc-*.tsv > "$TMP/rvcyc.tsv"
 rvcyc() { awk -F'\t' -v c="$1" -v r="$2" '$1 == c && $2 == r {print $3; exit}' "$TMP/rvcyc.tsv"; }
 rvbytes() { # bytes per iteration of loop $1 on a core of VLEN $2
 	echo "$RVLOOPS" | awk -v r="$1" -v v="$2" '$1 == r {b = $4; if (b ~ /V$/) {sub(/V$/, "", b); b = b * v / 8} print b; exit}'
