@@ -105,6 +105,21 @@ static inline void widen4(uint8x16_t f, int32x4_t s[4])
 	s[3] = vreinterpretq_s32_u32(vmovl_high_u16(b));
 }
 
+/* Fields 0 and 1 of a q4_Kx4i/q5_Kx4i group's scale bytes (quant.h): the 6-bit
+ * scales of sub-blocks 0-3 (*f0) and 4-7 (*f1), 4 rows each; the top 2 bits
+ * isolated by shift pairs (no mask register; a shift pairs with a load on
+ * the A55), in issue order for an in-order core. */
+static inline void kx4_fields01(const unsigned char *p, uint8x16_t *f0, uint8x16_t *f1)
+{
+	uint8x16_t l1 = vld1q_u8(p + 16), h = vld1q_u8(p + 48);
+	uint8x16_t e0 = vshlq_n_u8(h, 6), e1 = vshlq_n_u8(h, 4);
+	uint8x16_t l1h = vshrq_n_u8(l1, 4);
+	e0 = vshrq_n_u8(e0, 6);
+	e1 = vshrq_n_u8(e1, 6);
+	*f0 = vsliq_n_u8(l1, e0, 4);
+	*f1 = vsliq_n_u8(l1h, e1, 4);
+}
+
 /* The activations' 32-sums of the 8 sub-blocks */
 static inline int16x8_t kx4_pairs(const struct block_q8_K *yb)
 {
@@ -166,10 +181,9 @@ dot_rows_q4_Kx4i_dotprod(int n, const void *w, size_t rb, int nr, const void *ac
 			 * no mask register, and shifts pair with loads on the A55);
 			 * the high nibbles' times 16; cx: the even sub-blocks' scales
 			 * times the activations' 32-sums (the low nibbles' - 8) */
-			uint8x16_t l1 = vld1q_u8(p + 16), h = vld1q_u8(p + 48);
+			uint8x16_t f0, f1;
 			int16x8_t pr = kx4_pairs(&y[b]);
-			uint8x16_t f0 = vsliq_n_u8(l1, vshrq_n_u8(vshlq_n_u8(h, 6), 6), 4);
-			uint8x16_t f1 = vsliq_n_u8(vshrq_n_u8(l1, 4), vshrq_n_u8(vshlq_n_u8(h, 4), 6), 4);
+			kx4_fields01(p, &f0, &f1);
 			uint16x8_t a_ = vmovl_u8(vget_low_u8(f0)), b_ = vmovl_high_u8(f0);
 			cx = vmull_laneq_s16(vreinterpret_s16_u16(vget_low_u16(a_)), pr, 0);
 			sc[0] = vreinterpretq_s32_u32(vmovl_u16(vget_low_u16(a_)));
@@ -278,14 +292,9 @@ dot_rows_q5_Kx4i_io_dotprod(int n, const void *w, size_t rb, int nr, const void 
 			const int8_t *yq = y[b].qs;
 			int32x4_t sc[4], s0, s1, s2, s3, t0, t1;
 			/* scales, fields 0 and 1, 4 sub-blocks at a time */
-			uint8x16_t l1 = vld1q_u8(p + 16), h = vld1q_u8(p + 48);
+			uint8x16_t f0, f1;
+			kx4_fields01(p, &f0, &f1);
 			int16x8_t pr = kx4_pairs(&y[b]);
-			uint8x16_t e0 = vshlq_n_u8(h, 6), e1 = vshlq_n_u8(h, 4);
-			uint8x16_t f1 = vshrq_n_u8(l1, 4);
-			e0 = vshrq_n_u8(e0, 6);
-			e1 = vshrq_n_u8(e1, 6);
-			uint8x16_t f0 = vsliq_n_u8(l1, e0, 4);
-			f1 = vsliq_n_u8(f1, e1, 4);
 			widen4(f0, sc);
 			Q5KX4IO_PASS2(p, yq, 0, s0, s1, s2, s3);
 			t0 = vmulq_s32(s0, sc[0]);

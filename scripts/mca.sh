@@ -148,14 +148,19 @@ boards() {
 	done | awk -F'\t' '{printf "%s %s %s %.2f\n", $1, $2, $3, ($4 > 0 ? $5 / $4 : 0)}'
 }
 
-# table LIST HEADER SUFFIX DIGITS: a row per loop, a column per core model:
-# cycles per iteration / (the loop's amount per iteration) per cycle.
-table() {
-	printf "| %s |" "$2"
+# header FIRST: a table's header row, a column per core model
+header() {
+	printf "| %s |" "$1"
 	echo "$CORES" | while read -r core feats; do printf " %s |" "$(label "$core")"; done
 	printf "\n|---|"
 	echo "$CORES" | while read -r core feats; do printf -- "---:|"; done
 	printf "\n"
+}
+
+# table LIST HEADER SUFFIX DIGITS: a row per loop, a column per core model:
+# cycles per iteration / (the loop's amount per iteration) per cycle.
+table() {
+	header "$2"
 	echo "$1" | while read -r r f fl b ft; do
 		printf "| %s (%s%s) |" "$r" "$b" "$3"
 		echo "$CORES" | while read -r core feats; do
@@ -193,11 +198,7 @@ echo "Bytes of weights per cycle of the kernel ev_dot_pick chooses there (from t
 echo "4 rows interleaved with sdot where the core has dotprod, the in-order schedules (-io) on"
 echo "the in-order cores (A53, A55)."
 echo
-printf "| format |"
-echo "$CORES" | while read -r core feats; do printf " %s |" "$(label "$core")"; done
-printf "\n|---|"
-echo "$CORES" | while read -r core feats; do printf -- "---:|"; done
-printf "\n"
+header "format"
 for fmt in q4_0 q8_0 f16 q4_K q5_K q6_K; do
 	printf "| %s |" "$fmt"
 	echo "$CORES" | while read -r core feats; do
@@ -235,11 +236,7 @@ echo "Operations per cycle per core: the model's (llvm-mca on the flops kernel's
 echo "independent chains) / configs/uarch.json's (derived from the pipes, used for theoretical"
 echo "peaks). DIFFERS: more than 10% apart; -: the core is not in uarch.json; n/a: no such instruction."
 echo
-printf "| kernel (ops per iteration) |"
-echo "$CORES" | while read -r core feats; do printf " %s |" "$(label "$core")"; done
-printf "\n|---|"
-echo "$CORES" | while read -r core feats; do printf -- "---:|"; done
-printf "\n"
+header "kernel (ops per iteration)"
 : > "$TMP/agree"
 echo "$FLOPS" | while read -r r f fl ops ft prec; do
 	printf "| %s (%s) |" "$r" "$ops"
