@@ -327,7 +327,8 @@ void ev_q8_K_from_float(const float *src, void *dst, int64_t n);
  * of a row, sub-blocks 2k and 2k+1) as 8 vectors, vector c holding bytes
  * 4c..4c+3 of rows 0-3, so one sdot by activation lane puts each row's
  * partial sum in its own lane and a sub-block's scales multiply 4 rows at
- * once. */
+ * once. q4_K's low nibbles are stored XOR 8 (a signed nibble, q - 8, out by
+ * one shift); q5_Kx4i's quants are the file's. */
 #define EV_Q4_KX4_GROUP_BYTES (4 * 144)
 /* q6_Kx4i: the same for q6_K, 840 bytes: [4 d], then the 4 rows' 16 int8
  * scales as 4 vectors (vector v: scales 4v..4v+3, 4 rows each), then ql by
