@@ -108,16 +108,22 @@ done | sort -u > "$TMP/looped"
 
 # cycles per iteration: region name -> Total Cycles / Iterations (a job per
 # core model, all at once: the test suite runs this on 2 cores)
+# cycles CORE TOOL FILE ARGS...: each marked region of FILE scheduled by TOOL
+# (llvm-mca) with ARGS: "core <tab> region <tab> cycles per iteration" lines
+cycles() {
+	c_=$1 t_=$2 f_=$3
+	shift 3
+	"$t_" "$@" -iterations=$ITER "$f_" 2>/dev/null | awk -v c="$c_" -v it=$ITER '
+		/Code Region - / {r = $NF}
+		/^Total Cycles:/ {printf "%s\t%s\t%.2f\n", c, r, $3 / it}'
+}
 echo "$CORES" | {
 	while read -r core feats; do
 		tool=$MCA cpu=$core
 		case "$core" in *@19) tool=$MCA19 cpu=${core%@19} ;; esac
 		command -v "$tool" >/dev/null 2>&1 || continue
 		for s in "$TMP"/*.s; do
-			"$tool" -mtriple=aarch64-linux-gnu -mcpu="$cpu" -mattr=+dotprod,+fullfp16,+i8mm -iterations=$ITER "$s" \
-				2>/dev/null | awk -v c="$core" -v it=$ITER '
-				/Code Region - / {r = $NF}
-				/^Total Cycles:/ {printf "%s\t%s\t%.2f\n", c, r, $3 / it}'
+			cycles "$core" "$tool" "$s" -mtriple=aarch64-linux-gnu -mcpu="$cpu" -mattr=+dotprod,+fullfp16,+i8mm
 		done > "$TMP/cyc-$core.tsv" &
 	done
 	wait
@@ -350,10 +356,8 @@ echo "$RVCORES" | {
 	while read -r core vlen; do
 		for s in "$TMP"/rv-*.s; do
 			case "$s" in *-rvv.s) [ "$vlen" -gt 0 ] || continue ;; esac
-			"$RVMCA" -mtriple=riscv64 -mcpu="$core" -mattr=+m,+a,+f,+d,+c$([ "$vlen" -gt 0 ] && echo ,+v) \
-				-iterations=$ITER "$s" 2>/dev/null | awk -v c="$core" -v it=$ITER '
-				/Code Region - / {r = $NF}
-				/^Total Cycles:/ {printf "%s\t%s\t%.2f\n", c, r, $3 / it}'
+			cycles "$core" "$RVMCA" "$s" -mtriple=riscv64 -mcpu="$core" \
+				-mattr=+m,+a,+f,+d,+c$([ "$vlen" -gt 0 ] && echo ,+v)
 		done > "$TMP/rvcyc-$core.tsv" &
 	done
 	wait
